@@ -1,0 +1,78 @@
+//! Trust anchors: vendor roots pinned by the SHA-256 of their SubjectPublicKeyInfo.
+//!
+//! The root certificate itself arrives with the collateral (KDS serves ARK and ASK
+//! together); it is accepted only if its key hash is pinned here. [`TrustAnchors`] is a
+//! value the caller can replace, which is how tests use the fake roots of `testvectors`.
+
+use crate::snp::Product;
+
+/// Pinned roots, by vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustAnchors {
+    /// AMD Root Keys per product line: SHA-256 of the ARK's DER SubjectPublicKeyInfo.
+    pub amd_ark: Vec<(Product, [u8; 32])>,
+}
+
+// Computed from the ARK in KDS `https://kdsintf.amd.com/vcek/v1/{Milan,Genoa,Turin}/cert_chain`
+// (identical in go-sev-guest verify/trust/*.pem, virtee/sev builtin, Oak and trustee):
+// `openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | sha256sum`.
+// Certificate DER SHA-256: ARK-Milan 69d063b4…0bcd, ARK-Genoa 4c6598d1…b2f1, ARK-Turin 1f084161…3f6a.
+
+/// ARK-Milan (RSA-4096, serial 0x10000, valid until 2045-10-22).
+pub const AMD_ARK_MILAN: [u8; 32] =
+    hex_literal("9f056bee44377e29308cb5ffa895bdfb62d18881fa6bed8d6f075b0204089cb9");
+/// ARK-Genoa (RSA-4096, serial 0x20000, valid until 2047-01-26).
+pub const AMD_ARK_GENOA: [u8; 32] =
+    hex_literal("429a69c9422aa258ee4d8db5fcda9c6470ef15f8cd5a9cebd6cbc7d90b863831");
+/// ARK-Turin (RSA-4096, serial 0x30000, valid until 2048-05-15).
+pub const AMD_ARK_TURIN: [u8; 32] =
+    hex_literal("4f125410563a2ab9a50356f9243f6fe0b6f73de98603f53f90339c70e9d7ad08");
+
+impl Default for TrustAnchors {
+    /// The real vendor roots.
+    fn default() -> Self {
+        Self {
+            amd_ark: vec![
+                (Product::Milan, AMD_ARK_MILAN),
+                (Product::Genoa, AMD_ARK_GENOA),
+                (Product::Turin, AMD_ARK_TURIN),
+            ],
+        }
+    }
+}
+
+impl TrustAnchors {
+    /// The ARK pins for one product line.
+    pub fn ark_pins(&self, product: Product) -> Vec<[u8; 32]> {
+        self.amd_ark
+            .iter()
+            .filter(|(p, _)| *p == product)
+            .map(|(_, h)| *h)
+            .collect()
+    }
+}
+
+/// Decodes a 64-character hex string at compile time (a bad literal fails the build).
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::panic
+)]
+const fn hex_literal(s: &str) -> [u8; 32] {
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("pin must be lower-case hex"),
+        }
+    }
+    let b = s.as_bytes();
+    assert!(b.len() == 64, "pin must be 64 hex characters");
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = nibble(b[2 * i]) << 4 | nibble(b[2 * i + 1]);
+        i += 1;
+    }
+    out
+}

@@ -1,0 +1,85 @@
+//! Verified claims: the normalized, documented schema a policy sees (docs/claims.md), and
+//! the [`Verified`] proof wrapper that only this crate can construct.
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::snp::SnpClaims;
+
+/// A value that passed verification. Only the verifier constructs it, so a policy engine
+/// taking `&Verified<Claims>` cannot be handed unverified claims (rustls' proof types).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified<T> {
+    claims: T,
+    warnings: Vec<Warning>,
+}
+
+impl<T> Verified<T> {
+    pub(crate) fn new(claims: T, warnings: Vec<Warning>) -> Self {
+        Self { claims, warnings }
+    }
+
+    /// The verified claims.
+    pub fn claims(&self) -> &T {
+        &self.claims
+    }
+
+    /// Things that did not fail verification but that a relying party should know.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Maps the claims, keeping the proof (for wrapping per-TEE claims into [`Claims`]).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Verified<U> {
+        Verified {
+            claims: f(self.claims),
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// A non-fatal finding, with a stable code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// Stable snake_case identifier.
+    pub code: &'static str,
+    /// One readable sentence.
+    pub message: String,
+}
+
+impl Warning {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Claims from any TEE, serialized as `{"tee": "...", "<namespace>": {...}}`.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claims {
+    /// AMD SEV-SNP, namespace `snp`.
+    Snp(Box<SnpClaims>),
+}
+
+impl Claims {
+    /// The `tee` claim.
+    pub fn tee(&self) -> &'static str {
+        match self {
+            Self::Snp(_) => "snp",
+        }
+    }
+}
+
+impl Serialize for Claims {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("tee", self.tee())?;
+        match self {
+            Self::Snp(c) => map.serialize_entry("snp", c)?,
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,112 @@
+//! The pure-Rust backend (`p256`, `p384`, `rsa`, `sha2`), for builds that want no C.
+
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::signature::Verifier as _;
+
+use super::{BadSignature, CryptoProvider, Curve, Digest, EcdsaSig, HashAlg, SignError};
+
+/// The RustCrypto provider.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RustCrypto;
+
+fn digest_parts<D: sha2::Digest>(parts: &[&[u8]]) -> Digest {
+    let mut h = D::new();
+    for p in parts {
+        h.update(p);
+    }
+    Digest::new(&h.finalize()).unwrap_or(Digest {
+        bytes: [0; 64],
+        len: 0,
+    })
+}
+
+impl CryptoProvider for RustCrypto {
+    fn name(&self) -> &'static str {
+        "rustcrypto"
+    }
+
+    fn hash(&self, alg: HashAlg, parts: &[&[u8]]) -> Digest {
+        match alg {
+            HashAlg::Sha256 => digest_parts::<sha2::Sha256>(parts),
+            HashAlg::Sha384 => digest_parts::<sha2::Sha384>(parts),
+            HashAlg::Sha512 => digest_parts::<sha2::Sha512>(parts),
+        }
+    }
+
+    fn verify_ecdsa(
+        &self,
+        curve: Curve,
+        hash: HashAlg,
+        public_key: &[u8],
+        message: &[u8],
+        sig: EcdsaSig<'_>,
+    ) -> Result<(), BadSignature> {
+        let prehash = self.hash(hash, &[message]);
+        match curve {
+            Curve::P256 => {
+                let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(public_key)
+                    .map_err(|_| BadSignature)?;
+                let sig = match sig {
+                    EcdsaSig::Der(d) => p256::ecdsa::Signature::from_der(d),
+                    EcdsaSig::Fixed(f) => p256::ecdsa::Signature::from_slice(f),
+                }
+                .map_err(|_| BadSignature)?;
+                key.verify_prehash(prehash.as_ref(), &sig)
+                    .map_err(|_| BadSignature)
+            }
+            Curve::P384 => {
+                let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(public_key)
+                    .map_err(|_| BadSignature)?;
+                let sig = match sig {
+                    EcdsaSig::Der(d) => p384::ecdsa::Signature::from_der(d),
+                    EcdsaSig::Fixed(f) => p384::ecdsa::Signature::from_slice(f),
+                }
+                .map_err(|_| BadSignature)?;
+                key.verify_prehash(prehash.as_ref(), &sig)
+                    .map_err(|_| BadSignature)
+            }
+        }
+    }
+
+    fn verify_rsa_pss(
+        &self,
+        hash: HashAlg,
+        public_key: &[u8],
+        message: &[u8],
+        sig: &[u8],
+    ) -> Result<(), BadSignature> {
+        let key = rsa::RsaPublicKey::from_pkcs1_der(public_key).map_err(|_| BadSignature)?;
+        let sig = rsa::pss::Signature::try_from(sig).map_err(|_| BadSignature)?;
+        match hash {
+            HashAlg::Sha256 => {
+                rsa::pss::VerifyingKey::<sha2::Sha256>::new(key).verify(message, &sig)
+            }
+            HashAlg::Sha384 => {
+                rsa::pss::VerifyingKey::<sha2::Sha384>::new(key).verify(message, &sig)
+            }
+            HashAlg::Sha512 => {
+                rsa::pss::VerifyingKey::<sha2::Sha512>::new(key).verify(message, &sig)
+            }
+        }
+        .map_err(|_| BadSignature)
+    }
+
+    fn sign_ecdsa(&self, curve: Curve, pkcs8: &[u8], message: &[u8]) -> Result<Vec<u8>, SignError> {
+        use p384::pkcs8::DecodePrivateKey;
+        use rsa::signature::Signer;
+        let bad = |e: p384::pkcs8::Error| SignError(format!("PKCS#8 key rejected: {e}"));
+        Ok(match curve {
+            Curve::P256 => {
+                let key = p256::ecdsa::SigningKey::from_pkcs8_der(pkcs8).map_err(bad)?;
+                let sig: p256::ecdsa::Signature = key.sign(message);
+                sig.to_bytes().to_vec()
+            }
+            Curve::P384 => {
+                let key = p384::ecdsa::SigningKey::from_pkcs8_der(pkcs8).map_err(bad)?;
+                let sig: p384::ecdsa::Signature = key.sign(message);
+                sig.to_bytes().to_vec()
+            }
+        })
+    }
+}

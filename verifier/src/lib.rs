@@ -1,0 +1,132 @@
+//! Verdict's pure verification core.
+//!
+//! Parsing and verification take bytes, collateral, trust anchors and `now`, and return
+//! verified claims or a typed [`Error`]. There is no clock, network, filesystem or global
+//! state here: callers (the CLI, the service, a key broker) bring all of it.
+//!
+//! # What "verified" means for AMD SEV-SNP
+//!
+//! [`Verifier::verify_snp`] accepts a report only if every step holds (numbers match the
+//! comments in `snp/verify.rs`):
+//!
+//! 1. the report is 1184 bytes, its version is 2–5, every reserved range for that version
+//!    is zero, SIGNATURE_ALGO is 1 and SIGNING_KEY is the VCEK or the VLEK;
+//! 2. a certificate of the kind SIGNING_KEY names is supplied;
+//! 3. the product line comes from CPUID (v3+; Siena/Bergamo are Genoa), or for v2 from
+//!    the caller or the certificate;
+//! 4. the intermediate is the product's ASK (VCEK) or ASVK (VLEK);
+//! 5. ARK → ASK/ASVK → VCEK/VLEK verifies: the ARK's key is pinned for the product, every
+//!    signature (RSASSA-PSS SHA-384, either encoding of its parameters) verifies over the
+//!    raw TBS bytes, issuers are CAs, every certificate is valid at `now`;
+//! 6. every supplied ARK-signed CRL is current and does not list the ASK/ASVK;
+//! 7. the VEK's AMD extensions bind it to the report: productName and structVersion match
+//!    the product, blSPL/teeSPL/snpSPL/ucodeSPL (and fmcSPL on Turin) equal
+//!    REPORTED_TCB, and the VCEK's hwID equals CHIP_ID (8 bytes on Turin) unless masked;
+//! 8. the ECDSA P-384 signature (r, s little-endian) verifies over bytes 0x000–0x29F as
+//!    received;
+//! 9. every expectation in [`snp::SnpOptions`] holds.
+//!
+//! ```no_run
+//! use verifier::{collateral::Bundle, snp::SnpOptions, time, TrustAnchors, Verifier};
+//! # fn main() -> Result<(), verifier::Error> {
+//! let report = std::fs::read("report.bin").unwrap();
+//! let mut bundle = Bundle::new();
+//! bundle.add_bytes(&std::fs::read("ask_ark.pem").unwrap())?;
+//! bundle.add_bytes(&std::fs::read("vcek.der").unwrap())?;
+//! let verifier = Verifier::new(TrustAnchors::default());
+//! let now = time::from_secs(1_740_000_000);
+//! let verified = verifier.verify_snp(&report, &bundle, &SnpOptions::default(), now)?;
+//! println!("measurement {}", verified.claims().measurement);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::arithmetic_side_effects
+    )
+)]
+
+pub mod anchors;
+pub mod claims;
+pub mod collateral;
+pub mod crypto;
+pub mod error;
+pub mod evidence;
+pub mod pki;
+pub mod snp;
+pub mod time;
+
+pub use anchors::TrustAnchors;
+pub use claims::{Claims, Verified, Warning};
+pub use error::{Error, ErrorClass};
+
+use crypto::CryptoProvider;
+use pki::SignatureCache;
+
+/// A verifier: trust anchors, a crypto provider and a cache of verified signatures.
+///
+/// Cheap to share (`&Verifier` across threads); the cache makes repeated chains cost a
+/// hash lookup per signature.
+#[derive(Debug)]
+pub struct Verifier {
+    provider: &'static dyn CryptoProvider,
+    anchors: TrustAnchors,
+    cache: SignatureCache,
+}
+
+impl Verifier {
+    /// A verifier with the default crypto provider and a signature cache.
+    pub fn new(anchors: TrustAnchors) -> Self {
+        Self::with_provider(anchors, crypto::default_provider())
+    }
+
+    /// A verifier with the given crypto provider.
+    pub fn with_provider(anchors: TrustAnchors, provider: &'static dyn CryptoProvider) -> Self {
+        Self {
+            provider,
+            anchors,
+            cache: SignatureCache::default(),
+        }
+    }
+
+    /// Replaces the signature cache (e.g. [`SignatureCache::disabled`] for cold-path runs).
+    pub fn with_cache(mut self, cache: SignatureCache) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// The crypto provider in use.
+    pub fn provider(&self) -> &'static dyn CryptoProvider {
+        self.provider
+    }
+
+    /// The trust anchors in use.
+    pub fn anchors(&self) -> &TrustAnchors {
+        &self.anchors
+    }
+
+    /// The signature cache.
+    pub fn cache(&self) -> &SignatureCache {
+        &self.cache
+    }
+
+    /// Verifies an SEV-SNP attestation report (see the crate docs for the steps).
+    ///
+    /// # Errors
+    /// The first failed step, as a typed [`Error`].
+    pub fn verify_snp(
+        &self,
+        report: &[u8],
+        collateral: &collateral::Bundle,
+        options: &snp::SnpOptions,
+        now: time::UnixTime,
+    ) -> Result<Verified<snp::SnpClaims>, Error> {
+        snp::verify(self, report, collateral, options, now)
+    }
+}

@@ -1,0 +1,173 @@
+//! Signature algorithms of certificates and CRLs, and their verification.
+
+use x509_parser::oid_registry::Oid;
+use x509_parser::signature_algorithm::RsaSsaPssParams;
+use x509_parser::x509::AlgorithmIdentifier;
+
+use super::cache::SignatureCache;
+use super::cert::PublicKey;
+use crate::crypto::{CryptoProvider, EcdsaSig, HashAlg};
+use crate::error::CertErrorKind;
+
+/// A signature algorithm Verdict verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureAlgorithm {
+    /// ECDSA with the given hash (RFC 5758); the curve comes from the key.
+    Ecdsa(HashAlg),
+    /// RSASSA-PSS (RFC 4055) with this hash for the message and MGF1, and a salt as long
+    /// as the digest: the parameters AMD uses (SHA-384, salt 48).
+    RsaPss(HashAlg),
+}
+
+const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
+const ECDSA_SHA384: &str = "1.2.840.10045.4.3.3";
+const ECDSA_SHA512: &str = "1.2.840.10045.4.3.4";
+const RSASSA_PSS: &str = "1.2.840.113549.1.1.10";
+const MGF1: &str = "1.2.840.113549.1.1.8";
+
+fn hash_from_oid(oid: &Oid<'_>) -> Option<HashAlg> {
+    match oid.to_id_string().as_str() {
+        "2.16.840.1.101.3.4.2.1" => Some(HashAlg::Sha256),
+        "2.16.840.1.101.3.4.2.2" => Some(HashAlg::Sha384),
+        "2.16.840.1.101.3.4.2.3" => Some(HashAlg::Sha512),
+        _ => None,
+    }
+}
+
+/// Absent or NULL parameters.
+fn no_params(alg: &AlgorithmIdentifier<'_>) -> bool {
+    alg.parameters
+        .as_ref()
+        .is_none_or(|p| p.tag() == x509_parser::asn1_rs::Tag::Null && p.data.is_empty())
+}
+
+/// Classifies an AlgorithmIdentifier. The PSS parameters are decoded, not compared as
+/// bytes: AMD's ARK and ASK spell out the DEFAULT trailerField (`[3] INTEGER 1`) while
+/// newer VCEKs and CRLs omit it, and both mean the same parameters.
+pub(crate) fn classify(alg: &AlgorithmIdentifier<'_>) -> Result<SignatureAlgorithm, CertErrorKind> {
+    let oid = alg.algorithm.to_id_string();
+    let unsupported = || CertErrorKind::UnsupportedSignatureAlgorithm { oid: oid.clone() };
+    let ecdsa = |h| {
+        if no_params(alg) {
+            Ok(SignatureAlgorithm::Ecdsa(h))
+        } else {
+            Err(unsupported())
+        }
+    };
+    match oid.as_str() {
+        ECDSA_SHA256 => ecdsa(HashAlg::Sha256),
+        ECDSA_SHA384 => ecdsa(HashAlg::Sha384),
+        ECDSA_SHA512 => ecdsa(HashAlg::Sha512),
+        RSASSA_PSS => {
+            let any = alg
+                .parameters
+                .as_ref()
+                .ok_or(CertErrorKind::PssParameters("parameters absent"))?;
+            let params = RsaSsaPssParams::try_from(any)
+                .map_err(|_| CertErrorKind::PssParameters("parameters do not decode"))?;
+            pss_hash(&params).map(SignatureAlgorithm::RsaPss)
+        }
+        _ => Err(unsupported()),
+    }
+}
+
+fn pss_hash(params: &RsaSsaPssParams<'_>) -> Result<HashAlg, CertErrorKind> {
+    let hash_alg = params
+        .hash_algorithm()
+        .ok_or(CertErrorKind::PssParameters("hash is the SHA-1 default"))?;
+    let hash = hash_from_oid(&hash_alg.algorithm)
+        .ok_or(CertErrorKind::PssParameters("hash is not SHA-2"))?;
+    if !no_params(hash_alg) {
+        return Err(CertErrorKind::PssParameters("hash parameters are not NULL"));
+    }
+    let mgf = params
+        .mask_gen_algorithm_raw()
+        .ok_or(CertErrorKind::PssParameters(
+            "mask generation is the MGF1-SHA-1 default",
+        ))?;
+    if mgf.algorithm.to_id_string() != MGF1 {
+        return Err(CertErrorKind::PssParameters("mask generation is not MGF1"));
+    }
+    let mgf_hash = params
+        .mask_gen_algorithm()
+        .map_err(|_| CertErrorKind::PssParameters("MGF1 hash does not decode"))?;
+    if hash_from_oid(&mgf_hash.hash) != Some(hash) {
+        return Err(CertErrorKind::PssParameters(
+            "MGF1 hash differs from the message hash",
+        ));
+    }
+    if usize::try_from(params.salt_length()).ok() != Some(hash.output_len()) {
+        return Err(CertErrorKind::PssParameters(
+            "salt length differs from the hash length",
+        ));
+    }
+    if params.trailer_field() != 1 {
+        return Err(CertErrorKind::PssParameters("trailerField is not 1"));
+    }
+    Ok(hash)
+}
+
+pub(crate) enum VerifyError {
+    Bad,
+    Unusable(CertErrorKind),
+}
+
+/// Verifies `signature` over `message` by `key`, through the cache.
+pub(crate) fn verify(
+    provider: &dyn CryptoProvider,
+    cache: &SignatureCache,
+    alg: SignatureAlgorithm,
+    key: &PublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyError> {
+    let (tag, key_bytes): (&[u8], &[u8]) = match (alg, key) {
+        (SignatureAlgorithm::Ecdsa(_), PublicKey::Ec { point, .. }) => (b"ecdsa", point),
+        (SignatureAlgorithm::RsaPss(_), PublicKey::Rsa { pkcs1 }) => (b"rsa-pss", pkcs1),
+        (SignatureAlgorithm::Ecdsa(_), _) => {
+            return Err(VerifyError::Unusable(CertErrorKind::KeyAlgorithmMismatch(
+                "ECDSA",
+            )))
+        }
+        (SignatureAlgorithm::RsaPss(_), _) => {
+            return Err(VerifyError::Unusable(CertErrorKind::KeyAlgorithmMismatch(
+                "RSASSA-PSS",
+            )))
+        }
+    };
+    let hash = match alg {
+        SignatureAlgorithm::Ecdsa(h) | SignatureAlgorithm::RsaPss(h) => h,
+    };
+    let hash_tag = [match hash {
+        HashAlg::Sha256 => 1u8,
+        HashAlg::Sha384 => 2,
+        HashAlg::Sha512 => 3,
+    }];
+    let key_len = u64::try_from(key_bytes.len())
+        .unwrap_or(u64::MAX)
+        .to_be_bytes();
+    let msg_len = u64::try_from(message.len())
+        .unwrap_or(u64::MAX)
+        .to_be_bytes();
+    let cache_key = provider.hash(
+        HashAlg::Sha256,
+        &[
+            tag, &hash_tag, &key_len, key_bytes, &msg_len, message, signature,
+        ],
+    );
+    if cache.contains(&cache_key) {
+        return Ok(());
+    }
+    let ok = match (alg, key) {
+        (SignatureAlgorithm::Ecdsa(h), PublicKey::Ec { curve, point }) => {
+            provider.verify_ecdsa(*curve, h, point, message, EcdsaSig::Der(signature))
+        }
+        (SignatureAlgorithm::RsaPss(h), PublicKey::Rsa { pkcs1 }) => {
+            provider.verify_rsa_pss(h, pkcs1, message, signature)
+        }
+        _ => return Err(VerifyError::Bad),
+    };
+    ok.map_err(|_| VerifyError::Bad)?;
+    cache.insert(cache_key);
+    Ok(())
+}

@@ -1,0 +1,325 @@
+//! An X.509 certificate, parsed once into owned values that keep the exact signed bytes.
+
+use core::ops::Range;
+
+use x509_parser::certificate::X509Certificate;
+use x509_parser::prelude::FromDer;
+use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
+
+use super::algorithm::{classify, SignatureAlgorithm};
+use crate::crypto::Curve;
+use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
+
+/// A distinguished name: the raw DER (compared for chaining) and a readable form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    raw: Vec<u8>,
+    display: String,
+    common_name: Option<String>,
+}
+
+impl Name {
+    pub(crate) fn from_x509(name: &X509Name<'_>) -> Self {
+        let common_name = name
+            .iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok())
+            .map(str::to_owned);
+        Self {
+            raw: name.as_raw().to_vec(),
+            display: name.to_string(),
+            common_name,
+        }
+    }
+
+    /// The DER encoding.
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// An RFC 4514-style readable form.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// The first commonName, if any.
+    pub fn common_name(&self) -> Option<&str> {
+        self.common_name.as_deref()
+    }
+}
+
+/// A subject public key Verdict can use.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicKey {
+    /// An EC key on a supported curve: the uncompressed SEC1 point.
+    Ec {
+        /// The curve.
+        curve: Curve,
+        /// SEC1 point bytes.
+        point: Vec<u8>,
+    },
+    /// An RSA key: the PKCS#1 `RSAPublicKey` DER.
+    Rsa {
+        /// PKCS#1 DER.
+        pkcs1: Vec<u8>,
+    },
+    /// Any other key (it can verify nothing).
+    Other {
+        /// Algorithm OID.
+        algorithm: String,
+    },
+}
+
+/// One certificate extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    /// Dotted OID.
+    pub oid: String,
+    /// The critical flag.
+    pub critical: bool,
+    /// The extnValue contents (inside the OCTET STRING).
+    pub value: Vec<u8>,
+}
+
+/// Extensions whose semantics the path checker implements, so they may be critical.
+/// basicConstraints and keyUsage are enforced; the rest carry no constraint on the
+/// fixed-role chains Verdict builds (a vendor root plus known intermediates).
+const HANDLED_CRITICAL: &[&str] = &[
+    "2.5.29.19", // basicConstraints
+    "2.5.29.15", // keyUsage
+    "2.5.29.37", // extendedKeyUsage
+    "2.5.29.14", // subjectKeyIdentifier
+    "2.5.29.35", // authorityKeyIdentifier
+    "2.5.29.17", // subjectAltName
+    "2.5.29.32", // certificatePolicies
+];
+
+/// An X.509 v3 certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    der: Vec<u8>,
+    tbs: Range<usize>,
+    signature_algorithm: Result<SignatureAlgorithm, CertErrorKind>,
+    signature: Vec<u8>,
+    serial: Vec<u8>,
+    subject: Name,
+    issuer: Name,
+    not_before: u64,
+    not_after: u64,
+    spki: Range<usize>,
+    public_key: PublicKey,
+    basic_constraints: Option<(bool, Option<u32>)>,
+    key_cert_sign: Option<bool>,
+    extensions: Vec<Extension>,
+}
+
+fn der_error(what: &'static str, e: impl core::fmt::Display) -> Error {
+    Error::Parse(ParseError {
+        what,
+        offset: 0,
+        kind: ParseErrorKind::Der(e.to_string()),
+    })
+}
+
+/// The range of `inner` within `outer`, when `inner` is a sub-slice of it.
+pub(crate) fn subrange(outer: &[u8], inner: &[u8]) -> Option<Range<usize>> {
+    let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
+    let end = start.checked_add(inner.len())?;
+    (end <= outer.len()).then_some(start..end)
+}
+
+/// Strips the leading zero bytes of a DER INTEGER's content (keeping at least one byte),
+/// so serials compare by value.
+pub(crate) fn normalize_serial(raw: &[u8]) -> Vec<u8> {
+    let start = raw
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or_else(|| raw.len().saturating_sub(1));
+    raw.get(start..).unwrap_or(raw).to_vec()
+}
+
+pub(crate) fn timestamp(t: i64) -> u64 {
+    u64::try_from(t).unwrap_or(0)
+}
+
+fn public_key(spki: &SubjectPublicKeyInfo<'_>) -> PublicKey {
+    let alg = spki.algorithm.algorithm.to_id_string();
+    let key = spki.subject_public_key.data.to_vec();
+    match alg.as_str() {
+        "1.2.840.10045.2.1" => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string());
+            match curve.as_deref() {
+                Some("1.2.840.10045.3.1.7") => PublicKey::Ec {
+                    curve: Curve::P256,
+                    point: key,
+                },
+                Some("1.3.132.0.34") => PublicKey::Ec {
+                    curve: Curve::P384,
+                    point: key,
+                },
+                other => PublicKey::Other {
+                    algorithm: format!("EC {}", other.unwrap_or("(no curve)")),
+                },
+            }
+        }
+        "1.2.840.113549.1.1.1" => PublicKey::Rsa { pkcs1: key },
+        _ => PublicKey::Other { algorithm: alg },
+    }
+}
+
+impl Certificate {
+    /// Parses one DER certificate. Trailing bytes are an error.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] naming what did not decode.
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        let (rest, x509) =
+            X509Certificate::from_der(der).map_err(|e| der_error("certificate", e))?;
+        if !rest.is_empty() {
+            return Err(Error::Parse(ParseError {
+                what: "certificate",
+                offset: der.len().saturating_sub(rest.len()),
+                kind: ParseErrorKind::TrailingData { extra: rest.len() },
+            }));
+        }
+        let tbs_cert = &x509.tbs_certificate;
+        let tbs = subrange(der, tbs_cert.as_ref())
+            .ok_or_else(|| der_error("certificate", "TBS range"))?;
+        let spki = subrange(der, tbs_cert.subject_pki.raw)
+            .ok_or_else(|| der_error("certificate", "SPKI range"))?;
+        let outer = classify(&x509.signature_algorithm);
+        let inner_same = x509.signature_algorithm.algorithm == tbs_cert.signature.algorithm
+            && x509.signature_algorithm.parameters.as_ref().map(|p| p.data)
+                == tbs_cert.signature.parameters.as_ref().map(|p| p.data);
+        let signature_algorithm = if inner_same {
+            outer
+        } else {
+            Err(CertErrorKind::AlgorithmMismatch)
+        };
+        let basic_constraints = tbs_cert
+            .basic_constraints()
+            .map_err(|e| der_error("certificate basicConstraints", e))?
+            .map(|bc| (bc.value.ca, bc.value.path_len_constraint));
+        let key_cert_sign = tbs_cert
+            .key_usage()
+            .map_err(|e| der_error("certificate keyUsage", e))?
+            .map(|ku| ku.value.key_cert_sign());
+        let extensions = tbs_cert
+            .extensions()
+            .iter()
+            .map(|e| Extension {
+                oid: e.oid.to_id_string(),
+                critical: e.critical,
+                value: e.value.to_vec(),
+            })
+            .collect();
+        Ok(Self {
+            der: der.to_vec(),
+            tbs,
+            signature_algorithm,
+            signature: x509.signature_value.data.to_vec(),
+            serial: normalize_serial(tbs_cert.raw_serial()),
+            subject: Name::from_x509(&tbs_cert.subject),
+            issuer: Name::from_x509(&tbs_cert.issuer),
+            not_before: timestamp(tbs_cert.validity.not_before.timestamp()),
+            not_after: timestamp(tbs_cert.validity.not_after.timestamp()),
+            spki,
+            public_key: public_key(&tbs_cert.subject_pki),
+            basic_constraints,
+            key_cert_sign,
+            extensions,
+        })
+    }
+
+    /// The whole certificate, DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The signed TBSCertificate bytes, exactly as received.
+    pub fn tbs(&self) -> &[u8] {
+        self.der.get(self.tbs.clone()).unwrap_or(&[])
+    }
+
+    /// The DER SubjectPublicKeyInfo (what roots are pinned by).
+    pub fn spki_der(&self) -> &[u8] {
+        self.der.get(self.spki.clone()).unwrap_or(&[])
+    }
+
+    /// The signature algorithm, or why it is not accepted.
+    ///
+    /// # Errors
+    /// The reason the algorithm or its parameters are refused.
+    pub fn signature_algorithm(&self) -> Result<SignatureAlgorithm, CertErrorKind> {
+        self.signature_algorithm.clone()
+    }
+
+    /// The signature bytes.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The serial number, big-endian without leading zeros (`[0]` for AMD's VCEKs).
+    pub fn serial(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// Subject name.
+    pub fn subject(&self) -> &Name {
+        &self.subject
+    }
+
+    /// Issuer name.
+    pub fn issuer(&self) -> &Name {
+        &self.issuer
+    }
+
+    /// notBefore, seconds since the epoch.
+    pub fn not_before(&self) -> u64 {
+        self.not_before
+    }
+
+    /// notAfter, seconds since the epoch.
+    pub fn not_after(&self) -> u64 {
+        self.not_after
+    }
+
+    /// The subject public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+
+    /// basicConstraints as `(cA, pathLenConstraint)`, if present.
+    pub fn basic_constraints(&self) -> Option<(bool, Option<u32>)> {
+        self.basic_constraints
+    }
+
+    /// keyUsage keyCertSign, if keyUsage is present.
+    pub fn can_sign_certificates(&self) -> Option<bool> {
+        self.key_cert_sign
+    }
+
+    /// All extensions in order.
+    pub fn extensions(&self) -> &[Extension] {
+        &self.extensions
+    }
+
+    /// The extension with this dotted OID, if present.
+    pub fn extension(&self, oid: &str) -> Option<&Extension> {
+        self.extensions.iter().find(|e| e.oid == oid)
+    }
+
+    /// The first critical extension the path checker does not process.
+    pub fn unhandled_critical_extension(&self) -> Option<&str> {
+        self.extensions
+            .iter()
+            .find(|e| e.critical && !HANDLED_CRITICAL.contains(&e.oid.as_str()))
+            .map(|e| e.oid.as_str())
+    }
+}

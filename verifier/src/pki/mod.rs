@@ -1,0 +1,266 @@
+//! The certificate and CRL engine.
+//!
+//! Certificates and CRLs are parsed once (with `x509-parser`) into owned values that keep
+//! the exact signed bytes. Chains are checked with fixed roles, root first, against roots
+//! pinned by the SHA-256 of their SubjectPublicKeyInfo:
+//!
+//! 1. the root's key hash is a pinned anchor, and its self-signature verifies;
+//! 2. each certificate's issuer name is its issuer's subject, the issuer is a CA
+//!    (basicConstraints, keyUsage keyCertSign when present, pathLenConstraint), and the
+//!    issuer's signature verifies over the raw TBS bytes;
+//! 3. every certificate is valid at `now`; unknown critical extensions reject;
+//! 4. a CRL, when given, is signed by the issuer, current at `now`, and does not list the
+//!    certificate's serial.
+//!
+//! Signature checks go through a [`SignatureCache`] keyed by the exact bytes, so a chain
+//! seen before costs hash lookups; validity and revocation are evaluated on every call.
+
+mod algorithm;
+mod cache;
+mod cert;
+mod crl;
+
+pub use algorithm::SignatureAlgorithm;
+pub use cache::SignatureCache;
+pub use cert::{Certificate, Extension, Name, PublicKey};
+pub use crl::{Crl, RevokedEntry};
+
+use core::fmt;
+
+use crate::crypto::{CryptoProvider, HashAlg};
+use crate::error::{CertErrorKind, CrlErrorKind, Error};
+use crate::time::{secs, UnixTime};
+
+/// The role a certificate plays in a vendor chain; errors name it.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CertRole {
+    /// AMD Root Key.
+    Ark,
+    /// AMD SEV Key (signs VCEKs).
+    Ask,
+    /// AMD SEV VLEK key (signs VLEKs).
+    Asvk,
+    /// Versioned Chip Endorsement Key.
+    Vcek,
+    /// Versioned Loaded Endorsement Key.
+    Vlek,
+}
+
+impl CertRole {
+    /// The vendor's name for the role.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ark => "ARK",
+            Self::Ask => "ASK",
+            Self::Asvk => "ASVK",
+            Self::Vcek => "VCEK",
+            Self::Vlek => "VLEK",
+        }
+    }
+}
+
+impl fmt::Display for CertRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Checks certificates and CRLs at one point in time through one provider and cache.
+#[derive(Debug, Clone, Copy)]
+pub struct PathChecker<'a> {
+    /// Crypto backend.
+    pub provider: &'a dyn CryptoProvider,
+    /// Cache of verified signatures.
+    pub cache: &'a SignatureCache,
+    /// Verification time.
+    pub now: UnixTime,
+}
+
+impl PathChecker<'_> {
+    /// Checks a root: its key is pinned, it is self-issued and self-signed, it is a CA
+    /// and valid at `now`.
+    ///
+    /// # Errors
+    /// The first failed check, naming the certificate.
+    pub fn check_root(
+        &self,
+        root: &Certificate,
+        role: CertRole,
+        pins: &[[u8; 32]],
+    ) -> Result<(), Error> {
+        let fail = |kind| Error::cert(role, root.subject().display(), kind);
+        let hash = self.provider.hash(HashAlg::Sha256, &[root.spki_der()]);
+        if !pins.iter().any(|p| p.as_slice() == hash.as_ref()) {
+            return Err(fail(CertErrorKind::UntrustedRoot {
+                spki_sha256: hex::encode(hash.as_ref()),
+            }));
+        }
+        self.check_common(root, role)?;
+        self.check_issued_by(root, role, root, 0)
+    }
+
+    /// Checks that `cert` (in `role`) was issued by `issuer` and is valid at `now`.
+    /// `below` is the number of non-leaf certificates under `cert`'s issuer in the chain
+    /// besides `cert` itself (for pathLenConstraint): 0 when `cert` is the leaf.
+    ///
+    /// # Errors
+    /// The first failed check, naming the certificate.
+    pub fn check_issued(
+        &self,
+        cert: &Certificate,
+        role: CertRole,
+        issuer: &Certificate,
+        below: u32,
+    ) -> Result<(), Error> {
+        self.check_common(cert, role)?;
+        self.check_issued_by(cert, role, issuer, below)
+    }
+
+    fn check_common(&self, cert: &Certificate, role: CertRole) -> Result<(), Error> {
+        let fail = |kind| Error::cert(role, cert.subject().display(), kind);
+        if let Some(oid) = cert.unhandled_critical_extension() {
+            return Err(fail(CertErrorKind::UnhandledCriticalExtension {
+                oid: oid.to_owned(),
+            }));
+        }
+        let now = secs(self.now);
+        if now < cert.not_before() {
+            return Err(fail(CertErrorKind::NotYetValid {
+                now,
+                not_before: cert.not_before(),
+            }));
+        }
+        if now > cert.not_after() {
+            return Err(fail(CertErrorKind::Expired {
+                now,
+                not_after: cert.not_after(),
+            }));
+        }
+        Ok(())
+    }
+
+    fn check_issued_by(
+        &self,
+        cert: &Certificate,
+        role: CertRole,
+        issuer: &Certificate,
+        below: u32,
+    ) -> Result<(), Error> {
+        let fail = |kind| Error::cert(role, cert.subject().display(), kind);
+        if cert.issuer().raw() != issuer.subject().raw() {
+            return Err(fail(CertErrorKind::IssuerMismatch {
+                issuer: cert.issuer().display().to_owned(),
+                candidate: issuer.subject().display().to_owned(),
+            }));
+        }
+        // The issuer's own constraints are reported against the issuer.
+        let issuer_fail = |kind| Error::cert(role, issuer.subject().display(), kind);
+        match issuer.basic_constraints() {
+            Some((true, path_len)) => {
+                if let Some(max) = path_len {
+                    if below > max {
+                        return Err(issuer_fail(CertErrorKind::PathLenExceeded { max }));
+                    }
+                }
+            }
+            _ => return Err(issuer_fail(CertErrorKind::NotCa)),
+        }
+        if let Some(false) = issuer.can_sign_certificates() {
+            return Err(issuer_fail(CertErrorKind::KeyUsage));
+        }
+        let alg = cert.signature_algorithm().map_err(fail)?;
+        algorithm::verify(
+            self.provider,
+            self.cache,
+            alg,
+            issuer.public_key(),
+            cert.tbs(),
+            cert.signature(),
+        )
+        .map_err(|e| {
+            fail(match e {
+                algorithm::VerifyError::Bad => CertErrorKind::BadSignature {
+                    issuer: issuer.subject().display().to_owned(),
+                },
+                algorithm::VerifyError::Unusable(k) => k,
+            })
+        })
+    }
+
+    /// Checks a CRL issued by `issuer`: issuer name, signature, and that it is current
+    /// at `now` (`thisUpdate ≤ now ≤ nextUpdate`; a CRL without nextUpdate is refused).
+    ///
+    /// # Errors
+    /// The first failed check, naming the CRL issuer.
+    pub fn check_crl(&self, crl: &Crl, issuer: &Certificate) -> Result<(), Error> {
+        let fail = |kind| Error::Crl {
+            issuer: crl.issuer().display().to_owned(),
+            kind,
+        };
+        if crl.issuer().raw() != issuer.subject().raw() {
+            return Err(Error::cert(
+                CertRole::Ark,
+                issuer.subject().display(),
+                CertErrorKind::IssuerMismatch {
+                    issuer: crl.issuer().display().to_owned(),
+                    candidate: issuer.subject().display().to_owned(),
+                },
+            ));
+        }
+        let alg = crl
+            .signature_algorithm()
+            .map_err(|k| fail(CrlErrorKind::Signature(k)))?;
+        algorithm::verify(
+            self.provider,
+            self.cache,
+            alg,
+            issuer.public_key(),
+            crl.tbs(),
+            crl.signature(),
+        )
+        .map_err(|e| {
+            fail(match e {
+                algorithm::VerifyError::Bad => CrlErrorKind::BadSignature,
+                algorithm::VerifyError::Unusable(k) => CrlErrorKind::Signature(k),
+            })
+        })?;
+        let now = secs(self.now);
+        if now < crl.this_update() {
+            return Err(fail(CrlErrorKind::NotYetValid {
+                now,
+                this_update: crl.this_update(),
+            }));
+        }
+        match crl.next_update() {
+            None => Err(fail(CrlErrorKind::NoNextUpdate)),
+            Some(next_update) if now > next_update => {
+                Err(fail(CrlErrorKind::Expired { now, next_update }))
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Rejects `cert` if a (checked) `crl` lists its serial.
+    ///
+    /// # Errors
+    /// [`CertErrorKind::Revoked`] with the serial and revocation date.
+    pub fn check_not_revoked(
+        &self,
+        cert: &Certificate,
+        role: CertRole,
+        crl: &Crl,
+    ) -> Result<(), Error> {
+        match crl.revoked(cert.serial()) {
+            Some(entry) => Err(Error::cert(
+                role,
+                cert.subject().display(),
+                CertErrorKind::Revoked {
+                    serial: hex::encode(cert.serial()),
+                    revoked_at: entry.revoked_at,
+                },
+            )),
+            None => Ok(()),
+        }
+    }
+}

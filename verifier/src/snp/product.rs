@@ -1,0 +1,105 @@
+//! AMD EPYC product lines, as used for KDS paths, root pinning and TCB layout.
+
+use core::fmt;
+
+/// An SEV-SNP product line. Siena and Bergamo (Zen 4c) are part of the Genoa line: they
+/// use Genoa's ARK, ASK and KDS path (AMD 57230, "VCEK certificate"), and so do they here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Product {
+    /// 3rd generation EPYC (Zen 3), family 0x19 models 0x00–0x0F.
+    Milan,
+    /// 4th generation EPYC (Zen 4), family 0x19 models 0x10–0x1F and 0xA0–0xAF.
+    Genoa,
+    /// 5th generation EPYC (Zen 5), family 0x1A models 0x00–0x11.
+    Turin,
+}
+
+impl Product {
+    /// Every supported product line.
+    pub const ALL: [Self; 3] = [Self::Milan, Self::Genoa, Self::Turin];
+
+    /// The name AMD uses in certificate names and KDS paths (`Milan`, `Genoa`, `Turin`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Milan => "Milan",
+            Self::Genoa => "Genoa",
+            Self::Turin => "Turin",
+        }
+    }
+
+    /// The product line from the CPUID family and model of a v3+ report
+    /// (CPUID_FAM_ID at 0x188, CPUID_MOD_ID at 0x189). `None` for an unknown part.
+    pub fn from_cpuid(family: u8, model: u8) -> Option<Self> {
+        match (family, model) {
+            (0x19, 0x00..=0x0F) => Some(Self::Milan),
+            (0x19, 0x10..=0x1F) | (0x19, 0xA0..=0xAF) => Some(Self::Genoa),
+            (0x1A, 0x00..=0x11) => Some(Self::Turin),
+            _ => None,
+        }
+    }
+
+    /// The product line named by a VCEK/VLEK `productName` extension or a CA name suffix
+    /// (`Milan-B0`, `Genoa`, `Turin`). The stepping after `-` is ignored: KDS often gets
+    /// it wrong (go-sev-guest#115).
+    pub fn from_name(name: &str) -> Option<Self> {
+        let line = name.split('-').next().unwrap_or(name);
+        Self::ALL.into_iter().find(|p| p.name() == line)
+    }
+
+    /// The CPU model name for claims (`Siena` and `Bergamo` are reported as such even
+    /// though their product line is Genoa).
+    pub fn model_name(family: u8, model: u8) -> Option<&'static str> {
+        match (family, model) {
+            (0x19, 0x00..=0x0F) => Some("Milan"),
+            (0x19, 0x10..=0x1F) => Some("Genoa"),
+            (0x19, 0xA0..=0xAF) => Some("Siena/Bergamo"),
+            (0x1A, 0x00..=0x11) => Some("Turin"),
+            _ => None,
+        }
+    }
+
+    /// Whether this product's TCB_VERSION carries an FMC SPL and its VCEK a `fmcSPL`
+    /// extension and an 8-byte hwID (Turin and later).
+    pub fn has_fmc(self) -> bool {
+        matches!(self, Self::Turin)
+    }
+
+    /// Length of the hwID extension and the significant prefix of CHIP_ID.
+    pub fn hwid_len(self) -> usize {
+        if self.has_fmc() {
+            8
+        } else {
+            64
+        }
+    }
+}
+
+impl fmt::Display for Product {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpuid_mapping() {
+        assert_eq!(Product::from_cpuid(0x19, 0x01), Some(Product::Milan));
+        assert_eq!(Product::from_cpuid(0x19, 0x11), Some(Product::Genoa));
+        assert_eq!(Product::from_cpuid(0x19, 0xA0), Some(Product::Genoa));
+        assert_eq!(Product::from_cpuid(0x19, 0xAF), Some(Product::Genoa));
+        assert_eq!(Product::from_cpuid(0x1A, 0x02), Some(Product::Turin));
+        assert_eq!(Product::from_cpuid(0x1A, 0x50), None);
+        assert_eq!(Product::from_cpuid(0x17, 0x01), None);
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(Product::from_name("Milan-B0"), Some(Product::Milan));
+        assert_eq!(Product::from_name("Genoa"), Some(Product::Genoa));
+        assert_eq!(Product::from_name("Turin"), Some(Product::Turin));
+        assert_eq!(Product::from_name("Venice"), None);
+    }
+}

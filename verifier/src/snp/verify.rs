@@ -1,0 +1,470 @@
+//! SEV-SNP verification, step by step (numbers match the crate docs' checklist).
+
+use super::claims::{time, SnpClaims, VekClaims};
+use super::kds_ext::{product_name, VekExtensions};
+use super::report::{signed_range, AttestationReport, SigningKey};
+use super::{Product, SnpOptions};
+use crate::claims::{Verified, Warning};
+use crate::collateral::Bundle;
+use crate::crypto::{Curve, EcdsaSig, HashAlg};
+use crate::error::{BindingError, CertErrorKind, Error, ExpectationError, Unsupported};
+use crate::pki::{CertRole, Certificate, PathChecker, PublicKey};
+use crate::Verifier;
+
+/// What an AMD certificate is, by its common name (AMD 57230 certificate profile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AmdName {
+    Ark(Option<Product>),
+    Ask(Option<Product>),
+    Asvk(Option<Product>),
+    Vcek,
+    Vlek,
+}
+
+impl AmdName {
+    fn of(cert: &Certificate) -> Option<Self> {
+        let cn = cert.subject().common_name()?;
+        Some(match cn {
+            "SEV-VCEK" => Self::Vcek,
+            "SEV-VLEK" => Self::Vlek,
+            _ => {
+                if let Some(p) = cn.strip_prefix("ARK-") {
+                    Self::Ark(Product::from_name(p))
+                } else if let Some(p) = cn.strip_prefix("SEV-VLEK-") {
+                    Self::Asvk(Product::from_name(p))
+                } else if let Some(p) = cn.strip_prefix("SEV-") {
+                    Self::Ask(Product::from_name(p))
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+}
+
+struct Classified<'a> {
+    certs: Vec<(AmdName, &'a Certificate)>,
+}
+
+impl<'a> Classified<'a> {
+    fn new(bundle: &'a Bundle) -> Self {
+        Self {
+            certs: bundle
+                .certificates
+                .iter()
+                .filter_map(|c| AmdName::of(c).map(|n| (n, c)))
+                .collect(),
+        }
+    }
+
+    fn matching(&self, f: impl Fn(AmdName) -> bool) -> Vec<&'a Certificate> {
+        self.certs
+            .iter()
+            .filter(|(n, _)| f(*n))
+            .map(|(_, c)| *c)
+            .collect()
+    }
+}
+
+fn signer_name(role: CertRole) -> &'static str {
+    role.name()
+}
+
+/// The product of a v2 report, which has no CPUID: the caller's, else the VEK's
+/// productName, else the VEK issuer's name (`SEV-Milan`).
+fn product_without_cpuid(options: &SnpOptions, leaves: &[&Certificate]) -> Result<Product, Error> {
+    if let Some(p) = options.product {
+        return Ok(p);
+    }
+    for leaf in leaves {
+        let by_name = product_name(leaf).as_deref().and_then(Product::from_name);
+        let by_issuer = leaf
+            .issuer()
+            .common_name()
+            .and_then(|cn| {
+                cn.strip_prefix("SEV-VLEK-")
+                    .or_else(|| cn.strip_prefix("SEV-"))
+            })
+            .and_then(Product::from_name);
+        if let Some(p) = by_name.or(by_issuer) {
+            return Ok(p);
+        }
+    }
+    Err(Unsupported::ProductUndetermined.into())
+}
+
+/// Whether a candidate VEK is the one for this report (certified TCB and chip id agree).
+fn fits(leaf: &Certificate, report: &AttestationReport, product: Product) -> bool {
+    let Ok(ext) = VekExtensions::decode(leaf, product) else {
+        return false;
+    };
+    let tcb_ok = ext.tcb == report.reported_tcb.parts(product);
+    let hwid_ok = match &ext.hw_id {
+        Some(id) => {
+            report.chip_id_masked() || report.chip_id.get(..id.len()) == Some(id.as_slice())
+        }
+        None => true,
+    };
+    tcb_ok && hwid_ok
+}
+
+pub(crate) fn verify(
+    verifier: &Verifier,
+    bytes: &[u8],
+    bundle: &Bundle,
+    options: &SnpOptions,
+    now: crate::time::UnixTime,
+) -> Result<Verified<SnpClaims>, Error> {
+    let mut warnings = Vec::new();
+
+    // 1. Parse: length, version, reserved ranges, signer encoding.
+    let report = AttestationReport::parse(bytes)?;
+    if report.signature_algo != 1 {
+        return Err(Unsupported::SignatureAlgo(report.signature_algo).into());
+    }
+    let (leaf_role, ca_role) = match report.key_info.signing_key {
+        SigningKey::Vcek => (CertRole::Vcek, CertRole::Ask),
+        SigningKey::Vlek => (CertRole::Vlek, CertRole::Asvk),
+        SigningKey::None => return Err(Unsupported::UnsignedReport.into()),
+    };
+    let want_leaf = |n| {
+        matches!(
+            (leaf_role, n),
+            (CertRole::Vcek, AmdName::Vcek) | (CertRole::Vlek, AmdName::Vlek)
+        )
+    };
+    let other_leaf = |n| {
+        matches!(
+            (leaf_role, n),
+            (CertRole::Vcek, AmdName::Vlek) | (CertRole::Vlek, AmdName::Vcek)
+        )
+    };
+
+    // 2. Select the signing certificate by the report's SIGNING_KEY; a VLEK offered for a
+    //    VCEK-signed report (or the reverse) is a signer mismatch, not a missing key.
+    let classified = Classified::new(bundle);
+    let leaves = classified.matching(want_leaf);
+    if leaves.is_empty() {
+        if !classified.matching(other_leaf).is_empty() {
+            let other_kind = if leaf_role == CertRole::Vcek {
+                "VLEK"
+            } else {
+                "VCEK"
+            };
+            return Err(BindingError::SignerMismatch {
+                report: signer_name(leaf_role),
+                certificate: other_kind,
+            }
+            .into());
+        }
+        return Err(Error::MissingCollateral {
+            what: format!(
+                "{} certificate for chip {} at reported TCB {}",
+                leaf_role,
+                hex::encode(report.chip_id.get(..8).unwrap_or(&[])),
+                report.reported_tcb
+            ),
+        });
+    }
+
+    // 3. Product line: CPUID (v3+), never the shape of CHIP_ID.
+    let product = match report.cpuid {
+        Some(c) => Product::from_cpuid(c.family, c.model).ok_or(Unsupported::UnknownProduct {
+            family: c.family,
+            model: c.model,
+        })?,
+        None => {
+            warnings.push(Warning::new(
+                "product_from_certificate",
+                "version 2 report has no CPUID: product line taken from the certificate",
+            ));
+            product_without_cpuid(options, &leaves)?
+        }
+    };
+    if let Some(expected) = options.product {
+        if expected != product {
+            return Err(ExpectationError::Product {
+                expected,
+                actual: product,
+            }
+            .into());
+        }
+    }
+    let leaf = leaves
+        .iter()
+        .copied()
+        .find(|l| fits(l, &report, product))
+        .or_else(|| leaves.first().copied());
+    let Some(leaf) = leaf else {
+        return Err(Error::MissingCollateral {
+            what: format!("{leaf_role} certificate"),
+        });
+    };
+
+    // 4. The intermediate for this product and signer kind: ASK for a VCEK, ASVK for a VLEK.
+    let is_ca = |n, p: Option<Product>| match (ca_role, n) {
+        (CertRole::Ask, AmdName::Ask(q)) | (CertRole::Asvk, AmdName::Asvk(q)) => {
+            p.is_none() || q == p
+        }
+        _ => false,
+    };
+    let ca =
+        match classified.matching(|n| is_ca(n, Some(product))).first() {
+            Some(c) => *c,
+            None => {
+                if let Some(c) = classified.matching(|n| is_ca(n, None)).first() {
+                    return Err(Error::cert(
+                        ca_role,
+                        c.subject().display(),
+                        CertErrorKind::WrongProduct {
+                            expected: product,
+                            found: c.subject().common_name().unwrap_or_default().to_owned(),
+                        },
+                    ));
+                }
+                let wrong_kind = classified.matching(|n| match ca_role {
+                    CertRole::Asvk => matches!(n, AmdName::Ask(Some(p)) if p == product),
+                    _ => matches!(n, AmdName::Asvk(Some(p)) if p == product),
+                });
+                if let Some(c) = wrong_kind.first() {
+                    return Err(Error::cert(
+                        leaf_role,
+                        leaf.subject().display(),
+                        CertErrorKind::IssuerMismatch {
+                            issuer: leaf.issuer().display().to_owned(),
+                            candidate: c.subject().display().to_owned(),
+                        },
+                    ));
+                }
+                return Err(Error::MissingCollateral {
+                    what: format!(
+                    "{ca_role} certificate ({}{product}) and ARK-{product}: the KDS {} cert_chain",
+                    if ca_role == CertRole::Asvk { "SEV-VLEK-" } else { "SEV-" },
+                    if ca_role == CertRole::Asvk { "vlek" } else { "vcek" },
+                ),
+                });
+            }
+        };
+    let ark = match classified
+        .matching(|n| n == AmdName::Ark(Some(product)))
+        .first()
+    {
+        Some(c) => *c,
+        None => {
+            if let Some(c) = classified
+                .matching(|n| matches!(n, AmdName::Ark(_)))
+                .first()
+            {
+                return Err(Error::cert(
+                    CertRole::Ark,
+                    c.subject().display(),
+                    CertErrorKind::WrongProduct {
+                        expected: product,
+                        found: c.subject().common_name().unwrap_or_default().to_owned(),
+                    },
+                ));
+            }
+            return Err(Error::MissingCollateral {
+                what: format!("ARK-{product} root certificate"),
+            });
+        }
+    };
+
+    // 5. The chain: pinned ARK (self-signed) → ASK/ASVK → VCEK/VLEK, each valid at `now`.
+    let checker = PathChecker {
+        provider: verifier.provider,
+        cache: &verifier.cache,
+        now,
+    };
+    checker.check_root(ark, CertRole::Ark, &verifier.anchors.ark_pins(product))?;
+    checker.check_issued(ca, ca_role, ark, 1)?;
+    checker.check_issued(leaf, leaf_role, ca, 0)?;
+
+    // 6. Revocation of the intermediate, by the CRLs the ARK issued.
+    let crls: Vec<_> = bundle
+        .crls
+        .iter()
+        .filter(|c| c.issuer().raw() == ark.subject().raw())
+        .collect();
+    for crl in &crls {
+        checker.check_crl(crl, ark)?;
+        checker.check_not_revoked(ca, ca_role, crl)?;
+    }
+    let crl_checked = !crls.is_empty();
+    if !crl_checked {
+        if options.require_crl {
+            return Err(ExpectationError::CrlRequired(format!("ARK-{product}")).into());
+        }
+        warnings.push(Warning::new(
+            "crl_not_checked",
+            format!("no CRL issued by ARK-{product} was supplied: revocation of the {ca_role} was not checked"),
+        ));
+    }
+
+    // 7. Bind the VEK to the report: product, signer kind, certified TCB, chip id.
+    let leaf_fail = |kind| Error::cert(leaf_role, leaf.subject().display(), kind);
+    let ext = VekExtensions::decode(leaf, product).map_err(leaf_fail)?;
+    if let Some(name) = &ext.product_name {
+        if Product::from_name(name) != Some(product) {
+            return Err(BindingError::ProductMismatch {
+                report: product,
+                certificate: name.clone(),
+                signer: signer_name(leaf_role),
+            }
+            .into());
+        }
+    }
+    let expected_struct = u64::from(product.has_fmc());
+    if let Some(v) = ext.struct_version {
+        if v != expected_struct {
+            return Err(leaf_fail(CertErrorKind::BadExtension {
+                name: "structVersion",
+                reason: format!("{v} is not the {product} structure version {expected_struct}"),
+            }));
+        }
+    }
+    match leaf_role {
+        CertRole::Vcek if ext.hw_id.is_none() => {
+            return Err(leaf_fail(CertErrorKind::MissingExtension {
+                name: "hwID",
+                oid: "1.3.6.1.4.1.3704.1.4",
+            }))
+        }
+        CertRole::Vlek if ext.csp_id.is_none() => {
+            return Err(leaf_fail(CertErrorKind::MissingExtension {
+                name: "cspID",
+                oid: "1.3.6.1.4.1.3704.1.5",
+            }))
+        }
+        _ => {}
+    }
+    let reported = report.reported_tcb.parts(product);
+    for (component, certified) in ext.tcb.components() {
+        let in_report = reported.get(component).unwrap_or(0);
+        if in_report != certified {
+            return Err(BindingError::TcbMismatch {
+                component,
+                report: in_report,
+                certificate: certified,
+                signer: signer_name(leaf_role),
+            }
+            .into());
+        }
+    }
+    if let Some(hw_id) = &ext.hw_id {
+        if leaf_role == CertRole::Vcek {
+            check_chip_id(&report, product, hw_id, &mut warnings)?;
+        }
+    }
+
+    // 8. The report signature: ECDSA P-384 / SHA-384 over bytes 0x000..0x2A0 as received.
+    let PublicKey::Ec {
+        curve: Curve::P384,
+        point,
+    } = leaf.public_key()
+    else {
+        return Err(leaf_fail(CertErrorKind::UnexpectedKey(
+            "a VCEK/VLEK key must be EC P-384",
+        )));
+    };
+    let fixed = report
+        .signature
+        .to_p384_fixed()
+        .ok_or(Error::EvidenceSignature {
+            what: "attestation report",
+        })?;
+    let signed = signed_range(bytes).ok_or(Error::EvidenceSignature {
+        what: "attestation report",
+    })?;
+    verifier
+        .provider
+        .verify_ecdsa(
+            Curve::P384,
+            HashAlg::Sha384,
+            point,
+            signed,
+            EcdsaSig::Fixed(&fixed),
+        )
+        .map_err(|_| Error::EvidenceSignature {
+            what: "attestation report",
+        })?;
+
+    // 9. Caller expectations.
+    options.check(&report, product)?;
+
+    // 10. Facts worth a warning: provisional firmware, and a current TCB below the one
+    //     the VEK certifies (go-sev-guest treats both as errors by default; real reports
+    //     show both, so they are claims for a policy to judge).
+    if report.committed_tcb != report.current_tcb {
+        warnings.push(Warning::new(
+            "provisional_firmware",
+            format!(
+                "COMMITTED_TCB {} differs from CURRENT_TCB {}",
+                report.committed_tcb, report.current_tcb
+            ),
+        ));
+    }
+    if let Some((component, _, _)) = report.current_tcb.parts(product).first_below(&reported) {
+        warnings.push(Warning::new(
+            "current_below_reported",
+            format!("CURRENT_TCB {component} SPL is below REPORTED_TCB"),
+        ));
+    }
+
+    let vek = VekClaims {
+        kind: if leaf_role == CertRole::Vcek {
+            "vcek"
+        } else {
+            "vlek"
+        },
+        serial: hex::encode(leaf.serial()),
+        not_before: time(leaf.not_before()),
+        not_after: time(leaf.not_after()),
+        product_name: ext.product_name.clone(),
+        csp_id: ext.csp_id.clone(),
+    };
+    if let (Some(expected), CertRole::Vlek) = (&options.csp_id, leaf_role) {
+        let actual = ext.csp_id.clone().unwrap_or_default();
+        if &actual != expected {
+            return Err(ExpectationError::CspId {
+                expected: expected.clone(),
+                actual,
+            }
+            .into());
+        }
+    }
+    Ok(Verified::new(
+        SnpClaims::new(&report, product, vek, crl_checked),
+        warnings,
+    ))
+}
+
+/// hwID = CHIP_ID (64 bytes; on Turin the first 8, with the rest zero). A masked
+/// (all-zero) CHIP_ID cannot be compared; the signature still binds the chip's key.
+fn check_chip_id(
+    report: &AttestationReport,
+    product: Product,
+    hw_id: &[u8],
+    warnings: &mut Vec<Warning>,
+) -> Result<(), Error> {
+    if report.chip_id_masked() {
+        warnings.push(Warning::new(
+            "chip_id_masked",
+            "CHIP_ID is masked (all zero): hwID not compared",
+        ));
+        return Ok(());
+    }
+    let len = product.hwid_len();
+    let (significant, padding) = report.chip_id.split_at(len.min(report.chip_id.len()));
+    if padding.iter().any(|b| *b != 0) {
+        return Err(BindingError::ChipIdPadding.into());
+    }
+    if significant != hw_id {
+        return Err(BindingError::ChipIdMismatch {
+            report: hex::encode(significant),
+            certificate: hex::encode(hw_id),
+        }
+        .into());
+    }
+    Ok(())
+}

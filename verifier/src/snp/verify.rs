@@ -158,12 +158,7 @@ pub(crate) fn verify(
             .into());
         }
         return Err(Error::MissingCollateral {
-            what: format!(
-                "{} certificate for chip {} at reported TCB {}",
-                leaf_role,
-                hex::encode(report.chip_id.get(..8).unwrap_or(&[])),
-                report.reported_tcb
-            ),
+            what: missing_leaf(&report, leaf_role),
         });
     }
 
@@ -437,6 +432,33 @@ pub(crate) fn verify(
         SnpClaims::new(&report, product, vek, crl_checked),
         warnings,
     ))
+}
+
+/// Names the missing VCEK/VLEK precisely enough to fetch it: for a VCEK of a v3+ report,
+/// the AMD KDS URL (REPORTED_TCB SPLs; on Turin the 8-byte hwID and fmcSPL).
+fn missing_leaf(report: &AttestationReport, role: CertRole) -> String {
+    let product = report
+        .cpuid
+        .and_then(|c| Product::from_cpuid(c.family, c.model));
+    match (role, product) {
+        (CertRole::Vcek, Some(p)) if !report.chip_id_masked() => {
+            let t = report.reported_tcb.parts(p);
+            let hwid = hex::encode(report.chip_id.get(..p.hwid_len()).unwrap_or(&[]));
+            let fmc = t.fmc.map(|f| format!("fmcSPL={f}&")).unwrap_or_default();
+            format!(
+                "VCEK certificate, from https://kdsintf.amd.com/vcek/v1/{p}/{hwid}?{fmc}blSPL={}&teeSPL={}&snpSPL={}&ucodeSPL={}",
+                t.bootloader, t.tee, t.snp, t.microcode
+            )
+        }
+        (CertRole::Vlek, _) => {
+            "VLEK certificate (VLEKs come from the cloud provider, in the extended report)"
+                .to_owned()
+        }
+        _ => format!(
+            "{role} certificate for reported TCB {}",
+            report.reported_tcb
+        ),
+    }
 }
 
 /// hwID = CHIP_ID (64 bytes; on Turin the first 8, with the rest zero). A masked

@@ -1,0 +1,108 @@
+//! docs/claims.md and the serialized claims list the same `snp.*` paths.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde_json::Value;
+use verifier::collateral::Bundle;
+use verifier::snp::SnpOptions;
+use verifier::{time, Claims, TrustAnchors, Verifier};
+
+fn paths(prefix: &str, v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                paths(&p, v, out);
+            }
+        }
+        _ => {
+            out.insert(prefix.to_owned());
+        }
+    }
+}
+
+/// Expands `a.{x,y}` and `a.*` rows of the doc table into concrete paths.
+fn documented(doc: &str, tcb_fields: &[&str]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for line in doc.lines().filter(|l| l.starts_with("| `")) {
+        let name = line.split('`').nth(1).unwrap();
+        if let Some((head, rest)) = name.split_once(".{") {
+            for f in rest.trim_end_matches('}').split(',') {
+                out.insert(format!("{head}.{f}"));
+            }
+        } else if let Some(head) = name.strip_suffix(".*") {
+            for f in tcb_fields {
+                out.insert(format!("{head}.{f}"));
+            }
+        } else {
+            out.insert(name.to_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn claims_doc_matches_serialized_claims() {
+    let base = std::env::var_os("VERDICT_REAL_VECTORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"))
+        .join("snp");
+    let v = Verifier::new(TrustAnchors::default());
+    let mut seen = BTreeSet::new();
+    // A Turin v5 VCEK report and a Milan v3 VLEK report together produce every optional claim.
+    for (dir, vek, chain, at) in [
+        (
+            "turin-v5-oak-oc",
+            "vcek.der",
+            "roots/turin_ask_ark.pem",
+            "2025-07-18T17:04:46Z",
+        ),
+        (
+            "milan-v3-vlek-aws-trustee",
+            "vlek.der",
+            "roots/milan_asvk_ark.pem",
+            "2024-12-11T22:14:21Z",
+        ),
+    ] {
+        let bundle = Bundle::from_iter_bytes(&[
+            std::fs::read(base.join(dir).join(vek)).unwrap(),
+            std::fs::read(base.join(chain)).unwrap(),
+        ]);
+        let report = std::fs::read(base.join(dir).join("report.bin")).unwrap();
+        let verified = v
+            .verify_snp(
+                &report,
+                &bundle,
+                &SnpOptions::default(),
+                time::from_secs(time::parse_rfc3339(at).unwrap()),
+            )
+            .unwrap();
+        let json = serde_json::to_value(Claims::Snp(Box::new(verified.claims().clone()))).unwrap();
+        paths("", &json, &mut seen);
+    }
+    let doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/claims.md"),
+    )
+    .unwrap();
+    let claims_part = doc.split("## Warnings").next().unwrap();
+    let documented = documented(
+        claims_part,
+        &["bootloader", "tee", "snp", "microcode", "fmc", "raw"],
+    );
+    let undocumented: Vec<_> = seen.difference(&documented).collect();
+    let phantom: Vec<_> = documented.difference(&seen).collect();
+    assert!(
+        undocumented.is_empty(),
+        "claims missing from docs/claims.md: {undocumented:?}"
+    );
+    assert!(
+        phantom.is_empty(),
+        "docs/claims.md lists claims that are never produced: {phantom:?}"
+    );
+}

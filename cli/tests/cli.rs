@@ -280,3 +280,47 @@ fn exit_codes_for_missing_and_malformed_input() {
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("CRL checked"));
 }
+
+#[test]
+fn the_readme_example_verifies_only_with_its_anchor() {
+    let ex = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/snp");
+    let (ark, dir, report) = (ex.join("ark.pem"), ex.clone(), ex.join("report.bin"));
+    let args = |anchor: bool| {
+        let mut a = vec!["verify"];
+        if anchor {
+            a.extend(["--anchor", ark.to_str().unwrap()]);
+        }
+        a.extend([
+            "--collateral",
+            dir.to_str().unwrap(),
+            "--at",
+            "2024-06-01T00:00:00Z",
+            report.to_str().unwrap(),
+        ]);
+        a.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| {
+        Command::new(env!("CARGO_BIN_EXE_verdict"))
+            .args(&a)
+            .output()
+            .unwrap()
+    };
+    let out = run(args(true));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CRL checked"));
+    // Without --anchor only AMD's real roots are trusted: the fake ARK is refused.
+    let out = run(args(false));
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a trusted anchor"));
+    // An anchor that is not an ARK is bad usage.
+    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .args([
+            "verify",
+            "--anchor",
+            ex.join("vcek.der").to_str().unwrap(),
+            report.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+}

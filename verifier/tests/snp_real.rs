@@ -315,3 +315,20 @@ fn expected_product_is_enforced() {
         .unwrap_err();
     assert_eq!(err.kind(), "unexpected_product");
 }
+
+#[test]
+fn hwid_is_read_raw_or_octet_string_wrapped() {
+    // trustee's two VCEK-shaped test certificates: one raw 64-byte hwID, one wrapped in an
+    // OCTET STRING; both carry the bytes 00..3f.
+    let dir = snp_dir().join("negative");
+    let expected: Vec<u8> = (0u8..64).collect();
+    for file in [
+        "trustee-test-vcek-invalid-legacy.der",
+        "trustee-test-vcek-invalid-new.der",
+    ] {
+        let cert =
+            verifier::pki::Certificate::from_der(&std::fs::read(dir.join(file)).unwrap()).unwrap();
+        let ext = verifier::snp::VekExtensions::decode(&cert, Product::Milan).unwrap();
+        assert_eq!(ext.hw_id.as_deref(), Some(expected.as_slice()), "{file}");
+    }
+}

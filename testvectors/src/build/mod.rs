@@ -1,0 +1,3 @@
+//! Synthetic evidence builders that sign with the fake vendor PKIs.
+
+pub mod snp;

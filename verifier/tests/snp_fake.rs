@@ -1,0 +1,1056 @@
+//! Every check of the certificate engine and of SEV-SNP verification, driven with the fake
+//! AMD PKI of `testvectors`: one change per case (a certificate field, a CRL, a report
+//! field re-signed, an option), and the exact error it must produce.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use testvectors::build::snp::{anchors, bundle, report, sign};
+use testvectors::pki::amd::{rogue_p384, rogue_rsa, AmdPki, Signer};
+use testvectors::pki::time::DEFAULT_NOW;
+use testvectors::pki::{to_pem, PssParams, SigAlg};
+use verifier::collateral::Bundle;
+use verifier::error::{BindingError, CertErrorKind, Error};
+use verifier::pki::CertRole;
+use verifier::snp::{
+    AttestationReport, GuestPolicyConstraints, Product, ReportDataExpectation, SnpClaims,
+    SnpOptions, TcbComponent, TcbParts,
+};
+use verifier::{time, Verified, Verifier};
+
+const NOW: u64 = DEFAULT_NOW;
+
+struct Case {
+    pki: AmdPki,
+    signer: Signer,
+    report: AttestationReport,
+    bundle: Option<Bundle>,
+    options: SnpOptions,
+    now: u64,
+}
+
+impl Case {
+    fn new(pki: AmdPki, signer: Signer) -> Self {
+        let report = report(&pki, signer);
+        Self {
+            pki,
+            signer,
+            report,
+            bundle: None,
+            options: SnpOptions::default(),
+            now: NOW,
+        }
+    }
+
+    fn milan() -> Self {
+        Self::new(AmdPki::cached(Product::Milan).clone(), Signer::Vcek)
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        sign(&self.pki, self.signer, &self.report)
+    }
+
+    fn bundle(&self) -> Bundle {
+        self.bundle
+            .clone()
+            .unwrap_or_else(|| bundle(&self.pki, self.signer))
+    }
+
+    fn verifier(&self) -> Verifier {
+        Verifier::new(anchors(&[&self.pki]))
+    }
+
+    fn run(&self) -> Result<Verified<SnpClaims>, Error> {
+        self.verifier().verify_snp(
+            &self.bytes(),
+            &self.bundle(),
+            &self.options,
+            time::from_secs(self.now),
+        )
+    }
+
+    fn err(&self) -> Error {
+        match self.run() {
+            Ok(_) => panic!("verification unexpectedly succeeded"),
+            Err(e) => e,
+        }
+    }
+
+    fn with_crl(mut self, crl: Vec<u8>) -> Self {
+        let mut b = self.bundle();
+        b.add_bytes(&crl).unwrap();
+        self.bundle = Some(b);
+        self
+    }
+}
+
+fn pki(product: Product) -> testvectors::pki::amd::AmdPkiBuilder<'static> {
+    AmdPki::builder(product)
+}
+
+fn cert_kind(e: &Error) -> (CertRole, &CertErrorKind) {
+    match e {
+        Error::Certificate { role, kind, .. } => (*role, kind),
+        other => panic!("expected a certificate error, got {other:?}"),
+    }
+}
+
+// ---- The happy paths ----------------------------------------------------------------
+
+#[test]
+fn every_product_and_signer_verifies() {
+    for product in Product::ALL {
+        for signer in [Signer::Vcek, Signer::Vlek] {
+            let case = Case::new(AmdPki::cached(product).clone(), signer);
+            let v = case
+                .run()
+                .unwrap_or_else(|e| panic!("{product} {signer:?}: {e}"));
+            assert_eq!(v.claims().product, product.name());
+            assert_eq!(
+                v.claims().reported_tcb.fmc.is_some(),
+                product == Product::Turin
+            );
+        }
+    }
+}
+
+#[test]
+fn both_pss_trailer_encodings_are_accepted() {
+    // Leaves with the explicit DEFAULT trailer (pre-2024 VCEKs) and without it (newer).
+    let explicit = Case::new(
+        pki(Product::Genoa).leaf_trailer_explicit(true).build(),
+        Signer::Vcek,
+    );
+    explicit.run().unwrap();
+    let omitted_ca = Case::new(
+        pki(Product::Genoa)
+            .override_ask(|c| c.sig_alg = SigAlg::RsaPss(PssParams::AMD_OMITTED_TRAILER))
+            .build(),
+        Signer::Vcek,
+    );
+    omitted_ca.run().unwrap();
+}
+
+#[test]
+fn every_report_version_verifies_and_siena_is_genoa() {
+    for version in [2u32, 3, 4, 5] {
+        let mut case = Case::milan();
+        case.report.version = version;
+        if version == 2 {
+            case.report.cpuid = None;
+        }
+        if version == 5 {
+            case.report.launch_mit_vector = Some(0xB);
+            case.report.current_mit_vector = Some(0x3F);
+        }
+        let v = case.run().unwrap_or_else(|e| panic!("v{version}: {e}"));
+        assert_eq!(v.claims().version, version);
+        assert_eq!(v.claims().launch_mit_vector, (version == 5).then_some(0xB));
+    }
+    let mut siena = Case::new(AmdPki::cached(Product::Genoa).clone(), Signer::Vcek);
+    siena.report.cpuid = Some(verifier::snp::Cpuid {
+        family: 0x19,
+        model: 0xA0,
+        stepping: 0,
+    });
+    let v = siena.run().unwrap();
+    assert_eq!(
+        (v.claims().product, v.claims().cpu_model),
+        ("Genoa", Some("Siena/Bergamo"))
+    );
+}
+
+#[test]
+fn turin_uses_its_own_tcb_layout_and_short_chip_id() {
+    let case = Case::new(AmdPki::cached(Product::Turin).clone(), Signer::Vcek);
+    let v = case.run().unwrap();
+    let t = &v.claims().reported_tcb;
+    assert_eq!(
+        (t.fmc, t.bootloader, t.tee, t.snp, t.microcode),
+        (Some(1), 1, 1, 4, 81)
+    );
+    assert!(v.claims().chip_id.ends_with(&"00".repeat(56)));
+}
+
+// ---- Section 3: certificate and CRL engine ----------------------------------------------
+
+#[test]
+fn root_must_be_pinned() {
+    let case = Case::milan();
+    let other = AmdPki::cached(Product::Genoa);
+    let v = Verifier::new(anchors(&[other]));
+    let e = v
+        .verify_snp(
+            &case.bytes(),
+            &case.bundle(),
+            &case.options,
+            time::from_secs(NOW),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Ark, CertErrorKind::UntrustedRoot { .. })
+        ),
+        "{e}"
+    );
+    // The real AMD pins do not trust the fake ARK either.
+    let v = Verifier::new(verifier::TrustAnchors::default());
+    let e = v
+        .verify_snp(
+            &case.bytes(),
+            &case.bundle(),
+            &case.options,
+            time::from_secs(NOW),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), "untrusted_root");
+}
+
+#[test]
+fn each_chain_signature_is_checked() {
+    for (role, case) in [
+        (
+            CertRole::Ark,
+            Case::new(
+                pki(Product::Milan)
+                    .override_ark(|c| c.corrupt_signature = true)
+                    .build(),
+                Signer::Vcek,
+            ),
+        ),
+        (
+            CertRole::Ask,
+            Case::new(
+                pki(Product::Milan)
+                    .override_ask(|c| c.corrupt_signature = true)
+                    .build(),
+                Signer::Vcek,
+            ),
+        ),
+        (
+            CertRole::Vcek,
+            Case::new(
+                pki(Product::Milan)
+                    .override_vcek(|c| c.corrupt_signature = true)
+                    .build(),
+                Signer::Vcek,
+            ),
+        ),
+        (
+            CertRole::Asvk,
+            Case::new(
+                pki(Product::Milan)
+                    .override_asvk(|c| c.corrupt_signature = true)
+                    .build(),
+                Signer::Vlek,
+            ),
+        ),
+        (
+            CertRole::Vlek,
+            Case::new(
+                pki(Product::Milan)
+                    .override_vlek(|c| c.corrupt_signature = true)
+                    .build(),
+                Signer::Vlek,
+            ),
+        ),
+        (
+            CertRole::Ask,
+            Case::new(
+                pki(Product::Milan)
+                    .override_ask(|c| c.signing_key = rogue_rsa())
+                    .build(),
+                Signer::Vcek,
+            ),
+        ),
+        (
+            CertRole::Vcek,
+            Case::new(
+                pki(Product::Milan)
+                    .override_vcek(|c| c.signing_key = rogue_rsa())
+                    .build(),
+                Signer::Vcek,
+            ),
+        ),
+    ] {
+        let e = case.err();
+        let (got_role, kind) = cert_kind(&e);
+        assert_eq!(got_role, role, "{e}");
+        assert!(matches!(kind, CertErrorKind::BadSignature { .. }), "{e}");
+    }
+}
+
+#[test]
+fn issuer_names_must_chain() {
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| c.set_issuer_cn("SEV-Milan-Other"))
+            .build(),
+        Signer::Vcek,
+    );
+    let e = case.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Vcek, CertErrorKind::IssuerMismatch { .. })
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn validity_is_checked_at_now_for_every_certificate() {
+    let base = Case::milan();
+    let vcek = base
+        .bundle()
+        .certificates
+        .iter()
+        .find(|c| c.subject().common_name() == Some("SEV-VCEK"))
+        .unwrap()
+        .clone();
+    let mut late = Case::milan();
+    late.now = vcek.not_after() + 1;
+    let e = late.err();
+    assert!(
+        matches!(cert_kind(&e), (_, CertErrorKind::Expired { .. })),
+        "{e}"
+    );
+    let mut early = Case::milan();
+    early.now = vcek.not_before() - 1;
+    let e = early.err();
+    assert!(
+        matches!(cert_kind(&e), (_, CertErrorKind::NotYetValid { .. })),
+        "{e}"
+    );
+    // An expired ASK, VCEK otherwise fine.
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_ask(|c| c.not_after = NOW - 10)
+            .build(),
+        Signer::Vcek,
+    );
+    let e = case.err();
+    assert!(
+        matches!(cert_kind(&e), (CertRole::Ask, CertErrorKind::Expired { now, .. }) if *now == NOW),
+        "{e}"
+    );
+    // An ARK not yet valid.
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_ark(|c| c.not_before = NOW + 10)
+            .build(),
+        Signer::Vcek,
+    );
+    let e = case.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Ark, CertErrorKind::NotYetValid { .. })
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn issuers_must_be_cas() {
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_ask(|c| c.set_basic_constraints(false, None))
+            .build(),
+        Signer::Vcek,
+    );
+    let e = case.err();
+    assert!(
+        matches!(cert_kind(&e), (CertRole::Vcek, CertErrorKind::NotCa)),
+        "{e}"
+    );
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_ask(|c| {
+                c.remove_ext("2.5.29.19");
+            })
+            .build(),
+        Signer::Vcek,
+    );
+    assert_eq!(case.err().kind(), "issuer_not_ca");
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_ask(|c| c.set_key_usage(testvectors::pki::x509::key_usage::DIGITAL_SIGNATURE))
+            .build(),
+        Signer::Vcek,
+    );
+    assert_eq!(case.err().kind(), "issuer_key_usage");
+    // The ARK allows no intermediate: the ASK exceeds its pathLenConstraint.
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_ark(|c| c.set_basic_constraints(true, Some(0)))
+            .build(),
+        Signer::Vcek,
+    );
+    let e = case.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Ask, CertErrorKind::PathLenExceeded { max: 0 })
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn signature_algorithms_and_pss_parameters_are_checked() {
+    let salt32 = PssParams {
+        salt_len: 32,
+        ..PssParams::AMD_OMITTED_TRAILER
+    };
+    let mgf256 = PssParams {
+        mgf1_hash: testvectors::pki::HashAlg::Sha256,
+        ..PssParams::AMD_OMITTED_TRAILER
+    };
+    let trailer2 = PssParams {
+        trailer: Some(2),
+        ..PssParams::AMD_EXPLICIT_TRAILER
+    };
+    for params in [salt32, mgf256, trailer2] {
+        let case = Case::new(
+            pki(Product::Milan)
+                .override_vcek(move |c| c.sig_alg = SigAlg::RsaPss(params))
+                .build(),
+            Signer::Vcek,
+        );
+        let e = case.err();
+        assert!(
+            matches!(
+                cert_kind(&e),
+                (CertRole::Vcek, CertErrorKind::PssParameters(_))
+            ),
+            "{params:?}: {e}"
+        );
+    }
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| c.set_tbs_alg_mismatch())
+            .build(),
+        Signer::Vcek,
+    );
+    assert_eq!(case.err().kind(), "signature_algorithm_mismatch");
+    // sha256WithRSAEncryption (PKCS#1 v1.5) is not an algorithm AMD uses: refused.
+    let pkcs1 = testvectors::pki::asn1::sequence(&[
+        &testvectors::pki::asn1::tlv(
+            0x06,
+            &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B],
+        ),
+        &[0x05, 0x00],
+    ]);
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_vcek(move |c| {
+                c.outer_alg_override = Some(pkcs1.clone());
+                c.tbs_alg_override = Some(pkcs1);
+            })
+            .build(),
+        Signer::Vcek,
+    );
+    assert_eq!(case.err().kind(), "unsupported_signature_algorithm");
+}
+
+#[test]
+fn unknown_critical_extensions_reject() {
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| c.set_ext("1.3.6.1.4.1.99999.1", true, vec![0x05, 0x00]))
+            .build(),
+        Signer::Vcek,
+    );
+    let e = case.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (
+                CertRole::Vcek,
+                CertErrorKind::UnhandledCriticalExtension { .. }
+            )
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn crls_are_checked() {
+    let base = Case::milan();
+    let ask_serial = base
+        .bundle()
+        .certificates
+        .iter()
+        .find(|c| c.subject().common_name() == Some("SEV-Milan"))
+        .unwrap()
+        .serial()
+        .to_vec();
+    // A current CRL that does not list the ASK: checked, no warning.
+    let ok = Case::milan().with_crl(base.pki.crl().build());
+    let v = ok.run().unwrap();
+    assert!(v.claims().crl_checked);
+    // Revoked ASK: the serial and date are in the error.
+    let revoked = Case::milan().with_crl(base.pki.crl().revoke(&ask_serial, NOW - 100).build());
+    match revoked.err() {
+        Error::Certificate {
+            role: CertRole::Ask,
+            kind: CertErrorKind::Revoked { serial, revoked_at },
+            ..
+        } => {
+            assert_eq!(serial, hex::encode(&ask_serial));
+            assert_eq!(revoked_at, NOW - 100);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A revoked ASVK rejects a VLEK report.
+    let asvk_case = Case::new(base.pki.clone(), Signer::Vlek);
+    let asvk_serial = asvk_case
+        .bundle()
+        .certificates
+        .iter()
+        .find(|c| c.subject().common_name() == Some("SEV-VLEK-Milan"))
+        .unwrap()
+        .serial()
+        .to_vec();
+    let e = asvk_case
+        .with_crl(base.pki.crl().revoke(&asvk_serial, NOW - 1).build())
+        .err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Asvk, CertErrorKind::Revoked { .. })
+        ),
+        "{e}"
+    );
+    // Broken, forged, stale, early and open-ended CRLs fail closed.
+    for (crl, kind) in [
+        (base.pki.crl().corrupt_signature().build(), "crl_signature"),
+        (
+            base.pki.crl().signed_by(rogue_rsa()).build(),
+            "crl_signature",
+        ),
+        (
+            base.pki
+                .crl()
+                .this_update(NOW - 1000)
+                .next_update(NOW - 1)
+                .build(),
+            "crl_expired",
+        ),
+        (
+            base.pki
+                .crl()
+                .this_update(NOW + 1)
+                .next_update(NOW + 1000)
+                .build(),
+            "crl_not_yet_valid",
+        ),
+        (
+            base.pki.crl().no_next_update().build(),
+            "crl_no_next_update",
+        ),
+        (
+            base.pki
+                .crl()
+                .sig_alg(SigAlg::RsaPss(PssParams {
+                    salt_len: 20,
+                    ..PssParams::AMD_OMITTED_TRAILER
+                }))
+                .build(),
+            "crl_signature_algorithm",
+        ),
+    ] {
+        assert_eq!(Case::milan().with_crl(crl).err().kind(), kind);
+    }
+    // Requiring a CRL without one.
+    let mut required = Case::milan();
+    required.options.require_crl = true;
+    assert_eq!(required.err().kind(), "crl_required");
+}
+
+#[test]
+fn the_signature_cache_changes_cost_not_outcome() {
+    let case = Case::milan();
+    let verifier = case.verifier();
+    let (bytes, bundle) = (case.bytes(), case.bundle());
+    verifier
+        .verify_snp(&bytes, &bundle, &case.options, time::from_secs(NOW))
+        .unwrap();
+    let cached = verifier.cache().len();
+    assert_eq!(cached, 3, "ARK self-signature, ASK and VCEK");
+    verifier
+        .verify_snp(&bytes, &bundle, &case.options, time::from_secs(NOW))
+        .unwrap();
+    assert_eq!(verifier.cache().len(), cached);
+    // Validity is still evaluated on a cached chain.
+    let vcek = bundle
+        .certificates
+        .iter()
+        .find(|c| c.subject().common_name() == Some("SEV-VCEK"))
+        .unwrap();
+    let e = verifier
+        .verify_snp(
+            &bytes,
+            &bundle,
+            &case.options,
+            time::from_secs(vcek.not_after() + 1),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), "certificate_expired");
+    // A forged VCEK with the same subject and key is not accepted through the cache.
+    let forged = Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| c.corrupt_signature = true)
+            .build(),
+        Signer::Vcek,
+    );
+    let e = verifier
+        .verify_snp(
+            &forged.bytes(),
+            &forged.bundle(),
+            &case.options,
+            time::from_secs(NOW),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), "certificate_signature");
+}
+
+// ---- Section 4: SEV-SNP ----------------------------------------------------------------
+
+#[test]
+fn the_report_signature_is_checked() {
+    // A field changed after signing.
+    let case = Case::milan();
+    let mut bytes = case.bytes();
+    bytes[0x90] ^= 1;
+    let e = case
+        .verifier()
+        .verify_snp(&bytes, &case.bundle(), &case.options, time::from_secs(NOW))
+        .unwrap_err();
+    assert_eq!(
+        e,
+        Error::EvidenceSignature {
+            what: "attestation report"
+        }
+    );
+    // Signed by another P-384 key.
+    let mut bytes = case.report.to_bytes().to_vec();
+    testvectors::pki::amd::sign_report_with(rogue_p384().as_p384().unwrap(), &mut bytes);
+    let e = case
+        .verifier()
+        .verify_snp(&bytes, &case.bundle(), &case.options, time::from_secs(NOW))
+        .unwrap_err();
+    assert_eq!(e.kind(), "evidence_signature");
+    // R padded with a non-zero byte beyond the 48 a P-384 scalar uses.
+    let mut bytes = case.bytes();
+    bytes[0x2A0 + 50] = 1;
+    let e = case
+        .verifier()
+        .verify_snp(&bytes, &case.bundle(), &case.options, time::from_secs(NOW))
+        .unwrap_err();
+    assert_eq!(e.kind(), "evidence_signature");
+}
+
+#[test]
+fn reported_tcb_must_equal_the_certified_tcb() {
+    for product in Product::ALL {
+        let components: &[TcbComponent] = if product == Product::Turin {
+            &[
+                TcbComponent::Fmc,
+                TcbComponent::Bootloader,
+                TcbComponent::Tee,
+                TcbComponent::Snp,
+                TcbComponent::Microcode,
+            ]
+        } else {
+            &[
+                TcbComponent::Bootloader,
+                TcbComponent::Tee,
+                TcbComponent::Snp,
+                TcbComponent::Microcode,
+            ]
+        };
+        for component in components {
+            let mut case = Case::new(AmdPki::cached(product).clone(), Signer::Vcek);
+            let mut parts = case.report.reported_tcb.parts(product);
+            match component {
+                TcbComponent::Fmc => parts.fmc = Some(parts.fmc.unwrap() + 1),
+                TcbComponent::Bootloader => parts.bootloader += 1,
+                TcbComponent::Tee => parts.tee += 1,
+                TcbComponent::Snp => parts.snp += 1,
+                TcbComponent::Microcode => parts.microcode += 1,
+            }
+            case.report.reported_tcb = verifier::snp::TcbVersion::from_parts(parts, product);
+            match case.err() {
+                Error::Binding(BindingError::TcbMismatch { component: c, .. }) => {
+                    assert_eq!(c, *component)
+                }
+                other => panic!("{product} {component}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn chip_id_must_match_the_vcek_hwid() {
+    let mut case = Case::milan();
+    case.report.chip_id[63] ^= 1;
+    assert_eq!(case.err().kind(), "chip_id_mismatch");
+    let mut turin = Case::new(AmdPki::cached(Product::Turin).clone(), Signer::Vcek);
+    turin.report.chip_id[0] ^= 1;
+    assert_eq!(turin.err().kind(), "chip_id_mismatch");
+    let mut turin = Case::new(AmdPki::cached(Product::Turin).clone(), Signer::Vcek);
+    turin.report.chip_id[20] = 1;
+    assert_eq!(turin.err(), Error::Binding(BindingError::ChipIdPadding));
+    // A masked CHIP_ID cannot be compared: accepted, with a warning.
+    let mut masked = Case::milan();
+    masked.report.chip_id = [0; 64];
+    let v = masked.run().unwrap();
+    assert!(v.warnings().iter().any(|w| w.code == "chip_id_masked"));
+}
+
+#[test]
+fn the_signer_kind_is_enforced() {
+    // The report says VLEK; only a VCEK chain is supplied.
+    let mut case = Case::milan();
+    case.report.key_info.signing_key = verifier::snp::SigningKey::Vlek;
+    assert_eq!(
+        case.err(),
+        Error::Binding(BindingError::SignerMismatch {
+            report: "VLEK",
+            certificate: "VCEK"
+        })
+    );
+    // A VLEK with the ASK chain instead of the ASVK chain.
+    let mut vlek = Case::new(AmdPki::cached(Product::Milan).clone(), Signer::Vlek);
+    let pki = &vlek.pki;
+    vlek.bundle = Some(Bundle::from_iter_bytes(&[
+        pki.ask_ark_pem().into_bytes(),
+        pki.vlek.clone(),
+    ]));
+    let e = vlek.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Vlek, CertErrorKind::IssuerMismatch { .. })
+        ),
+        "{e}"
+    );
+    // VLEK claims carry the cspID; an expected cspID is enforced.
+    let mut vlek = Case::new(AmdPki::cached(Product::Milan).clone(), Signer::Vlek);
+    assert_eq!(
+        vlek.run().unwrap().claims().vek.csp_id.as_deref(),
+        Some(testvectors::pki::amd::DEFAULT_CSP_ID)
+    );
+    vlek.options.csp_id = Some("CN=other".into());
+    assert_eq!(vlek.err().kind(), "unexpected_csp_id");
+}
+
+#[test]
+fn the_product_chain_must_match() {
+    // A Turin report with a Milan chain.
+    let turin = AmdPki::cached(Product::Turin).clone();
+    let milan = AmdPki::cached(Product::Milan);
+    let mut case = Case::new(turin.clone(), Signer::Vcek);
+    case.bundle = Some(Bundle::from_iter_bytes(&[
+        milan.ask_ark_pem().into_bytes(),
+        turin.vcek.clone(),
+    ]));
+    let v = Verifier::new(anchors(&[&turin, milan]));
+    let e = v
+        .verify_snp(
+            &case.bytes(),
+            &case.bundle(),
+            &case.options,
+            time::from_secs(NOW),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (
+                CertRole::Ask,
+                CertErrorKind::WrongProduct {
+                    expected: Product::Turin,
+                    ..
+                }
+            )
+        ),
+        "{e}"
+    );
+    // A VCEK whose productName is another product's.
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| c.set_amd_ia5("2", "Genoa"))
+            .build(),
+        Signer::Vcek,
+    );
+    assert!(matches!(
+        case.err(),
+        Error::Binding(BindingError::ProductMismatch {
+            report: Product::Milan,
+            ..
+        })
+    ));
+    // structVersion of the wrong generation.
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| c.set_amd_int("1", 1))
+            .build(),
+        Signer::Vcek,
+    );
+    assert_eq!(case.err().kind(), "bad_extension");
+}
+
+#[test]
+fn vek_extensions_are_required() {
+    for (suffix, role, signer) in [
+        ("3.1", CertRole::Vcek, Signer::Vcek),
+        ("3.2", CertRole::Vcek, Signer::Vcek),
+        ("3.3", CertRole::Vcek, Signer::Vcek),
+        ("3.8", CertRole::Vcek, Signer::Vcek),
+        ("4", CertRole::Vcek, Signer::Vcek),
+        ("5", CertRole::Vlek, Signer::Vlek),
+    ] {
+        let b = pki(Product::Milan);
+        let b = if signer == Signer::Vcek {
+            b.override_vcek(move |c| {
+                c.remove_amd(suffix);
+            })
+        } else {
+            b.override_vlek(move |c| {
+                c.remove_amd(suffix);
+            })
+        };
+        let e = Case::new(b.build(), signer).err();
+        assert!(
+            matches!(cert_kind(&e), (r, CertErrorKind::MissingExtension { .. }) if r == role),
+            "{suffix}: {e}"
+        );
+    }
+    let case = Case::new(
+        pki(Product::Turin)
+            .override_vcek(|c| {
+                c.remove_amd("3.9");
+            })
+            .build(),
+        Signer::Vcek,
+    );
+    assert!(matches!(
+        cert_kind(&case.err()),
+        (
+            CertRole::Vcek,
+            CertErrorKind::MissingExtension { name: "fmcSPL", .. }
+        )
+    ));
+    // An SPL that is not a DER INTEGER.
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| c.set_amd_raw("3.8", vec![0x04, 0x01, 0x05]))
+            .build(),
+        Signer::Vcek,
+    );
+    assert_eq!(case.err().kind(), "bad_extension");
+    // A leaf key that is not P-384.
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| c.key = rogue_rsa())
+            .build(),
+        Signer::Vcek,
+    );
+    let mut bytes = case.report.to_bytes().to_vec();
+    AmdPki::cached(Product::Milan).sign_report(Signer::Vcek, &mut bytes);
+    let e = case
+        .verifier()
+        .verify_snp(&bytes, &case.bundle(), &case.options, time::from_secs(NOW))
+        .unwrap_err();
+    assert_eq!(e.kind(), "unexpected_key");
+}
+
+#[test]
+fn unsupported_report_fields_fail_closed() {
+    let mut case = Case::milan();
+    case.report.signature_algo = 2;
+    assert_eq!(case.err().kind(), "unsupported_signature_algo");
+    let mut case = Case::milan();
+    case.report.key_info.signing_key = verifier::snp::SigningKey::None;
+    assert_eq!(case.err().kind(), "unsigned_report");
+    let mut case = Case::milan();
+    case.report.cpuid = Some(verifier::snp::Cpuid {
+        family: 0x1A,
+        model: 0x50,
+        stepping: 0,
+    });
+    assert_eq!(case.err().kind(), "unknown_product");
+}
+
+#[test]
+fn missing_collateral_names_what_is_missing() {
+    let case = Case::milan();
+    let pki = &case.pki;
+    let mut no_vcek = Case::milan();
+    no_vcek.bundle = Some(Bundle::from_iter_bytes(&[pki.ask_ark_pem().into_bytes()]));
+    let e = no_vcek.err();
+    assert_eq!(e.class(), verifier::ErrorClass::MissingCollateral);
+    assert!(
+        e.to_string().contains("kdsintf.amd.com/vcek/v1/Milan/"),
+        "{e}"
+    );
+    let mut no_chain = Case::milan();
+    no_chain.bundle = Some(Bundle::from_iter_bytes(std::slice::from_ref(&pki.vcek)));
+    let e = no_chain.err();
+    assert_eq!(e.class(), verifier::ErrorClass::MissingCollateral);
+    assert!(e.to_string().contains("cert_chain"), "{e}");
+    let mut no_ark = Case::milan();
+    no_ark.bundle = Some(Bundle::from_iter_bytes(&[
+        to_pem("CERTIFICATE", &pki.ask).into_bytes(),
+        pki.vcek.clone(),
+    ]));
+    assert!(no_ark.err().to_string().contains("ARK-Milan"));
+}
+
+// ---- Caller options: each unmet option is its own error --------------------------------
+
+#[test]
+fn each_option_is_enforced() {
+    type Edit = fn(&mut SnpOptions);
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            |o| o.report_data = Some(ReportDataExpectation::Exact([0xAB; 64])),
+            "unexpected_report_data",
+        ),
+        (
+            |o| o.report_data = Some(ReportDataExpectation::Prefix(vec![0xAA, 0xAB])),
+            "unexpected_report_data",
+        ),
+        (|o| o.measurement = Some([0; 48]), "unexpected_measurement"),
+        (|o| o.host_data = Some([0; 32]), "unexpected_host_data"),
+        (
+            |o| o.trusted_id_key_digests = vec![[0; 48]],
+            "untrusted_id_key",
+        ),
+        (|o| o.require_author_key = true, "author_key_required"),
+        (
+            |o| o.trusted_author_key_digests = vec![[0; 48]],
+            "author_key_required",
+        ),
+        (
+            |o| {
+                o.minimum_tcb = Some(TcbParts {
+                    fmc: None,
+                    bootloader: 0,
+                    tee: 0,
+                    snp: 0,
+                    microcode: 220,
+                })
+            },
+            "tcb_too_low",
+        ),
+        (
+            |o| {
+                o.minimum_launch_tcb = Some(TcbParts {
+                    fmc: None,
+                    bootloader: 5,
+                    tee: 0,
+                    snp: 0,
+                    microcode: 0,
+                })
+            },
+            "tcb_too_low",
+        ),
+        (
+            |o| o.guest_policy.allow_smt = false,
+            "guest_policy_forbidden",
+        ),
+        (
+            |o| o.guest_policy.require_single_socket = true,
+            "guest_policy_required",
+        ),
+        (|o| o.vmpl = Some(1), "unexpected_vmpl"),
+        (|o| o.minimum_version = Some(5), "report_version_too_low"),
+        (|o| o.minimum_guest_svn = Some(8), "guest_svn_too_low"),
+        (|o| o.product = Some(Product::Genoa), "unexpected_product"),
+    ];
+    for (edit, kind) in cases {
+        let mut case = Case::milan();
+        edit(&mut case.options);
+        assert_eq!(case.err().kind(), kind);
+    }
+    // Debug and migration agent, with reports that allow them.
+    let mut case = Case::milan();
+    case.report.policy.0 |= 1 << 19;
+    case.run().unwrap();
+    case.options.guest_policy = GuestPolicyConstraints {
+        allow_debug: false,
+        ..Default::default()
+    };
+    assert_eq!(case.err().kind(), "guest_policy_forbidden");
+    let mut case = Case::milan();
+    case.report.policy.0 |= 1 << 18;
+    case.options.guest_policy.allow_migration_agent = false;
+    assert_eq!(case.err().kind(), "guest_policy_forbidden");
+    // Each option passes when met.
+    let mut case = Case::milan();
+    case.report.key_info.author_key_en = true;
+    case.report.author_key_digest = [0x55; 48];
+    case.options = SnpOptions {
+        report_data: Some(ReportDataExpectation::Exact([0xAA; 64])),
+        measurement: Some([0x11; 48]),
+        host_data: Some([0x22; 32]),
+        trusted_id_key_digests: vec![[0x33; 48]],
+        trusted_author_key_digests: vec![[0x55; 48]],
+        require_author_key: true,
+        minimum_tcb: Some(TcbParts {
+            fmc: None,
+            bootloader: 4,
+            tee: 0,
+            snp: 24,
+            microcode: 219,
+        }),
+        minimum_launch_tcb: Some(TcbParts {
+            fmc: None,
+            bootloader: 4,
+            tee: 0,
+            snp: 24,
+            microcode: 219,
+        }),
+        guest_policy: GuestPolicyConstraints {
+            allow_debug: false,
+            allow_migration_agent: false,
+            allow_smt: true,
+            require_single_socket: false,
+        },
+        vmpl: Some(0),
+        minimum_version: Some(3),
+        minimum_guest_svn: Some(7),
+        product: Some(Product::Milan),
+        require_crl: false,
+        csp_id: None,
+    };
+    case.run().unwrap();
+}
+
+#[test]
+fn providers_agree() {
+    let case = Case::milan();
+    for provider in verifier::crypto::all_providers() {
+        let v = Verifier::with_provider(anchors(&[&case.pki]), provider);
+        v.verify_snp(
+            &case.bytes(),
+            &case.bundle(),
+            &case.options,
+            time::from_secs(NOW),
+        )
+        .unwrap();
+        let mut bad = case.bytes();
+        bad[0x50] ^= 1;
+        assert!(v
+            .verify_snp(&bad, &case.bundle(), &case.options, time::from_secs(NOW))
+            .is_err());
+    }
+}

@@ -283,7 +283,21 @@ fn flipping_any_byte_rejects() {
     for v in verifiers() {
         for row in &rows {
             let now = time::from_secs(row.at);
-            for i in 0..row.report.len() {
+            // Every byte of one report per product, version and signer kind; every 7th
+            // byte of the others (the pure-Rust P-384 backend makes a full sweep of all
+            // 18 pairings cost minutes).
+            let full = [
+                "milan-v2-virtee",
+                "milan-v3-vlek",
+                "genoa-v5",
+                "turin-v5",
+                "genoa-siena",
+                "milan-v3-oak",
+            ]
+            .iter()
+            .any(|p| row.name.starts_with(p));
+            let step = if full { 1 } else { 7 };
+            for i in (0..row.report.len()).step_by(step) {
                 let mut bad = row.report.clone();
                 bad[i] ^= 0x01;
                 let res = v.verify_snp(&bad, &row.bundle, &SnpOptions::default(), now);

@@ -1054,3 +1054,62 @@ fn providers_agree() {
             .is_err());
     }
 }
+
+#[test]
+fn the_signature_algorithm_must_fit_the_issuer_key() {
+    // An ECDSA-signed VCEK under an RSA ASK.
+    let case = Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| {
+                c.sig_alg = SigAlg::EcdsaSha384;
+                c.signing_key = rogue_p384();
+            })
+            .build(),
+        Signer::Vcek,
+    );
+    let e = case.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Vcek, CertErrorKind::KeyAlgorithmMismatch("ECDSA"))
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn only_crls_from_the_products_ark_count() {
+    // A Genoa CRL next to a Milan chain is not about the Milan ASK: not checked, warned.
+    let genoa_crl = AmdPki::cached(Product::Genoa).crl().build();
+    let case = Case::milan().with_crl(genoa_crl);
+    let v = case.run().unwrap();
+    assert!(!v.claims().crl_checked);
+    assert!(v.warnings().iter().any(|w| w.code == "crl_not_checked"));
+}
+
+#[test]
+fn the_ark_must_be_the_products() {
+    // Milan ASK and VCEK, but only the Genoa ARK.
+    let milan = AmdPki::cached(Product::Milan);
+    let genoa = AmdPki::cached(Product::Genoa);
+    let mut case = Case::milan();
+    case.bundle = Some(Bundle::from_iter_bytes(&[
+        to_pem("CERTIFICATE", &milan.ask).into_bytes(),
+        to_pem("CERTIFICATE", &genoa.ark).into_bytes(),
+        milan.vcek.clone(),
+    ]));
+    let e = case.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (
+                CertRole::Ark,
+                CertErrorKind::WrongProduct {
+                    expected: Product::Milan,
+                    ..
+                }
+            )
+        ),
+        "{e}"
+    );
+}

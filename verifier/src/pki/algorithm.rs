@@ -143,19 +143,21 @@ pub(crate) fn verify(
         HashAlg::Sha384 => 2,
         HashAlg::Sha512 => 3,
     }];
-    let key_len = u64::try_from(key_bytes.len())
-        .unwrap_or(u64::MAX)
-        .to_be_bytes();
-    let msg_len = u64::try_from(message.len())
-        .unwrap_or(u64::MAX)
-        .to_be_bytes();
-    let cache_key = provider.hash(
-        HashAlg::Sha256,
-        &[
-            tag, &hash_tag, &key_len, key_bytes, &msg_len, message, signature,
-        ],
-    );
-    if cache.contains(&cache_key) {
+    let cache_key = cache.enabled().then(|| {
+        let key_len = u64::try_from(key_bytes.len())
+            .unwrap_or(u64::MAX)
+            .to_be_bytes();
+        let msg_len = u64::try_from(message.len())
+            .unwrap_or(u64::MAX)
+            .to_be_bytes();
+        provider.hash(
+            HashAlg::Sha256,
+            &[
+                tag, &hash_tag, &key_len, key_bytes, &msg_len, message, signature,
+            ],
+        )
+    });
+    if cache_key.is_some_and(|k| cache.contains(&k)) {
         return Ok(());
     }
     let ok = match (alg, key) {
@@ -168,6 +170,8 @@ pub(crate) fn verify(
         _ => return Err(VerifyError::Bad),
     };
     ok.map_err(|_| VerifyError::Bad)?;
-    cache.insert(cache_key);
+    if let Some(k) = cache_key {
+        cache.insert(k);
+    }
     Ok(())
 }

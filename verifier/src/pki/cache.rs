@@ -39,6 +39,11 @@ impl SignatureCache {
         Self::with_capacity(0)
     }
 
+    /// Whether this cache remembers anything (capacity above 0).
+    pub fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
     pub(crate) fn contains(&self, key: &Digest) -> bool {
         self.capacity > 0 && self.entries.lock().is_ok_and(|e| e.contains(key))
     }

@@ -169,11 +169,19 @@ pub(crate) fn verify(
             model: c.model,
         })?,
         None => {
+            let product = product_without_cpuid(options, &leaves)?;
+            let source = if options.product.is_some() {
+                "the caller"
+            } else {
+                "the certificate"
+            };
             warnings.push(Warning::new(
                 "product_from_certificate",
-                "version 2 report has no CPUID: product line taken from the certificate",
+                format!(
+                    "version 2 report has no CPUID: product line {product} taken from {source}"
+                ),
             ));
-            product_without_cpuid(options, &leaves)?
+            product
         }
     };
     if let Some(expected) = options.product {

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Run one cargo-fuzz target for a fixed wall time, on the stable toolchain.
+#
+#   fuzz/run.sh TARGET SECONDS [extra libFuzzer flags...]
+#
+# TARGET: snp_report | x509_collateral | evidence_decode | snp_verify
+#
+# Environment:
+#   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
+#   VERDICT_VECTORS real vectors to seed the corpus from at run time
+#                   (default: ../shared/vectors next to the repository, else /work/shared/vectors).
+#                   Real vectors are only ever copied into fuzz/corpus/ (git-ignored).
+#   NICE            nice level (default 10).
+#   BUILD_ONLY=1    build the target and exit.
+#
+# The corpus grows in fuzz/corpus/TARGET, crashes land in fuzz/artifacts/TARGET, and the
+# libFuzzer log (with the final stats) is kept as fuzz/logs/TARGET-<date>.log.
+set -euo pipefail
+
+if [ $# -lt 2 ]; then
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+fi
+TARGET=$1
+SECONDS_TOTAL=$2
+shift 2
+
+FUZZ_DIR=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$FUZZ_DIR")
+cd "$FUZZ_DIR"
+
+case "$TARGET" in
+    snp_report|x509_collateral|evidence_decode|snp_verify) ;;
+    *) echo "unknown target: $TARGET" >&2; exit 2 ;;
+esac
+
+SANITIZER=${SANITIZER:-address}
+NICE=${NICE:-10}
+if [ -z "${VERDICT_VECTORS:-}" ]; then
+    if [ -d "$REPO/../shared/vectors" ]; then
+        VERDICT_VECTORS=$(cd "$REPO/../shared/vectors" && pwd)
+    else
+        VERDICT_VECTORS=/work/shared/vectors
+    fi
+fi
+
+# cargo-fuzz passes -Z flags (-Zsanitizer, -Zcrate-attr ...): allow them on stable.
+export RUSTC_BOOTSTRAP=1
+command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz missing: cargo install cargo-fuzz" >&2; exit 1; }
+
+# ---- seed corpus (copied at run time; never committed) ------------------------------
+CORPUS="$FUZZ_DIR/corpus/$TARGET"
+mkdir -p "$CORPUS" "$FUZZ_DIR/artifacts/$TARGET" "$FUZZ_DIR/logs"
+
+seed() { # seed SRC: copy under a name derived from its path, so vectors do not collide
+    local rel=${1#"$VERDICT_VECTORS"/}
+    cp -f "$1" "$CORPUS/seed-${rel//\//_}"
+}
+
+seed_reports() {
+    local f
+    for f in "$VERDICT_VECTORS"/snp/*/report.bin "$VERDICT_VECTORS"/snp/negative/*.bin; do
+        [ -f "$f" ] && seed "$f"
+    done
+    # Synthetic: all-zero reports of each supported version (not signed, reach the
+    # checks after the version gate).
+    local v
+    for v in 2 3 4 5; do
+        { printf "\\x0$v\\x00\\x00\\x00"; head -c 1180 /dev/zero; } > "$CORPUS/synth-zero-v$v.bin"
+    done
+}
+
+if [ -d "$VERDICT_VECTORS" ]; then
+    case "$TARGET" in
+        snp_report|snp_verify)
+            seed_reports
+            ;;
+        evidence_decode)
+            seed_reports
+            # The text encodings evidence arrives in: hex and base64 of each real report.
+            for f in "$VERDICT_VECTORS"/snp/*/report.bin; do
+                [ -f "$f" ] || continue
+                rel=${f#"$VERDICT_VECTORS"/}; rel=${rel//\//_}
+                od -An -v -tx1 "$f" | tr -d ' \n' > "$CORPUS/seed-$rel.hex"
+                base64 -w 76 "$f" > "$CORPUS/seed-$rel.b64"
+                base64 -w 0 "$f" | tr '+/' '-_' | tr -d '=' > "$CORPUS/seed-$rel.b64url"
+            done
+            ;;
+        x509_collateral)
+            while IFS= read -r -d '' f; do
+                seed "$f"
+            done < <(find "$VERDICT_VECTORS/snp" "$VERDICT_VECTORS/tdx" "$VERDICT_VECTORS/nvidia" \
+                        -type f \( -name '*.der' -o -name '*.pem' \) -size -64k -print0 2>/dev/null)
+            ;;
+    esac
+else
+    echo "warning: no vectors at $VERDICT_VECTORS; seeding only what is already in $CORPUS" >&2
+fi
+# Never start from an empty corpus.
+[ -n "$(ls -A "$CORPUS")" ] || printf '\x30\x00' > "$CORPUS/synth-empty-seq"
+echo "corpus $CORPUS: $(ls "$CORPUS" | wc -l) files"
+
+# ---- build ---------------------------------------------------------------------------
+nice -n "$NICE" cargo fuzz build --fuzz-dir "$FUZZ_DIR" --release --debug-assertions -s "$SANITIZER" "$TARGET"
+[ "${BUILD_ONLY:-0}" = 1 ] && exit 0
+
+# ---- run -----------------------------------------------------------------------------
+# -jobs=1 -workers=1: one fuzzing process (libFuzzer then forks it as job 0 and writes its
+# output to fuzz-0.log in the working directory; we copy that to fuzz/logs/).
+# cargo-fuzz itself sets -artifact_prefix=fuzz/artifacts/TARGET/.
+LOG="$FUZZ_DIR/logs/$TARGET-$(date -u +%Y%m%dT%H%M%SZ).log"
+WORK=$(mktemp -d)
+rc=0
+(
+    cd "$WORK"
+    nice -n "$NICE" cargo fuzz run --fuzz-dir "$FUZZ_DIR" \
+        --release --debug-assertions -s "$SANITIZER" "$TARGET" "$CORPUS" -- \
+        -max_total_time="$SECONDS_TOTAL" -jobs=1 -workers=1 -print_final_stats=1 "$@"
+) || rc=$?
+cat "$WORK"/fuzz-*.log > "$LOG" 2>/dev/null || true
+rm -rf "$WORK"
+echo "---- libFuzzer log: $LOG"
+tail -n 25 "$LOG"
+echo "---- exit $rc; corpus now $(ls "$CORPUS" | wc -l) files; artifacts: $(ls "$FUZZ_DIR/artifacts/$TARGET" | wc -l)"
+exit "$rc"

@@ -10,18 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn snp_dir() -> PathBuf {
-    let base = std::env::var_os("VERDICT_REAL_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
-    let dir = base.join("snp");
-    assert!(
-        dir.join("EXPECTED.tsv").is_file(),
-        "real vectors not found at {} (set VERDICT_REAL_VECTORS)",
-        dir.display()
-    );
-    dir
-}
+use testvectors::real::snp_dir;
 
 fn verdict(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_verdict"))

@@ -93,18 +93,9 @@ pub fn load_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Loaded, LoadError> {
 mod tests {
     use super::*;
 
-    fn snp_vectors() -> PathBuf {
-        std::env::var_os("VERDICT_REAL_VECTORS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors")
-            })
-            .join("snp")
-    }
-
     #[test]
     fn loads_files_and_directories() {
-        let dir = snp_vectors();
+        let dir = testvectors::real::snp_dir();
         let loaded = load_paths(&[
             dir.join("roots"),
             dir.join("milan-v3-oak-oc-release/vcek.der"),

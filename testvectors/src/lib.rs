@@ -7,3 +7,4 @@
 
 pub mod build;
 pub mod pki;
+pub mod real;

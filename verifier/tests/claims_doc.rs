@@ -49,10 +49,7 @@ fn documented(doc: &str, tcb_fields: &[&str]) -> BTreeSet<String> {
 
 #[test]
 fn claims_doc_matches_serialized_claims() {
-    let base = std::env::var_os("VERDICT_REAL_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"))
-        .join("snp");
+    let base = testvectors::real::snp_dir();
     let v = Verifier::new(TrustAnchors::default());
     let mut seen = BTreeSet::new();
     // A Turin v5 VCEK report and a Milan v3 VLEK report together produce every optional claim.

@@ -4,27 +4,12 @@
 //! compiled crypto provider.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::path::PathBuf;
-
 use verifier::collateral::Bundle;
 use verifier::crypto::all_providers;
 use verifier::snp::{Product, SnpOptions};
 use verifier::{time, TrustAnchors, Verifier};
 
-/// The real-vector folder: `VERDICT_REAL_VECTORS`, else `../shared/vectors` beside the
-/// repository. Missing vectors fail the test: they are part of the suite, not optional.
-fn snp_dir() -> PathBuf {
-    let base = std::env::var_os("VERDICT_REAL_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
-    let dir = base.join("snp");
-    assert!(
-        dir.join("EXPECTED.tsv").is_file(),
-        "real vectors not found at {} (set VERDICT_REAL_VECTORS)",
-        dir.display()
-    );
-    dir
-}
+use testvectors::real::snp_dir;
 
 struct Row {
     name: String,

@@ -1,0 +1,24 @@
+//! Where the real vendor vectors are: `$VERDICT_REAL_VECTORS`, else `shared/vectors` beside
+//! the repository. They are read from there, never copied into the repository, and a
+//! missing folder fails the test that asked for it: they are part of the suite.
+
+use std::path::PathBuf;
+
+/// The vectors root (it holds `snp/`, `tdx/`, `nvidia/`).
+pub fn vectors_dir() -> PathBuf {
+    std::env::var_os("VERDICT_REAL_VECTORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"))
+}
+
+/// The SEV-SNP vectors (`snp/`, with `EXPECTED.tsv`). Panics with the path tried if
+/// they are missing.
+pub fn snp_dir() -> PathBuf {
+    let dir = vectors_dir().join("snp");
+    assert!(
+        dir.join("EXPECTED.tsv").is_file(),
+        "real vectors not found at {} (set VERDICT_REAL_VECTORS)",
+        dir.display()
+    );
+    dir
+}

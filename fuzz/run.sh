@@ -3,7 +3,7 @@
 #
 #   fuzz/run.sh TARGET SECONDS [extra libFuzzer flags...]
 #
-# TARGET: snp_report | x509_collateral | evidence_decode | snp_verify
+# TARGET: snp_report | x509_collateral | evidence_decode | snp_verify | snp_verify_fake_chain
 #
 # Environment:
 #   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
@@ -30,7 +30,7 @@ REPO=$(dirname "$FUZZ_DIR")
 cd "$FUZZ_DIR"
 
 case "$TARGET" in
-    snp_report|x509_collateral|evidence_decode|snp_verify) ;;
+    snp_report|x509_collateral|evidence_decode|snp_verify|snp_verify_fake_chain) ;;
     *) echo "unknown target: $TARGET" >&2; exit 2 ;;
 esac
 
@@ -74,6 +74,10 @@ if [ -d "$VERDICT_VECTORS" ]; then
     case "$TARGET" in
         snp_report|snp_verify)
             seed_reports
+            ;;
+        snp_verify_fake_chain)
+            # The bundled example verifies against the fake chain the target embeds.
+            cp -f "$REPO/examples/snp/report.bin" "$CORPUS/example-report.bin"
             ;;
         evidence_decode)
             seed_reports

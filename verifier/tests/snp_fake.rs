@@ -63,13 +63,17 @@ impl Case {
         Verifier::new(anchors(&[&self.pki]))
     }
 
-    fn run(&self) -> Result<Verified<SnpClaims>, Error> {
-        self.verifier().verify_snp(
+    fn run_on(&self, verifier: &Verifier) -> Result<Verified<SnpClaims>, Error> {
+        verifier.verify_snp(
             &self.bytes(),
             &self.bundle(),
             &self.options,
             time::from_secs(self.now),
         )
+    }
+
+    fn run(&self) -> Result<Verified<SnpClaims>, Error> {
+        self.run_on(&self.verifier())
     }
 
     fn err(&self) -> Error {
@@ -182,14 +186,7 @@ fn root_must_be_pinned() {
     let case = Case::milan();
     let other = AmdPki::cached(Product::Genoa);
     let v = Verifier::new(anchors(&[other]));
-    let e = v
-        .verify_snp(
-            &case.bytes(),
-            &case.bundle(),
-            &case.options,
-            time::from_secs(NOW),
-        )
-        .unwrap_err();
+    let e = case.run_on(&v).unwrap_err();
     assert!(
         matches!(
             cert_kind(&e),
@@ -199,14 +196,7 @@ fn root_must_be_pinned() {
     );
     // The real AMD pins do not trust the fake ARK either.
     let v = Verifier::new(verifier::TrustAnchors::default());
-    let e = v
-        .verify_snp(
-            &case.bytes(),
-            &case.bundle(),
-            &case.options,
-            time::from_secs(NOW),
-        )
-        .unwrap_err();
+    let e = case.run_on(&v).unwrap_err();
     assert_eq!(e.kind(), "untrusted_root");
 }
 
@@ -609,14 +599,7 @@ fn the_signature_cache_changes_cost_not_outcome() {
             .build(),
         Signer::Vcek,
     );
-    let e = verifier
-        .verify_snp(
-            &forged.bytes(),
-            &forged.bundle(),
-            &case.options,
-            time::from_secs(NOW),
-        )
-        .unwrap_err();
+    let e = forged.run_on(&verifier).unwrap_err();
     assert_eq!(e.kind(), "certificate_signature");
 }
 
@@ -762,14 +745,7 @@ fn the_product_chain_must_match() {
         turin.vcek.clone(),
     ]));
     let v = Verifier::new(anchors(&[&turin, milan]));
-    let e = v
-        .verify_snp(
-            &case.bytes(),
-            &case.bundle(),
-            &case.options,
-            time::from_secs(NOW),
-        )
-        .unwrap_err();
+    let e = case.run_on(&v).unwrap_err();
     assert!(
         matches!(
             cert_kind(&e),
@@ -1040,13 +1016,7 @@ fn providers_agree() {
     let case = Case::milan();
     for provider in verifier::crypto::all_providers() {
         let v = Verifier::with_provider(anchors(&[&case.pki]), provider);
-        v.verify_snp(
-            &case.bytes(),
-            &case.bundle(),
-            &case.options,
-            time::from_secs(NOW),
-        )
-        .unwrap();
+        case.run_on(&v).unwrap();
         let mut bad = case.bytes();
         bad[0x50] ^= 1;
         assert!(v

@@ -1083,3 +1083,145 @@ fn the_ark_must_be_the_products() {
         "{e}"
     );
 }
+
+#[test]
+fn the_fitting_vcek_is_chosen_among_several() {
+    // A directory of VCEKs: another chip's VCEK and one at an older TCB come first.
+    let milan = AmdPki::cached(Product::Milan);
+    let other_chip = pki(Product::Milan).chip_id([0x5A; 64]).build();
+    let old_tcb = pki(Product::Milan)
+        .vcek_tcb(TcbParts {
+            microcode: 200,
+            ..milan.vcek_tcb
+        })
+        .build();
+    let mut case = Case::milan();
+    case.bundle = Some(Bundle::from_iter_bytes(&[
+        other_chip.vcek.clone(),
+        old_tcb.vcek.clone(),
+        milan.ask_ark_pem().into_bytes(),
+        milan.vcek.clone(),
+    ]));
+    case.run().unwrap();
+    // Without the right one, the first candidate's misfit is reported.
+    case.bundle = Some(Bundle::from_iter_bytes(&[
+        other_chip.vcek.clone(),
+        old_tcb.vcek.clone(),
+        milan.ask_ark_pem().into_bytes(),
+    ]));
+    assert_eq!(case.err().kind(), "chip_id_mismatch");
+}
+
+#[test]
+fn s_padding_beyond_a_p384_scalar_rejects() {
+    let case = Case::milan();
+    let mut bytes = case.bytes();
+    bytes[0x2E8 + 60] = 1;
+    let e = case
+        .verifier()
+        .verify_snp(&bytes, &case.bundle(), &case.options, time::from_secs(NOW))
+        .unwrap_err();
+    assert_eq!(e.kind(), "evidence_signature");
+}
+
+#[test]
+fn v2_product_comes_from_the_certificate_or_the_caller() {
+    let v2 = |mut case: Case| {
+        case.report.version = 2;
+        case.report.cpuid = None;
+        case
+    };
+    // No productName: the VCEK's issuer (SEV-Milan) names the product line.
+    let case = v2(Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| {
+                c.remove_amd("2");
+            })
+            .build(),
+        Signer::Vcek,
+    ));
+    assert_eq!(case.run().unwrap().claims().product, "Milan");
+    // Neither productName nor a product in the issuer name: the caller must say.
+    let mut case = v2(Case::new(
+        pki(Product::Milan)
+            .override_vcek(|c| {
+                c.remove_amd("2");
+                c.set_issuer_cn("SEV-Unknown");
+            })
+            .build(),
+        Signer::Vcek,
+    ));
+    assert_eq!(case.err().kind(), "product_undetermined");
+    case.options.product = Some(Product::Milan);
+    // Now the product is known, and the renamed issuer no longer chains.
+    assert_eq!(case.err().kind(), "issuer_mismatch");
+}
+
+#[test]
+fn ecdsa_and_pss_parameter_encodings_are_checked() {
+    use testvectors::pki::asn1::{sequence, tlv};
+    let oid = |bytes: &[u8]| tlv(0x06, bytes);
+    let ecdsa_sha384 = oid(&[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x03]);
+    let pss = oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A]);
+    let sha384 = sequence(&[&oid(&[
+        0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02,
+    ])]);
+    let mgf1 = oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x08]);
+    let salt48 = tlv(0xA2, &tlv(0x02, &[48]));
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        // ecdsa-with-SHA384 must have no parameters (RFC 5758).
+        (
+            sequence(&[&ecdsa_sha384, &tlv(0x02, &[1])]),
+            "unsupported_signature_algorithm",
+        ),
+        // PSS with every field defaulted means SHA-1.
+        (sequence(&[&pss, &sequence(&[])]), "pss_parameters"),
+        // A mask generation function other than MGF1.
+        (
+            sequence(&[
+                &pss,
+                &sequence(&[
+                    &tlv(0xA0, &sha384),
+                    &tlv(0xA1, &sequence(&[&oid(&[0x2A, 0x03]), &sha384])),
+                    &salt48,
+                ]),
+            ]),
+            "pss_parameters",
+        ),
+        // MGF1 defaulted (SHA-1) under a SHA-384 hash.
+        (
+            sequence(&[&pss, &sequence(&[&tlv(0xA0, &sha384), &salt48])]),
+            "pss_parameters",
+        ),
+        // The same parameters done right are accepted (control).
+        (
+            sequence(&[
+                &pss,
+                &sequence(&[
+                    &tlv(0xA0, &sha384),
+                    &tlv(0xA1, &sequence(&[&mgf1, &sha384])),
+                    &salt48,
+                ]),
+            ]),
+            "",
+        ),
+    ];
+    for (alg, kind) in cases {
+        let case = Case::new(
+            pki(Product::Milan)
+                .override_vcek(move |c| {
+                    c.outer_alg_override = Some(alg.clone());
+                    c.tbs_alg_override = Some(alg);
+                })
+                .build(),
+            Signer::Vcek,
+        );
+        match case.run() {
+            Ok(_) => assert_eq!(
+                kind, "",
+                "accepted an algorithm that should fail with {kind}"
+            ),
+            Err(e) => assert_eq!(e.kind(), kind, "{e}"),
+        }
+    }
+}

@@ -193,11 +193,16 @@ pub(crate) fn verify(
             .into());
         }
     }
-    let leaf = leaves
-        .iter()
-        .copied()
-        .find(|l| fits(l, &report, product))
-        .or_else(|| leaves.first().copied());
+    // With several candidates (a directory of VCEKs), take the one whose certified TCB
+    // and hwID fit the report; with one, step 7 decodes and reports any misfit.
+    let leaf = match leaves.as_slice() {
+        [only] => Some(*only),
+        _ => leaves
+            .iter()
+            .copied()
+            .find(|l| fits(l, &report, product))
+            .or_else(|| leaves.first().copied()),
+    };
     let Some(leaf) = leaf else {
         return Err(Error::MissingCollateral {
             what: format!("{leaf_role} certificate"),

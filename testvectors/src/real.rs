@@ -22,3 +22,15 @@ pub fn snp_dir() -> PathBuf {
     );
     dir
 }
+
+/// The Intel DCAP vectors (`tdx/`, with `cases/` and `README.md`). Panics with the path
+/// tried if they are missing.
+pub fn tdx_dir() -> PathBuf {
+    let dir = vectors_dir().join("tdx");
+    assert!(
+        dir.join("cases").is_dir(),
+        "real vectors not found at {} (set VERDICT_REAL_VECTORS)",
+        dir.display()
+    );
+    dir
+}

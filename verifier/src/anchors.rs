@@ -11,12 +11,20 @@ use crate::snp::Product;
 pub struct TrustAnchors {
     /// AMD Root Keys per product line: SHA-256 of the ARK's DER SubjectPublicKeyInfo.
     pub amd_ark: Vec<(Product, [u8; 32])>,
+    /// Intel SGX Root CA keys (roots of the PCK and TCB Signing chains): SHA-256 of the
+    /// DER SubjectPublicKeyInfo.
+    pub intel_root: Vec<[u8; 32]>,
 }
 
 // Computed from the ARK in KDS `https://kdsintf.amd.com/vcek/v1/{Milan,Genoa,Turin}/cert_chain`
 // (identical in go-sev-guest verify/trust/*.pem, virtee/sev builtin, Oak and trustee):
 // `openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | sha256sum`.
 // Certificate DER SHA-256: ARK-Milan 69d063b4…0bcd, ARK-Genoa 4c6598d1…b2f1, ARK-Turin 1f084161…3f6a.
+
+/// Intel SGX Root CA (P-256, valid 2018-05-21 to 2049-12-31; certificate DER SHA-256
+/// 44a0196b…b674d3), from `https://certificates.trustedservices.intel.com/Intel_SGX_Provisioning_Certification_RootCA.cer`.
+pub const INTEL_SGX_ROOT_CA: [u8; 32] =
+    hex_literal("a0af031289f5d5d4132f9186068a7fc13628633ba235777472e29b6b6c67a49e");
 
 /// ARK-Milan (RSA-4096, serial 0x10000, valid until 2045-10-22).
 pub const AMD_ARK_MILAN: [u8; 32] =
@@ -37,6 +45,7 @@ impl Default for TrustAnchors {
                 (Product::Genoa, AMD_ARK_GENOA),
                 (Product::Turin, AMD_ARK_TURIN),
             ],
+            intel_root: vec![INTEL_SGX_ROOT_CA],
         }
     }
 }

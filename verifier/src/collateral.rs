@@ -1,17 +1,30 @@
-//! Collateral as data: the certificates and CRLs a verification may use, in any order.
-//! The verifier picks what it needs by role and re-verifies everything it uses, so a
-//! bundle may hold more than one product's chain, or stale entries it will not use.
+//! Collateral as data: the certificates, CRLs and signed vendor documents a verification
+//! may use, in any order. The verifier picks what it needs by role and re-verifies
+//! everything it uses, so a bundle may hold more than one product's or platform's
+//! collateral, or stale entries it will not use.
+//!
+//! Intel collateral is read in both forms it travels in (docs/collateral.md): the raw
+//! PCS response bodies (`{"tcbInfo":…}`, `{"enclaveIdentity":…}`, issuer chains as PEM,
+//! CRLs as DER or PEM) and the single JSON document of PCCS / dcap-qvl
+//! (`QuoteCollateralV3`: `tcb_info`, `qe_identity`, `pck_crl`, `root_ca_crl`, …).
+
+use serde::Deserialize;
 
 use crate::error::{Error, ParseError, ParseErrorKind};
 use crate::pki::{Certificate, Crl};
+use crate::tdx::{SignedQeIdentity, SignedTcbInfo};
 
-/// Certificates and CRLs for one verification.
+/// Collateral for one verification.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Bundle {
     /// Certificates (vendor roots, intermediates, leaves).
     pub certificates: Vec<Certificate>,
     /// Certificate revocation lists.
     pub crls: Vec<Crl>,
+    /// Intel TCB Info documents (any FMSPC).
+    pub tcb_infos: Vec<SignedTcbInfo>,
+    /// Intel QE Identity documents.
+    pub qe_identities: Vec<SignedQeIdentity>,
 }
 
 /// What one piece of collateral input turned out to hold.
@@ -21,6 +34,27 @@ pub struct Added {
     pub certificates: usize,
     /// CRLs added.
     pub crls: usize,
+    /// TCB Info documents added.
+    pub tcb_infos: usize,
+    /// QE Identity documents added.
+    pub qe_identities: usize,
+}
+
+/// PCCS / dcap-qvl `QuoteCollateralV3`: chains as PEM, CRLs as hex DER (or PEM), the
+/// signed documents as their exact JSON text with hex signatures.
+#[derive(Deserialize)]
+struct QuoteCollateralV3 {
+    pck_crl_issuer_chain: String,
+    root_ca_crl: String,
+    pck_crl: String,
+    tcb_info_issuer_chain: String,
+    tcb_info: String,
+    tcb_info_signature: String,
+    qe_identity_issuer_chain: String,
+    qe_identity: String,
+    qe_identity_signature: String,
+    #[serde(default)]
+    pck_certificate_chain: Option<String>,
 }
 
 impl Bundle {
@@ -37,6 +71,9 @@ impl Bundle {
     /// [`Error::Parse`] if the bytes are neither, or a block does not decode.
     pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<Added, Error> {
         let mut added = Added::default();
+        if bytes.trim_ascii_start().starts_with(b"{") {
+            return self.add_json(bytes);
+        }
         if looks_like_pem(bytes) {
             let blocks =
                 pem::parse_many(bytes).map_err(|e| der("PEM collateral", e.to_string()))?;
@@ -80,6 +117,56 @@ impl Bundle {
         Ok(added)
     }
 
+    /// Adds a JSON collateral document: a PCS TCB Info or QE Identity body, or a
+    /// `QuoteCollateralV3` document.
+    fn add_json(&mut self, bytes: &[u8]) -> Result<Added, Error> {
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| json(e.to_string()))?;
+        let mut added = Added::default();
+        if value.get("tcbInfo").is_some() {
+            self.tcb_infos.push(SignedTcbInfo::from_pcs_body(bytes)?);
+            added.tcb_infos = 1;
+        } else if value.get("enclaveIdentity").is_some() {
+            self.qe_identities
+                .push(SignedQeIdentity::from_pcs_body(bytes)?);
+            added.qe_identities = 1;
+        } else if value.get("tcb_info").is_some() {
+            let doc: QuoteCollateralV3 =
+                serde_json::from_value(value).map_err(|e| json(e.to_string()))?;
+            let sig = |hex_text: &str, what| crate::tdx::signature_from_hex(hex_text, what);
+            self.tcb_infos.push(SignedTcbInfo::from_parts(
+                doc.tcb_info.as_bytes(),
+                sig(&doc.tcb_info_signature, "TCB Info")?,
+            )?);
+            self.qe_identities.push(SignedQeIdentity::from_parts(
+                doc.qe_identity.as_bytes(),
+                sig(&doc.qe_identity_signature, "QE Identity")?,
+            )?);
+            added.tcb_infos = 1;
+            added.qe_identities = 1;
+            let mut chains = vec![
+                doc.pck_crl_issuer_chain,
+                doc.tcb_info_issuer_chain,
+                doc.qe_identity_issuer_chain,
+            ];
+            chains.extend(doc.pck_certificate_chain);
+            for chain in chains {
+                let a = self.add_bytes(chain.as_bytes())?;
+                added.certificates = added.certificates.saturating_add(a.certificates);
+            }
+            for crl in [doc.root_ca_crl, doc.pck_crl] {
+                let a = self.add_bytes(&crl_bytes(&crl)?)?;
+                added.crls = added.crls.saturating_add(a.crls);
+            }
+        } else {
+            return Err(json(
+                "not Intel collateral: expected a tcbInfo, enclaveIdentity or QuoteCollateralV3 document"
+                    .to_owned(),
+            ));
+        }
+        Ok(added)
+    }
+
     /// A bundle from several inputs (see [`Bundle::add_bytes`]); inputs that are not
     /// collateral are skipped.
     pub fn from_iter_bytes<B: AsRef<[u8]>>(inputs: &[B]) -> Self {
@@ -94,11 +181,29 @@ impl Bundle {
     pub fn extend(&mut self, other: Self) {
         self.certificates.extend(other.certificates);
         self.crls.extend(other.crls);
+        self.tcb_infos.extend(other.tcb_infos);
+        self.qe_identities.extend(other.qe_identities);
     }
 }
 
 fn looks_like_pem(bytes: &[u8]) -> bool {
     bytes.windows(11).any(|w| w == b"-----BEGIN ")
+}
+
+/// A CRL inside `QuoteCollateralV3`: hex DER (dcap-qvl, PCCS) or PEM.
+fn crl_bytes(text: &str) -> Result<Vec<u8>, Error> {
+    if looks_like_pem(text.as_bytes()) {
+        return Ok(text.as_bytes().to_vec());
+    }
+    hex::decode(text.trim()).map_err(|e| json(format!("CRL is neither PEM nor hex DER: {e}")))
+}
+
+fn json(msg: String) -> Error {
+    Error::Parse(ParseError {
+        what: "JSON collateral",
+        offset: 0,
+        kind: ParseErrorKind::Json(msg),
+    })
 }
 
 fn der(what: &'static str, msg: String) -> Error {

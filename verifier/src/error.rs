@@ -54,6 +54,13 @@ pub enum Error {
     /// The evidence is authentic but does not meet an expectation the caller set.
     #[error(transparent)]
     Expectation(#[from] ExpectationError),
+    /// Signed vendor collateral other than certificates and CRLs (Intel TCB Info, QE
+    /// Identity) failed a check.
+    #[error(transparent)]
+    Collateral(#[from] CollateralError),
+    /// The platform's TCB could not be accepted (Intel TCB evaluation).
+    #[error(transparent)]
+    Tcb(#[from] TcbError),
 }
 
 /// The broad class of an error, which is what the CLI's exit code reports.
@@ -80,6 +87,7 @@ impl Error {
                         | ParseErrorKind::WrongLength { .. }
                         | ParseErrorKind::TrailingData { .. }
                         | ParseErrorKind::Der(_)
+                        | ParseErrorKind::Json(_)
                 ) =>
             {
                 ErrorClass::Malformed
@@ -100,6 +108,8 @@ impl Error {
             Self::Binding(b) => b.id(),
             Self::EvidenceSignature { .. } => "evidence_signature",
             Self::Expectation(e) => e.id(),
+            Self::Collateral(c) => c.id(),
+            Self::Tcb(t) => t.id(),
         }
     }
 
@@ -159,6 +169,9 @@ pub enum ParseErrorKind {
     /// An ASN.1 DER structure failed to decode.
     #[error("DER: {0}")]
     Der(String),
+    /// JSON that does not parse or does not have the expected shape.
+    #[error("JSON: {0}")]
+    Json(String),
 }
 
 impl ParseErrorKind {
@@ -170,6 +183,7 @@ impl ParseErrorKind {
             Self::NonZeroReserved => "nonzero_reserved",
             Self::InvalidValue(_) => "invalid_value",
             Self::Der(_) => "malformed_der",
+            Self::Json(_) => "malformed_json",
         }
     }
 }
@@ -200,6 +214,37 @@ pub enum Unsupported {
         "cannot tell the product of a version 2 report: give it explicitly or supply the VCEK"
     )]
     ProductUndetermined,
+    /// Intel quote version outside 3..=5.
+    #[error("unsupported quote version {0} (supported: 3, 4 and 5)")]
+    QuoteVersion(u16),
+    /// Attestation key type other than 2 (ECDSA P-256).
+    #[error("unsupported attestation key type {0} (supported: 2, ECDSA-256-with-P-256)")]
+    AttestationKeyType(u16),
+    /// TEE type other than SGX (0) and TDX (0x81).
+    #[error("unsupported TEE type {0:#x} (supported: 0x0 SGX, 0x81 TDX)")]
+    TeeType(u32),
+    /// A quoting enclave from a vendor other than Intel.
+    #[error("unsupported QE vendor id {0} (supported: Intel 939a7233f79c4ca9940a0db3957f0607)")]
+    QeVendor(String),
+    /// A v5 body type this verifier does not know, or that does not fit the TEE type.
+    #[error("unsupported quote body type {body_type} for TEE type {tee_type:#x}")]
+    BodyType {
+        /// The body descriptor's type.
+        body_type: u16,
+        /// The header's TEE type.
+        tee_type: u32,
+    },
+    /// A certification data type this verifier cannot use.
+    #[error("unsupported certification data type {0}: {1}")]
+    CertificationDataType(u16, &'static str),
+    /// Collateral of a version or kind this verifier does not evaluate.
+    #[error("unsupported {what}: {detail}")]
+    CollateralVersion {
+        /// `TCB Info`, `QE Identity`.
+        what: &'static str,
+        /// What was found.
+        detail: String,
+    },
 }
 
 impl Unsupported {
@@ -210,6 +255,13 @@ impl Unsupported {
             Self::UnsignedReport => "unsigned_report",
             Self::UnknownProduct { .. } => "unknown_product",
             Self::ProductUndetermined => "product_undetermined",
+            Self::QuoteVersion(_) => "unsupported_version",
+            Self::AttestationKeyType(_) => "unsupported_attestation_key_type",
+            Self::TeeType(_) => "unsupported_tee_type",
+            Self::QeVendor(_) => "unsupported_qe_vendor",
+            Self::BodyType { .. } => "unsupported_body_type",
+            Self::CertificationDataType(..) => "unsupported_certification_data",
+            Self::CollateralVersion { .. } => "unsupported_collateral_version",
         }
     }
 }
@@ -314,6 +366,12 @@ pub enum CertErrorKind {
         /// What is wrong.
         reason: String,
     },
+    /// A certificate in a fixed-role position whose subject is not that role's.
+    #[error("is not the expected {expected}")]
+    UnexpectedSubject {
+        /// What the position requires.
+        expected: &'static str,
+    },
     /// The certificate is for another product line than the evidence.
     #[error("belongs to {found}, the evidence is from {expected}")]
     WrongProduct {
@@ -344,6 +402,7 @@ impl CertErrorKind {
             Self::UnhandledCriticalExtension { .. } => "unhandled_critical_extension",
             Self::MissingExtension { .. } => "missing_extension",
             Self::BadExtension { .. } => "bad_extension",
+            Self::UnexpectedSubject { .. } => "unexpected_subject",
             Self::WrongProduct { .. } => "wrong_product",
         }
     }
@@ -437,6 +496,55 @@ pub enum BindingError {
         /// `VCEK` or `VLEK`.
         signer: &'static str,
     },
+    /// The QE report does not vouch for the attestation key: its REPORTDATA is not
+    /// SHA-256(attestation key ‖ QE authentication data) followed by 32 zero bytes.
+    #[error("QE report data {actual} is not SHA-256(attestation key || QE auth data) || zeros ({expected})")]
+    QeReportData {
+        /// Expected, hex.
+        expected: String,
+        /// Actual, hex.
+        actual: String,
+    },
+    /// TCB Info for another platform or TEE than the quote's.
+    #[error("TCB Info {field} is {collateral}, the quote's is {quote}")]
+    TcbInfoMismatch {
+        /// `fmspc`, `pceId` or `id`.
+        field: &'static str,
+        /// From the quote or its PCK certificate.
+        quote: String,
+        /// From the TCB Info.
+        collateral: String,
+    },
+    /// The quote's TDX module is not the one the TCB Info describes.
+    #[error("TDX module {field} is {quote}, TCB Info expects {collateral}")]
+    TdxModule {
+        /// `mrsigner_seam`, `seam_attributes` or `identity`.
+        field: &'static str,
+        /// From the quote.
+        quote: String,
+        /// From the TCB Info.
+        collateral: String,
+    },
+    /// The quoting enclave is not the one the QE Identity describes.
+    #[error("quoting enclave {field} is {quote}, QE Identity expects {collateral}")]
+    QeIdentity {
+        /// `mrsigner`, `isvprodid`, `miscselect`, `attributes` or `id`.
+        field: &'static str,
+        /// From the QE report.
+        quote: String,
+        /// From the QE Identity.
+        collateral: String,
+    },
+    /// Replaying the event log does not give the quote's RTMR.
+    #[error("event log replays RTMR{index} to {replayed}, the quote has {quoted}")]
+    RtmrReplay {
+        /// RTMR index 0..=3.
+        index: usize,
+        /// Replayed value, hex.
+        replayed: String,
+        /// Quoted value, hex.
+        quoted: String,
+    },
 }
 
 impl BindingError {
@@ -447,6 +555,11 @@ impl BindingError {
             Self::ChipIdPadding => "chip_id_padding",
             Self::SignerMismatch { .. } => "signer_mismatch",
             Self::ProductMismatch { .. } => "product_mismatch",
+            Self::QeReportData { .. } => "qe_report_data",
+            Self::TcbInfoMismatch { .. } => "tcb_info_mismatch",
+            Self::TdxModule { .. } => "tdx_module_mismatch",
+            Self::QeIdentity { .. } => "qe_identity_mismatch",
+            Self::RtmrReplay { .. } => "rtmr_replay_mismatch",
         }
     }
 }
@@ -539,6 +652,27 @@ pub enum ExpectationError {
         /// Actual.
         actual: String,
     },
+    /// A TCB status the caller does not accept.
+    #[error("TCB status {status} is not among the accepted statuses ({allowed})")]
+    TcbStatus {
+        /// The status.
+        status: String,
+        /// The accepted ones, comma-separated.
+        allowed: String,
+    },
+    /// A debug TD or enclave where the caller forbids one.
+    #[error("{0} has the DEBUG attribute set, which is not permitted")]
+    Debug(&'static str),
+    /// TEE_TCB_SVN below the caller's minimum (compared byte by byte).
+    #[error("TEE_TCB_SVN byte {index} is {actual}, minimum {minimum}")]
+    TeeTcbSvn {
+        /// Byte index.
+        index: usize,
+        /// Required minimum.
+        minimum: u8,
+        /// Actual value.
+        actual: u8,
+    },
 }
 
 impl ExpectationError {
@@ -551,6 +685,13 @@ impl ExpectationError {
                 "id_key_digest" => "untrusted_id_key",
                 "author_key_digest" => "untrusted_author_key",
                 "chip_id" => "unexpected_chip_id",
+                "mr_td" => "unexpected_mr_td",
+                "mr_config_id" => "unexpected_mr_config_id",
+                "mr_owner" => "unexpected_mr_owner",
+                "mr_owner_config" => "unexpected_mr_owner_config",
+                "rtmr0" | "rtmr1" | "rtmr2" | "rtmr3" => "unexpected_rtmr",
+                "mr_enclave" => "unexpected_mr_enclave",
+                "mr_signer" => "unexpected_mr_signer",
                 _ => "unexpected_value",
             },
             Self::TcbTooLow { .. } => "tcb_too_low",
@@ -563,6 +704,80 @@ impl ExpectationError {
             Self::CrlRequired(_) => "crl_required",
             Self::AuthorKeyRequired => "author_key_required",
             Self::CspId { .. } => "unexpected_csp_id",
+            Self::TcbStatus { .. } => "tcb_status_not_allowed",
+            Self::Debug(_) => "debug_not_allowed",
+            Self::TeeTcbSvn { .. } => "tee_tcb_svn_too_low",
+        }
+    }
+}
+
+/// Signed collateral (Intel TCB Info, QE Identity) that failed a check.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CollateralError {
+    /// Its signature does not verify with the TCB Signing key.
+    #[error("{what} signature does not verify with the TCB Signing certificate")]
+    Signature {
+        /// `TCB Info` or `QE Identity`.
+        what: &'static str,
+    },
+    /// nextUpdate is before `now`.
+    #[error("{what} is stale: nextUpdate {}, verification time {}", rfc3339(*next_update), rfc3339(*now))]
+    Expired {
+        /// `TCB Info` or `QE Identity`.
+        what: &'static str,
+        /// Verification time.
+        now: u64,
+        /// nextUpdate.
+        next_update: u64,
+    },
+    /// issueDate is after `now`.
+    #[error("{what} is not yet valid: issueDate {}, verification time {}", rfc3339(*issue_date), rfc3339(*now))]
+    NotYetValid {
+        /// `TCB Info` or `QE Identity`.
+        what: &'static str,
+        /// Verification time.
+        now: u64,
+        /// issueDate.
+        issue_date: u64,
+    },
+}
+
+impl CollateralError {
+    fn id(&self) -> &'static str {
+        match self {
+            Self::Signature { .. } => "collateral_signature",
+            Self::Expired { .. } => "collateral_expired",
+            Self::NotYetValid { .. } => "collateral_not_yet_valid",
+        }
+    }
+}
+
+/// A TCB that the vendor's collateral does not accept.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TcbError {
+    /// No TCB level of the collateral is at or below the platform's TCB.
+    #[error("TCB not supported: no {what} TCB level in the collateral matches {detail}")]
+    NotSupported {
+        /// `platform`, `TDX module` or `QE`.
+        what: &'static str,
+        /// The platform's values, readable.
+        detail: String,
+    },
+    /// The matched TCB level is Revoked.
+    #[error("TCB status is Revoked ({which})")]
+    Revoked {
+        /// Which component's level is revoked.
+        which: String,
+    },
+}
+
+impl TcbError {
+    fn id(&self) -> &'static str {
+        match self {
+            Self::NotSupported { .. } => "tcb_not_supported",
+            Self::Revoked { .. } => "tcb_revoked",
         }
     }
 }

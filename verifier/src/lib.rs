@@ -60,6 +60,7 @@ pub mod error;
 pub mod evidence;
 pub mod pki;
 pub mod snp;
+pub mod tdx;
 pub mod time;
 
 pub use anchors::TrustAnchors;
@@ -67,7 +68,7 @@ pub use claims::{Claims, Verified, Warning};
 pub use error::{Error, ErrorClass};
 
 use crypto::CryptoProvider;
-use pki::SignatureCache;
+use pki::{ParsedChainCache, SignatureCache};
 
 /// A verifier: trust anchors, a crypto provider and a cache of verified signatures.
 ///
@@ -78,6 +79,7 @@ pub struct Verifier {
     provider: &'static dyn CryptoProvider,
     anchors: TrustAnchors,
     cache: SignatureCache,
+    chains: ParsedChainCache,
 }
 
 impl Verifier {
@@ -92,12 +94,19 @@ impl Verifier {
             provider,
             anchors,
             cache: SignatureCache::default(),
+            chains: ParsedChainCache::default(),
         }
     }
 
     /// Replaces the signature cache (e.g. [`SignatureCache::disabled`] for cold-path runs).
     pub fn with_cache(mut self, cache: SignatureCache) -> Self {
         self.cache = cache;
+        self
+    }
+
+    /// Replaces the cache of parsed certificate chains (quotes carry their PCK chain).
+    pub fn with_chain_cache(mut self, chains: ParsedChainCache) -> Self {
+        self.chains = chains;
         self
     }
 
@@ -128,5 +137,20 @@ impl Verifier {
         now: time::UnixTime,
     ) -> Result<Verified<snp::SnpClaims>, Error> {
         snp::verify(self, report, collateral, options, now)
+    }
+
+    /// Verifies an Intel DCAP quote (TDX v4/v5, or SGX v3/v4/v5) against Intel's
+    /// collateral in `collateral` (see the crate docs for the steps).
+    ///
+    /// # Errors
+    /// The first failed step, as a typed [`Error`].
+    pub fn verify_tdx(
+        &self,
+        quote: &[u8],
+        collateral: &collateral::Bundle,
+        options: &tdx::TdxOptions,
+        now: time::UnixTime,
+    ) -> Result<Verified<tdx::QuoteClaims>, Error> {
+        tdx::verify(self, quote, collateral, options, now).map(|(v, _)| v)
     }
 }

@@ -6,7 +6,7 @@ use x509_parser::x509::AlgorithmIdentifier;
 
 use super::cache::SignatureCache;
 use super::cert::PublicKey;
-use crate::crypto::{CryptoProvider, EcdsaSig, HashAlg};
+use crate::crypto::{BadSignature, CryptoProvider, Curve, Digest, EcdsaSig, HashAlg};
 use crate::error::CertErrorKind;
 
 /// A signature algorithm Verdict verifies.
@@ -143,20 +143,14 @@ pub(crate) fn verify(
         HashAlg::Sha384 => 2,
         HashAlg::Sha512 => 3,
     }];
-    let cache_key = cache.enabled().then(|| {
-        let key_len = u64::try_from(key_bytes.len())
-            .unwrap_or(u64::MAX)
-            .to_be_bytes();
-        let msg_len = u64::try_from(message.len())
-            .unwrap_or(u64::MAX)
-            .to_be_bytes();
-        provider.hash(
-            HashAlg::Sha256,
-            &[
-                tag, &hash_tag, &key_len, key_bytes, &msg_len, message, signature,
-            ],
-        )
-    });
+    let cache_key = cache_key(
+        provider,
+        cache,
+        &[tag, &hash_tag],
+        key_bytes,
+        message,
+        signature,
+    );
     if cache_key.is_some_and(|k| cache.contains(&k)) {
         return Ok(());
     }
@@ -171,6 +165,58 @@ pub(crate) fn verify(
     };
     ok.map_err(|_| VerifyError::Bad)?;
     if let Some(k) = cache_key {
+        cache.insert(k);
+    }
+    Ok(())
+}
+
+/// The cache key of one signature check: SHA-256 over a tag naming the scheme, the key,
+/// the message and the signature (lengths framed, so no two tuples share a key).
+fn cache_key(
+    provider: &dyn CryptoProvider,
+    cache: &SignatureCache,
+    tag: &[&[u8]],
+    key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Option<Digest> {
+    cache.enabled().then(|| {
+        let key_len = u64::try_from(key.len()).unwrap_or(u64::MAX).to_be_bytes();
+        let msg_len = u64::try_from(message.len())
+            .unwrap_or(u64::MAX)
+            .to_be_bytes();
+        let mut parts: Vec<&[u8]> = tag.to_vec();
+        parts.extend_from_slice(&[&key_len, key, &msg_len, message, signature]);
+        provider.hash(HashAlg::Sha256, &parts)
+    })
+}
+
+/// Verifies a fixed-size (`r ‖ s`) ECDSA signature with a raw SEC1 point, through the
+/// cache. Used for signatures outside X.509: Intel's TCB Info, QE Identity and QE report.
+pub(crate) fn verify_fixed_ecdsa(
+    provider: &dyn CryptoProvider,
+    cache: &SignatureCache,
+    curve: Curve,
+    hash: HashAlg,
+    point: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), BadSignature> {
+    let hash_tag = [hash as u8];
+    let curve_tag = [curve as u8];
+    let key = cache_key(
+        provider,
+        cache,
+        &[b"ecdsa-fixed", &curve_tag, &hash_tag],
+        point,
+        message,
+        signature,
+    );
+    if key.is_some_and(|k| cache.contains(&k)) {
+        return Ok(());
+    }
+    provider.verify_ecdsa(curve, hash, point, message, EcdsaSig::Fixed(signature))?;
+    if let Some(k) = key {
         cache.insert(k);
     }
     Ok(())

@@ -1,8 +1,9 @@
 //! A cache of signatures already verified, keyed by the exact bytes involved.
 
-use std::collections::HashSet;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
+use super::Certificate;
 use crate::crypto::Digest;
 
 /// Remembers which (algorithm, key, message, signature) tuples have verified.
@@ -61,6 +62,74 @@ impl SignatureCache {
     }
 
     /// Number of cached signatures.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.len())
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Certificate chains already parsed, keyed by the SHA-256 of their exact encoded bytes.
+///
+/// Every TDX quote carries its PCK chain as PEM; parsing three certificates costs more
+/// than the one signature a warm verification needs. Only the parse is cached: the
+/// certificates are still checked (signatures through [`SignatureCache`], validity and
+/// revocation at `now`) on every use. Bounded like [`SignatureCache`].
+#[derive(Debug)]
+pub struct ParsedChainCache {
+    entries: Mutex<HashMap<Digest, Arc<[Certificate]>>>,
+    capacity: usize,
+}
+
+impl Default for ParsedChainCache {
+    fn default() -> Self {
+        // One entry per platform (PCK certificate); a few KB each.
+        Self::with_capacity(1024)
+    }
+}
+
+impl ParsedChainCache {
+    /// A cache holding at most `capacity` chains; 0 disables caching.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    /// A cache that never remembers anything.
+    pub fn disabled() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// Whether this cache remembers anything.
+    pub fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    pub(crate) fn get(&self, key: &Digest) -> Option<Arc<[Certificate]>> {
+        if self.capacity == 0 {
+            return None;
+        }
+        self.entries.lock().ok()?.get(key).cloned()
+    }
+
+    pub(crate) fn insert(&self, key: Digest, chain: Arc<[Certificate]>) {
+        if self.capacity == 0 {
+            return;
+        }
+        if let Ok(mut e) = self.entries.lock() {
+            if e.len() >= self.capacity {
+                e.clear();
+            }
+            e.insert(key, chain);
+        }
+    }
+
+    /// Number of cached chains.
     pub fn len(&self) -> usize {
         self.entries.lock().map_or(0, |e| e.len())
     }

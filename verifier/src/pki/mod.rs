@@ -20,8 +20,9 @@ mod cache;
 mod cert;
 mod crl;
 
+pub(crate) use algorithm::verify_fixed_ecdsa;
 pub use algorithm::SignatureAlgorithm;
-pub use cache::SignatureCache;
+pub use cache::{ParsedChainCache, SignatureCache};
 pub use cert::{Certificate, Extension, Name, PublicKey};
 pub use crl::{Crl, RevokedEntry};
 
@@ -45,6 +46,14 @@ pub enum CertRole {
     Vcek,
     /// Versioned Loaded Endorsement Key.
     Vlek,
+    /// Intel SGX Root CA.
+    IntelRoot,
+    /// Intel SGX PCK Platform CA or PCK Processor CA.
+    PckCa,
+    /// Intel SGX PCK Certificate (signs the quoting enclave's report).
+    Pck,
+    /// Intel SGX TCB Signing certificate (signs TCB Info and enclave identities).
+    TcbSigning,
 }
 
 impl CertRole {
@@ -56,6 +65,10 @@ impl CertRole {
             Self::Asvk => "ASVK",
             Self::Vcek => "VCEK",
             Self::Vlek => "VLEK",
+            Self::IntelRoot => "Intel SGX Root CA",
+            Self::PckCa => "PCK CA",
+            Self::Pck => "PCK",
+            Self::TcbSigning => "TCB Signing",
         }
     }
 }
@@ -188,19 +201,25 @@ impl PathChecker<'_> {
         })
     }
 
-    /// Checks a CRL issued by `issuer`: issuer name, signature, and that it is current
-    /// at `now` (`thisUpdate ≤ now ≤ nextUpdate`; a CRL without nextUpdate is refused).
+    /// Checks a CRL issued by `issuer` (in `issuer_role`): issuer name, signature, and
+    /// that it is current at `now` (`thisUpdate ≤ now ≤ nextUpdate`; a CRL without
+    /// nextUpdate is refused).
     ///
     /// # Errors
     /// The first failed check, naming the CRL issuer.
-    pub fn check_crl(&self, crl: &Crl, issuer: &Certificate) -> Result<(), Error> {
+    pub fn check_crl(
+        &self,
+        crl: &Crl,
+        issuer: &Certificate,
+        issuer_role: CertRole,
+    ) -> Result<(), Error> {
         let fail = |kind| Error::Crl {
             issuer: crl.issuer().display().to_owned(),
             kind,
         };
         if crl.issuer().raw() != issuer.subject().raw() {
             return Err(Error::cert(
-                CertRole::Ark,
+                issuer_role,
                 issuer.subject().display(),
                 CertErrorKind::IssuerMismatch {
                     issuer: crl.issuer().display().to_owned(),

@@ -295,7 +295,7 @@ pub(crate) fn verify(
         .filter(|c| c.issuer().raw() == ark.subject().raw())
         .collect();
     for crl in &crls {
-        checker.check_crl(crl, ark)?;
+        checker.check_crl(crl, ark, CertRole::Ark)?;
         checker.check_not_revoked(ca, ca_role, crl)?;
     }
     let crl_checked = !crls.is_empty();

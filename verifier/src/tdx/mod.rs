@@ -1,0 +1,42 @@
+//! Intel TDX (and SGX) DCAP quote verification: quote parsing, the PCK certificate's SGX
+//! extension, Intel's signed JSON collateral (TCB Info, QE Identity) and Intel's TCB
+//! evaluation.
+
+mod claims;
+mod evaluate;
+mod json;
+mod options;
+mod pck_ext;
+mod qe_identity;
+mod quote;
+mod reader;
+mod status;
+mod tcb_info;
+mod verify;
+
+pub use crate::snp::ReportDataExpectation;
+pub use claims::{
+    PlatformClaims, QuoteClaims, SgxClaims, TcbEvaluationClaims, TdAttributes, TdxClaims,
+};
+pub use evaluate::{evaluate, PlatformTcb, TcbEvaluation};
+pub use options::TdxOptions;
+pub use pck_ext::{PckExtension, PlatformConfiguration, SgxType, SGX_EXTENSION_OID};
+pub use qe_identity::{QeIdentity, QeTcbLevel, SignedQeIdentity};
+pub use quote::{
+    CertificationData, EnclaveReport, Quote, QuoteBody, QuoteHeader, SignatureData, TdReport,
+    ATT_KEY_TYPE_ECDSA_P256, INTEL_QE_VENDOR_ID, TEE_TYPE_SGX, TEE_TYPE_TDX,
+};
+pub use status::TcbStatus;
+pub use tcb_info::{
+    ModuleTcbLevel, SignedTcbInfo, TcbInfo, TcbInfoId, TcbLevel, TdxModuleIdentity,
+};
+
+pub(crate) use verify::verify;
+
+/// A raw `r ‖ s` P-256 signature from the hex a PCS document or PCCS carries.
+///
+/// # Errors
+/// [`crate::Error::Parse`] if it is not 64 bytes of hex.
+pub fn signature_from_hex(text: &str, what: &'static str) -> Result<[u8; 64], crate::Error> {
+    json::signature_hex(text, what)
+}

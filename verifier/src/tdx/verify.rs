@@ -1,0 +1,645 @@
+//! Intel DCAP quote verification, step by step (numbers match the crate docs).
+
+use std::sync::Arc;
+
+use super::claims::{PlatformClaims, PlatformFacts, QuoteClaims, SgxClaims, TdxClaims};
+use super::evaluate::{evaluate, PlatformTcb, TcbEvaluation};
+use super::pck_ext::PckExtension;
+use super::qe_identity::SignedQeIdentity;
+use super::quote::{pck_chain_pem, Quote, QuoteBody, TdReport, TEE_TYPE_TDX};
+use super::status::TcbStatus;
+use super::tcb_info::{SignedTcbInfo, TcbInfoId};
+use super::TdxOptions;
+use crate::claims::{Verified, Warning};
+use crate::collateral::Bundle;
+use crate::crypto::{Curve, HashAlg};
+use crate::error::{
+    BindingError, CertErrorKind, CollateralError, Error, ParseError, ParseErrorKind, TcbError,
+};
+use crate::pki::{verify_fixed_ecdsa, CertRole, Certificate, Crl, PathChecker, PublicKey};
+use crate::time::{secs, UnixTime};
+use crate::Verifier;
+
+const PCS: &str = "https://api.trustedservices.intel.com";
+const PCK_LEAF_CN: &str = "Intel SGX PCK Certificate";
+const PLATFORM_CA_CN: &str = "Intel SGX PCK Platform CA";
+const PROCESSOR_CA_CN: &str = "Intel SGX PCK Processor CA";
+const TCB_SIGNING_CN: &str = "Intel SGX TCB Signing";
+
+/// The PCK chain of a quote, parsed (through the verifier's chain cache).
+fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<[Certificate]>, Error> {
+    let cert = &quote.signature.certification;
+    let key = verifier
+        .chains
+        .enabled()
+        .then(|| verifier.provider.hash(HashAlg::Sha256, &[cert.data]));
+    if let Some(chain) = key.as_ref().and_then(|k| verifier.chains.get(k)) {
+        return Ok(chain);
+    }
+    let ders = pck_chain_pem(cert)?;
+    if ders.len() != 3 {
+        return Err(ParseError {
+            what: "PCK certificate chain",
+            offset: cert.offset,
+            kind: ParseErrorKind::InvalidValue(
+                "must hold 3 certificates: PCK, PCK CA, Intel SGX Root CA",
+            ),
+        }
+        .into());
+    }
+    let chain: Arc<[Certificate]> = ders
+        .iter()
+        .map(|d| Certificate::from_der(d))
+        .collect::<Result<Vec<_>, _>>()?
+        .into();
+    if let Some(k) = key {
+        verifier.chains.insert(k, Arc::clone(&chain));
+    }
+    Ok(chain)
+}
+
+fn expect_subject(cert: &Certificate, role: CertRole, names: &[&'static str]) -> Result<(), Error> {
+    let cn = cert.subject().common_name().unwrap_or("");
+    if names.contains(&cn) {
+        return Ok(());
+    }
+    Err(Error::cert(
+        role,
+        cert.subject().display(),
+        CertErrorKind::UnexpectedSubject {
+            expected: names.first().copied().unwrap_or(""),
+        },
+    ))
+}
+
+fn p256_point(cert: &Certificate, role: CertRole) -> Result<&[u8], Error> {
+    match cert.public_key() {
+        PublicKey::Ec {
+            curve: Curve::P256,
+            point,
+        } => Ok(point),
+        _ => Err(Error::cert(
+            role,
+            cert.subject().display(),
+            CertErrorKind::UnexpectedKey("Intel signing keys are ECDSA P-256"),
+        )),
+    }
+}
+
+/// The current CRL issued by `issuer`: of those the bundle holds, the newest that checks;
+/// if none does, the newest one's error.
+fn pick_crl<'b>(
+    checker: &PathChecker<'_>,
+    bundle: &'b Bundle,
+    issuer: &Certificate,
+    role: CertRole,
+    missing: impl FnOnce() -> String,
+) -> Result<&'b Crl, Error> {
+    let mut candidates: Vec<&Crl> = bundle
+        .crls
+        .iter()
+        .filter(|c| c.issuer().raw() == issuer.subject().raw())
+        .collect();
+    candidates.sort_by_key(|c| core::cmp::Reverse(c.this_update()));
+    let mut first_error = None;
+    for crl in candidates {
+        match checker.check_crl(crl, issuer, role) {
+            Ok(()) => return Ok(crl),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| Error::MissingCollateral { what: missing() }))
+}
+
+/// The TCB Signing certificate: one in the bundle issued by the root and valid now.
+fn pick_tcb_signing<'b>(
+    checker: &PathChecker<'_>,
+    bundle: &'b Bundle,
+    root: &Certificate,
+    root_crl: &Crl,
+) -> Result<&'b Certificate, Error> {
+    let mut first_error = None;
+    for cert in bundle.certificates.iter().filter(|c| {
+        c.subject().common_name() == Some(TCB_SIGNING_CN)
+            && c.issuer().raw() == root.subject().raw()
+    }) {
+        let checked = checker
+            .check_issued(cert, CertRole::TcbSigning, root, 0)
+            .and_then(|()| checker.check_not_revoked(cert, CertRole::TcbSigning, root_crl))
+            .and_then(|()| p256_point(cert, CertRole::TcbSigning).map(|_| ()));
+        match checked {
+            Ok(()) => return Ok(cert),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| Error::MissingCollateral {
+        what:
+            "Intel SGX TCB Signing certificate (the TCB-Info-Issuer-Chain of the TCB Info response)"
+                .to_owned(),
+    }))
+}
+
+fn freshness(what: &'static str, issue_date: u64, next_update: u64, now: u64) -> Result<(), Error> {
+    if now < issue_date {
+        return Err(CollateralError::NotYetValid {
+            what,
+            now,
+            issue_date,
+        }
+        .into());
+    }
+    if now > next_update {
+        return Err(CollateralError::Expired {
+            what,
+            now,
+            next_update,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The TCB Info for this FMSPC and TEE: of several, the one current at `now` with the
+/// highest evaluation number; if none is current, the newest (and its freshness error).
+fn pick_tcb_info<'b>(
+    bundle: &'b Bundle,
+    fmspc: &[u8; 6],
+    id: TcbInfoId,
+    now: u64,
+) -> Result<&'b SignedTcbInfo, Error> {
+    let for_platform: Vec<&SignedTcbInfo> = bundle
+        .tcb_infos
+        .iter()
+        .filter(|t| &t.info.fmspc == fmspc)
+        .collect();
+    let path = match id {
+        TcbInfoId::Tdx => "tdx",
+        TcbInfoId::Sgx => "sgx",
+    };
+    if for_platform.is_empty() {
+        return Err(Error::MissingCollateral {
+            what: format!(
+                "{} TCB Info for FMSPC {} ({PCS}/{path}/certification/v4/tcb?fmspc={})",
+                id.name(),
+                hex::encode(fmspc),
+                hex::encode(fmspc)
+            ),
+        });
+    }
+    let mut right_id: Vec<&SignedTcbInfo> = for_platform
+        .iter()
+        .copied()
+        .filter(|t| t.info.id == id)
+        .collect();
+    if right_id.is_empty() {
+        return Err(BindingError::TcbInfoMismatch {
+            field: "id",
+            quote: id.name().to_owned(),
+            collateral: for_platform
+                .first()
+                .map_or("", |t| t.info.id.name())
+                .to_owned(),
+        }
+        .into());
+    }
+    right_id.sort_by_key(|t| {
+        let current = t.info.issue_date <= now && now <= t.info.next_update;
+        core::cmp::Reverse((
+            current,
+            t.info.tcb_evaluation_data_number,
+            t.info.issue_date,
+        ))
+    });
+    right_id
+        .first()
+        .copied()
+        .ok_or_else(|| Error::MissingCollateral {
+            what: "TCB Info".to_owned(),
+        })
+}
+
+fn pick_qe_identity<'b>(
+    bundle: &'b Bundle,
+    id: &str,
+    tdx: bool,
+    now: u64,
+) -> Result<&'b SignedQeIdentity, Error> {
+    let mut candidates: Vec<&SignedQeIdentity> = bundle
+        .qe_identities
+        .iter()
+        .filter(|q| q.identity.id == id)
+        .collect();
+    if candidates.is_empty() {
+        if let Some(other) = bundle.qe_identities.first() {
+            return Err(BindingError::QeIdentity {
+                field: "id",
+                quote: id.to_owned(),
+                collateral: other.identity.id.clone(),
+            }
+            .into());
+        }
+        let path = if tdx { "tdx" } else { "sgx" };
+        return Err(Error::MissingCollateral {
+            what: format!("{id} identity ({PCS}/{path}/certification/v4/qe/identity)"),
+        });
+    }
+    candidates.sort_by_key(|q| {
+        let current = q.identity.issue_date <= now && now <= q.identity.next_update;
+        core::cmp::Reverse((
+            current,
+            q.identity.tcb_evaluation_data_number,
+            q.identity.issue_date,
+        ))
+    });
+    candidates
+        .first()
+        .copied()
+        .ok_or_else(|| Error::MissingCollateral {
+            what: id.to_owned(),
+        })
+}
+
+fn masked_eq(a: &[u8], b: &[u8], mask: &[u8]) -> bool {
+    a.len() == b.len()
+        && a.len() == mask.len()
+        && a.iter().zip(b).zip(mask).all(|((x, y), m)| x & m == y & m)
+}
+
+/// The TDX module checks of Intel's library: MRSIGNERSEAM equals the identity's
+/// mrsigner, and SEAMATTRIBUTES equals its attributes. Intel compares SEAMATTRIBUTES
+/// unmasked and requires zero; Verdict requires zero and the masked match too.
+fn check_tdx_module(td: &TdReport, info: &super::tcb_info::TcbInfo) -> Result<(), Error> {
+    let module_version = td.tee_tcb_svn.get(1).copied().unwrap_or(0);
+    let identity = if module_version > 0 {
+        info.module_identity(module_version)
+            .ok_or_else(|| BindingError::TdxModule {
+                field: "identity",
+                quote: format!("TDX_{module_version:02X}"),
+                collateral: format!(
+                    "one of [{}]",
+                    info.tdx_module_identities
+                        .iter()
+                        .map(|m| m.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })?
+    } else {
+        info.tdx_module
+            .as_ref()
+            .ok_or_else(|| BindingError::TdxModule {
+                field: "identity",
+                quote: "TDX module".to_owned(),
+                collateral: "none".to_owned(),
+            })?
+    };
+    if td.mr_signer_seam != identity.mrsigner {
+        return Err(BindingError::TdxModule {
+            field: "mr_signer_seam",
+            quote: hex::encode(td.mr_signer_seam),
+            collateral: hex::encode(identity.mrsigner),
+        }
+        .into());
+    }
+    let zero = td.seam_attributes == [0; 8];
+    if !zero
+        || !masked_eq(
+            &td.seam_attributes,
+            &identity.attributes,
+            &identity.attributes_mask,
+        )
+        || td.seam_attributes != identity.attributes
+    {
+        return Err(BindingError::TdxModule {
+            field: "seam_attributes",
+            quote: hex::encode(td.seam_attributes),
+            collateral: hex::encode(identity.attributes),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+pub(crate) fn verify(
+    verifier: &Verifier,
+    bytes: &[u8],
+    bundle: &Bundle,
+    options: &TdxOptions,
+    now: UnixTime,
+) -> Result<(Verified<QuoteClaims>, Option<[[u8; 48]; 4]>), Error> {
+    let now_secs = secs(now);
+    let checker = PathChecker {
+        provider: verifier.provider,
+        cache: &verifier.cache,
+        now,
+    };
+    let mut warnings = Vec::new();
+
+    // 1. Parse: version, key type, TEE type, QE vendor, body, signature data.
+    let quote = Quote::parse(bytes)?;
+    let tdx = quote.header.tee_type == TEE_TYPE_TDX;
+    let sig = &quote.signature;
+
+    // 2. The PCK chain from the quote: PCK → PCK CA → Intel SGX Root CA (pinned).
+    let chain = pck_chain(verifier, &quote)?;
+    let [leaf, ca, root] = &chain[..] else {
+        return Err(Error::MissingCollateral {
+            what: "PCK certificate chain".to_owned(),
+        });
+    };
+    expect_subject(root, CertRole::IntelRoot, &["Intel SGX Root CA"])?;
+    expect_subject(ca, CertRole::PckCa, &[PLATFORM_CA_CN, PROCESSOR_CA_CN])?;
+    expect_subject(leaf, CertRole::Pck, &[PCK_LEAF_CN])?;
+    checker.check_root(root, CertRole::IntelRoot, &verifier.anchors.intel_root)?;
+    checker.check_issued(ca, CertRole::PckCa, root, 0)?;
+    checker.check_issued(leaf, CertRole::Pck, ca, 0)?;
+
+    // 3. Revocation: the Root CA CRL for the PCK CA, the PCK CA's CRL for the PCK.
+    let root_crl = pick_crl(&checker, bundle, root, CertRole::IntelRoot, || {
+        "Intel SGX Root CA CRL (https://certificates.trustedservices.intel.com/IntelSGXRootCA.der)"
+            .to_owned()
+    })?;
+    checker.check_not_revoked(ca, CertRole::PckCa, root_crl)?;
+    let ca_kind = if ca.subject().common_name() == Some(PROCESSOR_CA_CN) {
+        "processor"
+    } else {
+        "platform"
+    };
+    let pck_crl = pick_crl(&checker, bundle, ca, CertRole::PckCa, || {
+        format!(
+            "PCK CRL of the {} ({PCS}/sgx/certification/v4/pckcrl?ca={ca_kind}&encoding=der)",
+            ca.subject().common_name().unwrap_or("PCK CA")
+        )
+    })?;
+    checker.check_not_revoked(leaf, CertRole::Pck, pck_crl)?;
+    let pck = PckExtension::decode(leaf)?;
+
+    // 4. The QE report is signed by the PCK key, and vouches for the attestation key:
+    //    REPORTDATA = SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes.
+    let pck_key = p256_point(leaf, CertRole::Pck)?;
+    verify_fixed_ecdsa(
+        verifier.provider,
+        &verifier.cache,
+        Curve::P256,
+        HashAlg::Sha256,
+        pck_key,
+        sig.qe_report_raw,
+        &sig.qe_report_signature,
+    )
+    .map_err(|_| Error::EvidenceSignature { what: "QE report" })?;
+    let binding = verifier
+        .provider
+        .hash(HashAlg::Sha256, &[&sig.attestation_key, sig.qe_auth_data]);
+    let mut expected = [0u8; 64];
+    if let Some(head) = expected.get_mut(..32) {
+        head.copy_from_slice(binding.as_ref());
+    }
+    if sig.qe_report.report_data != expected {
+        return Err(BindingError::QeReportData {
+            expected: hex::encode(expected),
+            actual: hex::encode(sig.qe_report.report_data),
+        }
+        .into());
+    }
+
+    // 5. The quote signature by the attestation key over header ‖ body.
+    let mut att_point = [0u8; 65];
+    att_point[0] = 0x04;
+    if let Some(xy) = att_point.get_mut(1..) {
+        xy.copy_from_slice(&sig.attestation_key);
+    }
+    verifier
+        .provider
+        .verify_ecdsa(
+            Curve::P256,
+            HashAlg::Sha256,
+            &att_point,
+            quote.signed,
+            crate::crypto::EcdsaSig::Fixed(&sig.quote_signature),
+        )
+        .map_err(|_| Error::EvidenceSignature {
+            what: if tdx { "TDX quote" } else { "SGX quote" },
+        })?;
+
+    // 6. TCB Info and QE Identity: signed by the TCB Signing certificate (issued by the
+    //    same root, not revoked), current at `now`, and for this platform and TEE.
+    let signing = pick_tcb_signing(&checker, bundle, root, root_crl)?;
+    let signing_key = p256_point(signing, CertRole::TcbSigning)?;
+    let info_id = if tdx { TcbInfoId::Tdx } else { TcbInfoId::Sgx };
+    let tcb_info = pick_tcb_info(bundle, &pck.fmspc, info_id, now_secs)?;
+    verify_fixed_ecdsa(
+        verifier.provider,
+        &verifier.cache,
+        Curve::P256,
+        HashAlg::Sha256,
+        signing_key,
+        &tcb_info.signed,
+        &tcb_info.signature,
+    )
+    .map_err(|_| CollateralError::Signature { what: "TCB Info" })?;
+    freshness(
+        "TCB Info",
+        tcb_info.info.issue_date,
+        tcb_info.info.next_update,
+        now_secs,
+    )?;
+    if tcb_info.info.pce_id != pck.pce_id {
+        return Err(BindingError::TcbInfoMismatch {
+            field: "pceId",
+            quote: hex::encode(pck.pce_id),
+            collateral: hex::encode(tcb_info.info.pce_id),
+        }
+        .into());
+    }
+    let qe_id = if tdx { "TD_QE" } else { "QE" };
+    let qe_identity = pick_qe_identity(bundle, qe_id, tdx, now_secs)?;
+    verify_fixed_ecdsa(
+        verifier.provider,
+        &verifier.cache,
+        Curve::P256,
+        HashAlg::Sha256,
+        signing_key,
+        &qe_identity.signed,
+        &qe_identity.signature,
+    )
+    .map_err(|_| CollateralError::Signature {
+        what: "QE Identity",
+    })?;
+    freshness(
+        "QE Identity",
+        qe_identity.identity.issue_date,
+        qe_identity.identity.next_update,
+        now_secs,
+    )?;
+
+    // 7. The quoting enclave is the one the QE Identity describes.
+    let qe = &sig.qe_report;
+    let id = &qe_identity.identity;
+    if qe.misc_select & id.miscselect_mask != id.miscselect & id.miscselect_mask {
+        return Err(BindingError::QeIdentity {
+            field: "miscselect",
+            quote: format!("{:08x}", qe.misc_select),
+            collateral: format!(
+                "{:08x} under mask {:08x}",
+                id.miscselect, id.miscselect_mask
+            ),
+        }
+        .into());
+    }
+    if !masked_eq(&qe.attributes, &id.attributes, &id.attributes_mask) {
+        return Err(BindingError::QeIdentity {
+            field: "attributes",
+            quote: hex::encode(qe.attributes),
+            collateral: format!(
+                "{} under mask {}",
+                hex::encode(id.attributes),
+                hex::encode(id.attributes_mask)
+            ),
+        }
+        .into());
+    }
+    if qe.mr_signer != id.mrsigner {
+        return Err(BindingError::QeIdentity {
+            field: "mrsigner",
+            quote: hex::encode(qe.mr_signer),
+            collateral: hex::encode(id.mrsigner),
+        }
+        .into());
+    }
+    if qe.isv_prod_id != id.isv_prod_id {
+        return Err(BindingError::QeIdentity {
+            field: "isvprodid",
+            quote: qe.isv_prod_id.to_string(),
+            collateral: id.isv_prod_id.to_string(),
+        }
+        .into());
+    }
+
+    // 8. The TDX module is the one the TCB Info describes.
+    if let QuoteBody::Td(td) = &quote.body {
+        check_tdx_module(td, &tcb_info.info)?;
+    }
+
+    // 9. TCB evaluation (TD 1.5: at launch and now, then the relaunch rule).
+    let platform = PlatformTcb {
+        sgx_components: pck.tcb_components,
+        pce_svn: pck.pce_svn,
+        qe_isv_svn: qe.isv_svn,
+    };
+    let td = quote.td_report();
+    let launch = evaluate(&tcb_info.info, id, &platform, td.map(|t| &t.tee_tcb_svn))?;
+    let current: Option<TcbEvaluation> = match td.and_then(|t| t.tee_tcb_svn2.as_ref()) {
+        Some(svn2) => Some(evaluate(&tcb_info.info, id, &platform, Some(svn2))?),
+        None => None,
+    };
+    let final_status = match &current {
+        Some(c) => TcbStatus::relaunch(launch.status, c.status),
+        None => launch.status,
+    };
+    if final_status == TcbStatus::Revoked {
+        return Err(TcbError::Revoked {
+            which: revoked_part(&launch),
+        }
+        .into());
+    }
+    if current
+        .as_ref()
+        .is_some_and(|c| c.status == TcbStatus::Revoked)
+    {
+        return Err(TcbError::Revoked {
+            which: "current TCB (TEE_TCB_SVN2)".to_owned(),
+        }
+        .into());
+    }
+    if final_status != TcbStatus::UpToDate {
+        let advisories = if launch.advisory_ids.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", launch.advisory_ids.join(", "))
+        };
+        warnings.push(Warning::new(
+            "tcb_status",
+            format!("TCB status is {final_status}{advisories}"),
+        ));
+    }
+
+    // 10. Caller expectations.
+    options.check_status(final_status)?;
+    match &quote.body {
+        QuoteBody::Td(td) => options.check_td(td)?,
+        QuoteBody::Sgx(report) => options.check_enclave(report)?,
+    }
+
+    let expires_at = [
+        leaf.not_after(),
+        ca.not_after(),
+        root.not_after(),
+        signing.not_after(),
+        root_crl.next_update().unwrap_or(u64::MAX),
+        pck_crl.next_update().unwrap_or(u64::MAX),
+        tcb_info.info.next_update,
+        id.next_update,
+    ]
+    .into_iter()
+    .min()
+    .unwrap_or(0);
+    let facts = PlatformFacts {
+        quote: &quote,
+        pck: &pck,
+        pck_issuer: ca.subject().common_name().unwrap_or("").to_owned(),
+        final_eval: &launch,
+        final_status,
+        launch_current: current.as_ref().map(|c| (&launch, c)),
+        tcb_eval_num: tcb_info
+            .info
+            .tcb_evaluation_data_number
+            .min(id.tcb_evaluation_data_number),
+        expires_at,
+    };
+    let platform_claims = PlatformClaims::new(&facts);
+    if !platform_claims.trailing_bytes_zero {
+        warnings.push(Warning::new(
+            "trailing_data",
+            format!(
+                "{} unsigned bytes after the signature data are not zero padding; they were ignored",
+                quote.trailing.len()
+            ),
+        ));
+    }
+    let rtmrs = td.map(|t| t.rtmr);
+    let claims = match &quote.body {
+        QuoteBody::Td(td) => {
+            if td.debug() {
+                warnings.push(Warning::new(
+                    "debug_td",
+                    "the TD has the DEBUG attribute set: its memory and state are not confidential",
+                ));
+            }
+            QuoteClaims::Tdx(Box::new(TdxClaims::new(td, platform_claims)))
+        }
+        QuoteBody::Sgx(report) => {
+            if report.debug() {
+                warnings.push(Warning::new(
+                    "debug_enclave",
+                    "the enclave has the DEBUG attribute set: it is not confidential",
+                ));
+            }
+            QuoteClaims::Sgx(Box::new(SgxClaims::new(report, platform_claims)))
+        }
+    };
+    Ok((Verified::new(claims, warnings), rtmrs))
+}
+
+fn revoked_part(e: &TcbEvaluation) -> String {
+    if e.platform_status == TcbStatus::Revoked {
+        "platform TCB level".to_owned()
+    } else if e.qe_status == TcbStatus::Revoked {
+        "QE TCB level".to_owned()
+    } else {
+        "TDX module TCB level".to_owned()
+    }
+}

@@ -5,6 +5,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::snp::SnpClaims;
+use crate::tdx::{QuoteClaims, SgxClaims, TdxClaims};
 
 /// A value that passed verification. Only the verifier constructs it, so a policy engine
 /// taking `&Verified<Claims>` cannot be handed unverified claims (rustls' proof types).
@@ -62,6 +63,19 @@ impl Warning {
 pub enum Claims {
     /// AMD SEV-SNP, namespace `snp`.
     Snp(Box<SnpClaims>),
+    /// Intel TDX, namespace `tdx`.
+    Tdx(Box<TdxClaims>),
+    /// Intel SGX enclave, namespace `sgx`.
+    Sgx(Box<SgxClaims>),
+}
+
+impl From<QuoteClaims> for Claims {
+    fn from(c: QuoteClaims) -> Self {
+        match c {
+            QuoteClaims::Tdx(t) => Self::Tdx(t),
+            QuoteClaims::Sgx(s) => Self::Sgx(s),
+        }
+    }
 }
 
 impl Claims {
@@ -69,6 +83,8 @@ impl Claims {
     pub fn tee(&self) -> &'static str {
         match self {
             Self::Snp(_) => "snp",
+            Self::Tdx(_) => "tdx",
+            Self::Sgx(_) => "sgx",
         }
     }
 }
@@ -79,6 +95,8 @@ impl Serialize for Claims {
         map.serialize_entry("tee", self.tee())?;
         match self {
             Self::Snp(c) => map.serialize_entry("snp", c)?,
+            Self::Tdx(c) => map.serialize_entry("tdx", c)?,
+            Self::Sgx(c) => map.serialize_entry("sgx", c)?,
         }
         map.end()
     }

@@ -3,7 +3,9 @@
 
 use base64::Engine as _;
 
-use crate::snp;
+use serde::Deserialize;
+
+use crate::{snp, tdx};
 
 /// The TEE that produced a piece of evidence.
 #[non_exhaustive]
@@ -11,15 +13,59 @@ use crate::snp;
 pub enum Tee {
     /// AMD SEV-SNP attestation report.
     Snp,
+    /// Intel TDX quote.
+    Tdx,
+    /// Intel SGX enclave quote (DCAP, verified like TDX quotes).
+    Sgx,
 }
 
 impl Tee {
-    /// Lower-case name (`snp`).
+    /// Lower-case name (`snp`, `tdx`, `sgx`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Snp => "snp",
+            Self::Tdx => "tdx",
+            Self::Sgx => "sgx",
         }
     }
+}
+
+/// TDX evidence as confidential-containers' Trustee sends it:
+/// `{"quote": base64, "cc_eventlog": base64?}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrusteeTdxEvidence {
+    /// The quote.
+    pub quote: Vec<u8>,
+    /// The CCEL event log, if given.
+    pub event_log: Option<Vec<u8>>,
+}
+
+#[derive(Deserialize)]
+struct RawTrustee {
+    quote: String,
+    #[serde(default)]
+    cc_eventlog: Option<String>,
+}
+
+/// Reads Trustee's TDX evidence JSON; `None` if `bytes` is not that shape.
+pub fn trustee_tdx(bytes: &[u8]) -> Option<TrusteeTdxEvidence> {
+    let raw: RawTrustee = serde_json::from_slice(bytes).ok()?;
+    let b64 = |s: &str| {
+        [
+            base64::engine::general_purpose::STANDARD,
+            base64::engine::general_purpose::URL_SAFE,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            base64::engine::general_purpose::STANDARD_NO_PAD,
+        ]
+        .iter()
+        .find_map(|e| e.decode(s.trim()).ok())
+    };
+    let quote = b64(&raw.quote)?;
+    let event_log = match raw.cc_eventlog.as_deref() {
+        Some(text) if !text.is_empty() => Some(b64(text)?),
+        _ => None,
+    };
+    Some(TrusteeTdxEvidence { quote, event_log })
 }
 
 /// Decodes evidence given as raw bytes, hex text or base64 text (standard or URL-safe,
@@ -60,6 +106,20 @@ pub fn detect(bytes: &[u8]) -> Option<Tee> {
         if snp::SUPPORTED_VERSIONS.contains(&version) {
             return Some(Tee::Snp);
         }
+    }
+    // A DCAP quote: version 3 to 5, ECDSA P-256 attestation key, Intel's QE vendor id.
+    let version = u16::from_le_bytes(bytes.get(..2)?.try_into().ok()?);
+    let key_type = u16::from_le_bytes(bytes.get(2..4)?.try_into().ok()?);
+    let tee_type = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
+    if (3..=5).contains(&version)
+        && key_type == tdx::ATT_KEY_TYPE_ECDSA_P256
+        && bytes.get(12..28) == Some(tdx::INTEL_QE_VENDOR_ID.as_slice())
+    {
+        return match tee_type {
+            tdx::TEE_TYPE_TDX => Some(Tee::Tdx),
+            tdx::TEE_TYPE_SGX => Some(Tee::Sgx),
+            _ => None,
+        };
     }
     None
 }

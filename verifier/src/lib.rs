@@ -151,6 +151,6 @@ impl Verifier {
         options: &tdx::TdxOptions,
         now: time::UnixTime,
     ) -> Result<Verified<tdx::QuoteClaims>, Error> {
-        tdx::verify(self, quote, collateral, options, now).map(|(v, _)| v)
+        tdx::verify(self, quote, collateral, options, now)
     }
 }

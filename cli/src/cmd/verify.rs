@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use verifier::crypto::HashAlg;
 use verifier::evidence::{self, Tee};
 use verifier::snp::{Product, ReportDataExpectation, SnpClaims, SnpOptions};
+use verifier::tdx::{PlatformClaims, TdxOptions};
 use verifier::{time, Claims, TrustAnchors, Verified, Verifier, Warning};
 
 use crate::args::{TeeArg, VerifyArgs};
@@ -33,7 +34,7 @@ impl Failure {
 
 pub(crate) fn run(args: &VerifyArgs) -> u8 {
     let outcome = verify(args);
-    let exit = match &outcome {
+    let exit = match &outcome.result {
         Ok(_) => Exit::Verified,
         Err(f) => f.exit,
     };
@@ -51,12 +52,30 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
     exit as u8
 }
 
-fn verify(args: &VerifyArgs) -> Result<Verified<SnpClaims>, Failure> {
+/// The TEE the outcome is about (for `--json` even when verification failed).
+struct Outcome {
+    tee: Option<Tee>,
+    result: Result<Verified<Claims>, Failure>,
+}
+
+fn verify(args: &VerifyArgs) -> Outcome {
+    let mut tee = None;
+    let result = verify_inner(args, &mut tee);
+    Outcome { tee, result }
+}
+
+fn verify_inner(args: &VerifyArgs, tee_out: &mut Option<Tee>) -> Result<Verified<Claims>, Failure> {
     let raw = read_evidence(&args.evidence).map_err(|e| Failure::usage("unreadable_input", e))?;
-    let bytes = evidence::decode(&raw);
-    let tee = match (args.tee, evidence::detect(&bytes)) {
+    // Trustee's TDX evidence JSON carries the quote (and an event log) in base64.
+    let (bytes, event_log) = match evidence::trustee_tdx(&raw) {
+        Some(t) => (t.quote, t.event_log),
+        None => (evidence::decode(&raw), None),
+    };
+    let detected = evidence::detect(&bytes);
+    let tee = match (args.tee, detected) {
         (Some(TeeArg::Snp), _) | (None, Some(Tee::Snp)) => Tee::Snp,
-        (Some(TeeArg::Tdx), _) => return Err(unsupported("Intel TDX quotes")),
+        (Some(TeeArg::Tdx), Some(Tee::Sgx)) | (None, Some(Tee::Sgx)) => Tee::Sgx,
+        (Some(TeeArg::Tdx), _) | (None, Some(Tee::Tdx)) => Tee::Tdx,
         (Some(TeeArg::Nvidia), _) => return Err(unsupported("NVIDIA GPU evidence")),
         (None, _) => {
             return Err(Failure::usage(
@@ -69,7 +88,7 @@ fn verify(args: &VerifyArgs) -> Result<Verified<SnpClaims>, Failure> {
             ))
         }
     };
-    debug_assert_eq!(tee, Tee::Snp);
+    *tee_out = Some(tee);
     let now = match &args.at {
         Some(at) => time::parse_rfc3339(at).ok_or_else(|| {
             Failure::usage("bad_usage", anyhow!("--at {at:?} is not an RFC 3339 time"))
@@ -92,28 +111,48 @@ fn verify(args: &VerifyArgs) -> Result<Verified<SnpClaims>, Failure> {
         },
     })?;
     let anchors = anchors(&args.anchor).map_err(|e| Failure::usage("bad_anchor", e))?;
-    let options = SnpOptions {
-        report_data: nonce(args.nonce.as_deref()).map_err(|e| Failure::usage("bad_usage", e))?,
-        ..SnpOptions::default()
-    };
+    let report_data = nonce(args.nonce.as_deref()).map_err(|e| Failure::usage("bad_usage", e))?;
     let verifier = Verifier::new(anchors);
-    verifier
-        .verify_snp(&bytes, &loaded.bundle, &options, time::from_secs(now))
-        .map_err(|e| {
-            let mut message = e.to_string();
-            if e.class() == verifier::ErrorClass::MissingCollateral {
-                message.push_str(if args.offline {
-                    "; pass it with --collateral"
-                } else {
-                    "; pass it with --collateral (fetching from AMD KDS is not available yet)"
-                });
-            }
-            Failure {
-                exit: e.class().into(),
-                kind: e.kind().to_owned(),
-                message,
-            }
-        })
+    let now = time::from_secs(now);
+    let (result, source) = match tee {
+        Tee::Snp => {
+            let options = SnpOptions {
+                report_data,
+                ..SnpOptions::default()
+            };
+            (
+                verifier
+                    .verify_snp(&bytes, &loaded.bundle, &options, now)
+                    .map(|v| v.map(|c| Claims::Snp(Box::new(c)))),
+                "AMD KDS",
+            )
+        }
+        _ => {
+            let options = TdxOptions {
+                report_data,
+                ..TdxOptions::default()
+            };
+            // EVENT-LOG-MERGE: replaced when the CCEL parser lands.
+            let _ = &event_log;
+            let result = verifier.verify_tdx(&bytes, &loaded.bundle, &options, now);
+            (result.map(|v| v.map(Claims::from)), "Intel PCS")
+        }
+    };
+    result.map_err(|e| {
+        let mut message = e.to_string();
+        if e.class() == verifier::ErrorClass::MissingCollateral {
+            message.push_str(&if args.offline {
+                "; pass it with --collateral".to_owned()
+            } else {
+                format!("; pass it with --collateral (fetching from {source} is not available yet)")
+            });
+        }
+        Failure {
+            exit: e.class().into(),
+            kind: e.kind().to_owned(),
+            message,
+        }
+    })
 }
 
 fn unsupported(what: &str) -> Failure {
@@ -147,49 +186,58 @@ fn nonce(hex_nonce: Option<&str>) -> anyhow::Result<Option<ReportDataExpectation
     }
 }
 
-/// `--anchor` roots replace the built-in ones: each must be an AMD-shaped ARK (CN
-/// `ARK-<product>`), pinned by the SHA-256 of its SubjectPublicKeyInfo.
+/// `--anchor` roots replace the built-in ones: each must be an AMD ARK (CN
+/// `ARK-<product>`) or an Intel SGX root (CN containing `SGX Root CA`), pinned by the
+/// SHA-256 of its SubjectPublicKeyInfo. Vendors without an `--anchor` trust nothing.
 fn anchors(paths: &[std::path::PathBuf]) -> anyhow::Result<TrustAnchors> {
     if paths.is_empty() {
         return Ok(TrustAnchors::default());
     }
     let loaded = collateral::load_paths(paths)?;
     let provider = verifier::crypto::default_provider();
-    let mut amd_ark = Vec::new();
+    let mut anchors = TrustAnchors {
+        amd_ark: Vec::new(),
+        intel_root: Vec::new(),
+    };
     for cert in &loaded.bundle.certificates {
         let cn = cert.subject().common_name().unwrap_or_default();
+        let hash = provider.hash(HashAlg::Sha256, &[cert.spki_der()]);
+        let mut pin = [0u8; 32];
+        pin.copy_from_slice(hash.as_ref());
+        if cn.contains("SGX Root CA") {
+            anchors.intel_root.push(pin);
+            continue;
+        }
         let product = cn
             .strip_prefix("ARK-")
             .and_then(Product::from_name)
             .ok_or_else(|| {
                 anyhow!(
-                    "anchor {} is not an AMD root (CN ARK-<product>)",
+                    "anchor {} is neither an AMD root (CN ARK-<product>) nor an Intel SGX root",
                     cert.subject().display()
                 )
             })?;
-        let hash = provider.hash(HashAlg::Sha256, &[cert.spki_der()]);
-        let mut pin = [0u8; 32];
-        pin.copy_from_slice(hash.as_ref());
-        amd_ark.push((product, pin));
+        anchors.amd_ark.push((product, pin));
     }
-    Ok(TrustAnchors { amd_ark })
+    Ok(anchors)
 }
 
 fn warnings_json(warnings: &[Warning]) -> Value {
     serde_json::to_value(warnings).unwrap_or(Value::Null)
 }
 
-fn print_json(outcome: &Result<Verified<SnpClaims>, Failure>) -> std::io::Result<()> {
-    let value = match outcome {
+fn print_json(outcome: &Outcome) -> std::io::Result<()> {
+    let tee = outcome.tee.map_or(Value::Null, |t| Value::from(t.name()));
+    let value = match &outcome.result {
         Ok(v) => json!({
             "verified": true,
-            "tee": "snp",
-            "claims": serde_json::to_value(Claims::Snp(Box::new(v.claims().clone()))).unwrap_or(Value::Null),
+            "tee": v.claims().tee(),
+            "claims": serde_json::to_value(v.claims()).unwrap_or(Value::Null),
             "warnings": warnings_json(v.warnings()),
         }),
         Err(f) => json!({
             "verified": false,
-            "tee": "snp",
+            "tee": tee,
             "claims": Value::Null,
             "warnings": [],
             "error": { "kind": f.kind, "message": f.message },
@@ -200,8 +248,8 @@ fn print_json(outcome: &Result<Verified<SnpClaims>, Failure>) -> std::io::Result
     writeln!(out)
 }
 
-fn print_human(outcome: &Result<Verified<SnpClaims>, Failure>) -> std::io::Result<()> {
-    match outcome {
+fn print_human(outcome: &Outcome) -> std::io::Result<()> {
+    match &outcome.result {
         Err(f) => {
             let verdict = match f.exit {
                 Exit::Rejected => "rejected",
@@ -215,69 +263,12 @@ fn print_human(outcome: &Result<Verified<SnpClaims>, Failure>) -> std::io::Resul
             )
         }
         Ok(v) => {
-            let c = v.claims();
             let mut out = std::io::stdout().lock();
-            writeln!(
-                out,
-                "verified: AMD SEV-SNP report v{} from {}{}, signed by {} (chain to ARK-{}{})",
-                c.version,
-                c.product,
-                c.cpu_model
-                    .filter(|m| *m != c.product)
-                    .map(|m| format!(" ({m})"))
-                    .unwrap_or_default(),
-                c.signing_key.to_uppercase(),
-                c.product,
-                if c.crl_checked { ", CRL checked" } else { "" },
-            )?;
-            let t = &c.reported_tcb;
-            let fmc = t.fmc.map(|f| format!(" fmc={f}")).unwrap_or_default();
-            let rows = [
-                ("measurement", c.measurement.clone()),
-                ("report_data", c.report_data.clone()),
-                ("host_data", c.host_data.clone()),
-                (
-                    "chip_id",
-                    if c.chip_id_masked {
-                        "(masked)".into()
-                    } else {
-                        c.chip_id.clone()
-                    },
-                ),
-                (
-                    "reported_tcb",
-                    format!(
-                        "bl={} tee={} snp={} ucode={}{fmc}",
-                        t.bootloader, t.tee, t.snp, t.microcode
-                    ),
-                ),
-                ("firmware", c.current_firmware.clone()),
-                (
-                    "policy",
-                    format!(
-                        "debug={} migrate_ma={} smt={} single_socket={} abi>={}.{}",
-                        c.policy.debug,
-                        c.policy.migrate_ma,
-                        c.policy.smt,
-                        c.policy.single_socket,
-                        c.policy.abi_major,
-                        c.policy.abi_minor
-                    ),
-                ),
-                ("vmpl", c.vmpl.to_string()),
-                ("guest_svn", c.guest_svn.to_string()),
-                (
-                    "vek",
-                    format!(
-                        "{} valid {} to {}",
-                        c.vek.kind.to_uppercase(),
-                        c.vek.not_before,
-                        c.vek.not_after
-                    ),
-                ),
-            ];
-            for (k, val) in rows {
-                writeln!(out, "  {k:<13} {val}")?;
+            match v.claims() {
+                Claims::Snp(c) => print_snp(&mut out, c)?,
+                Claims::Tdx(c) => print_tdx(&mut out, c)?,
+                Claims::Sgx(c) => print_sgx(&mut out, c)?,
+                _ => {}
             }
             for w in v.warnings() {
                 writeln!(out, "  warning: {}", w.message)?;
@@ -285,4 +276,181 @@ fn print_human(outcome: &Result<Verified<SnpClaims>, Failure>) -> std::io::Resul
             Ok(())
         }
     }
+}
+
+fn print_snp(out: &mut impl Write, c: &SnpClaims) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "verified: AMD SEV-SNP report v{} from {}{}, signed by {} (chain to ARK-{}{})",
+        c.version,
+        c.product,
+        c.cpu_model
+            .filter(|m| *m != c.product)
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default(),
+        c.signing_key.to_uppercase(),
+        c.product,
+        if c.crl_checked { ", CRL checked" } else { "" },
+    )?;
+    let t = &c.reported_tcb;
+    let fmc = t.fmc.map(|f| format!(" fmc={f}")).unwrap_or_default();
+    let rows = [
+        ("measurement", c.measurement.clone()),
+        ("report_data", c.report_data.clone()),
+        ("host_data", c.host_data.clone()),
+        (
+            "chip_id",
+            if c.chip_id_masked {
+                "(masked)".into()
+            } else {
+                c.chip_id.clone()
+            },
+        ),
+        (
+            "reported_tcb",
+            format!(
+                "bl={} tee={} snp={} ucode={}{fmc}",
+                t.bootloader, t.tee, t.snp, t.microcode
+            ),
+        ),
+        ("firmware", c.current_firmware.clone()),
+        (
+            "policy",
+            format!(
+                "debug={} migrate_ma={} smt={} single_socket={} abi>={}.{}",
+                c.policy.debug,
+                c.policy.migrate_ma,
+                c.policy.smt,
+                c.policy.single_socket,
+                c.policy.abi_major,
+                c.policy.abi_minor
+            ),
+        ),
+        ("vmpl", c.vmpl.to_string()),
+        ("guest_svn", c.guest_svn.to_string()),
+        (
+            "vek",
+            format!(
+                "{} valid {} to {}",
+                c.vek.kind.to_uppercase(),
+                c.vek.not_before,
+                c.vek.not_after
+            ),
+        ),
+    ];
+    for (k, val) in rows {
+        writeln!(out, "  {k:<13} {val}")?;
+    }
+    Ok(())
+}
+
+fn tcb_row(p: &PlatformClaims) -> String {
+    let mut parts = vec![format!("platform {}", p.platform_tcb_status)];
+    if let Some(m) = p.tdx_module_status {
+        parts.push(format!("TDX module {m}"));
+    }
+    parts.push(format!("QE {}", p.qe_status));
+    let advisories = if p.advisory_ids.is_empty() {
+        String::new()
+    } else {
+        format!(", advisories {}", p.advisory_ids.join(" "))
+    };
+    format!(
+        "{} ({}), tcbDate {}{advisories}",
+        p.tcb_status,
+        parts.join(", "),
+        p.tcb_date
+    )
+}
+
+fn platform_rows(p: &PlatformClaims) -> Vec<(&'static str, String)> {
+    let mut rows = vec![("tcb", tcb_row(p))];
+    if let (Some(l), Some(c)) = (&p.tcb_launch, &p.tcb_current) {
+        rows.push((
+            "tcb_launch",
+            format!("{} (tcbDate {})", l.status, l.tcb_date),
+        ));
+        rows.push((
+            "tcb_current",
+            format!("{} (tcbDate {})", c.status, c.tcb_date),
+        ));
+    }
+    rows.push((
+        "platform",
+        format!(
+            "fmspc {} pce_id {} pce_svn {} qe_svn {} ({})",
+            p.fmspc, p.pce_id, p.pce_svn, p.qe_svn, p.pck_issuer
+        ),
+    ));
+    rows.push((
+        "collateral",
+        format!(
+            "valid until {} (tcb eval {})",
+            p.collateral_expires_at, p.tcb_eval_num
+        ),
+    ));
+    rows
+}
+
+fn print_tdx(out: &mut impl Write, c: &verifier::tdx::TdxClaims) -> std::io::Result<()> {
+    let p = &c.platform;
+    writeln!(
+        out,
+        "verified: Intel TDX quote v{} (TD {}), PCK chain to Intel SGX Root CA, TCB {}",
+        p.quote_version, c.td_report_version, p.tcb_status
+    )?;
+    let a = &c.td_attributes;
+    let mut rows = vec![
+        ("mr_td", c.mr_td.clone()),
+        ("mr_config_id", c.mr_config_id.clone()),
+        ("mr_owner", c.mr_owner.clone()),
+        ("rtmr0", c.rtmr[0].clone()),
+        ("rtmr1", c.rtmr[1].clone()),
+        ("rtmr2", c.rtmr[2].clone()),
+        ("rtmr3", c.rtmr[3].clone()),
+        ("report_data", c.report_data.clone()),
+        (
+            "td_attributes",
+            format!(
+                "{} debug={} sept_ve_disable={} migratable={} pks={} kl={} perfmon={}",
+                a.raw, a.debug, a.sept_ve_disable, a.migratable, a.pks, a.kl, a.perfmon
+            ),
+        ),
+        ("mr_seam", c.mr_seam.clone()),
+        ("tee_tcb_svn", c.tee_tcb_svn.clone()),
+    ];
+    if let Some(svn2) = &c.tee_tcb_svn2 {
+        rows.push(("tee_tcb_svn2", svn2.clone()));
+    }
+    rows.extend(platform_rows(p));
+    for (k, val) in rows {
+        writeln!(out, "  {k:<13} {val}")?;
+    }
+    Ok(())
+}
+
+fn print_sgx(out: &mut impl Write, c: &verifier::tdx::SgxClaims) -> std::io::Result<()> {
+    let p = &c.platform;
+    writeln!(
+        out,
+        "verified: Intel SGX quote v{}, PCK chain to Intel SGX Root CA, TCB {}",
+        p.quote_version, p.tcb_status
+    )?;
+    let mut rows = vec![
+        ("mr_enclave", c.mr_enclave.clone()),
+        ("mr_signer", c.mr_signer.clone()),
+        (
+            "isv",
+            format!(
+                "prod_id {} svn {} debug={}",
+                c.isv_prod_id, c.isv_svn, c.debug
+            ),
+        ),
+        ("report_data", c.report_data.clone()),
+    ];
+    rows.extend(platform_rows(p));
+    for (k, val) in rows {
+        writeln!(out, "  {k:<13} {val}")?;
+    }
+    Ok(())
 }

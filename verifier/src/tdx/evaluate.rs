@@ -56,7 +56,8 @@ fn all_at_least(have: &[u8], need: &[u8]) -> bool {
 }
 
 fn svn_text(svn: &[u8]) -> String {
-    hex::encode(svn)
+    let parts: Vec<String> = svn.iter().map(u8::to_string).collect();
+    format!("[{}]", parts.join(","))
 }
 
 /// Evaluates one TCB (`tee_tcb_svn` is `None` for SGX).
@@ -96,7 +97,7 @@ pub fn evaluate(
                     "SGX components {}, PCESVN {}, TEE_TCB_SVN {}",
                     svn_text(&platform.sgx_components),
                     platform.pce_svn,
-                    svn_text(tee)
+                    hex::encode(tee)
                 ),
                 None => format!(
                     "SGX components {}, PCESVN {}",

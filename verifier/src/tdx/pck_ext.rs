@@ -249,9 +249,8 @@ fn decode_sgx_type(value: &BerObject<'_>) -> Result<SgxType, Bad> {
 fn decode_configuration(value: &BerObject<'_>) -> Result<PlatformConfiguration, Bad> {
     let mut config = PlatformConfiguration::default();
     for (name, v) in pairs(value)? {
-        let flag = match v.content {
-            BerObjectContent::Boolean(b) => b,
-            _ => return Err(format!("configuration {OID_PREFIX}{name} is not a BOOLEAN")),
+        let BerObjectContent::Boolean(flag) = v.content else {
+            return Err(format!("configuration {OID_PREFIX}{name} is not a BOOLEAN"));
         };
         let taken = || format!("configuration {OID_PREFIX}{name} appears twice");
         match name.as_str() {

@@ -135,20 +135,18 @@ impl QeIdentity {
         }
         let mut tcb_levels = Vec::with_capacity(raw.tcb_levels.len());
         for level in raw.tcb_levels {
-            let status = match TcbStatus::from_collateral(&level.tcb_status) {
-                Some(
-                    s @ (TcbStatus::UpToDate
-                    | TcbStatus::OutOfDate
-                    | TcbStatus::Revoked
-                    | TcbStatus::ConfigurationNeeded
-                    | TcbStatus::OutOfDateConfigurationNeeded),
-                ) => s,
-                _ => {
-                    return Err(json_error(
-                        WHAT,
-                        format!("tcbStatus {:?} is not a QE status", level.tcb_status),
-                    ))
-                }
+            let Some(
+                status @ (TcbStatus::UpToDate
+                | TcbStatus::OutOfDate
+                | TcbStatus::Revoked
+                | TcbStatus::ConfigurationNeeded
+                | TcbStatus::OutOfDateConfigurationNeeded),
+            ) = TcbStatus::from_collateral(&level.tcb_status)
+            else {
+                return Err(json_error(
+                    WHAT,
+                    format!("tcbStatus {:?} is not a QE status", level.tcb_status),
+                ));
             };
             tcb_levels.push(QeTcbLevel {
                 isv_svn: level.tcb.isvsvn,
@@ -160,7 +158,7 @@ impl QeIdentity {
         if tcb_levels.is_empty() {
             return Err(json_error(WHAT, "no tcbLevels"));
         }
-        tcb_levels.sort_by(|a, b| b.isv_svn.cmp(&a.isv_svn));
+        tcb_levels.sort_by_key(|l| core::cmp::Reverse(l.isv_svn));
         Ok(Self {
             id: raw.id,
             version: raw.version,

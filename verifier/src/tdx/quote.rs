@@ -195,9 +195,9 @@ impl TdReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuoteBody {
     /// An SGX enclave report (v3, v4 SGX, v5 type 1).
-    Sgx(EnclaveReport),
+    Sgx(Box<EnclaveReport>),
     /// A TD report: TD 1.0 (v4 TDX, v5 type 2) or TD 1.5 (v5 type 3).
-    Td(TdReport),
+    Td(Box<TdReport>),
 }
 
 /// The PCK certification data the quote carries.
@@ -310,15 +310,21 @@ impl<'a> Quote<'a> {
                 .into());
             }
             let body = if body_type == 1 {
-                QuoteBody::Sgx(EnclaveReport::parse(&mut r)?)
+                QuoteBody::Sgx(Box::new(EnclaveReport::parse(&mut r)?))
             } else {
-                QuoteBody::Td(TdReport::parse(&mut r, td15)?)
+                QuoteBody::Td(Box::new(TdReport::parse(&mut r, td15)?))
             };
             (Some(body_type), body)
         } else if header.tee_type == TEE_TYPE_TDX {
-            (None, QuoteBody::Td(TdReport::parse(&mut r, false)?))
+            (
+                None,
+                QuoteBody::Td(Box::new(TdReport::parse(&mut r, false)?)),
+            )
         } else {
-            (None, QuoteBody::Sgx(EnclaveReport::parse(&mut r)?))
+            (
+                None,
+                QuoteBody::Sgx(Box::new(EnclaveReport::parse(&mut r)?)),
+            )
         };
         let signed_len = r.pos();
         let signed = bytes.get(..signed_len).unwrap_or(&[]);

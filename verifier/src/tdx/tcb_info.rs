@@ -288,7 +288,7 @@ impl TcbInfo {
         if levels.is_empty() {
             return Err(json_error(WHAT, "no tcbLevels"));
         }
-        levels.sort_by(|a, b| b.order_key().cmp(&a.order_key()));
+        levels.sort_by_key(|l| core::cmp::Reverse(l.order_key()));
         if levels
             .windows(2)
             .any(|w| matches!(w, [a, b] if a.order_key().cmp(&b.order_key()) == Ordering::Equal))
@@ -332,7 +332,7 @@ fn module(raw: RawModule, with_levels: bool) -> Result<TdxModuleIdentity, Error>
                 advisory_ids: level.advisory_ids.unwrap_or_default(),
             });
         }
-        tcb_levels.sort_by(|a, b| b.isv_svn.cmp(&a.isv_svn));
+        tcb_levels.sort_by_key(|l| core::cmp::Reverse(l.isv_svn));
     }
     Ok(TdxModuleIdentity {
         id: raw.id.unwrap_or_default(),

@@ -330,7 +330,7 @@ pub(crate) fn verify(
     bundle: &Bundle,
     options: &TdxOptions,
     now: UnixTime,
-) -> Result<(Verified<QuoteClaims>, Option<[[u8; 48]; 4]>), Error> {
+) -> Result<Verified<QuoteClaims>, Error> {
     let now_secs = secs(now);
     let checker = PathChecker {
         provider: verifier.provider,
@@ -610,7 +610,6 @@ pub(crate) fn verify(
             ),
         ));
     }
-    let rtmrs = td.map(|t| t.rtmr);
     let claims = match &quote.body {
         QuoteBody::Td(td) => {
             if td.debug() {
@@ -631,7 +630,7 @@ pub(crate) fn verify(
             QuoteClaims::Sgx(Box::new(SgxClaims::new(report, platform_claims)))
         }
     };
-    Ok((Verified::new(claims, warnings), rtmrs))
+    Ok(Verified::new(claims, warnings))
 }
 
 fn revoked_part(e: &TcbEvaluation) -> String {

@@ -3,6 +3,7 @@
 use core::ops::Range;
 
 use x509_parser::certificate::X509Certificate;
+use x509_parser::der_parser::asn1_rs::{Any, FromDer as _};
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
 
@@ -139,6 +140,38 @@ pub(crate) fn normalize_serial(raw: &[u8]) -> Vec<u8> {
     raw.get(start..).unwrap_or(raw).to_vec()
 }
 
+/// The raw TLVs of a DER SEQUENCE's contents, in order.
+fn elements(seq: &[u8]) -> Option<Vec<&[u8]>> {
+    let (_, any) = Any::from_der(seq).ok()?;
+    let mut content = any.data;
+    let mut out = Vec::new();
+    while !content.is_empty() {
+        let (rest, _) = Any::from_der(content).ok()?;
+        let len = content.len().checked_sub(rest.len())?;
+        out.push(content.get(..len)?);
+        content = rest;
+    }
+    Some(out)
+}
+
+/// Whether the outer signatureAlgorithm of a certificate or CRL is byte for byte the
+/// AlgorithmIdentifier inside its signed TBS (RFC 5280 §4.1.1.2, §5.1.1.2). Comparing
+/// decoded values is not enough: the outer copy is unsigned, and a lenient decoder
+/// would let its bytes change while the structure still verifies.
+pub(crate) fn algorithm_encodings_match(der: &[u8], tbs: &[u8]) -> bool {
+    let outer = elements(der);
+    let inner = elements(tbs);
+    // In both TBS forms the AlgorithmIdentifier is the first SEQUENCE: it follows the
+    // [0] version and INTEGER serial of a certificate, or the INTEGER version of a CRL.
+    let inner_alg = inner
+        .as_ref()
+        .and_then(|e| e.iter().find(|t| t.first() == Some(&0x30)).copied());
+    match (outer.as_ref().and_then(|o| o.get(1)), inner_alg) {
+        (Some(a), Some(b)) => *a == b,
+        _ => false,
+    }
+}
+
 pub(crate) fn timestamp(t: i64) -> u64 {
     u64::try_from(t).unwrap_or(0)
 }
@@ -194,9 +227,7 @@ impl Certificate {
         let spki = subrange(der, tbs_cert.subject_pki.raw)
             .ok_or_else(|| der_error("certificate", "SPKI range"))?;
         let outer = classify(&x509.signature_algorithm);
-        let inner_same = x509.signature_algorithm.algorithm == tbs_cert.signature.algorithm
-            && x509.signature_algorithm.parameters.as_ref().map(|p| p.data)
-                == tbs_cert.signature.parameters.as_ref().map(|p| p.data);
+        let inner_same = algorithm_encodings_match(der, tbs_cert.as_ref());
         let signature_algorithm = if inner_same {
             outer
         } else {

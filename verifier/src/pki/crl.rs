@@ -6,7 +6,7 @@ use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
 use super::algorithm::{classify, SignatureAlgorithm};
-use super::cert::{normalize_serial, subrange, timestamp, Name};
+use super::cert::{algorithm_encodings_match, normalize_serial, subrange, timestamp, Name};
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
 
 /// One revoked certificate.
@@ -55,9 +55,7 @@ impl Crl {
         let tbs_list = &crl.tbs_cert_list;
         let tbs = subrange(der, tbs_list.as_ref())
             .ok_or_else(|| err(0, ParseErrorKind::Der("TBS range".into())))?;
-        let inner_same = crl.signature_algorithm.algorithm == tbs_list.signature.algorithm
-            && crl.signature_algorithm.parameters.as_ref().map(|p| p.data)
-                == tbs_list.signature.parameters.as_ref().map(|p| p.data);
+        let inner_same = algorithm_encodings_match(der, tbs_list.as_ref());
         let signature_algorithm = if inner_same {
             classify(&crl.signature_algorithm)
         } else {

@@ -27,6 +27,12 @@ pub use quote::{
     ATT_KEY_TYPE_ECDSA_P256, INTEL_QE_VENDOR_ID, TEE_TYPE_SGX, TEE_TYPE_TDX,
 };
 pub use status::TcbStatus;
+
+/// Intel's TD relaunch rule for TD 1.5 quotes: the final status from the launch
+/// (TEE_TCB_SVN) and current (TEE_TCB_SVN2) statuses.
+pub fn relaunch_status(launch: TcbStatus, current: TcbStatus) -> TcbStatus {
+    TcbStatus::relaunch(launch, current)
+}
 pub use tcb_info::{
     ModuleTcbLevel, SignedTcbInfo, TcbInfo, TcbInfoId, TcbLevel, TdxModuleIdentity,
 };

@@ -444,15 +444,21 @@ fn parse_signature_data(
     })
 }
 
+/// Rejects certification data other than type 5 (the PCK chain, PEM).
+pub(crate) fn require_pck_chain(cert: &CertificationData<'_>) -> Result<(), Error> {
+    if cert.cert_type == CERT_TYPE_PCK_CHAIN {
+        return Ok(());
+    }
+    Err(Unsupported::CertificationDataType(
+        cert.cert_type,
+        "only type 5 (PCK certificate chain) carries the chain; fetch the PCK certificate for this platform from Intel PCS and use a quote with type 5",
+    )
+    .into())
+}
+
 /// The certificates of a type-5 certification data block: PEM, NUL-terminated.
 pub(crate) fn pck_chain_pem(cert: &CertificationData<'_>) -> Result<Vec<Vec<u8>>, Error> {
-    if cert.cert_type != CERT_TYPE_PCK_CHAIN {
-        return Err(Unsupported::CertificationDataType(
-            cert.cert_type,
-            "only type 5 (PCK certificate chain) carries the chain; fetch the PCK certificate for this platform from Intel PCS and use a quote with type 5",
-        )
-        .into());
-    }
+    require_pck_chain(cert)?;
     let text = cert.data.strip_suffix(&[0]).unwrap_or(cert.data);
     let blocks = pem::parse_many(text).map_err(|e| ParseError {
         what: "PCK certificate chain",

@@ -6,7 +6,7 @@ use super::claims::{PlatformClaims, PlatformFacts, QuoteClaims, SgxClaims, TdxCl
 use super::evaluate::{evaluate, PlatformTcb, TcbEvaluation};
 use super::pck_ext::PckExtension;
 use super::qe_identity::SignedQeIdentity;
-use super::quote::{pck_chain_pem, Quote, QuoteBody, TdReport, TEE_TYPE_TDX};
+use super::quote::{pck_chain_pem, require_pck_chain, Quote, QuoteBody, TdReport, TEE_TYPE_TDX};
 use super::status::TcbStatus;
 use super::tcb_info::{SignedTcbInfo, TcbInfoId};
 use super::TdxOptions;
@@ -29,6 +29,9 @@ const TCB_SIGNING_CN: &str = "Intel SGX TCB Signing";
 /// The PCK chain of a quote, parsed (through the verifier's chain cache).
 fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<[Certificate]>, Error> {
     let cert = &quote.signature.certification;
+    // The type is checked before the cache: a cached chain must not stand in for
+    // certification data of another type.
+    require_pck_chain(cert)?;
     let key = verifier
         .chains
         .enabled()

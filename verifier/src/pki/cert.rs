@@ -3,7 +3,7 @@
 use core::ops::Range;
 
 use x509_parser::certificate::X509Certificate;
-use x509_parser::der_parser::asn1_rs::{Any, FromDer as _};
+use x509_parser::der_parser::asn1_rs::Any;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
 

@@ -1,4 +1,4 @@
-//! docs/claims.md and the serialized claims list the same `snp.*` paths.
+//! docs/claims.md and the serialized claims list the same `snp.*`, `tdx.*` and `sgx.*` paths.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
 
 use std::collections::BTreeSet;
@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 use verifier::collateral::Bundle;
 use verifier::snp::SnpOptions;
+use verifier::tdx::TdxOptions;
 use verifier::{time, Claims, TrustAnchors, Verifier};
 
 fn paths(prefix: &str, v: &Value, out: &mut BTreeSet<String>) {
@@ -81,6 +82,40 @@ fn claims_doc_matches_serialized_claims() {
             )
             .unwrap();
         let json = serde_json::to_value(Claims::Snp(Box::new(verified.claims().clone()))).unwrap();
+        paths("", &json, &mut seen);
+    }
+    // Intel: a TD 1.5 quote (launch and current evaluations), a TD 1.0 quote with a
+    // module identity, and an SGX quote from a Processor-CA platform.
+    let tdx = testvectors::real::tdx_dir().join("cases");
+    for (case, at) in [
+        ("tdx-v5-td15-gotdxguest-90c06f-uptodate-xpair", "2026-03-01T00:00:00Z"),
+        ("tdx-v4-phala-b0c06f-uptodate", "2025-07-01T00:00:00Z"),
+        ("sgx-v3-phala-00a067-confswhardening", "2025-07-01T00:00:00Z"),
+        ("sgx-v3-automata-00606a-swhardening", "2025-09-01T00:00:00Z"),
+    ] {
+        let dir = tdx.join(case);
+        let mut bundle = Bundle::new();
+        for f in [
+            "tcb_info.json",
+            "tcb_info_issuer_chain.pem",
+            "qe_identity.json",
+            "pck_crl.der",
+            "root_ca_crl.der",
+        ] {
+            bundle
+                .add_bytes(&std::fs::read(dir.join("collateral").join(f)).unwrap())
+                .unwrap();
+        }
+        let quote = std::fs::read(dir.join("quote.bin")).unwrap();
+        let verified = v
+            .verify_tdx(
+                &quote,
+                &bundle,
+                &TdxOptions::default(),
+                time::from_secs(time::parse_rfc3339(at).unwrap()),
+            )
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
+        let json = serde_json::to_value(Claims::from(verified.claims().clone())).unwrap();
         paths("", &json, &mut seen);
     }
     let doc = std::fs::read_to_string(

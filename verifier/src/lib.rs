@@ -26,6 +26,34 @@
 //!    received;
 //! 9. every expectation in [`snp::SnpOptions`] holds.
 //!
+//! # What "verified" means for an Intel TDX (or SGX) quote
+//!
+//! [`Verifier::verify_tdx`] follows Intel's Quote Verification Library, and is stricter
+//! where that is cheap (numbers match the comments in `tdx/verify.rs`):
+//!
+//! 1. the quote is version 3 (SGX), 4 or 5 with attestation key type 2 (ECDSA P-256),
+//!    TEE type SGX or TDX, Intel's QE vendor id, a known v5 body type of the right size,
+//!    certification data type 6 around the QE report (v4/v5) and every declared length
+//!    consistent; unsigned bytes after the signature data are tolerated and reported;
+//! 2. the PCK chain in the quote (type 5, PEM) is exactly PCK → PCK Platform/Processor CA
+//!    → Intel SGX Root CA, the root's key is pinned, every certificate is valid at `now`;
+//! 3. the Root CA CRL (signed by the root) does not list the PCK CA, and the PCK CA's CRL
+//!    does not list the PCK certificate; both are current at `now`;
+//! 4. the QE report's signature verifies with the PCK key, and its REPORTDATA is
+//!    SHA-256(attestation key ‖ QE authentication data) followed by 32 zero bytes;
+//! 5. the quote's signature verifies with the attestation key over header ‖ body;
+//! 6. the TCB Info (for the PCK certificate's FMSPC and the quote's TEE) and the QE
+//!    Identity are signed by a TCB Signing certificate issued by the same root and not
+//!    revoked, and are current at `now`; the TCB Info's PCE-ID is the PCK's;
+//! 7. the QE report matches the QE Identity (MISCSELECT and ATTRIBUTES under their masks,
+//!    MRSIGNER, ISVPRODID);
+//! 8. for TDX, MRSIGNERSEAM and SEAMATTRIBUTES match the TDX module identity (the one
+//!    named by TEE_TCB_SVN's major version when above 0) and SEAMATTRIBUTES is zero;
+//! 9. Intel's TCB evaluation (see `tdx::evaluate`): platform level, TDX module level, QE
+//!    level, convergence, and for TD 1.5 the launch/current evaluation with the relaunch
+//!    rule; a Revoked or unsupported TCB rejects, other statuses are claims;
+//! 10. every expectation in [`tdx::TdxOptions`] holds.
+//!
 //! ```no_run
 //! use verifier::{collateral::Bundle, snp::SnpOptions, time, TrustAnchors, Verifier};
 //! # fn main() -> Result<(), verifier::Error> {

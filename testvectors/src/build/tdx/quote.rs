@@ -78,6 +78,14 @@ impl QuoteBody {
         }
     }
 
+    /// The enclave report of an SGX body.
+    pub fn sgx_mut(&mut self) -> Option<&mut SgxReportBody> {
+        match self {
+            Self::Sgx(b) => Some(b),
+            Self::Td10(_) | Self::Td15(_) | Self::Raw { .. } => None,
+        }
+    }
+
     /// The TD 1.0 fields of a TD body (also of a TD 1.5 one).
     pub fn td10_mut(&mut self) -> Option<&mut TdReport10> {
         match self {

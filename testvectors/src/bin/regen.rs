@@ -8,6 +8,9 @@
 //!
 //! - `../examples/snp/`: the README's bundled example, a Milan report signed by the fake
 //!   VCEK with its chain, CRL and the fake ARK to pass as `--anchor`.
+//! - `keys/intel/*.pem` (P-256, from fixed seeds, same rule as the AMD keys), and
+//!   `data/intel/` plus `../examples/tdx/`: the default Intel certificates, CRLs, TDX and SGX
+//!   collateral and quotes (the list is `testvectors::build::tdx::generated_files`).
 //!
 //! Everything is deterministic: a second run leaves `git diff` empty. `--check` writes
 //! nothing and fails if any committed file differs from what would be generated (CI).
@@ -18,8 +21,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use testvectors::build::snp;
+use testvectors::build::{snp, tdx};
 use testvectors::pki::amd::{self, AmdKeys, AmdPki, Signer};
+use testvectors::pki::intel::{self, IntelKeys, IntelPki, KeyRole};
 use testvectors::pki::{to_pem, PrivateKey};
 use verifier::snp::Product;
 
@@ -101,6 +105,7 @@ fn run(force: bool, check: bool) -> Result<(), String> {
             outputs.push((example.join("crl.der"), pki.crl().build()));
         }
     }
+    outputs.extend(intel_outputs(root, force)?);
     if check {
         let stale: Vec<String> = outputs
             .iter()
@@ -122,6 +127,29 @@ fn run(force: bool, check: bool) -> Result<(), String> {
         write(path, &bytes)?;
     }
     Ok(())
+}
+
+/// Loads (or generates) the Intel keys and lists the Intel files.
+fn intel_outputs(root: &Path, force: bool) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
+    let key_dir = root.join("keys/intel");
+    fs::create_dir_all(&key_dir).map_err(|e| format!("{}: {e}", key_dir.display()))?;
+    let mut keys = Vec::new();
+    for role in KeyRole::ALL {
+        let path = key_dir.join(role.file_name());
+        keys.push((role, key(&path, force, || intel::generate_key(role))?));
+    }
+    let keys = IntelKeys::from_fn(|role| {
+        let (_, k) = keys
+            .iter()
+            .find(|(r, _)| *r == role)
+            .expect("every role loaded");
+        k.clone()
+    });
+    let pki = IntelPki::builder().keys(keys).build();
+    Ok(tdx::generated_files(&pki)
+        .into_iter()
+        .map(|(path, bytes)| (root.join(path), bytes))
+        .collect())
 }
 
 /// Loads the key at `path`, or generates and writes it when missing, empty or `force`d.

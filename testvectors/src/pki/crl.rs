@@ -42,6 +42,9 @@ pub struct CrlSpec {
     pub tbs_alg_override: Option<Vec<u8>>,
     /// Flip the lowest bit of the signature after signing.
     pub corrupt_signature: bool,
+    /// A CRLReason (RFC 5280 §5.3.1, e.g. 1 = keyCompromise) written as an entry extension
+    /// on every revoked certificate, as Intel's CRLs do; `None` writes no entry extensions.
+    pub entry_reason: Option<u8>,
 }
 
 impl CrlSpec {
@@ -65,6 +68,7 @@ impl CrlSpec {
             outer_alg_override: None,
             tbs_alg_override: None,
             corrupt_signature: false,
+            entry_reason: None,
         };
         spec.extensions.push(Ext::new(
             oids::AUTHORITY_KEY_ID,
@@ -94,13 +98,17 @@ impl CrlSpec {
             .tbs_alg_override
             .clone()
             .unwrap_or_else(|| self.sig_alg.algorithm_identifier());
+        let entry_extensions = self.entry_reason.map(|reason| {
+            // CRLReason ::= ENUMERATED, id-ce-cRLReasons.
+            vec![Ext::new(oids::CRL_REASON, false, asn1::tlv(0x0A, &[reason])).to_x509()]
+        });
         let revoked = self
             .revoked
             .iter()
             .map(|r| RevokedCert {
                 serial_number: serial_number(&r.serial),
                 revocation_date: x509_time(r.date),
-                crl_entry_extensions: None,
+                crl_entry_extensions: entry_extensions.clone(),
             })
             .collect::<Vec<_>>();
         TbsCertList {

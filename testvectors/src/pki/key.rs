@@ -1,4 +1,5 @@
-//! Private keys of the fake PKIs: RSA (AMD CAs) and P-384 (AMD VCEK/VLEK, NVIDIA, ...).
+//! Private keys of the fake PKIs: RSA (AMD CAs), P-384 (AMD VCEK/VLEK, NVIDIA, ...) and
+//! P-256 (the whole Intel SGX/TDX PKI and the quoting enclave's attestation key).
 
 use core::fmt;
 use std::sync::Arc;
@@ -19,6 +20,8 @@ pub enum PrivateKey {
     Rsa(Arc<RsaPrivateKey>),
     /// A NIST P-384 key.
     P384(p384::SecretKey),
+    /// A NIST P-256 key (every Intel SGX/TDX key).
+    P256(p256::SecretKey),
 }
 
 impl PrivateKey {
@@ -39,7 +42,12 @@ impl PrivateKey {
         Self::P384(p384::SecretKey::random(&mut ChaCha20Rng::from_seed(seed)))
     }
 
-    /// Parses a PKCS#8 `PRIVATE KEY` PEM holding an RSA or P-384 key.
+    /// A deterministic P-256 key from `seed`.
+    pub fn generate_p256(seed: [u8; 32]) -> Self {
+        Self::P256(p256::SecretKey::random(&mut ChaCha20Rng::from_seed(seed)))
+    }
+
+    /// Parses a PKCS#8 `PRIVATE KEY` PEM holding an RSA, P-384 or P-256 key.
     pub fn from_pkcs8_pem(text: &str) -> Result<Self, String> {
         let block = pem::parse(text).map_err(|e| format!("bad PEM: {e}"))?;
         if block.tag() != "PRIVATE KEY" {
@@ -51,14 +59,18 @@ impl PrivateKey {
         Self::from_pkcs8_der(block.contents())
     }
 
-    /// Parses a DER PKCS#8 PrivateKeyInfo holding an RSA or P-384 key.
+    /// Parses a DER PKCS#8 PrivateKeyInfo holding an RSA, P-384 or P-256 key.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, String> {
         if let Ok(key) = RsaPrivateKey::from_pkcs8_der(der) {
             return Ok(Self::Rsa(Arc::new(key)));
         }
-        p384::SecretKey::from_pkcs8_der(der)
-            .map(Self::P384)
-            .map_err(|e| format!("neither an RSA nor a P-384 PKCS#8 key: {e}"))
+        // The curve OID in the PKCS#8 parameters decides which of the two parses succeeds.
+        if let Ok(key) = p384::SecretKey::from_pkcs8_der(der) {
+            return Ok(Self::P384(key));
+        }
+        p256::SecretKey::from_pkcs8_der(der)
+            .map(Self::P256)
+            .map_err(|e| format!("neither an RSA, a P-384 nor a P-256 PKCS#8 key: {e}"))
     }
 
     /// The key as a PKCS#8 `PRIVATE KEY` PEM with LF line endings.
@@ -66,6 +78,7 @@ impl PrivateKey {
         let doc = match self {
             Self::Rsa(k) => k.to_pkcs8_der(),
             Self::P384(k) => k.to_pkcs8_der(),
+            Self::P256(k) => k.to_pkcs8_der(),
         }
         .expect("PKCS#8 encoding of a valid key");
         super::to_pem("PRIVATE KEY", doc.as_bytes())
@@ -76,6 +89,7 @@ impl PrivateKey {
         match self {
             Self::Rsa(k) => k.to_public_key().to_public_key_der(),
             Self::P384(k) => k.public_key().to_public_key_der(),
+            Self::P256(k) => k.public_key().to_public_key_der(),
         }
         .expect("SPKI encoding of a valid key")
         .into_vec()
@@ -91,7 +105,7 @@ impl PrivateKey {
     pub fn as_rsa(&self) -> Option<&RsaPrivateKey> {
         match self {
             Self::Rsa(k) => Some(k),
-            Self::P384(_) => None,
+            Self::P384(_) | Self::P256(_) => None,
         }
     }
 
@@ -99,9 +113,52 @@ impl PrivateKey {
     pub fn as_p384(&self) -> Option<&p384::SecretKey> {
         match self {
             Self::P384(k) => Some(k),
-            Self::Rsa(_) => None,
+            Self::Rsa(_) | Self::P256(_) => None,
         }
     }
+
+    /// The P-256 key, if this is one.
+    pub fn as_p256(&self) -> Option<&p256::SecretKey> {
+        match self {
+            Self::P256(k) => Some(k),
+            Self::Rsa(_) | Self::P384(_) => None,
+        }
+    }
+
+    /// The P-256 public key as raw `x ‖ y` (64 bytes, big-endian, no 0x04 prefix): the
+    /// encoding of the attestation key in an Intel quote. Panics if this is not P-256.
+    pub fn p256_public_raw(&self) -> [u8; 64] {
+        p256_public_raw(self.expect_p256())
+    }
+
+    /// An ECDSA P-256/SHA-256 signature of `message` as raw `r ‖ s` (64 bytes, big-endian),
+    /// the encoding of Intel quotes, TCB Info and QE Identity. Deterministic (RFC 6979).
+    /// Panics if this is not P-256.
+    pub fn sign_p256_raw(&self, message: &[u8]) -> [u8; 64] {
+        sign_p256_raw(self.expect_p256(), message)
+    }
+
+    fn expect_p256(&self) -> &p256::SecretKey {
+        self.as_p256()
+            .unwrap_or_else(|| panic!("{self:?} is not a P-256 key"))
+    }
+}
+
+/// The raw `x ‖ y` encoding of a P-256 public key (see [`PrivateKey::p256_public_raw`]).
+pub fn p256_public_raw(key: &p256::SecretKey) -> [u8; 64] {
+    use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+    let point = key.public_key().to_encoded_point(false);
+    let mut raw = [0u8; 64];
+    // Uncompressed SEC1 is 0x04 ‖ x ‖ y: drop the tag byte.
+    raw.copy_from_slice(&point.as_bytes()[1..]);
+    raw
+}
+
+/// A raw `r ‖ s` ECDSA P-256/SHA-256 signature (see [`PrivateKey::sign_p256_raw`]).
+pub fn sign_p256_raw(key: &p256::SecretKey, message: &[u8]) -> [u8; 64] {
+    use p256::ecdsa::signature::Signer as _;
+    let signature: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(key).sign(message);
+    signature.to_bytes().into()
 }
 
 /// The RFC 7093 method-1 key identifier of a DER SubjectPublicKeyInfo.
@@ -115,6 +172,7 @@ impl fmt::Debug for PrivateKey {
         let kind = match self {
             Self::Rsa(_) => "Rsa",
             Self::P384(_) => "P384",
+            Self::P256(_) => "P256",
         };
         write!(
             f,
@@ -142,6 +200,12 @@ impl From<p384::SecretKey> for PrivateKey {
     }
 }
 
+impl From<p256::SecretKey> for PrivateKey {
+    fn from(key: p256::SecretKey) -> Self {
+        Self::P256(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +219,33 @@ mod tests {
         assert_eq!(parsed, a);
         assert!(parsed.as_p384().is_some());
         assert_eq!(a.key_id().len(), 20);
+    }
+
+    #[test]
+    fn p256_pem_round_trip_raw_encodings() {
+        use p256::ecdsa::signature::Verifier as _;
+
+        let a = PrivateKey::generate_p256(PrivateKey::seed_for("test/p256"));
+        let pem = a.to_pkcs8_pem();
+        assert_eq!(
+            pem,
+            PrivateKey::generate_p256(PrivateKey::seed_for("test/p256")).to_pkcs8_pem()
+        );
+        let parsed = PrivateKey::from_pkcs8_pem(&pem).expect("round trip");
+        assert_eq!(parsed, a);
+        assert!(parsed.as_p256().is_some() && parsed.as_p384().is_none());
+
+        let raw = a.p256_public_raw();
+        let point = [&[0x04][..], &raw].concat();
+        let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).expect("valid point");
+        let sig = a.sign_p256_raw(b"message");
+        assert_eq!(
+            sig,
+            a.sign_p256_raw(b"message"),
+            "RFC 6979 is deterministic"
+        );
+        let sig = p256::ecdsa::Signature::from_slice(&sig).expect("r || s");
+        vk.verify(b"message", &sig).expect("verifies");
+        assert!(vk.verify(b"massage", &sig).is_err());
     }
 }

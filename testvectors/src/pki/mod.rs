@@ -5,10 +5,13 @@
 //!   AlgorithmIdentifier bytes.
 //! - [`amd::AmdPki`] builds the AMD SEV-SNP chain (ARK, ASK, ASVK, VCEK, VLEK and CRL) in
 //!   the shapes AMD KDS serves.
+//! - [`intel::IntelPki`] builds the Intel SGX/TDX DCAP chain (Root CA, PCK Platform and
+//!   Processor CAs, PCK leaf with its SGX extension, TCB Signing, Root CA and PCK CRLs).
 
 pub mod amd;
 pub mod asn1;
 pub mod crl;
+pub mod intel;
 pub mod key;
 pub mod sign;
 pub mod time;

@@ -112,15 +112,19 @@ pub enum SigAlg {
     RsaPkcs1Sha384,
     /// ecdsa-with-SHA384 (1.2.840.10045.4.3.3), DER signature; needs a P-384 key.
     EcdsaSha384,
+    /// ecdsa-with-SHA256 (1.2.840.10045.4.3.2), DER signature; needs a P-256 key (every
+    /// Intel SGX/TDX certificate and CRL).
+    EcdsaSha256,
 }
 
 impl SigAlg {
     /// The signature algorithm a key signs with by default: AMD-style PSS (explicit
-    /// trailer) for RSA, ecdsa-with-SHA384 for P-384.
+    /// trailer) for RSA, ecdsa-with-SHA384 for P-384, ecdsa-with-SHA256 for P-256.
     pub fn default_for(key: &PrivateKey) -> Self {
         match key {
             PrivateKey::Rsa(_) => Self::RsaPss(PssParams::AMD_EXPLICIT_TRAILER),
             PrivateKey::P384(_) => Self::EcdsaSha384,
+            PrivateKey::P256(_) => Self::EcdsaSha256,
         }
     }
 
@@ -135,7 +139,9 @@ impl SigAlg {
                 &object_identifier(&oid("1.2.840.113549.1.1.12")),
                 &[0x05, 0x00],
             ]),
+            // RFC 5758 §3.2: the ECDSA AlgorithmIdentifiers have absent parameters.
             Self::EcdsaSha384 => sequence(&[&object_identifier(&oid("1.2.840.10045.4.3.3"))]),
+            Self::EcdsaSha256 => sequence(&[&object_identifier(&oid("1.2.840.10045.4.3.2"))]),
         }
     }
 
@@ -154,6 +160,11 @@ impl SigAlg {
             (Self::EcdsaSha384, PrivateKey::P384(k)) => {
                 let signature: p384::ecdsa::Signature =
                     p384::ecdsa::SigningKey::from(k).sign(message);
+                signature.to_der().as_bytes().to_vec()
+            }
+            (Self::EcdsaSha256, PrivateKey::P256(k)) => {
+                let signature: p256::ecdsa::Signature =
+                    p256::ecdsa::SigningKey::from(k).sign(message);
                 signature.to_der().as_bytes().to_vec()
             }
             (alg, key) => panic!("cannot sign {alg:?} with {key:?}"),

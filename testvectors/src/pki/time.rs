@@ -14,6 +14,9 @@ pub const DEFAULT_NOT_BEFORE: u64 = 1_704_067_200;
 /// certificate and CRL (the VLEK, valid one year, is the tightest).
 pub const DEFAULT_NOW: u64 = 1_717_200_000;
 
+/// Seconds in a day, for validity windows given in days (Intel collateral: 30 days).
+pub const DAY: u64 = 86_400;
+
 /// The Unix time of a UTC calendar date and time; panics on an impossible date.
 pub fn unix_time(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> u64 {
     DateTime::new(year, month, day, hour, minute, second)
@@ -50,6 +53,21 @@ pub fn x509_time(t: u64) -> Time {
     }
 }
 
+/// `t` as RFC 3339 UTC with a `Z` suffix and no fraction (`2024-06-01T00:00:00Z`), the
+/// format of the dates in Intel TCB Info and QE Identity.
+pub fn rfc3339(t: u64) -> String {
+    let d = date_time(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        d.year(),
+        d.month(),
+        d.day(),
+        d.hour(),
+        d.minutes(),
+        d.seconds()
+    )
+}
+
 fn date_time(t: u64) -> DateTime {
     DateTime::from_unix_duration(Duration::from_secs(t))
         .unwrap_or_else(|e| panic!("time {t} not representable in X.509: {e}"))
@@ -74,6 +92,15 @@ mod tests {
         assert_eq!(
             add_years(unix_time(2024, 2, 29, 1, 2, 3), 1),
             unix_time(2025, 2, 28, 1, 2, 3)
+        );
+    }
+
+    #[test]
+    fn rfc3339_format() {
+        assert_eq!(rfc3339(DEFAULT_NOW), "2024-06-01T00:00:00Z");
+        assert_eq!(
+            rfc3339(unix_time(2049, 12, 31, 23, 59, 59)),
+            "2049-12-31T23:59:59Z"
         );
     }
 

@@ -27,6 +27,8 @@ pub mod oids {
     pub const BASIC_CONSTRAINTS: &str = "2.5.29.19";
     /// id-ce-cRLNumber.
     pub const CRL_NUMBER: &str = "2.5.29.20";
+    /// id-ce-cRLReasons (a CRL entry extension).
+    pub const CRL_REASON: &str = "2.5.29.21";
     /// id-ce-cRLDistributionPoints.
     pub const CRL_DISTRIBUTION_POINTS: &str = "2.5.29.31";
     /// id-ce-authorityKeyIdentifier.
@@ -39,6 +41,8 @@ pub mod oids {
 pub mod key_usage {
     /// digitalSignature (0).
     pub const DIGITAL_SIGNATURE: u16 = 1 << 0;
+    /// nonRepudiation / contentCommitment (1).
+    pub const NON_REPUDIATION: u16 = 1 << 1;
     /// keyCertSign (5).
     pub const KEY_CERT_SIGN: u16 = 1 << 5;
     /// cRLSign (6).
@@ -273,13 +277,13 @@ impl CertSpec {
     }
 
     /// Makes the TBS `signature` AlgorithmIdentifier differ from the outer one: the TBS
-    /// declares sha384WithRSAEncryption (ecdsa-with-SHA256 for an ECDSA `sig_alg`) while
-    /// the outer field and the signature stay as `sig_alg` says.
+    /// declares sha384WithRSAEncryption (for an ECDSA `sig_alg`, the ECDSA algorithm with
+    /// the other of SHA-256 and SHA-384) while the outer field and the signature stay as
+    /// `sig_alg` says.
     pub fn set_tbs_alg_mismatch(&mut self) {
         self.tbs_alg_override = Some(match self.sig_alg {
-            SigAlg::EcdsaSha384 => {
-                sequence(&[&asn1::object_identifier(&oid("1.2.840.10045.4.3.2"))])
-            }
+            SigAlg::EcdsaSha384 => SigAlg::EcdsaSha256.algorithm_identifier(),
+            SigAlg::EcdsaSha256 => SigAlg::EcdsaSha384.algorithm_identifier(),
             _ => SigAlg::RsaPkcs1Sha384.algorithm_identifier(),
         });
     }

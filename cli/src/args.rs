@@ -56,6 +56,11 @@ pub(crate) struct VerifyArgs {
     /// roots: for private test PKIs such as the bundled example. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub(crate) anchor: Vec<PathBuf>,
+    /// TDX: the TD's CCEL event log (the log area, raw); it must replay to the quote's
+    /// RTMRs, and its events are added to the claims. Trustee JSON evidence may carry it
+    /// instead (`cc_eventlog`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) event_log: Option<PathBuf>,
     /// Print the structured result as JSON.
     #[arg(long)]
     pub(crate) json: bool,

@@ -263,3 +263,59 @@ fn tempdir() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn event_log_is_replayed_from_a_file_or_trustee_json() {
+    let c = cases()
+        .into_iter()
+        .find(|c| c.name == "tdx-v4-gotdxguest-cos113-ccel-xpair")
+        .unwrap();
+    let log = c.dir.join("ccel/ccel_data.dat");
+    let out = verify(
+        &c.collateral(),
+        &c.at(),
+        &c.quote(),
+        &["--json", "--event-log", log.to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 0, "{}", json(&out)["error"]);
+    assert_eq!(
+        json(&out)["claims"]["tdx"]["event_log"]
+            .as_array()
+            .unwrap()
+            .len(),
+        43
+    );
+
+    let b64 =
+        |p: &Path| base64::engine::general_purpose::STANDARD.encode(std::fs::read(p).unwrap());
+    let dir = tempdir();
+    let trustee = dir.join("evidence.json");
+    std::fs::write(
+        &trustee,
+        format!(
+            "{{\"cc_eventlog\":\"{}\",\"quote\":\"{}\"}}",
+            b64(&log),
+            b64(&c.quote())
+        ),
+    )
+    .unwrap();
+    let out = verify(&c.collateral(), &c.at(), &trustee, &["--json"]);
+    assert_eq!(code(&out), 0, "{}", json(&out)["error"]);
+    assert!(json(&out)["claims"]["tdx"]["event_log"].is_array());
+
+    // Another TD's quote with this log: rejected, naming the RTMR.
+    let other = cases()
+        .into_iter()
+        .find(|c| c.name == "tdx-v4-phala-b0c06f-uptodate")
+        .unwrap();
+    let out = verify(
+        &other.collateral(),
+        &other.at(),
+        &other.quote(),
+        &["--event-log", log.to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("event log replays RTMR0"));
+}

@@ -237,6 +237,9 @@ pub enum Unsupported {
     /// A certification data type this verifier cannot use.
     #[error("unsupported certification data type {0}: {1}")]
     CertificationDataType(u16, &'static str),
+    /// An event log given with an SGX quote: only TD quotes have RTMRs to replay it to.
+    #[error("an event log was given, but only TDX quotes have RTMRs to replay it against")]
+    EventLogWithoutTd,
     /// Collateral of a version or kind this verifier does not evaluate.
     #[error("unsupported {what}: {detail}")]
     CollateralVersion {
@@ -262,6 +265,7 @@ impl Unsupported {
             Self::BodyType { .. } => "unsupported_body_type",
             Self::CertificationDataType(..) => "unsupported_certification_data",
             Self::CollateralVersion { .. } => "unsupported_collateral_version",
+            Self::EventLogWithoutTd => "event_log_without_td",
         }
     }
 }

@@ -52,7 +52,9 @@
 //! 9. Intel's TCB evaluation (see `tdx::evaluate`): platform level, TDX module level, QE
 //!    level, convergence, and for TD 1.5 the launch/current evaluation with the relaunch
 //!    rule; a Revoked or unsupported TCB rejects, other statuses are claims;
-//! 10. every expectation in [`tdx::TdxOptions`] holds.
+//! 10. every expectation in [`tdx::TdxOptions`] holds;
+//! 11. with [`Verifier::verify_tdx_with_event_log`], the CCEL event log replays to all
+//!     four RTMRs (checked right after the quote signature, step 5).
 //!
 //! ```no_run
 //! use verifier::{collateral::Bundle, snp::SnpOptions, time, TrustAnchors, Verifier};
@@ -179,6 +181,23 @@ impl Verifier {
         options: &tdx::TdxOptions,
         now: time::UnixTime,
     ) -> Result<Verified<tdx::QuoteClaims>, Error> {
-        tdx::verify(self, quote, collateral, options, now)
+        tdx::verify(self, quote, None, collateral, options, now)
+    }
+
+    /// As [`Self::verify_tdx`], with the TD's CCEL event log: it must replay to the
+    /// quote's four RTMRs, and its decoded events become the `tdx.event_log` claim.
+    ///
+    /// # Errors
+    /// As [`Self::verify_tdx`], and [`error::BindingError::RtmrReplay`] naming the first
+    /// RTMR the log does not reproduce.
+    pub fn verify_tdx_with_event_log(
+        &self,
+        quote: &[u8],
+        event_log: &[u8],
+        collateral: &collateral::Bundle,
+        options: &tdx::TdxOptions,
+        now: time::UnixTime,
+    ) -> Result<Verified<tdx::QuoteClaims>, Error> {
+        tdx::verify(self, quote, Some(event_log), collateral, options, now)
     }
 }

@@ -88,10 +88,20 @@ fn claims_doc_matches_serialized_claims() {
     // module identity, and an SGX quote from a Processor-CA platform.
     let tdx = testvectors::real::tdx_dir().join("cases");
     for (case, at) in [
-        ("tdx-v5-td15-gotdxguest-90c06f-uptodate-xpair", "2026-03-01T00:00:00Z"),
+        (
+            "tdx-v5-td15-gotdxguest-90c06f-uptodate-xpair",
+            "2026-03-01T00:00:00Z",
+        ),
         ("tdx-v4-phala-b0c06f-uptodate", "2025-07-01T00:00:00Z"),
-        ("sgx-v3-phala-00a067-confswhardening", "2025-07-01T00:00:00Z"),
+        (
+            "sgx-v3-phala-00a067-confswhardening",
+            "2025-07-01T00:00:00Z",
+        ),
         ("sgx-v3-automata-00606a-swhardening", "2025-09-01T00:00:00Z"),
+        (
+            "tdx-v4-gotdxguest-cos113-ccel-xpair",
+            "2025-03-01T00:00:00Z",
+        ),
     ] {
         let dir = tdx.join(case);
         let mut bundle = Bundle::new();
@@ -107,14 +117,14 @@ fn claims_doc_matches_serialized_claims() {
                 .unwrap();
         }
         let quote = std::fs::read(dir.join("quote.bin")).unwrap();
-        let verified = v
-            .verify_tdx(
-                &quote,
-                &bundle,
-                &TdxOptions::default(),
-                time::from_secs(time::parse_rfc3339(at).unwrap()),
-            )
-            .unwrap_or_else(|e| panic!("{case}: {e}"));
+        let now = time::from_secs(time::parse_rfc3339(at).unwrap());
+        let verified = match std::fs::read(dir.join("ccel/ccel_data.dat")) {
+            Ok(log) => {
+                v.verify_tdx_with_event_log(&quote, &log, &bundle, &TdxOptions::default(), now)
+            }
+            Err(_) => v.verify_tdx(&quote, &bundle, &TdxOptions::default(), now),
+        }
+        .unwrap_or_else(|e| panic!("{case}: {e}"));
         let json = serde_json::to_value(Claims::from(verified.claims().clone())).unwrap();
         paths("", &json, &mut seen);
     }

@@ -393,3 +393,92 @@ fn truncations_are_malformed_never_a_panic() {
         }
     }
 }
+
+const CCEL: &str = "tdx-v4-gotdxguest-cos113-ccel-xpair";
+
+fn ccel_log() -> Vec<u8> {
+    std::fs::read(case_dir(CCEL).join("ccel/ccel_data.dat")).unwrap()
+}
+
+#[test]
+fn the_ccel_event_log_replays_to_the_quote_and_becomes_claims() {
+    let v = Verifier::new(TrustAnchors::default())
+        .verify_tdx_with_event_log(
+            &quote(CCEL),
+            &ccel_log(),
+            &bundle(CCEL),
+            &TdxOptions::default(),
+            mid(CCEL),
+        )
+        .unwrap();
+    let verifier::tdx::QuoteClaims::Tdx(td) = v.claims() else {
+        panic!("a TDX quote")
+    };
+    let events = td.event_log.as_ref().expect("event log claims");
+    assert_eq!(events.len(), 43);
+    let json = serde_json::to_value(events).unwrap();
+    assert!(json.to_string().contains("EV_SEPARATOR"));
+}
+
+#[test]
+fn an_event_log_that_does_not_replay_is_rejected() {
+    // Change one extended digest: the RTMR it feeds no longer matches.
+    let log = ccel_log();
+    let parsed = verifier::tdx::eventlog::EventLog::parse(&log).unwrap();
+    let event = parsed
+        .events()
+        .iter()
+        .find(|e| e.rtmr() == Some(1))
+        .unwrap();
+    let digest = event.sha384().unwrap();
+    let at = log.windows(48).position(|w| w == digest).unwrap();
+    let mut bad = log.clone();
+    bad[at] ^= 0x01;
+    let e = Verifier::new(TrustAnchors::default())
+        .verify_tdx_with_event_log(
+            &quote(CCEL),
+            &bad,
+            &bundle(CCEL),
+            &TdxOptions::default(),
+            mid(CCEL),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), "rtmr_replay_mismatch");
+    assert!(
+        e.to_string().starts_with("event log replays RTMR1 to "),
+        "{e}"
+    );
+    // The log of another TD does not replay to this quote either.
+    let e = Verifier::new(TrustAnchors::default())
+        .verify_tdx_with_event_log(
+            &quote(V4),
+            &ccel_log(),
+            &bundle(V4),
+            &TdxOptions::default(),
+            mid(V4),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), "rtmr_replay_mismatch");
+    // A truncated log is malformed, not a pass.
+    let e = Verifier::new(TrustAnchors::default())
+        .verify_tdx_with_event_log(
+            &quote(CCEL),
+            &log[..500],
+            &bundle(CCEL),
+            &TdxOptions::default(),
+            mid(CCEL),
+        )
+        .unwrap_err();
+    assert_eq!(e.class(), ErrorClass::Malformed, "{e}");
+    // SGX quotes have no RTMRs.
+    let e = Verifier::new(TrustAnchors::default())
+        .verify_tdx_with_event_log(
+            &quote(SGX),
+            &log,
+            &bundle(SGX),
+            &TdxOptions::default(),
+            mid(SGX),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), "event_log_without_td");
+}

@@ -67,10 +67,16 @@ fn verify(args: &VerifyArgs) -> Outcome {
 fn verify_inner(args: &VerifyArgs, tee_out: &mut Option<Tee>) -> Result<Verified<Claims>, Failure> {
     let raw = read_evidence(&args.evidence).map_err(|e| Failure::usage("unreadable_input", e))?;
     // Trustee's TDX evidence JSON carries the quote (and an event log) in base64.
-    let (bytes, event_log) = match evidence::trustee_tdx(&raw) {
+    let (bytes, mut event_log) = match evidence::trustee_tdx(&raw) {
         Some(t) => (t.quote, t.event_log),
         None => (evidence::decode(&raw), None),
     };
+    if let Some(path) = &args.event_log {
+        let log = std::fs::read(path)
+            .with_context(|| format!("cannot read event log {}", path.display()))
+            .map_err(|e| Failure::usage("unreadable_input", e))?;
+        event_log = Some(log);
+    }
     let detected = evidence::detect(&bytes);
     let tee = match (args.tee, detected) {
         (Some(TeeArg::Snp), _) | (None, Some(Tee::Snp)) => Tee::Snp,
@@ -132,9 +138,12 @@ fn verify_inner(args: &VerifyArgs, tee_out: &mut Option<Tee>) -> Result<Verified
                 report_data,
                 ..TdxOptions::default()
             };
-            // EVENT-LOG-MERGE: replaced when the CCEL parser lands.
-            let _ = &event_log;
-            let result = verifier.verify_tdx(&bytes, &loaded.bundle, &options, now);
+            let result = match &event_log {
+                Some(log) => {
+                    verifier.verify_tdx_with_event_log(&bytes, log, &loaded.bundle, &options, now)
+                }
+                None => verifier.verify_tdx(&bytes, &loaded.bundle, &options, now),
+            };
             (result.map(|v| v.map(Claims::from)), "Intel PCS")
         }
     };

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::evaluate::TcbEvaluation;
+use super::eventlog::DecodedEvent;
 use super::pck_ext::{PckExtension, PlatformConfiguration, SgxType};
 use super::quote::{EnclaveReport, Quote, TdReport};
 use super::status::TcbStatus;
@@ -219,6 +220,9 @@ pub struct TdxClaims {
     /// MRSERVICETD (TD 1.5).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mr_servicetd: Option<String>,
+    /// The CCEL event log's events, when a log was given and replayed to the RTMRs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_log: Option<Vec<DecodedEvent>>,
     /// Platform and collateral claims.
     #[serde(flatten)]
     pub platform: PlatformClaims,
@@ -246,6 +250,7 @@ impl TdxClaims {
             tee_tcb_svn: hex::encode(td.tee_tcb_svn),
             tee_tcb_svn2: td.tee_tcb_svn2.map(hex::encode),
             mr_servicetd: td.mr_servicetd.map(hex::encode),
+            event_log: None,
             platform,
         }
     }

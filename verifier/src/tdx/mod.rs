@@ -4,6 +4,7 @@
 
 mod claims;
 mod evaluate;
+pub mod eventlog;
 mod json;
 mod options;
 mod pck_ext;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::claims::{PlatformClaims, PlatformFacts, QuoteClaims, SgxClaims, TdxClaims};
 use super::evaluate::{evaluate, PlatformTcb, TcbEvaluation};
+use super::eventlog::EventLog;
 use super::pck_ext::PckExtension;
 use super::qe_identity::SignedQeIdentity;
 use super::quote::{pck_chain_pem, require_pck_chain, Quote, QuoteBody, TdReport, TEE_TYPE_TDX};
@@ -15,6 +16,7 @@ use crate::collateral::Bundle;
 use crate::crypto::{Curve, HashAlg};
 use crate::error::{
     BindingError, CertErrorKind, CollateralError, Error, ParseError, ParseErrorKind, TcbError,
+    Unsupported,
 };
 use crate::pki::{verify_fixed_ecdsa, CertRole, Certificate, Crl, PathChecker, PublicKey};
 use crate::time::{secs, UnixTime};
@@ -330,6 +332,7 @@ fn check_tdx_module(td: &TdReport, info: &super::tcb_info::TcbInfo) -> Result<()
 pub(crate) fn verify(
     verifier: &Verifier,
     bytes: &[u8],
+    event_log: Option<&[u8]>,
     bundle: &Bundle,
     options: &TdxOptions,
     now: UnixTime,
@@ -427,6 +430,25 @@ pub(crate) fn verify(
         .map_err(|_| Error::EvidenceSignature {
             what: if tdx { "TDX quote" } else { "SGX quote" },
         })?;
+
+    // 5a. The event log, when given, replays to the quote's RTMRs (all four): its events
+    //     become claims only because the signed RTMRs vouch for them.
+    let events = match (event_log, quote.td_report()) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(Unsupported::EventLogWithoutTd.into());
+        }
+        (Some(log), Some(td)) => {
+            let log = EventLog::parse(log)?;
+            log.replay_matches(verifier.provider, &td.rtmr)
+                .map_err(|m| BindingError::RtmrReplay {
+                    index: usize::from(m.index),
+                    replayed: hex::encode(m.replayed),
+                    quoted: hex::encode(m.quoted),
+                })?;
+            Some(log.decode(verifier.provider))
+        }
+    };
 
     // 6. TCB Info and QE Identity: signed by the TCB Signing certificate (issued by the
     //    same root, not revoked), current at `now`, and for this platform and TEE.
@@ -621,7 +643,9 @@ pub(crate) fn verify(
                     "the TD has the DEBUG attribute set: its memory and state are not confidential",
                 ));
             }
-            QuoteClaims::Tdx(Box::new(TdxClaims::new(td, platform_claims)))
+            let mut claims = TdxClaims::new(td, platform_claims);
+            claims.event_log = events;
+            QuoteClaims::Tdx(Box::new(claims))
         }
         QuoteBody::Sgx(report) => {
             if report.debug() {

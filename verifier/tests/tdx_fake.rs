@@ -397,7 +397,7 @@ fn the_quote_must_be_signed_by_the_attested_key() {
         &tdx_collateral(),
     )
     .unwrap();
-    let other = testvectors::pki::intel::rogue_p256().p256_public_raw();
+    let other = rogue_p256().p256_public_raw();
     let e = quote(|q| q.attestation_pubkey_override = Some(other));
     let err = run(pki(), &e, &tdx_collateral()).unwrap_err();
     assert!(
@@ -515,7 +515,8 @@ fn qe_identity_must_be_signed_fresh_and_for_this_qe() {
     let e = expect(run(pki(), &q, &stale), "collateral_expired");
     assert!(e.to_string().starts_with("QE Identity is stale"), "{e}");
 
-    let rows: [(&str, Box<dyn Fn(&mut QeIdentitySpec)>); 5] = [
+    type Mutation = Box<dyn Fn(&mut QeIdentitySpec)>;
+    let rows: [(&str, Mutation); 5] = [
         ("mrsigner", Box::new(|i| i.mrsigner = "00".repeat(32))),
         ("isvprodid", Box::new(|i| i.isvprodid = 1)),
         ("miscselect", Box::new(|i| i.miscselect = "00000001".into())),

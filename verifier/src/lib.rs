@@ -109,7 +109,7 @@ pub struct Verifier {
     provider: &'static dyn CryptoProvider,
     anchors: TrustAnchors,
     cache: SignatureCache,
-    chains: ParsedChainCache,
+    chains: ParsedChainCache<tdx::PckChain>,
 }
 
 impl Verifier {
@@ -135,7 +135,7 @@ impl Verifier {
     }
 
     /// Replaces the cache of parsed certificate chains (quotes carry their PCK chain).
-    pub fn with_chain_cache(mut self, chains: ParsedChainCache) -> Self {
+    pub fn with_chain_cache(mut self, chains: ParsedChainCache<tdx::PckChain>) -> Self {
         self.chains = chains;
         self
     }

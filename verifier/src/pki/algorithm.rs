@@ -4,7 +4,7 @@ use x509_parser::oid_registry::Oid;
 use x509_parser::signature_algorithm::RsaSsaPssParams;
 use x509_parser::x509::AlgorithmIdentifier;
 
-use super::cache::SignatureCache;
+use super::cache::{DigestMemo, SignatureCache};
 use super::cert::PublicKey;
 use crate::crypto::{BadSignature, CryptoProvider, Curve, Digest, EcdsaSig, HashAlg};
 use crate::error::CertErrorKind;
@@ -119,6 +119,7 @@ pub(crate) fn verify(
     alg: SignatureAlgorithm,
     key: &PublicKey,
     message: &[u8],
+    memo: Option<&DigestMemo>,
     signature: &[u8],
 ) -> Result<(), VerifyError> {
     let (tag, key_bytes): (&[u8], &[u8]) = match (alg, key) {
@@ -149,6 +150,7 @@ pub(crate) fn verify(
         &[tag, &hash_tag],
         key_bytes,
         message,
+        memo,
         signature,
     );
     if cache_key.is_some_and(|k| cache.contains(&k)) {
@@ -171,22 +173,26 @@ pub(crate) fn verify(
 }
 
 /// The cache key of one signature check: SHA-256 over a tag naming the scheme, the key,
-/// the message and the signature (lengths framed, so no two tuples share a key).
+/// the SHA-256 of the message (memoized per parsed object when `memo` is given) and the
+/// signature. Lengths are framed, so no two tuples share a key.
 fn cache_key(
     provider: &dyn CryptoProvider,
     cache: &SignatureCache,
     tag: &[&[u8]],
     key: &[u8],
     message: &[u8],
+    memo: Option<&DigestMemo>,
     signature: &[u8],
 ) -> Option<Digest> {
     cache.enabled().then(|| {
+        let digest_of = || provider.hash(HashAlg::Sha256, &[message]);
+        let message_digest = match memo {
+            Some(m) => m.get_or_init(digest_of),
+            None => digest_of(),
+        };
         let key_len = u64::try_from(key.len()).unwrap_or(u64::MAX).to_be_bytes();
-        let msg_len = u64::try_from(message.len())
-            .unwrap_or(u64::MAX)
-            .to_be_bytes();
         let mut parts: Vec<&[u8]> = tag.to_vec();
-        parts.extend_from_slice(&[&key_len, key, &msg_len, message, signature]);
+        parts.extend_from_slice(&[&key_len, key, message_digest.as_ref(), signature]);
         provider.hash(HashAlg::Sha256, &parts)
     })
 }
@@ -200,6 +206,7 @@ pub(crate) fn verify_fixed_ecdsa(
     hash: HashAlg,
     point: &[u8],
     message: &[u8],
+    memo: Option<&DigestMemo>,
     signature: &[u8],
 ) -> Result<(), BadSignature> {
     let hash_tag = [hash as u8];
@@ -210,6 +217,7 @@ pub(crate) fn verify_fixed_ecdsa(
         &[b"ecdsa-fixed", &curve_tag, &hash_tag],
         point,
         message,
+        memo,
         signature,
     );
     if key.is_some_and(|k| cache.contains(&k)) {

@@ -1,7 +1,7 @@
 //! A cache of signatures already verified, keyed by the exact bytes involved.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::Certificate;
 use crate::crypto::Digest;
@@ -72,26 +72,28 @@ impl SignatureCache {
     }
 }
 
-/// Certificate chains already parsed, keyed by the SHA-256 of their exact encoded bytes.
+/// Certificate chains already parsed (and what was decoded from them), keyed by the
+/// SHA-256 of their exact encoded bytes.
 ///
-/// Every TDX quote carries its PCK chain as PEM; parsing three certificates costs more
-/// than the one signature a warm verification needs. Only the parse is cached: the
-/// certificates are still checked (signatures through [`SignatureCache`], validity and
-/// revocation at `now`) on every use. Bounded like [`SignatureCache`].
+/// Every TDX quote carries its PCK chain as PEM; parsing three certificates and decoding
+/// the PCK extension costs more than the one signature a warm verification needs. Only
+/// parsing is cached: the certificates are still checked (signatures through
+/// [`SignatureCache`], validity and revocation at `now`) on every use. Bounded like
+/// [`SignatureCache`].
 #[derive(Debug)]
-pub struct ParsedChainCache {
-    entries: Mutex<HashMap<Digest, Arc<[Certificate]>>>,
+pub struct ParsedChainCache<T = Vec<Certificate>> {
+    entries: Mutex<HashMap<Digest, Arc<T>>>,
     capacity: usize,
 }
 
-impl Default for ParsedChainCache {
+impl<T> Default for ParsedChainCache<T> {
     fn default() -> Self {
         // One entry per platform (PCK certificate); a few KB each.
         Self::with_capacity(1024)
     }
 }
 
-impl ParsedChainCache {
+impl<T> ParsedChainCache<T> {
     /// A cache holding at most `capacity` chains; 0 disables caching.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
@@ -110,14 +112,14 @@ impl ParsedChainCache {
         self.capacity > 0
     }
 
-    pub(crate) fn get(&self, key: &Digest) -> Option<Arc<[Certificate]>> {
+    pub(crate) fn get(&self, key: &Digest) -> Option<Arc<T>> {
         if self.capacity == 0 {
             return None;
         }
         self.entries.lock().ok()?.get(key).cloned()
     }
 
-    pub(crate) fn insert(&self, key: Digest, chain: Arc<[Certificate]>) {
+    pub(crate) fn insert(&self, key: Digest, chain: Arc<T>) {
         if self.capacity == 0 {
             return;
         }
@@ -139,3 +141,23 @@ impl ParsedChainCache {
         self.len() == 0
     }
 }
+
+/// The SHA-256 of a signed message, computed once per parsed object: cache keys are
+/// built from it, so a warm check of a large signed document (a TCB Info, a CRL) does not
+/// hash the whole document again. Equality ignores it (it is derived from the bytes).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DigestMemo(OnceLock<Digest>);
+
+impl DigestMemo {
+    pub(crate) fn get_or_init(&self, f: impl FnOnce() -> Digest) -> Digest {
+        *self.0.get_or_init(f)
+    }
+}
+
+impl PartialEq for DigestMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for DigestMemo {}

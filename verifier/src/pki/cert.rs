@@ -7,6 +7,7 @@ use x509_parser::der_parser::asn1_rs::Any;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
 
+use super::cache::DigestMemo;
 use super::algorithm::{classify, SignatureAlgorithm};
 use crate::crypto::Curve;
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
@@ -101,6 +102,7 @@ const HANDLED_CRITICAL: &[&str] = &[
 pub struct Certificate {
     der: Vec<u8>,
     tbs: Range<usize>,
+    tbs_memo: DigestMemo,
     signature_algorithm: Result<SignatureAlgorithm, CertErrorKind>,
     signature: Vec<u8>,
     serial: Vec<u8>,
@@ -253,6 +255,7 @@ impl Certificate {
         Ok(Self {
             der: der.to_vec(),
             tbs,
+            tbs_memo: DigestMemo::default(),
             signature_algorithm,
             signature: x509.signature_value.data.to_vec(),
             serial: normalize_serial(tbs_cert.raw_serial()),
@@ -271,6 +274,10 @@ impl Certificate {
     /// The whole certificate, DER.
     pub fn der(&self) -> &[u8] {
         &self.der
+    }
+
+    pub(crate) fn tbs_memo(&self) -> &DigestMemo {
+        &self.tbs_memo
     }
 
     /// The signed TBSCertificate bytes, exactly as received.

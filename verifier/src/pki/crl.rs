@@ -5,6 +5,7 @@ use core::ops::Range;
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
+use super::cache::DigestMemo;
 use super::algorithm::{classify, SignatureAlgorithm};
 use super::cert::{algorithm_encodings_match, normalize_serial, subrange, timestamp, Name};
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
@@ -23,6 +24,7 @@ pub struct RevokedEntry {
 pub struct Crl {
     der: Vec<u8>,
     tbs: Range<usize>,
+    tbs_memo: DigestMemo,
     signature_algorithm: Result<SignatureAlgorithm, CertErrorKind>,
     signature: Vec<u8>,
     issuer: Name,
@@ -64,6 +66,7 @@ impl Crl {
         Ok(Self {
             der: der.to_vec(),
             tbs,
+            tbs_memo: DigestMemo::default(),
             signature_algorithm,
             signature: crl.signature_value.data.to_vec(),
             issuer: Name::from_x509(&tbs_list.issuer),
@@ -82,6 +85,10 @@ impl Crl {
     /// The whole CRL, DER.
     pub fn der(&self) -> &[u8] {
         &self.der
+    }
+
+    pub(crate) fn tbs_memo(&self) -> &DigestMemo {
+        &self.tbs_memo
     }
 
     /// The signed TBSCertList bytes.

@@ -22,6 +22,7 @@ mod crl;
 
 pub(crate) use algorithm::verify_fixed_ecdsa;
 pub use algorithm::SignatureAlgorithm;
+pub(crate) use cache::DigestMemo;
 pub use cache::{ParsedChainCache, SignatureCache};
 pub use cert::{Certificate, Extension, Name, PublicKey};
 pub use crl::{Crl, RevokedEntry};
@@ -189,6 +190,7 @@ impl PathChecker<'_> {
             alg,
             issuer.public_key(),
             cert.tbs(),
+            Some(cert.tbs_memo()),
             cert.signature(),
         )
         .map_err(|e| {
@@ -236,6 +238,7 @@ impl PathChecker<'_> {
             alg,
             issuer.public_key(),
             crl.tbs(),
+            Some(crl.tbs_memo()),
             crl.signature(),
         )
         .map_err(|e| {

@@ -39,6 +39,7 @@ pub use tcb_info::{
 };
 
 pub(crate) use verify::verify;
+pub use verify::PckChain;
 
 /// A raw `r ‖ s` P-256 signature from the hex a PCS document or PCCS carries.
 ///

@@ -60,6 +60,7 @@ pub struct SignedQeIdentity {
     pub signed: Vec<u8>,
     /// ECDSA P-256 `r ‖ s` by the TCB Signing key.
     pub signature: [u8; 64],
+    pub(crate) memo: crate::pki::DigestMemo,
 }
 
 impl SignedQeIdentity {
@@ -82,6 +83,7 @@ impl SignedQeIdentity {
             identity: QeIdentity::parse(signed)?,
             signed: signed.to_vec(),
             signature,
+            memo: crate::pki::DigestMemo::default(),
         })
     }
 }

@@ -124,6 +124,7 @@ pub struct SignedTcbInfo {
     pub signed: Vec<u8>,
     /// ECDSA P-256 `r ‖ s` by the TCB Signing key.
     pub signature: [u8; 64],
+    pub(crate) memo: crate::pki::DigestMemo,
 }
 
 impl SignedTcbInfo {
@@ -146,6 +147,7 @@ impl SignedTcbInfo {
             info: TcbInfo::parse(signed)?,
             signed: signed.to_vec(),
             signature,
+            memo: crate::pki::DigestMemo::default(),
         })
     }
 }

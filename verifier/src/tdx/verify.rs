@@ -28,8 +28,17 @@ const PLATFORM_CA_CN: &str = "Intel SGX PCK Platform CA";
 const PROCESSOR_CA_CN: &str = "Intel SGX PCK Processor CA";
 const TCB_SIGNING_CN: &str = "Intel SGX TCB Signing";
 
+/// The PCK chain a quote carries, parsed, with its PCK extension decoded.
+#[derive(Debug)]
+pub struct PckChain {
+    leaf: Certificate,
+    ca: Certificate,
+    root: Certificate,
+    pck: Result<PckExtension, Error>,
+}
+
 /// The PCK chain of a quote, parsed (through the verifier's chain cache).
-fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<[Certificate]>, Error> {
+fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<PckChain>, Error> {
     let cert = &quote.signature.certification;
     // The type is checked before the cache: a cached chain must not stand in for
     // certification data of another type.
@@ -42,7 +51,14 @@ fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<[Certificate]
         return Ok(chain);
     }
     let ders = pck_chain_pem(cert)?;
-    if ders.len() != 3 {
+    let mut certs = ders
+        .iter()
+        .map(|d| Certificate::from_der(d))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter();
+    let (Some(leaf), Some(ca), Some(root), None) =
+        (certs.next(), certs.next(), certs.next(), certs.next())
+    else {
         return Err(ParseError {
             what: "PCK certificate chain",
             offset: cert.offset,
@@ -51,12 +67,14 @@ fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<[Certificate]
             ),
         }
         .into());
-    }
-    let chain: Arc<[Certificate]> = ders
-        .iter()
-        .map(|d| Certificate::from_der(d))
-        .collect::<Result<Vec<_>, _>>()?
-        .into();
+    };
+    let pck = PckExtension::decode(&leaf);
+    let chain = Arc::new(PckChain {
+        leaf,
+        ca,
+        root,
+        pck,
+    });
     if let Some(k) = key {
         verifier.chains.insert(k, Arc::clone(&chain));
     }
@@ -352,11 +370,7 @@ pub(crate) fn verify(
 
     // 2. The PCK chain from the quote: PCK → PCK CA → Intel SGX Root CA (pinned).
     let chain = pck_chain(verifier, &quote)?;
-    let [leaf, ca, root] = &chain[..] else {
-        return Err(Error::MissingCollateral {
-            what: "PCK certificate chain".to_owned(),
-        });
-    };
+    let (leaf, ca, root) = (&chain.leaf, &chain.ca, &chain.root);
     expect_subject(root, CertRole::IntelRoot, &["Intel SGX Root CA"])?;
     expect_subject(ca, CertRole::PckCa, &[PLATFORM_CA_CN, PROCESSOR_CA_CN])?;
     expect_subject(leaf, CertRole::Pck, &[PCK_LEAF_CN])?;
@@ -382,7 +396,7 @@ pub(crate) fn verify(
         )
     })?;
     checker.check_not_revoked(leaf, CertRole::Pck, pck_crl)?;
-    let pck = PckExtension::decode(leaf)?;
+    let pck = chain.pck.clone()?;
 
     // 4. The QE report is signed by the PCK key, and vouches for the attestation key:
     //    REPORTDATA = SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes.
@@ -394,6 +408,7 @@ pub(crate) fn verify(
         HashAlg::Sha256,
         pck_key,
         sig.qe_report_raw,
+        None,
         &sig.qe_report_signature,
     )
     .map_err(|_| Error::EvidenceSignature { what: "QE report" })?;
@@ -463,6 +478,7 @@ pub(crate) fn verify(
         HashAlg::Sha256,
         signing_key,
         &tcb_info.signed,
+        Some(&tcb_info.memo),
         &tcb_info.signature,
     )
     .map_err(|_| CollateralError::Signature { what: "TCB Info" })?;
@@ -489,6 +505,7 @@ pub(crate) fn verify(
         HashAlg::Sha256,
         signing_key,
         &qe_identity.signed,
+        Some(&qe_identity.memo),
         &qe_identity.signature,
     )
     .map_err(|_| CollateralError::Signature {

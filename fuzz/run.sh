@@ -4,12 +4,14 @@
 #   fuzz/run.sh TARGET SECONDS [extra libFuzzer flags...]
 #
 # TARGET: snp_report | x509_collateral | evidence_decode | snp_verify | snp_verify_fake_chain
+#         | tdx_quote | intel_collateral_json | tdx_verify
 #
 # Environment:
 #   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
 #   VERDICT_VECTORS real vectors to seed the corpus from at run time
 #                   (default: ../shared/vectors next to the repository, else /work/shared/vectors).
 #                   Real vectors are only ever copied into fuzz/corpus/ (git-ignored).
+#                   Exported: tdx_verify reads its collateral from there.
 #   NICE            nice level (default 10).
 #   BUILD_ONLY=1    build the target and exit.
 #
@@ -18,7 +20,7 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 TARGET=$1
@@ -31,6 +33,7 @@ cd "$FUZZ_DIR"
 
 case "$TARGET" in
     snp_report|x509_collateral|evidence_decode|snp_verify|snp_verify_fake_chain) ;;
+    tdx_quote|intel_collateral_json|tdx_verify) ;;
     *) echo "unknown target: $TARGET" >&2; exit 2 ;;
 esac
 
@@ -43,6 +46,7 @@ if [ -z "${VERDICT_VECTORS:-}" ]; then
         VERDICT_VECTORS=/work/shared/vectors
     fi
 fi
+export VERDICT_VECTORS
 
 # cargo-fuzz passes -Z flags (-Zsanitizer, -Zcrate-attr ...): allow them on stable.
 export RUSTC_BOOTSTRAP=1
@@ -70,6 +74,23 @@ seed_reports() {
     done
 }
 
+seed_quotes() { # every real DCAP quote, raw (the .hex parse-only quote decoded)
+    local f
+    for f in "$VERDICT_VECTORS"/tdx/cases/*/quote.bin "$VERDICT_VECTORS"/tdx/parse-only/*.bin; do
+        [ -f "$f" ] && seed "$f"
+    done
+    for f in "$VERDICT_VECTORS"/tdx/parse-only/*.hex; do
+        [ -f "$f" ] || continue
+        rel=${f#"$VERDICT_VECTORS"/}; rel=${rel//\//_}
+        if command -v xxd >/dev/null; then
+            tr -d ' \n\r' < "$f" | xxd -r -p > "$CORPUS/seed-${rel%.hex}.bin"
+        else # the targets decode hex text themselves (evidence::decode)
+            seed "$f"
+        fi
+    done
+}
+
+EXTRA_FLAGS=()
 if [ -d "$VERDICT_VECTORS" ]; then
     case "$TARGET" in
         snp_report|snp_verify)
@@ -89,6 +110,35 @@ if [ -d "$VERDICT_VECTORS" ]; then
                 base64 -w 76 "$f" > "$CORPUS/seed-$rel.b64"
                 base64 -w 0 "$f" | tr '+/' '-_' | tr -d '=' > "$CORPUS/seed-$rel.b64url"
             done
+            ;;
+        tdx_quote)
+            seed_quotes
+            # The encodings quotes arrive in: hex, base64 and Trustee's JSON, for two quotes
+            # (a v4 TD 1.0 and a v5 TD 1.5; the parser paths do not depend on more).
+            for c in tdx-v4-phala-b0c06f-uptodate tdx-v5-td15-automata-alibaba-90c06f-uptodate; do
+                f="$VERDICT_VECTORS/tdx/cases/$c/quote.bin"
+                [ -f "$f" ] || continue
+                od -An -v -tx1 "$f" | tr -d ' \n' > "$CORPUS/seed-$c.hex"
+                base64 -w 76 "$f" > "$CORPUS/seed-$c.b64"
+                printf '{"quote":"%s","cc_eventlog":""}' "$(base64 -w 0 "$f")" > "$CORPUS/seed-$c.trustee.json"
+            done
+            ;;
+        tdx_verify)
+            seed_quotes
+            ;;
+        intel_collateral_json)
+            for f in "$VERDICT_VECTORS"/tdx/cases/*/collateral/*.json; do
+                [ -f "$f" ] && seed "$f"
+            done
+            # The inner (signed) objects, as TcbInfo::parse / QeIdentity::parse take them.
+            if command -v jq >/dev/null; then
+                for f in "$VERDICT_VECTORS"/tdx/cases/*/collateral/{tcb_info,qe_identity}.json; do
+                    [ -f "$f" ] || continue
+                    rel=${f#"$VERDICT_VECTORS"/}; rel=${rel//\//_}
+                    jq -c '.tcbInfo // .enclaveIdentity' "$f" > "$CORPUS/seed-$rel.inner.json"
+                done
+            fi
+            EXTRA_FLAGS+=("-dict=$FUZZ_DIR/dicts/intel_collateral_json.dict")
             ;;
         x509_collateral)
             while IFS= read -r -d '' f; do
@@ -119,7 +169,8 @@ rc=0
     cd "$WORK"
     nice -n "$NICE" cargo fuzz run --fuzz-dir "$FUZZ_DIR" \
         --release --debug-assertions -s "$SANITIZER" "$TARGET" "$CORPUS" -- \
-        -max_total_time="$SECONDS_TOTAL" -jobs=1 -workers=1 -print_final_stats=1 "$@"
+        -max_total_time="$SECONDS_TOTAL" -jobs=1 -workers=1 -print_final_stats=1 \
+        ${EXTRA_FLAGS[@]+"${EXTRA_FLAGS[@]}"} "$@"
 ) || rc=$?
 cat "$WORK"/fuzz-*.log > "$LOG" 2>/dev/null || true
 rm -rf "$WORK"

@@ -71,7 +71,11 @@ fn ctx() -> &'static Ctx {
             })
             .collect();
         Ctx {
-            verifier: Verifier::new(TrustAnchors { amd_ark }),
+            // The fake AMD roots are the only anchors: no Intel root (this target is SNP).
+            verifier: Verifier::new(TrustAnchors {
+                amd_ark,
+                intel_root: Vec::new(),
+            }),
             bundle,
             options: SnpOptions::default(),
         }

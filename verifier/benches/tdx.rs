@@ -339,10 +339,10 @@ fn parse_pck_chain(data: &[u8]) -> Vec<verifier::pki::Certificate> {
         .collect()
 }
 
-/// Byte lengths of the SHA-256 inputs a warm verification hashes for cache keys:
-/// one per signature-cache lookup (tag, framed key, message, signature, as
-/// `pki::algorithm::cache_key` builds them) plus the chain-cache key (the quote's PEM
-/// certification data).
+/// Stand-ins of the SHA-256 inputs a warm verification hashes for cache keys, with
+/// their real lengths: one per signature-cache lookup (tag, framed key, message,
+/// signature, as `pki::algorithm::cache_key` frames them) plus the chain-cache key (the
+/// quote's PEM certification data). Hashing cost depends on length only.
 fn warm_hash_inputs(case: &Case) -> Vec<Vec<u8>> {
     let q = Quote::parse(&case.quote).unwrap();
     let certs = &case.bundle.certificates;

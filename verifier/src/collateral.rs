@@ -72,7 +72,11 @@ impl Bundle {
     pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<Added, Error> {
         let mut added = Added::default();
         if bytes.trim_ascii_start().starts_with(b"{") {
-            return self.add_json(bytes);
+            // All or nothing: a document that fails halfway adds nothing.
+            let mut staged = Self::new();
+            let added = staged.add_json(bytes)?;
+            self.extend(staged);
+            return Ok(added);
         }
         if looks_like_pem(bytes) {
             let blocks =
@@ -150,13 +154,34 @@ impl Bundle {
                 doc.qe_identity_issuer_chain,
             ];
             chains.extend(doc.pck_certificate_chain);
+            // Each field holds one kind of item: a chain field with a CRL in it, or a CRL
+            // field with certificates, is not this document's shape.
             for chain in chains {
-                let a = self.add_bytes(chain.as_bytes())?;
-                added.certificates = added.certificates.saturating_add(a.certificates);
+                let mut part = Self::new();
+                part.add_bytes(chain.as_bytes())?;
+                if !(part.crls.is_empty()
+                    && part.tcb_infos.is_empty()
+                    && part.qe_identities.is_empty())
+                {
+                    return Err(json(
+                        "an issuer chain field holds something other than certificates".to_owned(),
+                    ));
+                }
+                added.certificates = added.certificates.saturating_add(part.certificates.len());
+                self.certificates.extend(part.certificates);
             }
             for crl in [doc.root_ca_crl, doc.pck_crl] {
-                let a = self.add_bytes(&crl_bytes(&crl)?)?;
-                added.crls = added.crls.saturating_add(a.crls);
+                let mut part = Self::new();
+                part.add_bytes(&crl_bytes(&crl)?)?;
+                if part.crls.len() != 1
+                    || !(part.certificates.is_empty()
+                        && part.tcb_infos.is_empty()
+                        && part.qe_identities.is_empty())
+                {
+                    return Err(json("a CRL field does not hold exactly one CRL".to_owned()));
+                }
+                added.crls = added.crls.saturating_add(1);
+                self.crls.extend(part.crls);
             }
         } else {
             return Err(json(

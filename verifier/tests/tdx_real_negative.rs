@@ -482,3 +482,31 @@ fn an_event_log_that_does_not_replay_is_rejected() {
         .unwrap_err();
     assert_eq!(e.kind(), "event_log_without_td");
 }
+
+#[test]
+fn a_quote_collateral_v3_field_holding_the_wrong_kind_is_refused_whole() {
+    // Found by fuzzing: a CRL field carrying PEM certificates was added but not counted.
+    let doc = file(V4, "dcap_qvl_collateral.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+    let root_pem = std::fs::read_to_string(tdx_dir().join("roots/intel_sgx_root_ca.pem")).unwrap();
+    v["pck_crl"] = serde_json::Value::String(root_pem.clone());
+    let mut b = Bundle::new();
+    let e = b.add_bytes(v.to_string().as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("CRL field"), "{e}");
+    assert_eq!(b, Bundle::new(), "nothing is added from a refused document");
+    let mut v: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+    v["tcb_info_issuer_chain"] =
+        serde_json::Value::String(String::from_utf8(file(V4, "qe_identity.json")).unwrap());
+    let e = b.add_bytes(v.to_string().as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("issuer chain field"), "{e}");
+    let added = b.add_bytes(&doc).unwrap();
+    assert_eq!(
+        (
+            added.certificates,
+            added.crls,
+            added.tcb_infos,
+            added.qe_identities
+        ),
+        (b.certificates.len(), 2, 1, 1)
+    );
+}

@@ -7,8 +7,8 @@ use x509_parser::der_parser::asn1_rs::Any;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
 
-use super::cache::DigestMemo;
 use super::algorithm::{classify, SignatureAlgorithm};
+use super::cache::DigestMemo;
 use crate::crypto::Curve;
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
 

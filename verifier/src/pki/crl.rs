@@ -5,8 +5,8 @@ use core::ops::Range;
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
-use super::cache::DigestMemo;
 use super::algorithm::{classify, SignatureAlgorithm};
+use super::cache::DigestMemo;
 use super::cert::{algorithm_encodings_match, normalize_serial, subrange, timestamp, Name};
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
 

@@ -202,8 +202,7 @@ fn cache_key(
 pub(crate) fn verify_fixed_ecdsa(
     provider: &dyn CryptoProvider,
     cache: &SignatureCache,
-    curve: Curve,
-    hash: HashAlg,
+    (curve, hash): (Curve, HashAlg),
     point: &[u8],
     message: &[u8],
     memo: Option<&DigestMemo>,

@@ -404,8 +404,7 @@ pub(crate) fn verify(
     verify_fixed_ecdsa(
         verifier.provider,
         &verifier.cache,
-        Curve::P256,
-        HashAlg::Sha256,
+        (Curve::P256, HashAlg::Sha256),
         pck_key,
         sig.qe_report_raw,
         None,
@@ -474,8 +473,7 @@ pub(crate) fn verify(
     verify_fixed_ecdsa(
         verifier.provider,
         &verifier.cache,
-        Curve::P256,
-        HashAlg::Sha256,
+        (Curve::P256, HashAlg::Sha256),
         signing_key,
         &tcb_info.signed,
         Some(&tcb_info.memo),
@@ -501,8 +499,7 @@ pub(crate) fn verify(
     verify_fixed_ecdsa(
         verifier.provider,
         &verifier.cache,
-        Curve::P256,
-        HashAlg::Sha256,
+        (Curve::P256, HashAlg::Sha256),
         signing_key,
         &qe_identity.signed,
         Some(&qe_identity.memo),

@@ -707,3 +707,88 @@ fn caller_options_on_fake_quotes() {
         "unexpected_mr_enclave",
     );
 }
+
+#[test]
+fn each_chain_position_must_hold_its_role() {
+    let leaf_renamed = IntelPki::builder()
+        .override_pck(|c| c.set_subject_cn("Intel SGX PCK Platform CA"))
+        .build();
+    let q = QuoteSpec::tdx_v4_default().build(&leaf_renamed);
+    let e = expect(
+        run(&leaf_renamed, &q, &Collateral::tdx_default(&leaf_renamed)),
+        "unexpected_subject",
+    );
+    assert!(e.to_string().starts_with("PCK certificate"), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with("is not the expected Intel SGX PCK Certificate"),
+        "{e}"
+    );
+    // The PCK extension is required.
+    let no_ext = IntelPki::builder()
+        .override_pck(|c| {
+            c.remove_ext(testvectors::pki::intel::sgx_ext::SGX_EXTENSION_OID);
+        })
+        .build();
+    let q = QuoteSpec::tdx_v4_default().build(&no_ext);
+    expect(
+        run(&no_ext, &q, &Collateral::tdx_default(&no_ext)),
+        "missing_extension",
+    );
+    // An expired TCB Signing certificate does not vouch for collateral.
+    let expired_signing = IntelPki::builder()
+        .override_tcb_signing(|c| c.not_after = DEFAULT_NOW - 1)
+        .build();
+    let q = QuoteSpec::tdx_v4_default().build(&expired_signing);
+    let e = expect(
+        run(
+            &expired_signing,
+            &q,
+            &Collateral::tdx_default(&expired_signing),
+        ),
+        "certificate_expired",
+    );
+    assert!(e.to_string().starts_with("TCB Signing certificate"), "{e}");
+}
+
+#[test]
+fn a_version_3_quote_must_be_sgx_and_a_revoked_current_tcb_rejects() {
+    let e = expect(
+        run(pki(), &quote(|q| q.version = 3), &tdx_collateral()),
+        "invalid_value",
+    );
+    assert!(e.to_string().contains("SGX only"), "{e}");
+    // TD 1.5: launch up to date, current TCB at a Revoked module level.
+    let revoked_module = with_tcb_info(|t| {
+        for m in t.tdx_module_identities.iter_mut().flatten() {
+            m.tcb_levels
+                .push(testvectors::build::tdx::ModuleTcbLevel::new(
+                    1,
+                    "2022-01-01T00:00:00Z",
+                    "Revoked",
+                ));
+        }
+    });
+    let q = QuoteSpec::tdx_v5_td15_default()
+        .with(|q| {
+            if let QuoteBody::Td15(t) = &mut q.body {
+                t.tee_tcb_svn2[0] = 1;
+            }
+        })
+        .build(pki());
+    let e = expect(run(pki(), &q, &revoked_module), "tcb_revoked");
+    assert!(e.to_string().contains("current"), "{e}");
+    let signer = TdxOptions {
+        mr_signer: Some([9; 32]),
+        ..TdxOptions::default()
+    };
+    expect(
+        run_with(
+            pki(),
+            &QuoteSpec::sgx_v3_default().build(pki()),
+            &Collateral::sgx_default(pki()),
+            &signer,
+        ),
+        "unexpected_mr_signer",
+    );
+}

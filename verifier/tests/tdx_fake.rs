@@ -514,6 +514,12 @@ fn qe_identity_must_be_signed_fresh_and_for_this_qe() {
     });
     let e = expect(run(pki(), &q, &stale), "collateral_expired");
     assert!(e.to_string().starts_with("QE Identity is stale"), "{e}");
+    let early = with_qe_identity(|i| i.issue_date = "2024-06-02T00:00:00Z".into());
+    let e = expect(run(pki(), &q, &early), "collateral_not_yet_valid");
+    assert!(
+        e.to_string().starts_with("QE Identity is not yet valid"),
+        "{e}"
+    );
 
     type Mutation = Box<dyn Fn(&mut QeIdentitySpec)>;
     let rows: [(&str, Mutation); 5] = [

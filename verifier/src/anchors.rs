@@ -14,6 +14,10 @@ pub struct TrustAnchors {
     /// Intel SGX Root CA keys (roots of the PCK and TCB Signing chains): SHA-256 of the
     /// DER SubjectPublicKeyInfo.
     pub intel_root: Vec<[u8; 32]>,
+    /// NVIDIA Device Identity CA keys (root of GPU/NVSwitch device chains).
+    pub nvidia_device_root: Vec<[u8; 32]>,
+    /// NVIDIA CoRIM signing Root CA keys (root of RIM signing chains).
+    pub nvidia_rim_root: Vec<[u8; 32]>,
 }
 
 // Computed from the ARK in KDS `https://kdsintf.amd.com/vcek/v1/{Milan,Genoa,Turin}/cert_chain`
@@ -25,6 +29,16 @@ pub struct TrustAnchors {
 /// 44a0196b…b674d3), from `https://certificates.trustedservices.intel.com/Intel_SGX_Provisioning_Certification_RootCA.cer`.
 pub const INTEL_SGX_ROOT_CA: [u8; 32] =
     hex_literal("a0af031289f5d5d4132f9186068a7fc13628633ba235777472e29b6b6c67a49e");
+
+/// NVIDIA Device Identity CA (P-384; NDIS publishes `Root-CA.cer` and `Root-CA-L1B.cer`
+/// with this same key; nvtrust's `verifier_device_root.pem`).
+pub const NVIDIA_DEVICE_IDENTITY_CA: [u8; 32] =
+    hex_literal("a90c4eb5acfd3e3d03a25db6a26b84f720ad0503196c627c21ddd48dd85b06a4");
+
+/// NVIDIA CoRIM signing Root CA (P-384, valid 2023-03-16 to 2053-03-08; nvtrust's
+/// `verifier_RIM_root.pem`).
+pub const NVIDIA_RIM_ROOT_CA: [u8; 32] =
+    hex_literal("dec1dc316477aa851eebdf51327ae9f864bc8d89254657ed1e7eb9168af1e1a3");
 
 /// ARK-Milan (RSA-4096, serial 0x10000, valid until 2045-10-22).
 pub const AMD_ARK_MILAN: [u8; 32] =
@@ -46,11 +60,23 @@ impl Default for TrustAnchors {
                 (Product::Turin, AMD_ARK_TURIN),
             ],
             intel_root: vec![INTEL_SGX_ROOT_CA],
+            nvidia_device_root: vec![NVIDIA_DEVICE_IDENTITY_CA],
+            nvidia_rim_root: vec![NVIDIA_RIM_ROOT_CA],
         }
     }
 }
 
 impl TrustAnchors {
+    /// No anchors at all: nothing verifies until pins are added (tests and `--anchor`).
+    pub fn empty() -> Self {
+        Self {
+            amd_ark: Vec::new(),
+            intel_root: Vec::new(),
+            nvidia_device_root: Vec::new(),
+            nvidia_rim_root: Vec::new(),
+        }
+    }
+
     /// The ARK pins for one product line.
     pub fn ark_pins(&self, product: Product) -> Vec<[u8; 32]> {
         self.amd_ark

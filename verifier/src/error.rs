@@ -61,6 +61,22 @@ pub enum Error {
     /// The platform's TCB could not be accepted (Intel TCB evaluation).
     #[error(transparent)]
     Tcb(#[from] TcbError),
+    /// An OCSP response failed a check, or reports a certificate revoked.
+    #[error("OCSP for {subject}: {kind}")]
+    Ocsp {
+        /// Subject of the certificate whose status was asked.
+        subject: String,
+        /// The failed check.
+        kind: OcspErrorKind,
+    },
+    /// A reference integrity manifest (NVIDIA RIM, signed SWID XML) failed a check.
+    #[error("{rim}: {kind}")]
+    Rim {
+        /// Which RIM (`driver RIM 550.90.07`, or the file's tagId when unknown).
+        rim: String,
+        /// The failed check.
+        kind: RimErrorKind,
+    },
 }
 
 /// The broad class of an error, which is what the CLI's exit code reports.
@@ -88,6 +104,7 @@ impl Error {
                         | ParseErrorKind::TrailingData { .. }
                         | ParseErrorKind::Der(_)
                         | ParseErrorKind::Json(_)
+                        | ParseErrorKind::Xml(_)
                 ) =>
             {
                 ErrorClass::Malformed
@@ -110,6 +127,8 @@ impl Error {
             Self::Expectation(e) => e.id(),
             Self::Collateral(c) => c.id(),
             Self::Tcb(t) => t.id(),
+            Self::Ocsp { kind, .. } => kind.id(),
+            Self::Rim { kind, .. } => kind.id(),
         }
     }
 
@@ -172,6 +191,9 @@ pub enum ParseErrorKind {
     /// JSON that does not parse or does not have the expected shape.
     #[error("JSON: {0}")]
     Json(String),
+    /// XML that is not well-formed, or uses a construct Verdict refuses (DTDs).
+    #[error("XML: {0}")]
+    Xml(String),
 }
 
 impl ParseErrorKind {
@@ -184,6 +206,7 @@ impl ParseErrorKind {
             Self::InvalidValue(_) => "invalid_value",
             Self::Der(_) => "malformed_der",
             Self::Json(_) => "malformed_json",
+            Self::Xml(_) => "malformed_xml",
         }
     }
 }
@@ -451,6 +474,108 @@ impl CrlErrorKind {
             Self::NotYetValid { .. } => "crl_not_yet_valid",
             Self::NoNextUpdate => "crl_no_next_update",
             Self::Signature(_) => "crl_signature_algorithm",
+        }
+    }
+}
+
+/// What was wrong with an OCSP response (RFC 6960).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OcspErrorKind {
+    /// The responder did not answer `successful` (e.g. `unauthorized`).
+    #[error("responder answered {0}")]
+    ResponseStatus(&'static str),
+    /// responseType other than id-pkix-ocsp-basic.
+    #[error("unsupported response type {oid}")]
+    UnsupportedResponseType {
+        /// Dotted OID.
+        oid: String,
+    },
+    /// CertID hash algorithm Verdict does not support.
+    #[error("unsupported CertID hash algorithm {oid}")]
+    UnsupportedHash {
+        /// Dotted OID.
+        oid: String,
+    },
+    /// The response's signature algorithm is unusable.
+    #[error("unsupported signature: {0}")]
+    Signature(CertErrorKind),
+    /// The signature over tbsResponseData does not verify.
+    #[error("signature by {signer} does not verify")]
+    BadSignature {
+        /// The signer (issuer or delegated responder) subject.
+        signer: String,
+    },
+    /// The signer is neither the issuer nor a responder the issuer authorized.
+    #[error("responder {responder} is not authorized: {reason}")]
+    ResponderNotAuthorized {
+        /// The responder's name or key hash.
+        responder: String,
+        /// Why not.
+        reason: String,
+    },
+    /// The response holds no SingleResponse for this certificate's CertID.
+    #[error("no status for serial {serial} in the response")]
+    NoMatchingResponse {
+        /// The certificate's serial (hex).
+        serial: String,
+    },
+    /// The response nonce differs from the request's.
+    #[error("nonce is {actual}, the request sent {expected}")]
+    NonceMismatch {
+        /// Hex nonce sent.
+        expected: String,
+        /// Hex nonce received (empty when absent).
+        actual: String,
+    },
+    /// thisUpdate is after the verification time.
+    #[error("not yet valid: thisUpdate {}, verification time {}", rfc3339(*this_update), rfc3339(*now))]
+    NotYetValid {
+        /// Verification time.
+        now: u64,
+        /// thisUpdate.
+        this_update: u64,
+    },
+    /// nextUpdate has passed (or there is none and the response is older than allowed).
+    #[error("stale: nextUpdate {}, verification time {}", rfc3339(*next_update), rfc3339(*now))]
+    Stale {
+        /// Verification time.
+        now: u64,
+        /// nextUpdate (thisUpdate when the response has none).
+        next_update: u64,
+    },
+    /// The certificate is revoked.
+    #[error("revoked since {} (reason: {reason})", rfc3339(*revoked_at))]
+    Revoked {
+        /// revocationTime.
+        revoked_at: u64,
+        /// RFC 5280 reason name, or `unspecified` when absent.
+        reason: String,
+    },
+    /// The responder does not know the certificate.
+    #[error("status unknown to the responder")]
+    Unknown,
+    /// No response was supplied and OCSP is required.
+    #[error("no OCSP response was supplied and OCSP checking is required")]
+    Required,
+}
+
+impl OcspErrorKind {
+    fn id(&self) -> &'static str {
+        match self {
+            Self::ResponseStatus(_) => "ocsp_response_status",
+            Self::UnsupportedResponseType { .. } => "ocsp_unsupported_response_type",
+            Self::UnsupportedHash { .. } => "ocsp_unsupported_hash",
+            Self::Signature(_) => "ocsp_signature_algorithm",
+            Self::BadSignature { .. } => "ocsp_signature",
+            Self::ResponderNotAuthorized { .. } => "ocsp_responder_not_authorized",
+            Self::NoMatchingResponse { .. } => "ocsp_no_matching_response",
+            Self::NonceMismatch { .. } => "ocsp_nonce_mismatch",
+            Self::NotYetValid { .. } => "ocsp_not_yet_valid",
+            Self::Stale { .. } => "ocsp_stale",
+            Self::Revoked { .. } => "ocsp_revoked",
+            Self::Unknown => "ocsp_unknown",
+            Self::Required => "ocsp_required",
         }
     }
 }
@@ -782,6 +907,58 @@ impl TcbError {
         match self {
             Self::NotSupported { .. } => "tcb_not_supported",
             Self::Revoked { .. } => "tcb_revoked",
+        }
+    }
+}
+
+/// What was wrong with a reference integrity manifest.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RimErrorKind {
+    /// The XMLDSig profile is not the one Verdict accepts (algorithm, reference URI,
+    /// transforms, number of Signature elements, ...).
+    #[error("unsupported XML signature: {0}")]
+    SignatureProfile(String),
+    /// The SHA-384 digest of the canonicalized document differs from DigestValue.
+    #[error("digest of the signed document does not match DigestValue")]
+    DigestMismatch,
+    /// The ECDSA signature over the canonicalized SignedInfo does not verify.
+    #[error("XML signature does not verify with the RIM signing certificate")]
+    BadSignature,
+    /// The RIM's version is not the one the evidence reports.
+    #[error("version {rim} differs from the {what} version {report} in the evidence")]
+    VersionMismatch {
+        /// `driver` or `VBIOS`.
+        what: &'static str,
+        /// colloquialVersion of the RIM.
+        rim: String,
+        /// The version the evidence reports.
+        report: String,
+    },
+    /// Driver and VBIOS RIMs both claim one measurement index.
+    #[error("measurement index {index} is active in both the driver and the VBIOS RIM")]
+    IndexConflict {
+        /// The RIM (0-based) index.
+        index: u32,
+    },
+    /// The RIM has no active measurements.
+    #[error("has no active measurements")]
+    NoMeasurements,
+    /// A required element or attribute is missing or malformed.
+    #[error("{0}")]
+    Content(String),
+}
+
+impl RimErrorKind {
+    fn id(&self) -> &'static str {
+        match self {
+            Self::SignatureProfile(_) => "rim_signature_profile",
+            Self::DigestMismatch => "rim_digest_mismatch",
+            Self::BadSignature => "rim_signature",
+            Self::VersionMismatch { .. } => "rim_version_mismatch",
+            Self::IndexConflict { .. } => "rim_index_conflict",
+            Self::NoMeasurements => "rim_no_measurements",
+            Self::Content(_) => "rim_content",
         }
     }
 }

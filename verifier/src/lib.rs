@@ -88,6 +88,7 @@ pub mod collateral;
 pub mod crypto;
 pub mod error;
 pub mod evidence;
+pub mod nvidia;
 pub mod pki;
 pub mod snp;
 pub mod tdx;

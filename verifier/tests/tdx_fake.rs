@@ -18,6 +18,7 @@ fn anchors(pki: &IntelPki) -> TrustAnchors {
     TrustAnchors {
         amd_ark: Vec::new(),
         intel_root: vec![pki.root_spki_sha256()],
+        ..TrustAnchors::empty()
     }
 }
 

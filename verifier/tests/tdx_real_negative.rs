@@ -195,6 +195,7 @@ fn untrusted_root_is_rejected() {
     let anchors = TrustAnchors {
         amd_ark: Vec::new(),
         intel_root: vec![[7; 32]],
+        ..TrustAnchors::empty()
     };
     let e = Verifier::new(anchors)
         .verify_tdx(&quote(V4), &bundle(V4), &TdxOptions::default(), mid(V4))

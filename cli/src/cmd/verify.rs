@@ -204,10 +204,7 @@ fn anchors(paths: &[std::path::PathBuf]) -> anyhow::Result<TrustAnchors> {
     }
     let loaded = collateral::load_paths(paths)?;
     let provider = verifier::crypto::default_provider();
-    let mut anchors = TrustAnchors {
-        amd_ark: Vec::new(),
-        intel_root: Vec::new(),
-    };
+    let mut anchors = TrustAnchors::empty();
     for cert in &loaded.bundle.certificates {
         let cn = cert.subject().common_name().unwrap_or_default();
         let hash = provider.hash(HashAlg::Sha256, &[cert.spki_der()]);

@@ -105,6 +105,6 @@ pub fn anchors(pkis: &[&AmdPki]) -> TrustAnchors {
             .iter()
             .map(|p| (p.product, p.ark_spki_sha256()))
             .collect(),
-        intel_root: Vec::new(),
+        ..TrustAnchors::empty()
     }
 }

@@ -19,6 +19,7 @@ mod algorithm;
 mod cache;
 mod cert;
 mod crl;
+pub mod ocsp;
 
 pub(crate) use algorithm::verify_fixed_ecdsa;
 pub use algorithm::SignatureAlgorithm;
@@ -55,6 +56,20 @@ pub enum CertRole {
     Pck,
     /// Intel SGX TCB Signing certificate (signs TCB Info and enclave identities).
     TcbSigning,
+    /// NVIDIA Device Identity CA (root of GPU and NVSwitch device chains).
+    GpuRoot,
+    /// An NVIDIA device CA below the root (Identity, Provisioner ICA, BROM).
+    GpuCa,
+    /// The GPU's attestation key certificate (`... GSP FMC LF`), which signs the report.
+    GpuAttestation,
+    /// NVIDIA CoRIM signing Root CA (root of RIM signing chains).
+    RimRoot,
+    /// An NVIDIA Reference Value CA below the RIM root.
+    RimCa,
+    /// The RIM signing certificate (`... RIM L4 Signer`).
+    RimSigner,
+    /// A delegated OCSP responder.
+    OcspResponder,
 }
 
 impl CertRole {
@@ -70,6 +85,13 @@ impl CertRole {
             Self::PckCa => "PCK CA",
             Self::Pck => "PCK",
             Self::TcbSigning => "TCB Signing",
+            Self::GpuRoot => "NVIDIA Device Identity CA",
+            Self::GpuCa => "GPU CA",
+            Self::GpuAttestation => "GPU attestation",
+            Self::RimRoot => "NVIDIA RIM root",
+            Self::RimCa => "RIM CA",
+            Self::RimSigner => "RIM signer",
+            Self::OcspResponder => "OCSP responder",
         }
     }
 }

@@ -1,0 +1,1 @@
+//! Reference integrity manifests: NVIDIA's signed SWID tags (XML, enveloped XMLDSig).

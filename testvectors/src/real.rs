@@ -34,3 +34,15 @@ pub fn tdx_dir() -> PathBuf {
     );
     dir
 }
+
+/// The NVIDIA vectors (`nvidia/`, with `VECTORS.md` and `MANIFEST.tsv`). Panics with the
+/// path tried if they are missing.
+pub fn nvidia_dir() -> PathBuf {
+    let dir = vectors_dir().join("nvidia");
+    assert!(
+        dir.join("MANIFEST.tsv").is_file(),
+        "real vectors not found at {} (set VERDICT_REAL_VECTORS)",
+        dir.display()
+    );
+    dir
+}

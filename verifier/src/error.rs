@@ -947,6 +947,21 @@ pub enum RimErrorKind {
     /// A required element or attribute is missing or malformed.
     #[error("{0}")]
     Content(String),
+    /// A measurement Resource that is malformed or inconsistent (index, active flag,
+    /// alternatives and HashN attributes, digest size).
+    #[error("measurement {}: {reason}", index.map_or_else(|| "without index".to_owned(), |i| format!("index {i}")))]
+    Measurement {
+        /// Its index, when it has a readable one.
+        index: Option<u32>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Two measurement Resources with the same index.
+    #[error("measurement index {index} appears more than once")]
+    DuplicateIndex {
+        /// The index.
+        index: u32,
+    },
 }
 
 impl RimErrorKind {
@@ -959,6 +974,8 @@ impl RimErrorKind {
             Self::IndexConflict { .. } => "rim_index_conflict",
             Self::NoMeasurements => "rim_no_measurements",
             Self::Content(_) => "rim_content",
+            Self::Measurement { .. } => "rim_measurement",
+            Self::DuplicateIndex { .. } => "rim_duplicate_index",
         }
     }
 }

@@ -1,4 +1,5 @@
 //! Synthetic evidence builders that sign with the fake vendor PKIs.
 
+pub mod nvidia_rim;
 pub mod snp;
 pub mod tdx;

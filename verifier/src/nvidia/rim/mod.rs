@@ -44,7 +44,8 @@ use crate::pki::{verify_fixed_ecdsa, CertRole, Certificate, DigestMemo, PathChec
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rim {
     label: String,
-    swid: swid::Swid,
+    header: swid::Header,
+    measurements: Vec<RimMeasurement>,
     signed: xmldsig::SignedParts,
     /// SHA-384 of the canonical document (compared with DigestValue).
     document_digest: DigestMemo,
@@ -65,12 +66,15 @@ impl Rim {
     /// or signature-profile problems.
     pub fn parse(xml: &[u8]) -> Result<Self, Error> {
         let root = xml::parse(xml)?;
-        let swid = swid::parse(&root)?;
-        let label = swid.label();
+        let header = swid::header(&root)?;
+        let label = header.label();
+        // The signature's shape first: a misplaced Signature is wrapping, not content.
         let signed = xmldsig::parse(&root, &label)?;
+        let measurements = swid::measurements(&root, &label)?;
         Ok(Self {
             label,
-            swid,
+            header,
+            measurements,
             signed,
             document_digest: DigestMemo::default(),
             signed_info_memo: DigestMemo::default(),
@@ -80,33 +84,33 @@ impl Rim {
     /// `Meta/@colloquialVersion`: the driver version (`550.90.07`) or the VBIOS / switch
     /// BIOS version (`96.00.9F.00.01`).
     pub fn colloquial_version(&self) -> &str {
-        &self.swid.colloquial_version
+        &self.header.colloquial_version
     }
 
     /// `Meta/@product`: the chip, e.g. `GH100`, `GB100`, `LS10`.
     pub fn product(&self) -> &str {
-        &self.swid.product
+        &self.header.product
     }
 
     /// `Meta/@edition`: `GPU` for driver and VBIOS RIMs, `SWITCH` for NVSwitch BIOS RIMs.
     pub fn edition(&self) -> &str {
-        &self.swid.edition
+        &self.header.edition
     }
 
     /// `SoftwareIdentity/@tagId`.
     pub fn tag_id(&self) -> &str {
-        &self.swid.tag_id
+        &self.header.tag_id
     }
 
     /// `Meta/@FirmwareManufacturerId` (TCG RIM IM namespace), e.g. `5703` (NVIDIA's PCI-SIG
     /// vendor id in decimal; NVIDIA reports it as the `oemid` claim).
     pub fn manufacturer_id(&self) -> Option<&str> {
-        self.swid.manufacturer_id.as_deref()
+        self.header.manufacturer_id.as_deref()
     }
 
     /// Every `Resource type="Measurement"` of the Payload, in document order.
     pub fn measurements(&self) -> &[RimMeasurement] {
-        &self.swid.measurements
+        &self.measurements
     }
 
     /// The KeyInfo certificates in document order: the signer first, the root last.

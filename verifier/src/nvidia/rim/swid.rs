@@ -32,36 +32,36 @@ pub struct RimMeasurement {
     pub alternatives: Vec<Vec<u8>>,
 }
 
-/// The SWID fields Verdict uses.
+/// The document element and its Meta: what names the RIM.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Swid {
+pub(crate) struct Header {
     pub(crate) tag_id: String,
     pub(crate) colloquial_version: String,
     pub(crate) product: String,
     pub(crate) edition: String,
     pub(crate) manufacturer_id: Option<String>,
-    pub(crate) measurements: Vec<RimMeasurement>,
 }
 
-impl Swid {
+impl Header {
     /// How errors name the RIM: `RIM GH100 550.90.07`.
     pub(crate) fn label(&self) -> String {
         format!("RIM {} {}", self.product, self.colloquial_version)
     }
 }
 
-/// Reads the SWID fields from the document element.
+fn content(rim: &str, msg: String) -> Error {
+    Error::Rim {
+        rim: rim.to_owned(),
+        kind: RimErrorKind::Content(msg),
+    }
+}
+
+/// Reads the document element's tagId and its one Meta.
 ///
 /// # Errors
 /// [`Error::Rim`] with [`RimErrorKind::Content`] for a missing or malformed element or
-/// attribute, [`RimErrorKind::Measurement`] / [`RimErrorKind::DuplicateIndex`] for a bad
-/// Resource.
-pub(crate) fn parse(root: &Element) -> Result<Swid, Error> {
-    let fail = |rim: &str, kind| Error::Rim {
-        rim: rim.to_owned(),
-        kind,
-    };
-    let content = |rim: &str, msg: String| fail(rim, RimErrorKind::Content(msg));
+/// attribute.
+pub(crate) fn header(root: &Element) -> Result<Header, Error> {
     if !root.is(SWID_NS, "SoftwareIdentity") {
         return Err(content(
             "RIM",
@@ -83,44 +83,48 @@ pub(crate) fn parse(root: &Element) -> Result<Swid, Error> {
             .map(str::to_owned)
             .ok_or_else(|| content(&label, format!("Meta has no {name}")))
     };
-    let colloquial_version = required("colloquialVersion")?;
-    let product = required("product")?;
-    let edition = required("edition")?;
-    let manufacturer_id = meta
-        .attr(Some(RIM_IM_NS), "FirmwareManufacturerId")
-        .map(str::to_owned);
-    let label = format!("RIM {product} {colloquial_version}");
+    Ok(Header {
+        tag_id: tag_id.to_owned(),
+        colloquial_version: required("colloquialVersion")?,
+        product: required("product")?,
+        edition: required("edition")?,
+        manufacturer_id: meta
+            .attr(Some(RIM_IM_NS), "FirmwareManufacturerId")
+            .map(str::to_owned),
+    })
+}
 
-    let payload = only_child(root, "Payload").map_err(|m| content(&label, m))?;
+/// Reads the measurements of the one Payload. `label` names the RIM in errors.
+///
+/// # Errors
+/// [`Error::Rim`] with [`RimErrorKind::Content`] for a missing Payload or an element in it
+/// other than Resource, [`RimErrorKind::Measurement`] / [`RimErrorKind::DuplicateIndex`]
+/// for a bad Resource.
+pub(crate) fn measurements(root: &Element, label: &str) -> Result<Vec<RimMeasurement>, Error> {
+    let payload = only_child(root, "Payload").map_err(|m| content(label, m))?;
     let mut measurements: Vec<RimMeasurement> = Vec::new();
     let mut seen = HashSet::new();
     for resource in payload.elements() {
         if !resource.is(SWID_NS, "Resource") {
             return Err(content(
-                &label,
+                label,
                 format!(
                     "{} in Payload (only Resource is accepted)",
                     resource.qname()
                 ),
             ));
         }
-        let m = measurement(resource).map_err(|kind| fail(&label, kind))?;
+        let fail = |kind| Error::Rim {
+            rim: label.to_owned(),
+            kind,
+        };
+        let m = measurement(resource).map_err(fail)?;
         if !seen.insert(m.index) {
-            return Err(fail(
-                &label,
-                RimErrorKind::DuplicateIndex { index: m.index },
-            ));
+            return Err(fail(RimErrorKind::DuplicateIndex { index: m.index }));
         }
         measurements.push(m);
     }
-    Ok(Swid {
-        tag_id: tag_id.to_owned(),
-        colloquial_version,
-        product,
-        edition,
-        manufacturer_id,
-        measurements,
-    })
+    Ok(measurements)
 }
 
 /// The one child `{SWID}local` of the document element.

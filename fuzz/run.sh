@@ -5,6 +5,7 @@
 #
 # TARGET: snp_report | x509_collateral | evidence_decode | snp_verify | snp_verify_fake_chain
 #         | tdx_quote | intel_collateral_json | tdx_verify
+#         | rim_xml
 #
 # Environment:
 #   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
@@ -34,6 +35,7 @@ cd "$FUZZ_DIR"
 case "$TARGET" in
     snp_report|x509_collateral|evidence_decode|snp_verify|snp_verify_fake_chain) ;;
     tdx_quote|intel_collateral_json|tdx_verify) ;;
+    rim_xml) ;;
     *) echo "unknown target: $TARGET" >&2; exit 2 ;;
 esac
 
@@ -139,6 +141,13 @@ if [ -d "$VERDICT_VECTORS" ]; then
                 done
             fi
             EXTRA_FLAGS+=("-dict=$FUZZ_DIR/dicts/intel_collateral_json.dict")
+            ;;
+        rim_xml)
+            # Every real RIM (the target also reads them at start as its oracle).
+            while IFS= read -r -d '' f; do
+                seed "$f"
+            done < <(find "$VERDICT_VECTORS/nvidia" -type f \( -name '*.xml' -o -name '*.swidtag' \) -print0 2>/dev/null)
+            EXTRA_FLAGS+=("-dict=$FUZZ_DIR/dicts/rim_xml.dict")
             ;;
         x509_collateral)
             while IFS= read -r -d '' f; do

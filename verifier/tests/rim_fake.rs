@@ -445,7 +445,7 @@ fn malformed_xml_is_refused_with_its_offset() {
     let checks: [(&str, &str, &str); 9] = [
         ("revision=\"r1\"", "revision=\"r1&nbsp;\"", "&nbsp;"),
         ("revision=\"r1\"", "revision=\"r<1\"", "`<`"),
-        ("revision=\"r1\"", "revision=\"r1\" revision=\"r2\"", "duplicated"),
+        ("revision=\"r1\"", "revision=\"r1\" revision=\"r2\"", "revision given twice"),
         ("revision=\"r1\"", "ns9:revision=\"r1\"", "prefix ns9"),
         ("revision=\"r1\"", "revision=\"r1\" ns0:edition=\"x\" ns2:edition=\"x\" xmlns:ns2=\"http://standards.iso.org/iso/19770/-2/2015/schema.xsd\"", "twice"),
         ("<ns0:Entity ", "<ns0:Entity xmlns:rel=\"relative/uri\" ", "absolute URI"),
@@ -483,6 +483,17 @@ fn malformed_xml_is_refused_with_its_offset() {
     let mut latin = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>".to_vec();
     latin.extend_from_slice(&xml);
     assert!(parse_error(&latin).1.contains("UTF-8"));
+    // Too many attributes on one element.
+    let wide = format!(
+        "<a {}/>",
+        (0..65)
+            .map(|i| format!("a{i}=\"\""))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    assert!(parse_error(wide.as_bytes())
+        .1
+        .contains("more than 64 attributes"));
     // Too deep.
     let deep = format!("{}{}", "<a>".repeat(40), "</a>".repeat(40));
     assert!(parse_error(deep.as_bytes()).1.contains("deeper"));

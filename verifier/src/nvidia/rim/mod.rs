@@ -158,18 +158,16 @@ impl Rim {
             self.signed.certificates.first().ok_or_else(|| {
                 self.error(RimErrorKind::SignatureProfile("no certificates".into()))
             })?;
-        let point = match signer.public_key() {
-            PublicKey::Ec {
-                curve: Curve::P384,
-                point,
-            } => point,
-            _ => {
-                return Err(Error::cert(
-                    CertRole::RimSigner,
-                    signer.subject().display(),
-                    CertErrorKind::UnexpectedKey("the RIM signer needs an ECDSA P-384 key"),
-                ))
-            }
+        let PublicKey::Ec {
+            curve: Curve::P384,
+            point,
+        } = signer.public_key()
+        else {
+            return Err(Error::cert(
+                CertRole::RimSigner,
+                signer.subject().display(),
+                CertErrorKind::UnexpectedKey("the RIM signer needs an ECDSA P-384 key"),
+            ));
         };
         verify_fixed_ecdsa(
             provider,

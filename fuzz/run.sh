@@ -4,7 +4,7 @@
 #   fuzz/run.sh TARGET SECONDS [extra libFuzzer flags...]
 #
 # TARGET: snp_report | x509_collateral | evidence_decode | snp_verify | snp_verify_fake_chain
-#         | tdx_quote | intel_collateral_json | tdx_verify
+#         | tdx_quote | intel_collateral_json | tdx_verify | ocsp
 #
 # Environment:
 #   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
@@ -34,6 +34,7 @@ cd "$FUZZ_DIR"
 case "$TARGET" in
     snp_report|x509_collateral|evidence_decode|snp_verify|snp_verify_fake_chain) ;;
     tdx_quote|intel_collateral_json|tdx_verify) ;;
+    ocsp) ;;
     *) echo "unknown target: $TARGET" >&2; exit 2 ;;
 esac
 
@@ -139,6 +140,12 @@ if [ -d "$VERDICT_VECTORS" ]; then
                 done
             fi
             EXTRA_FLAGS+=("-dict=$FUZZ_DIR/dicts/intel_collateral_json.dict")
+            ;;
+        ocsp)
+            # The real responses (setA), DER; ocsp reads setA's chains from VERDICT_VECTORS.
+            for f in "$VERDICT_VECTORS"/nvidia/*/ocsp/*.der; do
+                [ -f "$f" ] && seed "$f"
+            done
             ;;
         x509_collateral)
             while IFS= read -r -d '' f; do

@@ -5,7 +5,7 @@
 #
 # TARGET: snp_report | x509_collateral | evidence_decode | snp_verify | snp_verify_fake_chain
 #         | tdx_quote | intel_collateral_json | tdx_verify
-#         | rim_xml
+#         | rim_xml | ocsp | nvidia_report
 #
 # Environment:
 #   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
@@ -35,7 +35,7 @@ cd "$FUZZ_DIR"
 case "$TARGET" in
     snp_report|x509_collateral|evidence_decode|snp_verify|snp_verify_fake_chain) ;;
     tdx_quote|intel_collateral_json|tdx_verify) ;;
-    rim_xml) ;;
+    rim_xml|ocsp|nvidia_report) ;;
     *) echo "unknown target: $TARGET" >&2; exit 2 ;;
 esac
 
@@ -148,6 +148,12 @@ if [ -d "$VERDICT_VECTORS" ]; then
                 seed "$f"
             done < <(find "$VERDICT_VECTORS/nvidia" -type f \( -name '*.xml' -o -name '*.swidtag' \) -print0 2>/dev/null)
             EXTRA_FLAGS+=("-dict=$FUZZ_DIR/dicts/rim_xml.dict")
+            ;;
+        ocsp)
+            # The real responses (setA), DER; ocsp reads setA's chains from VERDICT_VECTORS.
+            for f in "$VERDICT_VECTORS"/nvidia/*/ocsp/*.der; do
+                [ -f "$f" ] && seed "$f"
+            done
             ;;
         x509_collateral)
             while IFS= read -r -d '' f; do

@@ -558,6 +558,13 @@ pub enum OcspErrorKind {
     /// No response was supplied and OCSP is required.
     #[error("no OCSP response was supplied and OCSP checking is required")]
     Required,
+    /// A critical response or single-response extension Verdict does not process
+    /// (RFC 5280 §4.2 semantics, which RFC 6960 §4.4 extensions follow).
+    #[error("unhandled critical extension {oid}")]
+    UnhandledCriticalExtension {
+        /// Dotted OID.
+        oid: String,
+    },
 }
 
 impl OcspErrorKind {
@@ -576,6 +583,7 @@ impl OcspErrorKind {
             Self::Revoked { .. } => "ocsp_revoked",
             Self::Unknown => "ocsp_unknown",
             Self::Required => "ocsp_required",
+            Self::UnhandledCriticalExtension { .. } => "ocsp_unhandled_critical_extension",
         }
     }
 }

@@ -187,5 +187,37 @@ fn hashes_match_known_answers() {
             hex::encode(p.hash(HashAlg::Sha512, &abc)),
             "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
         );
+        // FIPS 180-4 example; SHA-1 only names keys and issuers (OCSP CertID, ResponderID).
+        assert_eq!(
+            hex::encode(p.hash(HashAlg::Sha1, &abc)),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        assert_eq!(
+            hex::encode(p.hash(HashAlg::Sha1, &[b"a".as_slice(), b"bc"])),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+    }
+}
+
+#[test]
+fn sha1_verifies_no_signature() {
+    // Neither backend offers a SHA-1 signature scheme: asking for one fails closed rather
+    // than verifying with another hash.
+    let (key, tbs, sig) = signed_by(rogue_p384(), SigAlg::EcdsaSha384);
+    let (curve, point) = ec_point(&key);
+    let (rsa_key, rsa_tbs, rsa_sig) =
+        signed_by(rogue_rsa(), SigAlg::RsaPss(PssParams::AMD_OMITTED_TRAILER));
+    let PublicKey::Rsa { pkcs1 } = rsa_key else {
+        panic!()
+    };
+    for p in all_providers() {
+        assert!(p
+            .verify_ecdsa(curve, HashAlg::Sha1, &point, &tbs, EcdsaSig::Der(&sig))
+            .is_err());
+        assert!(p
+            .verify_rsa_pss(HashAlg::Sha1, &pkcs1, &rsa_tbs, &rsa_sig)
+            .is_err());
+        p.verify_rsa_pss(HashAlg::Sha384, &pkcs1, &rsa_tbs, &rsa_sig)
+            .unwrap();
     }
 }

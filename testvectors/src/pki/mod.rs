@@ -7,12 +7,15 @@
 //!   the shapes AMD KDS serves.
 //! - [`intel::IntelPki`] builds the Intel SGX/TDX DCAP chain (Root CA, PCK Platform and
 //!   Processor CAs, PCK leaf with its SGX extension, TCB Signing, Root CA and PCK CRLs).
+//! - [`ocsp::OcspResponseSpec`] builds OCSP responses with raw control over every field,
+//!   and [`ocsp::responder_cert`] a delegated responder certificate.
 
 pub mod amd;
 pub mod asn1;
 pub mod crl;
 pub mod intel;
 pub mod key;
+pub mod ocsp;
 pub mod sign;
 pub mod time;
 pub mod x509;

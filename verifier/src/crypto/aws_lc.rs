@@ -15,6 +15,7 @@ fn digest_alg(alg: HashAlg) -> &'static digest::Algorithm {
         HashAlg::Sha256 => &digest::SHA256,
         HashAlg::Sha384 => &digest::SHA384,
         HashAlg::Sha512 => &digest::SHA512,
+        HashAlg::Sha1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
     }
 }
 
@@ -95,6 +96,7 @@ impl CryptoProvider for AwsLc {
             HashAlg::Sha256 => &signature::RSA_PSS_2048_8192_SHA256,
             HashAlg::Sha384 => &signature::RSA_PSS_2048_8192_SHA384,
             HashAlg::Sha512 => &signature::RSA_PSS_2048_8192_SHA512,
+            HashAlg::Sha1 => return Err(BadSignature),
         };
         signature::UnparsedPublicKey::new(alg, public_key)
             .verify(message, sig)

@@ -4,7 +4,7 @@
 //!
 //! Two backends ship, chosen by cargo feature and both tested on the same suite:
 //! `aws-lc-rs` (default, fastest) and `rustcrypto` (pure Rust: `p256`, `p384`, `rsa`,
-//! `sha2`). Both may be compiled in; [`default_provider`] then prefers aws-lc-rs.
+//! `sha2`, `sha1`). Both may be compiled in; [`default_provider`] then prefers aws-lc-rs.
 
 use core::fmt;
 
@@ -16,7 +16,7 @@ pub mod rustcrypto;
 #[cfg(not(any(feature = "aws-lc-rs", feature = "rustcrypto")))]
 compile_error!("verdict-verifier needs a crypto backend: enable `aws-lc-rs` or `rustcrypto`");
 
-/// A hash function of the SHA-2 family.
+/// A hash function: SHA-2, or SHA-1 for identifiers only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HashAlg {
     /// SHA-256.
@@ -25,6 +25,10 @@ pub enum HashAlg {
     Sha384,
     /// SHA-512.
     Sha512,
+    /// SHA-1, for identifiers that RFC 6960 defines with it (OCSP CertIDs, ResponderID
+    /// byKey). No signature verifies with SHA-1: both backends refuse it there.
+    // Last, so that the discriminants of the others (used in cache keys) do not change.
+    Sha1,
 }
 
 impl HashAlg {
@@ -34,6 +38,7 @@ impl HashAlg {
             Self::Sha256 => 32,
             Self::Sha384 => 48,
             Self::Sha512 => 64,
+            Self::Sha1 => 20,
         }
     }
 }
@@ -263,6 +268,7 @@ mod tests {
             );
             assert_eq!(p.hash(HashAlg::Sha384, &[]).as_ref().len(), 48);
             assert_eq!(p.hash(HashAlg::Sha512, &[]).as_ref().len(), 64);
+            assert_eq!(p.hash(HashAlg::Sha1, &[]).as_ref().len(), 20);
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The pure-Rust backend (`p256`, `p384`, `rsa`, `sha2`), for builds that want no C.
+//! The pure-Rust backend (`p256`, `p384`, `rsa`, `sha2`, `sha1`), for builds that want no C.
 
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use rsa::pkcs1::DecodeRsaPublicKey;
@@ -31,6 +31,7 @@ impl CryptoProvider for RustCrypto {
             HashAlg::Sha256 => digest_parts::<sha2::Sha256>(parts),
             HashAlg::Sha384 => digest_parts::<sha2::Sha384>(parts),
             HashAlg::Sha512 => digest_parts::<sha2::Sha512>(parts),
+            HashAlg::Sha1 => digest_parts::<sha1::Sha1>(parts),
         }
     }
 
@@ -42,6 +43,10 @@ impl CryptoProvider for RustCrypto {
         message: &[u8],
         sig: EcdsaSig<'_>,
     ) -> Result<(), BadSignature> {
+        // aws-lc-rs has no ECDSA with SHA-1 either; nothing Verdict verifies uses it.
+        if hash == HashAlg::Sha1 {
+            return Err(BadSignature);
+        }
         let prehash = self.hash(hash, &[message]);
         match curve {
             Curve::P256 => {
@@ -88,6 +93,7 @@ impl CryptoProvider for RustCrypto {
             HashAlg::Sha512 => {
                 rsa::pss::VerifyingKey::<sha2::Sha512>::new(key).verify(message, &sig)
             }
+            HashAlg::Sha1 => return Err(BadSignature),
         }
         .map_err(|_| BadSignature)
     }

@@ -143,6 +143,7 @@ pub(crate) fn verify(
         HashAlg::Sha256 => 1u8,
         HashAlg::Sha384 => 2,
         HashAlg::Sha512 => 3,
+        HashAlg::Sha1 => 4,
     }];
     let cache_key = cache_key(
         provider,

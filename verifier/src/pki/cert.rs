@@ -3,7 +3,7 @@
 use core::ops::Range;
 
 use x509_parser::certificate::X509Certificate;
-use x509_parser::der_parser::asn1_rs::Any;
+use x509_parser::der_parser::asn1_rs::{Any, Oid};
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
 
@@ -84,6 +84,8 @@ pub struct Extension {
     pub value: Vec<u8>,
 }
 
+const EXTENDED_KEY_USAGE: &str = "2.5.29.37";
+
 /// Extensions whose semantics the path checker implements, so they may be critical.
 /// basicConstraints and keyUsage are enforced; the rest carry no constraint on the
 /// fixed-role chains Verdict builds (a vendor root plus known intermediates).
@@ -111,9 +113,11 @@ pub struct Certificate {
     not_before: u64,
     not_after: u64,
     spki: Range<usize>,
+    public_key_bits: Range<usize>,
     public_key: PublicKey,
     basic_constraints: Option<(bool, Option<u32>)>,
     key_cert_sign: Option<bool>,
+    extended_key_usage: Option<Vec<String>>,
     extensions: Vec<Extension>,
 }
 
@@ -174,6 +178,16 @@ pub(crate) fn algorithm_encodings_match(der: &[u8], tbs: &[u8]) -> bool {
     }
 }
 
+/// The KeyPurposeIds of an extendedKeyUsage value (`SEQUENCE OF OBJECT IDENTIFIER`), in
+/// order. Decoded here rather than through x509-parser's `ExtendedKeyUsage`, which folds
+/// the purposes it knows into flags and would lose their order and any repeats.
+fn key_purposes(value: &[u8]) -> Option<Vec<String>> {
+    match Vec::<Oid<'_>>::from_der(value) {
+        Ok(([], oids)) => Some(oids.iter().map(Oid::to_id_string).collect()),
+        _ => None,
+    }
+}
+
 pub(crate) fn timestamp(t: i64) -> u64 {
     u64::try_from(t).unwrap_or(0)
 }
@@ -223,11 +237,21 @@ impl Certificate {
                 kind: ParseErrorKind::TrailingData { extra: rest.len() },
             }));
         }
+        // Every signature Verdict verifies is whole octets. x509-parser drops the unused-bits
+        // octet, so without this check a second encoding of the same certificate verifies.
+        if x509.signature_value.unused_bits != 0 {
+            return Err(der_error(
+                "certificate signatureValue",
+                "BIT STRING with unused bits",
+            ));
+        }
         let tbs_cert = &x509.tbs_certificate;
         let tbs = subrange(der, tbs_cert.as_ref())
             .ok_or_else(|| der_error("certificate", "TBS range"))?;
         let spki = subrange(der, tbs_cert.subject_pki.raw)
             .ok_or_else(|| der_error("certificate", "SPKI range"))?;
+        let public_key_bits = subrange(der, &tbs_cert.subject_pki.subject_public_key.data)
+            .ok_or_else(|| der_error("certificate", "subjectPublicKey range"))?;
         let outer = classify(&x509.signature_algorithm);
         let inner_same = algorithm_encodings_match(der, tbs_cert.as_ref());
         let signature_algorithm = if inner_same {
@@ -243,6 +267,7 @@ impl Certificate {
             .key_usage()
             .map_err(|e| der_error("certificate keyUsage", e))?
             .map(|ku| ku.value.key_cert_sign());
+
         let extensions = tbs_cert
             .extensions()
             .iter()
@@ -251,7 +276,16 @@ impl Certificate {
                 critical: e.critical,
                 value: e.value.to_vec(),
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let extended_key_usage = extensions
+            .iter()
+            .find(|e| e.oid == EXTENDED_KEY_USAGE)
+            .map(|e| {
+                key_purposes(&e.value).ok_or_else(|| {
+                    der_error("certificate extendedKeyUsage", "not a SEQUENCE OF OID")
+                })
+            })
+            .transpose()?;
         Ok(Self {
             der: der.to_vec(),
             tbs,
@@ -264,9 +298,11 @@ impl Certificate {
             not_before: timestamp(tbs_cert.validity.not_before.timestamp()),
             not_after: timestamp(tbs_cert.validity.not_after.timestamp()),
             spki,
+            public_key_bits,
             public_key: public_key(&tbs_cert.subject_pki),
             basic_constraints,
             key_cert_sign,
+            extended_key_usage,
             extensions,
         })
     }
@@ -328,6 +364,12 @@ impl Certificate {
         self.not_after
     }
 
+    /// The contents of the subjectPublicKey BIT STRING (without its unused-bits octet):
+    /// what RFC 6960 key hashes (CertID issuerKeyHash, ResponderID byKey) are taken over.
+    pub fn subject_public_key_bits(&self) -> &[u8] {
+        self.der.get(self.public_key_bits.clone()).unwrap_or(&[])
+    }
+
     /// The subject public key.
     pub fn public_key(&self) -> &PublicKey {
         &self.public_key
@@ -341,6 +383,11 @@ impl Certificate {
     /// keyUsage keyCertSign, if keyUsage is present.
     pub fn can_sign_certificates(&self) -> Option<bool> {
         self.key_cert_sign
+    }
+
+    /// The KeyPurposeIds of extendedKeyUsage (dotted OIDs, in order), if present.
+    pub fn extended_key_usage(&self) -> Option<&[String]> {
+        self.extended_key_usage.as_deref()
     }
 
     /// All extensions in order.

@@ -1,2 +1,644 @@
 //! OCSP responses (RFC 6960): parsing and verification against the certificate asked
 //! about and its issuer.
+//!
+//! [`OcspResponse::from_der`] parses a whole `OCSPResponse` once, keeping the exact
+//! `tbsResponseData` bytes that the signature covers. [`PathChecker::check_ocsp`] then
+//! authenticates it as the answer about one certificate:
+//!
+//! 1. the responder answered `successful` with an `id-pkix-ocsp-basic` response;
+//! 2. one SingleResponse's CertID names the certificate as issued by its issuer (name
+//!    hash, key hash under the CertID's own hash algorithm, serial);
+//! 3. the signer is the issuer itself, or a responder certificate from the response's
+//!    `certs` that the issuer issued (checked at `producedAt`) with extendedKeyUsage
+//!    id-kp-OCSPSigning (RFC 6960 §4.2.2.2);
+//! 4. the signature verifies over `tbsResponseData`, and no extension Verdict does not
+//!    process is critical;
+//! 5. when the caller sent a nonce, the response carries the same one.
+//!
+//! What the response says is returned, not judged: the certificate status (good, revoked,
+//! unknown) and the freshness of the answer at `now` are the caller's to act on.
+
+mod der;
+mod parse;
+
+use core::fmt;
+use core::ops::Range;
+
+use super::algorithm::{self, SignatureAlgorithm, VerifyError};
+use super::cache::DigestMemo;
+use super::{CertRole, Certificate, Name, PathChecker};
+use crate::crypto::{CryptoProvider, HashAlg};
+use crate::error::{CertErrorKind, Error, OcspErrorKind};
+use crate::time::{from_secs, secs};
+
+/// id-kp-OCSPSigning (RFC 6960 §4.2.2.2).
+const ID_KP_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
+
+/// A parsed OCSPResponse. Owns its DER and keeps the exact signed bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcspResponse {
+    der: Vec<u8>,
+    outcome: Outcome,
+}
+
+/// What the responder sent, by responseStatus and responseType.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    /// A status other than `successful`: there is no body (RFC 6960 §4.2.1).
+    Refused(ResponseStatus),
+    /// `successful`, with a responseType other than id-pkix-ocsp-basic (not decoded).
+    OtherType(String),
+    /// `successful`, with a BasicOCSPResponse.
+    Basic(Box<BasicResponse>),
+}
+
+/// A decoded BasicOCSPResponse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BasicResponse {
+    /// Where tbsResponseData lies in the response DER.
+    tbs: Range<usize>,
+    tbs_memo: DigestMemo,
+    responder_id: ResponderId,
+    produced_at: u64,
+    responses: Vec<SingleResponse>,
+    nonce: Option<Vec<u8>>,
+    /// The first critical extension, of the response or of any SingleResponse, that
+    /// Verdict does not process.
+    unhandled_critical_extension: Option<String>,
+    signature_algorithm: Result<SignatureAlgorithm, CertErrorKind>,
+    signature: Vec<u8>,
+    certs: Vec<Certificate>,
+}
+
+/// OCSPResponseStatus (RFC 6960 §4.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResponseStatus {
+    /// The response has valid confirmations.
+    Successful,
+    /// The request did not conform to the OCSP syntax.
+    MalformedRequest,
+    /// The responder reached an inconsistent internal state.
+    InternalError,
+    /// The responder cannot answer now.
+    TryLater,
+    /// The responder requires signed requests.
+    SigRequired,
+    /// The client may not query this responder (NVIDIA's answer about a GPU's FMC leaf).
+    Unauthorized,
+}
+
+impl ResponseStatus {
+    /// The RFC 6960 name (`successful`, `unauthorized`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Successful => "successful",
+            Self::MalformedRequest => "malformedRequest",
+            Self::InternalError => "internalError",
+            Self::TryLater => "tryLater",
+            Self::SigRequired => "sigRequired",
+            Self::Unauthorized => "unauthorized",
+        }
+    }
+
+    /// The status for an ENUMERATED value; 4 is unused and later values are undefined.
+    fn from_code(code: u8) -> Option<Self> {
+        Some(match code {
+            0 => Self::Successful,
+            1 => Self::MalformedRequest,
+            2 => Self::InternalError,
+            3 => Self::TryLater,
+            5 => Self::SigRequired,
+            6 => Self::Unauthorized,
+            _ => return None,
+        })
+    }
+}
+
+/// How a response names its signer (RFC 6960 §4.2.2.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponderId {
+    /// The signer's subject name.
+    ByName(Name),
+    /// The SHA-1 of the signer's subjectPublicKey BIT STRING contents.
+    ByKey(Vec<u8>),
+}
+
+impl ResponderId {
+    /// Whether this names `cert` as the signer.
+    fn names(&self, provider: &dyn CryptoProvider, cert: &Certificate) -> bool {
+        match self {
+            Self::ByName(name) => name.raw() == cert.subject().raw(),
+            Self::ByKey(hash) => {
+                let key_hash = provider.hash(HashAlg::Sha1, &[cert.subject_public_key_bits()]);
+                hash.as_slice() == key_hash.as_ref()
+            }
+        }
+    }
+}
+
+impl fmt::Display for ResponderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ByName(name) => f.write_str(name.display()),
+            Self::ByKey(hash) => write!(f, "key SHA-1 {}", hex::encode(hash)),
+        }
+    }
+}
+
+/// One SingleResponse: the status of one certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SingleResponse {
+    /// Which certificate.
+    pub cert_id: CertId,
+    /// Its status.
+    pub status: CertStatus,
+    /// thisUpdate, seconds since the epoch.
+    pub this_update: u64,
+    /// nextUpdate, seconds since the epoch.
+    pub next_update: Option<u64>,
+}
+
+/// A CertID: a certificate named by its issuer's name and key hashes and its serial.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertId {
+    /// The hash algorithm of both hashes.
+    pub hash: OcspHash,
+    /// Hash of the issuer's subject name (DER).
+    pub issuer_name_hash: Vec<u8>,
+    /// Hash of the issuer's subjectPublicKey BIT STRING contents.
+    pub issuer_key_hash: Vec<u8>,
+    /// The serial, big-endian without leading zeros (as [`Certificate::serial`]).
+    pub serial: Vec<u8>,
+}
+
+impl CertId {
+    /// Whether this CertID names `cert` as issued by `issuer`; `Err` with the hash
+    /// algorithm's OID when it is not supported.
+    fn identifies<'a>(
+        &'a self,
+        provider: &dyn CryptoProvider,
+        cert: &Certificate,
+        issuer: &Certificate,
+    ) -> Result<bool, &'a str> {
+        let alg = self.hash.hash_alg()?;
+        Ok(self.serial == cert.serial()
+            && self.issuer_name_hash == provider.hash(alg, &[issuer.subject().raw()]).as_ref()
+            && self.issuer_key_hash
+                == provider
+                    .hash(alg, &[issuer.subject_public_key_bits()])
+                    .as_ref())
+    }
+}
+
+/// The hash algorithm of a CertID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OcspHash {
+    /// SHA-1 (what OpenSSL's `OCSP_cert_to_id`, and so NVAT, uses).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384 (what NVIDIA's Python verifier uses).
+    Sha384,
+    /// SHA-512.
+    Sha512,
+    /// Another algorithm (dotted OID): such a CertID matches no certificate.
+    Unsupported(String),
+}
+
+impl OcspHash {
+    fn from_oid(oid: String) -> Self {
+        match oid.as_str() {
+            "1.3.14.3.2.26" => Self::Sha1,
+            "2.16.840.1.101.3.4.2.1" => Self::Sha256,
+            "2.16.840.1.101.3.4.2.2" => Self::Sha384,
+            "2.16.840.1.101.3.4.2.3" => Self::Sha512,
+            _ => Self::Unsupported(oid),
+        }
+    }
+
+    fn hash_alg(&self) -> Result<HashAlg, &str> {
+        match self {
+            Self::Sha1 => Ok(HashAlg::Sha1),
+            Self::Sha256 => Ok(HashAlg::Sha256),
+            Self::Sha384 => Ok(HashAlg::Sha384),
+            Self::Sha512 => Ok(HashAlg::Sha512),
+            Self::Unsupported(oid) => Err(oid),
+        }
+    }
+}
+
+/// A certificate's status as the responder states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertStatus {
+    /// Not revoked.
+    Good,
+    /// Revoked (or on hold).
+    Revoked {
+        /// revocationTime, seconds since the epoch.
+        revoked_at: u64,
+        /// revocationReason, when given.
+        reason: Option<RevocationReason>,
+    },
+    /// The responder does not know the certificate.
+    Unknown,
+}
+
+impl CertStatus {
+    /// `good`, `revoked` or `unknown`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Good => "good",
+            Self::Revoked { .. } => "revoked",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// CRLReason (RFC 5280 §5.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RevocationReason {
+    /// unspecified (0).
+    Unspecified,
+    /// keyCompromise (1).
+    KeyCompromise,
+    /// cACompromise (2).
+    CaCompromise,
+    /// affiliationChanged (3).
+    AffiliationChanged,
+    /// superseded (4).
+    Superseded,
+    /// cessationOfOperation (5).
+    CessationOfOperation,
+    /// certificateHold (6): revoked for now, may be released.
+    CertificateHold,
+    /// removeFromCRL (8).
+    RemoveFromCrl,
+    /// privilegeWithdrawn (9).
+    PrivilegeWithdrawn,
+    /// aACompromise (10).
+    AaCompromise,
+}
+
+impl RevocationReason {
+    /// The RFC 5280 name (`keyCompromise`, `certificateHold`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Unspecified => "unspecified",
+            Self::KeyCompromise => "keyCompromise",
+            Self::CaCompromise => "cACompromise",
+            Self::AffiliationChanged => "affiliationChanged",
+            Self::Superseded => "superseded",
+            Self::CessationOfOperation => "cessationOfOperation",
+            Self::CertificateHold => "certificateHold",
+            Self::RemoveFromCrl => "removeFromCRL",
+            Self::PrivilegeWithdrawn => "privilegeWithdrawn",
+            Self::AaCompromise => "aACompromise",
+        }
+    }
+
+    /// The reason for an ENUMERATED value; 7 is unused.
+    fn from_code(code: u8) -> Option<Self> {
+        Some(match code {
+            0 => Self::Unspecified,
+            1 => Self::KeyCompromise,
+            2 => Self::CaCompromise,
+            3 => Self::AffiliationChanged,
+            4 => Self::Superseded,
+            5 => Self::CessationOfOperation,
+            6 => Self::CertificateHold,
+            8 => Self::RemoveFromCrl,
+            9 => Self::PrivilegeWithdrawn,
+            10 => Self::AaCompromise,
+            _ => return None,
+        })
+    }
+}
+
+/// What one verified response says about one certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcspStatus {
+    /// The certificate's status.
+    pub status: CertStatus,
+    /// thisUpdate of the SingleResponse.
+    pub this_update: u64,
+    /// nextUpdate of the SingleResponse.
+    pub next_update: Option<u64>,
+    /// producedAt of the response.
+    pub produced_at: u64,
+    /// Whether the answer is current at the verification time.
+    pub freshness: Freshness,
+    /// The signer's subject (the issuer, or its delegated responder).
+    pub responder: String,
+}
+
+/// Whether a SingleResponse is current at the verification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// `thisUpdate <= now <= nextUpdate`, or `thisUpdate <= now` without a nextUpdate.
+    Current,
+    /// nextUpdate has passed.
+    Stale {
+        /// nextUpdate.
+        next_update: u64,
+    },
+    /// thisUpdate is still to come.
+    NotYetValid {
+        /// thisUpdate.
+        this_update: u64,
+    },
+}
+
+impl Freshness {
+    /// The freshness of an answer valid from `this_update` to `next_update` at `now`.
+    ///
+    /// Without a nextUpdate the responder promises nothing about when newer information
+    /// appears (RFC 6960 §4.2.2.1); such an answer is current from thisUpdate on, and a
+    /// caller wanting a maximum age compares `this_update` itself. No clock skew is
+    /// allowed: a tolerance here would silently lengthen every response's window, and a
+    /// caller whose clock is known to lag can pass a later `now`.
+    fn at(now: u64, this_update: u64, next_update: Option<u64>) -> Self {
+        if now < this_update {
+            return Self::NotYetValid { this_update };
+        }
+        match next_update {
+            Some(next_update) if now > next_update => Self::Stale { next_update },
+            _ => Self::Current,
+        }
+    }
+}
+
+impl OcspResponse {
+    /// Parses an OCSPResponse (DER). A response whose status is not `successful` parses
+    /// (it has no body); [`PathChecker::check_ocsp`] reports its status.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] naming the field and its offset in `der`.
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        Ok(Self {
+            der: der.to_vec(),
+            outcome: parse::ocsp_response(der)?,
+        })
+    }
+
+    /// The whole response, DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// responseStatus.
+    pub fn response_status(&self) -> ResponseStatus {
+        match &self.outcome {
+            Outcome::Refused(status) => *status,
+            Outcome::OtherType(_) | Outcome::Basic(_) => ResponseStatus::Successful,
+        }
+    }
+
+    /// responseType (dotted OID), when the response has a body.
+    pub fn response_type(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Refused(_) => None,
+            Outcome::OtherType(oid) => Some(oid),
+            Outcome::Basic(_) => Some(parse::ID_PKIX_OCSP_BASIC),
+        }
+    }
+
+    fn basic(&self) -> Option<&BasicResponse> {
+        match &self.outcome {
+            Outcome::Basic(basic) => Some(basic.as_ref()),
+            Outcome::Refused(_) | Outcome::OtherType(_) => None,
+        }
+    }
+
+    /// The signed tbsResponseData bytes, exactly as received (empty without a basic body).
+    pub fn tbs_response_data(&self) -> &[u8] {
+        self.basic()
+            .and_then(|b| self.der.get(b.tbs.clone()))
+            .unwrap_or(&[])
+    }
+
+    /// responderID.
+    pub fn responder_id(&self) -> Option<&ResponderId> {
+        self.basic().map(|b| &b.responder_id)
+    }
+
+    /// producedAt, seconds since the epoch.
+    pub fn produced_at(&self) -> Option<u64> {
+        self.basic().map(|b| b.produced_at)
+    }
+
+    /// The id-pkix-ocsp-nonce extension's value: the contents of the OCTET STRING it
+    /// holds (RFC 8954), or its raw extnValue when that is not one OCTET STRING (as some
+    /// older responders send it).
+    pub fn nonce(&self) -> Option<&[u8]> {
+        self.basic().and_then(|b| b.nonce.as_deref())
+    }
+
+    /// The SingleResponses, in order.
+    pub fn responses(&self) -> &[SingleResponse] {
+        self.basic().map_or(&[], |b| &b.responses)
+    }
+
+    /// The `certs` field: certificates the responder included (its delegated responder
+    /// certificate and perhaps its chain). Unsigned: they are checked before use.
+    pub fn certs(&self) -> &[Certificate] {
+        self.basic().map_or(&[], |b| &b.certs)
+    }
+
+    /// The SingleResponse whose CertID names `cert` as issued by `issuer`: the issuer's
+    /// name hash and key hash under the CertID's own hash algorithm, and the serial.
+    /// The first one wins; a certificate whose issuer name is not `issuer`'s subject
+    /// matches none.
+    ///
+    /// # Errors
+    /// [`OcspErrorKind::UnsupportedHash`] when none matches and some CertID uses a hash
+    /// algorithm Verdict does not support (it might have been about `cert`).
+    pub fn find(
+        &self,
+        provider: &dyn CryptoProvider,
+        cert: &Certificate,
+        issuer: &Certificate,
+    ) -> Result<Option<&SingleResponse>, Error> {
+        if cert.issuer().raw() != issuer.subject().raw() {
+            return Ok(None);
+        }
+        let mut unsupported = None;
+        for single in self.responses() {
+            match single.cert_id.identifies(provider, cert, issuer) {
+                Ok(true) => return Ok(Some(single)),
+                Ok(false) => {}
+                Err(oid) => unsupported = unsupported.or(Some(oid)),
+            }
+        }
+        match unsupported {
+            Some(oid) => Err(ocsp_error(
+                cert,
+                OcspErrorKind::UnsupportedHash {
+                    oid: oid.to_owned(),
+                },
+            )),
+            None => Ok(None),
+        }
+    }
+}
+
+fn ocsp_error(cert: &Certificate, kind: OcspErrorKind) -> Error {
+    Error::Ocsp {
+        subject: cert.subject().display().to_owned(),
+        kind,
+    }
+}
+
+impl PathChecker<'_> {
+    /// Authenticates `response` as the answer about `cert` issued by `issuer` (the steps
+    /// in the module docs), and returns what it says. A revoked or unknown status and a
+    /// stale answer are returned, not errors: the caller decides.
+    ///
+    /// `issuer` is the trust anchor of this check: the caller has already authenticated
+    /// it (its chain), and the response is trusted as far as `issuer` vouches for its
+    /// signer. Responder certificates are not themselves checked for revocation (RFC 6960
+    /// §4.2.2.2.1 lets a CA exempt them; NVIDIA's are marked id-pkix-ocsp-nocheck).
+    ///
+    /// # Errors
+    /// [`Error::Ocsp`] naming `cert`, with the first failed check.
+    pub fn check_ocsp(
+        &self,
+        response: &OcspResponse,
+        cert: &Certificate,
+        issuer: &Certificate,
+        expected_nonce: Option<&[u8]>,
+    ) -> Result<OcspStatus, Error> {
+        let fail = |kind| ocsp_error(cert, kind);
+        // 1. a successful basic response
+        let basic = match &response.outcome {
+            Outcome::Basic(basic) => basic,
+            Outcome::Refused(status) => {
+                return Err(fail(OcspErrorKind::ResponseStatus(status.name())))
+            }
+            Outcome::OtherType(oid) => {
+                return Err(fail(OcspErrorKind::UnsupportedResponseType {
+                    oid: oid.clone(),
+                }))
+            }
+        };
+        // 2. an answer about this certificate
+        let single = response.find(self.provider, cert, issuer)?.ok_or_else(|| {
+            fail(OcspErrorKind::NoMatchingResponse {
+                serial: hex::encode(cert.serial()),
+            })
+        })?;
+        // 3. from the issuer or a responder it authorized
+        let signer = self.authorized_signer(basic, issuer).map_err(fail)?;
+        // 4. signed by it, with nothing critical left unprocessed
+        self.verify_response_signature(response, basic, signer)
+            .map_err(fail)?;
+        if let Some(oid) = &basic.unhandled_critical_extension {
+            return Err(fail(OcspErrorKind::UnhandledCriticalExtension {
+                oid: oid.clone(),
+            }));
+        }
+        // 5. answering this request
+        check_nonce(expected_nonce, basic.nonce.as_deref()).map_err(fail)?;
+        Ok(OcspStatus {
+            status: single.status,
+            this_update: single.this_update,
+            next_update: single.next_update,
+            produced_at: basic.produced_at,
+            freshness: Freshness::at(secs(self.now), single.this_update, single.next_update),
+            responder: signer.subject().display().to_owned(),
+        })
+    }
+
+    /// The certificate that signed `basic`: the issuer when the ResponderID names it,
+    /// else the certificate from `certs` it names, which must be a responder the issuer
+    /// authorized (RFC 6960 §4.2.2.2).
+    fn authorized_signer<'c>(
+        &self,
+        basic: &'c BasicResponse,
+        issuer: &'c Certificate,
+    ) -> Result<&'c Certificate, OcspErrorKind> {
+        let responder_id = &basic.responder_id;
+        if responder_id.names(self.provider, issuer) {
+            return Ok(issuer);
+        }
+        let refuse = |responder: String, reason: String| OcspErrorKind::ResponderNotAuthorized {
+            responder,
+            reason,
+        };
+        let Some(delegate) = basic
+            .certs
+            .iter()
+            .find(|c| responder_id.names(self.provider, c))
+        else {
+            return Err(refuse(
+                responder_id.to_string(),
+                "it is neither the issuer nor a certificate in the response".to_owned(),
+            ));
+        };
+        let subject = || delegate.subject().display().to_owned();
+        // Judged when the response was signed: a response past its nextUpdate then reads
+        // as stale (the caller's call), not as signed by an expired responder.
+        let at_signing = PathChecker {
+            now: from_secs(basic.produced_at),
+            ..*self
+        };
+        at_signing
+            .check_issued(delegate, CertRole::OcspResponder, issuer, 0)
+            .map_err(|e| {
+                let reason = match e {
+                    Error::Certificate { kind, .. } => kind.to_string(),
+                    other => other.to_string(),
+                };
+                refuse(subject(), format!("not issued by the issuer: {reason}"))
+            })?;
+        // NVIDIA's device-identity responders list id-pkix-ocsp-nocheck here too; other
+        // purposes next to OCSPSigning do not matter.
+        let ocsp_signing = delegate
+            .extended_key_usage()
+            .is_some_and(|purposes| purposes.iter().any(|p| p == ID_KP_OCSP_SIGNING));
+        if !ocsp_signing {
+            return Err(refuse(
+                subject(),
+                "extendedKeyUsage lacks id-kp-OCSPSigning".to_owned(),
+            ));
+        }
+        Ok(delegate)
+    }
+
+    fn verify_response_signature(
+        &self,
+        response: &OcspResponse,
+        basic: &BasicResponse,
+        signer: &Certificate,
+    ) -> Result<(), OcspErrorKind> {
+        let alg = basic
+            .signature_algorithm
+            .clone()
+            .map_err(OcspErrorKind::Signature)?;
+        algorithm::verify(
+            self.provider,
+            self.cache,
+            alg,
+            signer.public_key(),
+            response.tbs_response_data(),
+            Some(&basic.tbs_memo),
+            &basic.signature,
+        )
+        .map_err(|e| match e {
+            VerifyError::Bad => OcspErrorKind::BadSignature {
+                signer: signer.subject().display().to_owned(),
+            },
+            VerifyError::Unusable(kind) => OcspErrorKind::Signature(kind),
+        })
+    }
+}
+
+/// A nonce the caller sent must come back unchanged; without one, any (or none) is fine.
+fn check_nonce(expected: Option<&[u8]>, actual: Option<&[u8]>) -> Result<(), OcspErrorKind> {
+    match expected {
+        Some(expected) if actual != Some(expected) => Err(OcspErrorKind::NonceMismatch {
+            expected: hex::encode(expected),
+            actual: actual.map(hex::encode).unwrap_or_default(),
+        }),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,434 @@
+//! A strict DER reader over one buffer. Every TLV keeps its offset in the whole input, so
+//! a parse error points into the OCSP response even inside the BasicOCSPResponse that an
+//! OCTET STRING wraps.
+//!
+//! Strict means: single-byte tags, definite minimal lengths of at most four octets,
+//! minimal INTEGERs and OIDs, BOOLEAN as 00/FF, GeneralizedTime as `YYYYMMDDHHMMSSZ`.
+
+use core::ops::Range;
+
+use crate::error::{ParseError, ParseErrorKind};
+use crate::time::parse_rfc3339;
+
+pub(super) const BOOLEAN: u8 = 0x01;
+pub(super) const INTEGER: u8 = 0x02;
+pub(super) const BIT_STRING: u8 = 0x03;
+pub(super) const OCTET_STRING: u8 = 0x04;
+pub(super) const NULL: u8 = 0x05;
+pub(super) const OID: u8 = 0x06;
+pub(super) const ENUMERATED: u8 = 0x0A;
+pub(super) const GENERALIZED_TIME: u8 = 0x18;
+pub(super) const SEQUENCE: u8 = 0x30;
+
+/// `[n]` context-specific, constructed (EXPLICIT tags and IMPLICIT SEQUENCEs).
+pub(super) const fn context(n: u8) -> u8 {
+    0xA0 | n
+}
+
+/// `[n]` context-specific, primitive (IMPLICIT NULL).
+pub(super) const fn context_primitive(n: u8) -> u8 {
+    0x80 | n
+}
+
+/// One TLV.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Tlv<'a> {
+    input: &'a [u8],
+    /// The tag octet.
+    pub(super) tag: u8,
+    /// Offset of the tag octet in the whole input.
+    pub(super) offset: usize,
+    /// The content octets.
+    pub(super) content: &'a [u8],
+    content_start: usize,
+}
+
+impl<'a> Tlv<'a> {
+    /// The whole TLV: tag, length and content.
+    pub(super) fn raw(&self) -> &'a [u8] {
+        self.input.get(self.range()).unwrap_or(&[])
+    }
+
+    /// Where the whole TLV lies in the input.
+    pub(super) fn range(&self) -> Range<usize> {
+        self.offset..self.content_start.saturating_add(self.content.len())
+    }
+
+    /// A reader over the content octets.
+    pub(super) fn reader(&self) -> Reader<'a> {
+        Reader {
+            input: self.input,
+            pos: self.content_start,
+            end: self.content_start.saturating_add(self.content.len()),
+        }
+    }
+
+    /// The one TLV an EXPLICIT tag wraps, which must have tag `inner`.
+    pub(super) fn explicit(&self, inner: u8, what: &'static str) -> Result<Self, ParseError> {
+        let mut r = self.reader();
+        let tlv = r.expect(inner, what)?;
+        r.finish(what)?;
+        Ok(tlv)
+    }
+
+    /// A [`ParseErrorKind::InvalidValue`] at this TLV.
+    pub(super) fn invalid(&self, what: &'static str, why: &'static str) -> ParseError {
+        self.error(what, ParseErrorKind::InvalidValue(why))
+    }
+
+    /// A [`ParseErrorKind::Der`] at this TLV.
+    pub(super) fn malformed(&self, what: &'static str, why: impl Into<String>) -> ParseError {
+        self.error(what, ParseErrorKind::Der(why.into()))
+    }
+
+    fn error(&self, what: &'static str, kind: ParseErrorKind) -> ParseError {
+        ParseError {
+            what,
+            offset: self.offset,
+            kind,
+        }
+    }
+
+    /// A NULL (or IMPLICIT NULL): no content.
+    pub(super) fn null(&self, what: &'static str) -> Result<(), ParseError> {
+        if self.content.is_empty() {
+            Ok(())
+        } else {
+            Err(self.malformed(what, "NULL with content"))
+        }
+    }
+
+    /// A BOOLEAN.
+    pub(super) fn boolean(&self, what: &'static str) -> Result<bool, ParseError> {
+        match self.content {
+            [0x00] => Ok(false),
+            [0xFF] => Ok(true),
+            _ => Err(self.malformed(what, "BOOLEAN is not one octet 00 or FF")),
+        }
+    }
+
+    /// The content octets of a minimal INTEGER (two's complement, big-endian).
+    pub(super) fn integer(&self, what: &'static str) -> Result<&'a [u8], ParseError> {
+        match self.content {
+            [] => Err(self.malformed(what, "empty INTEGER")),
+            [0x00, next, ..] if next & 0x80 == 0 => {
+                Err(self.malformed(what, "non-minimal INTEGER"))
+            }
+            [0xFF, next, ..] if next & 0x80 != 0 => {
+                Err(self.malformed(what, "non-minimal INTEGER"))
+            }
+            content => Ok(content),
+        }
+    }
+
+    /// An INTEGER or ENUMERATED in 0..=127 (versions and enumerations).
+    pub(super) fn small_uint(&self, what: &'static str) -> Result<u8, ParseError> {
+        match self.content {
+            [n] if *n < 0x80 => Ok(*n),
+            _ => Err(self.invalid(what, "not a small non-negative value")),
+        }
+    }
+
+    /// A BIT STRING whose length is a whole number of octets: its octets.
+    pub(super) fn bit_string_octets(&self, what: &'static str) -> Result<&'a [u8], ParseError> {
+        match self.content.split_first() {
+            Some((0, octets)) => Ok(octets),
+            _ => Err(self.malformed(what, "BIT STRING with unused bits")),
+        }
+    }
+
+    /// An OBJECT IDENTIFIER in dotted form.
+    pub(super) fn oid(&self, what: &'static str) -> Result<String, ParseError> {
+        let bad = || self.malformed(what, "malformed OBJECT IDENTIFIER");
+        if self.content.last().is_none_or(|b| b & 0x80 != 0) {
+            return Err(bad());
+        }
+        let mut arcs = Vec::new();
+        let mut arc: u64 = 0;
+        let mut starts_arc = true;
+        for &b in self.content {
+            if starts_arc && b == 0x80 {
+                return Err(bad()); // a leading 0x80 pads the arc: not minimal
+            }
+            arc = arc
+                .checked_mul(128)
+                .and_then(|a| a.checked_add(u64::from(b & 0x7F)))
+                .ok_or_else(bad)?;
+            starts_arc = b & 0x80 == 0;
+            if starts_arc {
+                arcs.push(arc);
+                arc = 0;
+            }
+        }
+        // The first subidentifier packs the first two arcs (X.690 §8.19.4).
+        let (first, rest) = arcs.split_first().ok_or_else(bad)?;
+        let (a, b) = match *first {
+            0..=39 => (0, *first),
+            40..=79 => (1, first.saturating_sub(40)),
+            _ => (2, first.saturating_sub(80)),
+        };
+        let mut dotted = format!("{a}.{b}");
+        for arc in rest {
+            dotted.push('.');
+            dotted.push_str(&arc.to_string());
+        }
+        Ok(dotted)
+    }
+
+    /// A GeneralizedTime in the RFC 5280 §4.1.2.5.2 form `YYYYMMDDHHMMSSZ` (UTC, no
+    /// fraction), as seconds since the epoch.
+    pub(super) fn generalized_time(&self, what: &'static str) -> Result<u64, ParseError> {
+        let bad = || self.invalid(what, "GeneralizedTime is not YYYYMMDDHHMMSSZ");
+        let (digits, zone) = self.content.split_at_checked(14).ok_or_else(bad)?;
+        if zone != b"Z" || !digits.iter().all(u8::is_ascii_digit) {
+            return Err(bad());
+        }
+        let d = core::str::from_utf8(digits).map_err(|_| bad())?;
+        let part = |r: Range<usize>| d.get(r).ok_or_else(bad);
+        let rfc3339 = format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            part(0..4)?,
+            part(4..6)?,
+            part(6..8)?,
+            part(8..10)?,
+            part(10..12)?,
+            part(12..14)?
+        );
+        parse_rfc3339(&rfc3339).ok_or_else(bad)
+    }
+}
+
+/// A cursor over the TLVs in `input[pos..end]`.
+#[derive(Debug, Clone)]
+pub(super) struct Reader<'a> {
+    input: &'a [u8],
+    pos: usize,
+    end: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over all of `input`.
+    pub(super) fn new(input: &'a [u8]) -> Self {
+        Self {
+            input,
+            pos: 0,
+            end: input.len(),
+        }
+    }
+
+    /// Whether every TLV has been read.
+    pub(super) fn is_empty(&self) -> bool {
+        self.pos >= self.end
+    }
+
+    /// Reads the next TLV, whatever its tag.
+    pub(super) fn read(&mut self, what: &'static str) -> Result<Tlv<'a>, ParseError> {
+        let start = self.pos;
+        let window = self.input.get(start..self.end).unwrap_or(&[]);
+        let fail = |offset, kind| ParseError { what, offset, kind };
+        let truncated = |offset, needed, available| {
+            fail(offset, ParseErrorKind::Truncated { needed, available })
+        };
+        let malformed = |why: &str| fail(start, ParseErrorKind::Der(why.to_owned()));
+
+        let (&tag, rest) = window.split_first().ok_or_else(|| truncated(start, 2, 0))?;
+        if tag & 0x1F == 0x1F {
+            return Err(malformed("multi-octet tag"));
+        }
+        let (&first, rest) = rest
+            .split_first()
+            .ok_or_else(|| truncated(start, 2, window.len()))?;
+        let (len, rest) = match first {
+            0x00..=0x7F => (usize::from(first), rest),
+            0x80 => return Err(malformed("indefinite length")),
+            0x81..=0x84 => {
+                let n = usize::from(first & 0x7F);
+                let (octets, rest) = rest
+                    .split_at_checked(n)
+                    .ok_or_else(|| truncated(start, n.saturating_add(2), window.len()))?;
+                let mut be = [0u8; 4];
+                be.get_mut(4usize.saturating_sub(n)..)
+                    .ok_or_else(|| malformed("length"))?
+                    .copy_from_slice(octets);
+                let len = usize::try_from(u32::from_be_bytes(be))
+                    .map_err(|_| malformed("length does not fit"))?;
+                if octets.first() == Some(&0) || len < 0x80 {
+                    return Err(malformed("non-minimal length"));
+                }
+                (len, rest)
+            }
+            _ => return Err(malformed("length of more than four octets")),
+        };
+        let header = window.len().saturating_sub(rest.len());
+        let content_start = start.saturating_add(header);
+        let content = rest
+            .get(..len)
+            .ok_or_else(|| truncated(content_start, len, rest.len()))?;
+        self.pos = content_start.saturating_add(len);
+        Ok(Tlv {
+            input: self.input,
+            tag,
+            offset: start,
+            content,
+            content_start,
+        })
+    }
+
+    /// Reads the next TLV, which must have tag `tag`.
+    pub(super) fn expect(&mut self, tag: u8, what: &'static str) -> Result<Tlv<'a>, ParseError> {
+        let tlv = self.read(what)?;
+        if tlv.tag == tag {
+            Ok(tlv)
+        } else {
+            Err(tlv.malformed(
+                what,
+                format!("expected tag {tag:#04x}, found {:#04x}", tlv.tag),
+            ))
+        }
+    }
+
+    /// Reads the next TLV if it has tag `tag` (an OPTIONAL or DEFAULT field).
+    pub(super) fn optional(
+        &mut self,
+        tag: u8,
+        what: &'static str,
+    ) -> Result<Option<Tlv<'a>>, ParseError> {
+        let next = self.input.get(self.pos).filter(|_| !self.is_empty());
+        if next == Some(&tag) {
+            self.read(what).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Fails if anything is left.
+    pub(super) fn finish(&self, what: &'static str) -> Result<(), ParseError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ParseError {
+                what,
+                offset: self.pos,
+                kind: ParseErrorKind::TrailingData {
+                    extra: self.end.saturating_sub(self.pos),
+                },
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(bytes: &[u8]) -> Result<Tlv<'_>, ParseError> {
+        let mut r = Reader::new(bytes);
+        let tlv = r.read("test")?;
+        r.finish("test")?;
+        Ok(tlv)
+    }
+
+    #[test]
+    fn lengths_must_be_definite_and_minimal() {
+        assert_eq!(one(&[0x04, 0x01, 0xAA]).unwrap().content, [0xAA]);
+        let long = [&[0x04, 0x81, 0x80][..], &[0u8; 0x80]].concat();
+        assert_eq!(one(&long).unwrap().content.len(), 0x80);
+        for bad in [
+            &[0x04, 0x81, 0x01, 0xAA][..], // long form for a short length
+            &[0x04, 0x82, 0x00, 0x80],     // leading zero length octet
+            &[0x30, 0x80, 0x00, 0x00],     // indefinite
+            &[0x04, 0x85, 1, 0, 0, 0, 0],  // five length octets
+            &[0x1F, 0x01, 0x00],           // multi-octet tag
+        ] {
+            assert!(
+                matches!(one(bad).unwrap_err().kind, ParseErrorKind::Der(_)),
+                "{bad:02x?}"
+            );
+        }
+    }
+
+    #[test]
+    fn truncation_names_the_offset() {
+        let e = one(&[0x30, 0x03, 0x02, 0x01]).unwrap_err();
+        assert_eq!(e.offset, 2);
+        assert_eq!(
+            e.kind,
+            ParseErrorKind::Truncated {
+                needed: 3,
+                available: 2
+            }
+        );
+        assert_eq!(one(&[]).unwrap_err().offset, 0);
+        assert!(one(&[0x04, 0x84, 0xFF, 0xFF, 0xFF, 0xFF]).is_err());
+    }
+
+    #[test]
+    fn nested_offsets_are_absolute() {
+        let bytes = [0x30, 0x05, 0x04, 0x00, 0x02, 0x01, 0x07];
+        let outer = one(&bytes).unwrap();
+        let mut r = outer.reader();
+        assert_eq!(r.read("a").unwrap().offset, 2);
+        let int = r.expect(INTEGER, "b").unwrap();
+        assert_eq!((int.offset, int.small_uint("b").unwrap()), (4, 7));
+        assert_eq!(int.raw(), [0x02, 0x01, 0x07]);
+        assert!(r.is_empty());
+        let mut r = outer.reader();
+        let e = r.expect(INTEGER, "c").unwrap_err();
+        assert_eq!(e.offset, 2);
+    }
+
+    #[test]
+    fn values() {
+        let oid = one(&[0x06, 0x08, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01]).unwrap();
+        assert_eq!(oid.oid("o").unwrap(), "1.3.6.1.5.5.7.48.1");
+        let sha384 = hex::decode("0609608648016503040202").unwrap();
+        assert_eq!(
+            one(&sha384).unwrap().oid("o").unwrap(),
+            "2.16.840.1.101.3.4.2.2"
+        );
+        for bad in [
+            &[0x06, 0x00][..],
+            &[0x06, 0x01, 0x86],
+            &[0x06, 0x02, 0x2B, 0x80],
+        ] {
+            assert!(one(bad).unwrap().oid("o").is_err(), "{bad:02x?}");
+        }
+        assert!(one(&[0x06, 0x03, 0x2B, 0x80, 0x01])
+            .unwrap()
+            .oid("o")
+            .is_err());
+        let time = [&[0x18, 0x0F][..], b"20250821064707Z"].concat();
+        assert_eq!(
+            one(&time).unwrap().generalized_time("t").unwrap(),
+            1_755_758_827
+        );
+        for bad in [
+            &b"20250821064707.5Z"[..],
+            b"202508210647Z",
+            b"20250821064707+",
+        ] {
+            let t = [&[0x18, bad.len() as u8][..], bad].concat();
+            assert!(one(&t).unwrap().generalized_time("t").is_err());
+        }
+        assert!(one(&[0x02, 0x02, 0x00, 0x7F])
+            .unwrap()
+            .integer("i")
+            .is_err());
+        assert!(one(&[0x02, 0x02, 0xFF, 0x80])
+            .unwrap()
+            .integer("i")
+            .is_err());
+        assert_eq!(
+            one(&[0x02, 0x02, 0x00, 0x80])
+                .unwrap()
+                .integer("i")
+                .unwrap(),
+            [0, 0x80]
+        );
+        assert!(one(&[0x01, 0x01, 0x01]).unwrap().boolean("b").is_err());
+        assert!(one(&[0x03, 0x02, 0x01, 0x00])
+            .unwrap()
+            .bit_string_octets("s")
+            .is_err());
+    }
+}

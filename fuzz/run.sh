@@ -155,6 +155,18 @@ if [ -d "$VERDICT_VECTORS" ]; then
                 [ -f "$f" ] && seed "$f"
             done
             ;;
+        nvidia_report)
+            # Real GPU and NVSwitch reports (hex text and raw) and the JSON evidence forms.
+            while IFS= read -r -d '' f; do
+                seed "$f"
+            done < <(find "$VERDICT_VECTORS/nvidia" -type f \( -name '*.hex' -o -name '*.bin' -o -name '*.json' \) \
+                        -size -256k -print0 2>/dev/null)
+            for f in "$VERDICT_VECTORS"/nvidia/*/*.hex; do
+                [ -f "$f" ] || continue
+                rel=${f#"$VERDICT_VECTORS"/}; rel=${rel//\//_}
+                tr -d ' \n\r' < "$f" | xxd -r -p > "$CORPUS/seed-${rel%.hex}.raw"
+            done
+            ;;
         x509_collateral)
             while IFS= read -r -d '' f; do
                 seed "$f"

@@ -39,11 +39,13 @@ pub(crate) struct VerifyArgs {
     /// The TEE, when it cannot be told from the evidence itself.
     #[arg(long, value_enum)]
     pub(crate) tee: Option<TeeArg>,
-    /// Collateral: PEM or DER certificates, chains and CRLs (detected by content). A
-    /// directory means every file in it. Repeatable.
+    /// Collateral, detected by content: PEM or DER certificates, chains and CRLs; Intel
+    /// TCB Info / QE Identity JSON; NVIDIA RIMs (XML, or the RIM service's JSON) and OCSP
+    /// responses (DER or base64). A directory means every file in it. Repeatable.
     #[arg(long, value_name = "FILE_OR_DIR")]
     pub(crate) collateral: Vec<PathBuf>,
-    /// Expected nonce, hex: REPORT_DATA must equal it (64 bytes) or begin with it.
+    /// Expected nonce, hex: REPORT_DATA must equal it (64 bytes) or begin with it; for
+    /// GPU evidence, the 32-byte SPDM requester nonce.
     #[arg(long, value_name = "HEX")]
     pub(crate) nonce: Option<String>,
     /// Verify at this time (RFC 3339, e.g. 2025-01-29T16:26:55Z) instead of now.
@@ -61,6 +63,18 @@ pub(crate) struct VerifyArgs {
     /// instead (`cc_eventlog`).
     #[arg(long, value_name = "FILE")]
     pub(crate) event_log: Option<PathBuf>,
+    /// GPU: reject unless every device and RIM certificate below its root (the device
+    /// leaf excepted) has a current `good` OCSP response among the collateral.
+    #[arg(long)]
+    pub(crate) require_ocsp: bool,
+    /// GPU: reject unless the driver and VBIOS RIMs are supplied, verify, and every
+    /// active measurement matches them.
+    #[arg(long)]
+    pub(crate) require_rims: bool,
+    /// GPU: accept a certificate that OCSP reports on hold (revoked, reason
+    /// certificateHold), with a warning.
+    #[arg(long)]
+    pub(crate) allow_cert_hold: bool,
     /// Print the structured result as JSON.
     #[arg(long)]
     pub(crate) json: bool,

@@ -4,6 +4,7 @@
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::nvidia::GpuClaims;
 use crate::snp::SnpClaims;
 use crate::tdx::{QuoteClaims, SgxClaims, TdxClaims};
 
@@ -67,6 +68,10 @@ pub enum Claims {
     Tdx(Box<TdxClaims>),
     /// Intel SGX enclave, namespace `sgx`.
     Sgx(Box<SgxClaims>),
+    /// One NVIDIA GPU, namespace `gpu`.
+    Gpu(Box<GpuClaims>),
+    /// Several NVIDIA GPUs (one evidence file), a list `gpus`.
+    Gpus(Vec<GpuClaims>),
 }
 
 impl From<QuoteClaims> for Claims {
@@ -85,6 +90,7 @@ impl Claims {
             Self::Snp(_) => "snp",
             Self::Tdx(_) => "tdx",
             Self::Sgx(_) => "sgx",
+            Self::Gpu(_) | Self::Gpus(_) => "nvidia-gpu",
         }
     }
 }
@@ -97,6 +103,8 @@ impl Serialize for Claims {
             Self::Snp(c) => map.serialize_entry("snp", c)?,
             Self::Tdx(c) => map.serialize_entry("tdx", c)?,
             Self::Sgx(c) => map.serialize_entry("sgx", c)?,
+            Self::Gpu(c) => map.serialize_entry("gpu", c)?,
+            Self::Gpus(c) => map.serialize_entry("gpus", c)?,
         }
         map.end()
     }

@@ -7,10 +7,16 @@
 //! PCS response bodies (`{"tcbInfo":…}`, `{"enclaveIdentity":…}`, issuer chains as PEM,
 //! CRLs as DER or PEM) and the single JSON document of PCCS / dcap-qvl
 //! (`QuoteCollateralV3`: `tcb_info`, `qe_identity`, `pck_crl`, `root_ca_crl`, …).
+//!
+//! NVIDIA collateral: RIMs as the signed SWID XML (or the RIM service's JSON response,
+//! `{"id", "rim": base64}`), OCSP responses as DER (or its base64 text), device and
+//! root certificates as PEM or DER.
 
 use serde::Deserialize;
 
 use crate::error::{Error, ParseError, ParseErrorKind};
+use crate::nvidia::rim::Rim;
+use crate::pki::ocsp::OcspResponse;
 use crate::pki::{Certificate, Crl};
 use crate::tdx::{SignedQeIdentity, SignedTcbInfo};
 
@@ -25,6 +31,10 @@ pub struct Bundle {
     pub tcb_infos: Vec<SignedTcbInfo>,
     /// Intel QE Identity documents.
     pub qe_identities: Vec<SignedQeIdentity>,
+    /// NVIDIA reference integrity manifests (driver, VBIOS).
+    pub rims: Vec<Rim>,
+    /// OCSP responses (NVIDIA device and RIM chains).
+    pub ocsp_responses: Vec<OcspResponse>,
 }
 
 /// What one piece of collateral input turned out to hold.
@@ -38,6 +48,10 @@ pub struct Added {
     pub tcb_infos: usize,
     /// QE Identity documents added.
     pub qe_identities: usize,
+    /// RIMs added.
+    pub rims: usize,
+    /// OCSP responses added.
+    pub ocsp_responses: usize,
 }
 
 /// PCCS / dcap-qvl `QuoteCollateralV3`: chains as PEM, CRLs as hex DER (or PEM), the
@@ -63,14 +77,20 @@ impl Bundle {
         Self::default()
     }
 
-    /// Adds the certificates and CRLs in `bytes`, detected by content: PEM (any number of
-    /// `CERTIFICATE` and `X509 CRL` blocks; other blocks are an error) or a single DER
-    /// certificate or CRL.
+    /// Adds the collateral in `bytes`, detected by content: PEM (any number of
+    /// `CERTIFICATE` and `X509 CRL` blocks; other blocks are an error), a single DER
+    /// certificate, CRL or OCSP response, an OCSP response as base64 text, an NVIDIA RIM
+    /// (XML), or a JSON document (Intel collateral, or the NVIDIA RIM service's response).
     ///
     /// # Errors
-    /// [`Error::Parse`] if the bytes are neither, or a block does not decode.
+    /// [`Error::Parse`] if the bytes are none of these, or a part does not decode.
     pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<Added, Error> {
         let mut added = Added::default();
+        if bytes.trim_ascii_start().starts_with(b"<") {
+            self.rims.push(Rim::parse(bytes)?);
+            added.rims = 1;
+            return Ok(added);
+        }
         if bytes.trim_ascii_start().starts_with(b"{") {
             // All or nothing: a document that fails halfway adds nothing.
             let mut staged = Self::new();
@@ -110,13 +130,17 @@ impl Bundle {
                 self.certificates.push(c);
                 added.certificates = 1;
             }
-            Err(cert_err) => match Crl::from_der(bytes) {
-                Ok(c) => {
+            Err(cert_err) => {
+                if let Ok(c) = Crl::from_der(bytes) {
                     self.crls.push(c);
                     added.crls = 1;
+                } else if let Some(response) = ocsp_response(bytes) {
+                    self.ocsp_responses.push(response);
+                    added.ocsp_responses = 1;
+                } else {
+                    return Err(cert_err);
                 }
-                Err(_) => return Err(cert_err),
-            },
+            }
         }
         Ok(added)
     }
@@ -127,7 +151,14 @@ impl Bundle {
         let value: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| json(e.to_string()))?;
         let mut added = Added::default();
-        if value.get("tcbInfo").is_some() {
+        if let (Some(_), Some(rim)) = (value.get("id"), value.get("rim").and_then(|r| r.as_str())) {
+            use base64::Engine as _;
+            let xml = base64::engine::general_purpose::STANDARD
+                .decode(rim.trim())
+                .map_err(|e| json(format!("RIM service response: rim is not base64: {e}")))?;
+            self.rims.push(Rim::parse(&xml)?);
+            added.rims = 1;
+        } else if value.get("tcbInfo").is_some() {
             self.tcb_infos.push(SignedTcbInfo::from_pcs_body(bytes)?);
             added.tcb_infos = 1;
         } else if value.get("enclaveIdentity").is_some() {
@@ -185,7 +216,7 @@ impl Bundle {
             }
         } else {
             return Err(json(
-                "not Intel collateral: expected a tcbInfo, enclaveIdentity or QuoteCollateralV3 document"
+                "not collateral: expected a tcbInfo, enclaveIdentity or QuoteCollateralV3 document, or a RIM service response"
                     .to_owned(),
             ));
         }
@@ -208,7 +239,26 @@ impl Bundle {
         self.crls.extend(other.crls);
         self.tcb_infos.extend(other.tcb_infos);
         self.qe_identities.extend(other.qe_identities);
+        self.rims.extend(other.rims);
+        self.ocsp_responses.extend(other.ocsp_responses);
     }
+}
+
+/// An OCSP response as DER, or as its base64 text (how go-nvattest-tools stores them).
+fn ocsp_response(bytes: &[u8]) -> Option<OcspResponse> {
+    if let Ok(r) = OcspResponse::from_der(bytes) {
+        return Some(r);
+    }
+    use base64::Engine as _;
+    let text: Vec<u8> = bytes
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()?;
+    OcspResponse::from_der(&der).ok()
 }
 
 fn looks_like_pem(bytes: &[u8]) -> bool {

@@ -263,6 +263,18 @@ pub enum Unsupported {
     /// An event log given with an SGX quote: only TD quotes have RTMRs to replay it to.
     #[error("an event log was given, but only TDX quotes have RTMRs to replay it against")]
     EventLogWithoutTd,
+    /// SPDM version other than 1.1 in a GPU attestation report.
+    #[error("unsupported SPDM version {0:#04x} (supported: 0x11, SPDM 1.1)")]
+    SpdmVersion(u8),
+    /// A GET_MEASUREMENTS request that did not ask for a signature.
+    #[error("the measurement request did not ask for a signature, so the report is unsigned")]
+    UnsignedMeasurements,
+    /// An opaque-data layout Verdict does not read yet.
+    #[error("unsupported opaque data format: {0}")]
+    OpaqueDataFormat(&'static str),
+    /// A device NVIDIA makes that this verifier does not appraise.
+    #[error("unsupported NVIDIA device {0} (supported: Hopper and Blackwell GPUs)")]
+    NvidiaDevice(String),
     /// Collateral of a version or kind this verifier does not evaluate.
     #[error("unsupported {what}: {detail}")]
     CollateralVersion {
@@ -289,6 +301,10 @@ impl Unsupported {
             Self::CertificationDataType(..) => "unsupported_certification_data",
             Self::CollateralVersion { .. } => "unsupported_collateral_version",
             Self::EventLogWithoutTd => "event_log_without_td",
+            Self::SpdmVersion(_) => "unsupported_version",
+            Self::UnsignedMeasurements => "unsigned_report",
+            Self::OpaqueDataFormat(_) => "unsupported_opaque_data",
+            Self::NvidiaDevice(_) => "unsupported_device",
         }
     }
 }
@@ -672,6 +688,14 @@ pub enum BindingError {
         /// From the QE Identity.
         collateral: String,
     },
+    /// The report's FWID differs from the attestation certificate's.
+    #[error("report FWID {report} differs from the attestation certificate's FWID {certificate}")]
+    Fwid {
+        /// FWID in the signed opaque data (hex).
+        report: String,
+        /// FWID in the certificate extension (hex, or `none`).
+        certificate: String,
+    },
     /// Replaying the event log does not give the quote's RTMR.
     #[error("event log replays RTMR{index} to {replayed}, the quote has {quoted}")]
     RtmrReplay {
@@ -697,6 +721,7 @@ impl BindingError {
             Self::TdxModule { .. } => "tdx_module_mismatch",
             Self::QeIdentity { .. } => "qe_identity_mismatch",
             Self::RtmrReplay { .. } => "rtmr_replay_mismatch",
+            Self::Fwid { .. } => "fwid_mismatch",
         }
     }
 }
@@ -800,6 +825,15 @@ pub enum ExpectationError {
     /// A debug TD or enclave where the caller forbids one.
     #[error("{0} has the DEBUG attribute set, which is not permitted")]
     Debug(&'static str),
+    /// A RIM the caller requires was not supplied (or none matched the version).
+    #[error("RIM {0} is required but was not supplied")]
+    RimRequired(String),
+    /// Measurements differ from the RIMs and RIMs are required.
+    #[error("measurements at RIM indices {indices:?} match no golden value")]
+    MeasurementMismatch {
+        /// Golden (RIM, 0-based) indices.
+        indices: Vec<u32>,
+    },
     /// TEE_TCB_SVN below the caller's minimum (compared byte by byte).
     #[error("TEE_TCB_SVN byte {index} is {actual}, minimum {minimum}")]
     TeeTcbSvn {
@@ -829,6 +863,9 @@ impl ExpectationError {
                 "rtmr0" | "rtmr1" | "rtmr2" | "rtmr3" => "unexpected_rtmr",
                 "mr_enclave" => "unexpected_mr_enclave",
                 "mr_signer" => "unexpected_mr_signer",
+                "nonce" => "unexpected_nonce",
+                "driver_version" => "untrusted_driver_version",
+                "vbios_version" => "untrusted_vbios_version",
                 _ => "unexpected_value",
             },
             Self::TcbTooLow { .. } => "tcb_too_low",
@@ -844,6 +881,8 @@ impl ExpectationError {
             Self::TcbStatus { .. } => "tcb_status_not_allowed",
             Self::Debug(_) => "debug_not_allowed",
             Self::TeeTcbSvn { .. } => "tee_tcb_svn_too_low",
+            Self::RimRequired(_) => "rim_required",
+            Self::MeasurementMismatch { .. } => "measurement_mismatch",
         }
     }
 }

@@ -17,15 +17,18 @@ pub enum Tee {
     Tdx,
     /// Intel SGX enclave quote (DCAP, verified like TDX quotes).
     Sgx,
+    /// NVIDIA GPU attestation report (SPDM), or an evidence file of several.
+    Nvidia,
 }
 
 impl Tee {
-    /// Lower-case name (`snp`, `tdx`, `sgx`).
+    /// Lower-case name (`snp`, `tdx`, `sgx`, `nvidia-gpu`), as the `tee` claim has it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Snp => "snp",
             Self::Tdx => "tdx",
             Self::Sgx => "sgx",
+            Self::Nvidia => "nvidia-gpu",
         }
     }
 }
@@ -99,7 +102,13 @@ pub fn decode(input: &[u8]) -> Vec<u8> {
 }
 
 /// Which TEE produced `bytes` (already decoded), if that can be told from content.
+/// GPU evidence in its JSON forms is recognised by [`crate::nvidia::looks_like`] before
+/// decoding.
 pub fn detect(bytes: &[u8]) -> Option<Tee> {
+    // SPDM 1.1 GET_MEASUREMENTS: an NVIDIA GPU report.
+    if bytes.starts_with(&[crate::nvidia::spdm::SPDM_VERSION_1_1, 0xE0]) {
+        return Some(Tee::Nvidia);
+    }
     // An SNP report is exactly 1184 bytes and starts with a little-endian version.
     if bytes.len() == snp::REPORT_LEN {
         let version = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);

@@ -56,6 +56,30 @@
 //! 11. with [`Verifier::verify_tdx_with_event_log`], the CCEL event log replays to all
 //!     four RTMRs (checked right after the quote signature, step 5).
 //!
+//! # What "verified" means for an NVIDIA GPU
+//!
+//! [`Verifier::verify_nvidia`] goes as deep as NVIDIA's own verifiers (numbers match the
+//! comments in `nvidia/verify.rs`):
+//!
+//! 1. the report is an SPDM 1.1 GET_MEASUREMENTS request (signature requested) and its
+//!    MEASUREMENTS response, every field located by the declared lengths: DMTF blocks
+//!    with distinct indices filling the record exactly, opaque TLVs (each type once);
+//! 2. the device chain (leaf first) leads from the attestation certificate, an
+//!    end-entity P-384 key, to the NVIDIA Device Identity CA pinned by key hash; every
+//!    certificate is valid at `now`;
+//! 3. the ECDSA P-384 signature (raw r‖s) verifies over SHA-384 of request ‖ response up
+//!    to the signature;
+//! 4. the requester nonce is the caller's, when given;
+//! 5. the FWID in the opaque data equals the attestation certificate's (Hopper
+//!    2.23.133.5.4.1, Blackwell DiceTcbInfo fwids\[0\]) when the report carries one;
+//! 6. each certificate below the root is checked against the supplied OCSP responses
+//!    (CertID, issuer or delegated responder, signature, nonce, thisUpdate/nextUpdate);
+//!    revoked rejects, a missing or stale answer is a claim;
+//! 7. the driver and VBIOS RIMs for the report's versions are verified (XMLDSig,
+//!    signing chain to the pinned NVIDIA RIM root, OCSP) and every active golden index is
+//!    compared with the report's measurements;
+//! 8. every expectation in [`nvidia::NvidiaOptions`] holds.
+//!
 //! ```no_run
 //! use verifier::{collateral::Bundle, snp::SnpOptions, time, TrustAnchors, Verifier};
 //! # fn main() -> Result<(), verifier::Error> {
@@ -90,6 +114,7 @@ pub mod error;
 pub mod evidence;
 pub mod nvidia;
 pub mod pki;
+mod reader;
 pub mod snp;
 pub mod tdx;
 pub mod time;
@@ -111,6 +136,7 @@ pub struct Verifier {
     anchors: TrustAnchors,
     cache: SignatureCache,
     chains: ParsedChainCache<tdx::PckChain>,
+    device_chains: ParsedChainCache<Vec<pki::Certificate>>,
 }
 
 impl Verifier {
@@ -126,6 +152,7 @@ impl Verifier {
             anchors,
             cache: SignatureCache::default(),
             chains: ParsedChainCache::default(),
+            device_chains: ParsedChainCache::default(),
         }
     }
 
@@ -138,6 +165,15 @@ impl Verifier {
     /// Replaces the cache of parsed certificate chains (quotes carry their PCK chain).
     pub fn with_chain_cache(mut self, chains: ParsedChainCache<tdx::PckChain>) -> Self {
         self.chains = chains;
+        self
+    }
+
+    /// Replaces the cache of parsed GPU device chains (GPU evidence carries its chain).
+    pub fn with_device_chain_cache(
+        mut self,
+        chains: ParsedChainCache<Vec<pki::Certificate>>,
+    ) -> Self {
+        self.device_chains = chains;
         self
     }
 
@@ -200,5 +236,47 @@ impl Verifier {
         now: time::UnixTime,
     ) -> Result<Verified<tdx::QuoteClaims>, Error> {
         tdx::verify(self, quote, Some(event_log), collateral, options, now)
+    }
+
+    /// Verifies one NVIDIA GPU's evidence (its report, and its device chain unless the
+    /// chain is in `collateral`) against the RIMs and OCSP responses in `collateral`
+    /// (see the crate docs for the steps, and [`nvidia`] for what rejects and what is a
+    /// claim).
+    ///
+    /// # Errors
+    /// The first failed step, as a typed [`Error`].
+    pub fn verify_nvidia(
+        &self,
+        evidence: &nvidia::GpuEvidence,
+        collateral: &collateral::Bundle,
+        options: &nvidia::NvidiaOptions,
+        now: time::UnixTime,
+    ) -> Result<Verified<nvidia::GpuClaims>, Error> {
+        nvidia::verify(self, evidence, collateral, options, now)
+    }
+
+    /// Verifies several GPUs' evidence (as from one multi-GPU evidence file); every GPU
+    /// must verify. Warnings are prefixed with the GPU's position.
+    ///
+    /// # Errors
+    /// The first GPU's failure, as [`Self::verify_nvidia`].
+    pub fn verify_nvidia_all(
+        &self,
+        evidence: &[nvidia::GpuEvidence],
+        collateral: &collateral::Bundle,
+        options: &nvidia::NvidiaOptions,
+        now: time::UnixTime,
+    ) -> Result<Verified<Vec<nvidia::GpuClaims>>, Error> {
+        let mut claims = Vec::with_capacity(evidence.len());
+        let mut warnings = Vec::new();
+        for (i, gpu) in evidence.iter().enumerate() {
+            let verified = self.verify_nvidia(gpu, collateral, options, now)?;
+            warnings.extend(verified.warnings().iter().map(|w| Warning {
+                code: w.code,
+                message: format!("GPU {i}: {}", w.message),
+            }));
+            claims.push(verified.claims().clone());
+        }
+        Ok(Verified::new(claims, warnings))
     }
 }

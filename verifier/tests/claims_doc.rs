@@ -1,4 +1,5 @@
-//! docs/claims.md and the serialized claims list the same `snp.*`, `tdx.*` and `sgx.*` paths.
+//! docs/claims.md and the serialized claims list the same `snp.*`, `tdx.*`, `sgx.*` and
+//! `gpu.*` paths.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
 
 use std::collections::BTreeSet;
@@ -36,6 +37,10 @@ fn documented(doc: &str, tcb_fields: &[&str]) -> BTreeSet<String> {
         if let Some((head, rest)) = name.split_once(".{") {
             for f in rest.trim_end_matches('}').split(',') {
                 out.insert(format!("{head}.{f}"));
+            }
+        } else if name == "gpu.measurements.*" {
+            for i in 1..=64 {
+                out.insert(format!("gpu.measurements.{i}"));
             }
         } else if let Some(head) = name.strip_suffix(".*") {
             for f in tcb_fields {
@@ -128,6 +133,32 @@ fn claims_doc_matches_serialized_claims() {
         let json = serde_json::to_value(Claims::from(verified.claims().clone())).unwrap();
         paths("", &json, &mut seen);
     }
+    // NVIDIA: the real H100 setA evidence with its RIMs and OCSP responses.
+    let nv = testvectors::real::nvidia_dir().join("setA_h100_550.90.07");
+    let mut bundle = Bundle::new();
+    for f in [
+        "NV_GPU_DRIVER_GH100_550.90.07.xml",
+        "NV_GPU_VBIOS_1010_0200_882_96009F0001.xml",
+        "ocsp/test_gpu_certificate_l2.ocsp.der",
+    ] {
+        bundle
+            .add_bytes(&std::fs::read(nv.join(f)).unwrap())
+            .unwrap();
+    }
+    let mut gpu =
+        verifier::nvidia::decode(&std::fs::read(nv.join("attestation_report.hex")).unwrap())
+            .unwrap();
+    gpu[0].certificate_chain = std::fs::read(nv.join("device_cert_chain.pem")).unwrap();
+    let verified = v
+        .verify_nvidia(
+            &gpu[0],
+            &bundle,
+            &verifier::nvidia::NvidiaOptions::default(),
+            time::from_secs(time::parse_rfc3339("2025-08-21T12:00:00Z").unwrap()),
+        )
+        .unwrap();
+    let json = serde_json::to_value(Claims::Gpu(Box::new(verified.claims().clone()))).unwrap();
+    paths("", &json, &mut seen);
     let doc = std::fs::read_to_string(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/claims.md"),
     )

@@ -8,6 +8,7 @@ use anyhow::{anyhow, Context as _};
 use serde_json::{json, Value};
 use verifier::crypto::HashAlg;
 use verifier::evidence::{self, Tee};
+use verifier::nvidia::{GpuClaims, GpuEvidence, NvidiaOptions};
 use verifier::snp::{Product, ReportDataExpectation, SnpClaims, SnpOptions};
 use verifier::tdx::{PlatformClaims, TdxOptions};
 use verifier::{time, Claims, TrustAnchors, Verified, Verifier, Warning};
@@ -66,6 +67,11 @@ fn verify(args: &VerifyArgs) -> Outcome {
 
 fn verify_inner(args: &VerifyArgs, tee_out: &mut Option<Tee>) -> Result<Verified<Claims>, Failure> {
     let raw = read_evidence(&args.evidence).map_err(|e| Failure::usage("unreadable_input", e))?;
+    // GPU evidence has forms of its own (hex reports, SDK and Trustee JSON).
+    if args.tee == Some(TeeArg::Nvidia) || verifier::nvidia::looks_like(&raw) {
+        *tee_out = Some(Tee::Nvidia);
+        return verify_nvidia(args, &raw);
+    }
     // Trustee's TDX evidence JSON carries the quote (and an event log) in base64.
     let (bytes, mut event_log) = match evidence::trustee_tdx(&raw) {
         Some(t) => (t.quote, t.event_log),
@@ -82,7 +88,10 @@ fn verify_inner(args: &VerifyArgs, tee_out: &mut Option<Tee>) -> Result<Verified
         (Some(TeeArg::Snp), _) | (None, Some(Tee::Snp)) => Tee::Snp,
         (Some(TeeArg::Tdx), Some(Tee::Sgx)) | (None, Some(Tee::Sgx)) => Tee::Sgx,
         (Some(TeeArg::Tdx), _) | (None, Some(Tee::Tdx)) => Tee::Tdx,
-        (Some(TeeArg::Nvidia), _) => return Err(unsupported("NVIDIA GPU evidence")),
+        (Some(TeeArg::Nvidia), _) | (None, Some(Tee::Nvidia)) => {
+            *tee_out = Some(Tee::Nvidia);
+            return verify_nvidia(args, &bytes);
+        }
         (None, _) => {
             return Err(Failure::usage(
                 "unknown_evidence",
@@ -95,31 +104,11 @@ fn verify_inner(args: &VerifyArgs, tee_out: &mut Option<Tee>) -> Result<Verified
         }
     };
     *tee_out = Some(tee);
-    let now = match &args.at {
-        Some(at) => time::parse_rfc3339(at).ok_or_else(|| {
-            Failure::usage("bad_usage", anyhow!("--at {at:?} is not an RFC 3339 time"))
-        })?,
-        None => SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0),
-    };
-    let loaded = collateral::load_paths(&args.collateral).map_err(|e| match e {
-        collateral::LoadError::Io { .. } => Failure {
-            exit: Exit::MissingCollateral,
-            kind: "collateral_unavailable".into(),
-            message: e.to_string(),
-        },
-        collateral::LoadError::NotCollateral { .. } => Failure {
-            exit: Exit::BadInput,
-            kind: "malformed_collateral".into(),
-            message: e.to_string(),
-        },
-    })?;
+    let now = verification_time(args)?;
+    let loaded = load_collateral(args)?;
     let anchors = anchors(&args.anchor).map_err(|e| Failure::usage("bad_anchor", e))?;
     let report_data = nonce(args.nonce.as_deref()).map_err(|e| Failure::usage("bad_usage", e))?;
     let verifier = Verifier::new(anchors);
-    let now = time::from_secs(now);
     let (result, source) = match tee {
         Tee::Snp => {
             let options = SnpOptions {
@@ -147,29 +136,98 @@ fn verify_inner(args: &VerifyArgs, tee_out: &mut Option<Tee>) -> Result<Verified
             (result.map(|v| v.map(Claims::from)), "Intel PCS")
         }
     };
-    result.map_err(|e| {
-        let mut message = e.to_string();
-        if e.class() == verifier::ErrorClass::MissingCollateral {
-            message.push_str(&if args.offline {
-                "; pass it with --collateral".to_owned()
-            } else {
-                format!("; pass it with --collateral (fetching from {source} is not available yet)")
-            });
-        }
-        Failure {
-            exit: e.class().into(),
-            kind: e.kind().to_owned(),
-            message,
-        }
-    })
+    result.map_err(|e| verification_failure(args, &e, source))
 }
 
-fn unsupported(what: &str) -> Failure {
-    Failure {
-        exit: Exit::BadInput,
-        kind: "unsupported_tee".into(),
-        message: format!("{what} are not supported by this version of verdict"),
+/// GPU evidence: one report (its chain in the collateral) or an evidence file with one
+/// or several GPUs and their chains; the RIMs and OCSP responses come as collateral.
+fn verify_nvidia(args: &VerifyArgs, raw: &[u8]) -> Result<Verified<Claims>, Failure> {
+    let gpus: Vec<GpuEvidence> = verifier::nvidia::decode(raw).map_err(|e| Failure {
+        exit: e.class().into(),
+        kind: e.kind().to_owned(),
+        message: e.to_string(),
+    })?;
+    let now = verification_time(args)?;
+    let loaded = load_collateral(args)?;
+    let anchors = anchors(&args.anchor).map_err(|e| Failure::usage("bad_anchor", e))?;
+    let expected_nonce = match args.nonce.as_deref() {
+        None => None,
+        Some(h) => {
+            let bytes = hex::decode(h.trim())
+                .map_err(|e| Failure::usage("bad_usage", anyhow!("--nonce is not hex: {e}")))?;
+            Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+                Failure::usage(
+                    "bad_usage",
+                    anyhow!(
+                        "--nonce for GPU evidence must be 32 bytes, got {}",
+                        bytes.len()
+                    ),
+                )
+            })?)
+        }
+    };
+    let options = NvidiaOptions {
+        expected_nonce,
+        require_ocsp: args.require_ocsp,
+        require_rims: args.require_rims,
+        allow_cert_hold: args.allow_cert_hold,
+        ..NvidiaOptions::default()
+    };
+    let verifier = Verifier::new(anchors);
+    let result = if let [gpu] = gpus.as_slice() {
+        verifier
+            .verify_nvidia(gpu, &loaded.bundle, &options, now)
+            .map(|v| v.map(|c| Claims::Gpu(Box::new(c))))
+    } else {
+        verifier
+            .verify_nvidia_all(&gpus, &loaded.bundle, &options, now)
+            .map(|v| v.map(Claims::Gpus))
+    };
+    result.map_err(|e| verification_failure(args, &e, "NVIDIA's RIM service and OCSP responder"))
+}
+
+fn verification_time(args: &VerifyArgs) -> Result<time::UnixTime, Failure> {
+    let now = match &args.at {
+        Some(at) => time::parse_rfc3339(at).ok_or_else(|| {
+            Failure::usage("bad_usage", anyhow!("--at {at:?} is not an RFC 3339 time"))
+        })?,
+        None => SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    };
+    Ok(time::from_secs(now))
+}
+
+fn verification_failure(args: &VerifyArgs, e: &verifier::Error, source: &str) -> Failure {
+    let mut message = e.to_string();
+    if e.class() == verifier::ErrorClass::MissingCollateral {
+        message.push_str(&if args.offline {
+            "; pass it with --collateral".to_owned()
+        } else {
+            format!("; pass it with --collateral (fetching from {source} is not available yet)")
+        });
     }
+    Failure {
+        exit: e.class().into(),
+        kind: e.kind().to_owned(),
+        message,
+    }
+}
+
+fn load_collateral(args: &VerifyArgs) -> Result<collateral::Loaded, Failure> {
+    collateral::load_paths(&args.collateral).map_err(|e| match e {
+        collateral::LoadError::Io { .. } => Failure {
+            exit: Exit::MissingCollateral,
+            kind: "collateral_unavailable".into(),
+            message: e.to_string(),
+        },
+        collateral::LoadError::NotCollateral { .. } => Failure {
+            exit: Exit::BadInput,
+            kind: "malformed_collateral".into(),
+            message: e.to_string(),
+        },
+    })
 }
 
 fn read_evidence(path: &Path) -> anyhow::Result<Vec<u8>> {
@@ -196,8 +254,9 @@ fn nonce(hex_nonce: Option<&str>) -> anyhow::Result<Option<ReportDataExpectation
 }
 
 /// `--anchor` roots replace the built-in ones: each must be an AMD ARK (CN
-/// `ARK-<product>`) or an Intel SGX root (CN containing `SGX Root CA`), pinned by the
-/// SHA-256 of its SubjectPublicKeyInfo. Vendors without an `--anchor` trust nothing.
+/// `ARK-<product>`), an Intel SGX root (CN containing `SGX Root CA`), or an NVIDIA
+/// Device Identity CA / CoRIM signing Root CA, pinned by the SHA-256 of its
+/// SubjectPublicKeyInfo. Vendors without an `--anchor` trust nothing.
 fn anchors(paths: &[std::path::PathBuf]) -> anyhow::Result<TrustAnchors> {
     if paths.is_empty() {
         return Ok(TrustAnchors::default());
@@ -214,12 +273,20 @@ fn anchors(paths: &[std::path::PathBuf]) -> anyhow::Result<TrustAnchors> {
             anchors.intel_root.push(pin);
             continue;
         }
+        if cn.contains("Device Identity CA") {
+            anchors.nvidia_device_root.push(pin);
+            continue;
+        }
+        if cn.contains("CoRIM signing Root CA") {
+            anchors.nvidia_rim_root.push(pin);
+            continue;
+        }
         let product = cn
             .strip_prefix("ARK-")
             .and_then(Product::from_name)
             .ok_or_else(|| {
                 anyhow!(
-                    "anchor {} is neither an AMD root (CN ARK-<product>) nor an Intel SGX root",
+                    "anchor {} is none of: an AMD root (CN ARK-<product>), an Intel SGX root, an NVIDIA Device Identity CA or CoRIM signing Root CA",
                     cert.subject().display()
                 )
             })?;
@@ -274,6 +341,12 @@ fn print_human(outcome: &Outcome) -> std::io::Result<()> {
                 Claims::Snp(c) => print_snp(&mut out, c)?,
                 Claims::Tdx(c) => print_tdx(&mut out, c)?,
                 Claims::Sgx(c) => print_sgx(&mut out, c)?,
+                Claims::Gpu(c) => print_gpu(&mut out, c)?,
+                Claims::Gpus(gpus) => {
+                    for c in gpus {
+                        print_gpu(&mut out, c)?;
+                    }
+                }
                 _ => {}
             }
             for w in v.warnings() {
@@ -282,6 +355,52 @@ fn print_human(outcome: &Outcome) -> std::io::Result<()> {
             Ok(())
         }
     }
+}
+
+fn print_gpu(out: &mut impl Write, c: &GpuClaims) -> std::io::Result<()> {
+    let ocsp_good = c.ocsp.iter().filter(|o| o.status == "good").count();
+    writeln!(
+        out,
+        "verified: NVIDIA {} GPU report ({}), signed by {} (chain to NVIDIA Device Identity CA, OCSP good for {}/{} certificates)",
+        c.chip,
+        c.arch,
+        c.hwmodel,
+        ocsp_good,
+        c.ocsp.len(),
+    )?;
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let measurements = if c.measurements_match {
+        format!("match ({} golden indices checked)", c.measurements_checked)
+    } else if c.mismatched_indices.is_empty() {
+        "not compared with both RIMs".to_owned()
+    } else {
+        format!("MISMATCH at RIM indices {:?}", c.mismatched_indices)
+    };
+    let rows = [
+        ("nonce", c.nonce.clone()),
+        ("driver", opt(&c.driver_version)),
+        ("vbios", opt(&c.vbios_version)),
+        (
+            "driver_rim",
+            format!("{} ({})", opt(&c.driver_rim_id), c.rims.driver.status),
+        ),
+        (
+            "vbios_rim",
+            format!("{} ({})", opt(&c.vbios_rim_id), c.rims.vbios.status),
+        ),
+        ("measurements", measurements),
+        (
+            "fwid",
+            match c.fwid_match {
+                Some(true) => format!("{} (matches the certificate)", opt(&c.fwid)),
+                _ => "(not in the report)".to_owned(),
+            },
+        ),
+    ];
+    for (k, v) in rows {
+        writeln!(out, "  {k:<13} {v}")?;
+    }
+    Ok(())
 }
 
 fn print_snp(out: &mut impl Write, c: &SnpClaims) -> std::io::Result<()> {

@@ -15,6 +15,7 @@ pub mod asn1;
 pub mod crl;
 pub mod intel;
 pub mod key;
+pub mod nvidia;
 pub mod ocsp;
 pub mod sign;
 pub mod time;

@@ -1,4 +1,35 @@
-//! NVIDIA GPU (Hopper H100) attestation: SPDM measurement reports, the device
-//! certificate chain with OCSP, and reference integrity manifests (RIMs).
+//! NVIDIA GPU attestation (Hopper H100, and Blackwell): the SPDM measurement report, the
+//! device certificate chain with OCSP, and the driver and VBIOS reference integrity
+//! manifests (RIMs) whose golden values the measurements are compared with.
+//!
+//! [`crate::Verifier::verify_nvidia`] runs the steps listed in the crate docs. What
+//! rejects and what is a claim:
+//!
+//! - a broken report signature, device chain, nonce or FWID binding, a certificate OCSP
+//!   reports revoked, an OCSP response or RIM that fails authentication: rejection;
+//! - a certificate without an OCSP response, or whose response is stale or `unknown`: a
+//!   per-certificate claim and a warning (a rejection with
+//!   [`NvidiaOptions::require_ocsp`]);
+//! - no RIM for the report's driver or VBIOS version: `rims.*.status = "unavailable"`,
+//!   `measurements_match = false` and a warning; measurements that differ from the RIMs:
+//!   `mismatched_indices` and a warning (both rejections with
+//!   [`NvidiaOptions::require_rims`]).
 
+mod claims;
+mod device;
+mod evidence;
+mod ids;
+pub mod opaque;
+mod options;
+mod reference;
 pub mod rim;
+pub mod spdm;
+mod verify;
+
+pub use claims::{GpuClaims, OcspClaim, RimClaim, RimVersions, RimsClaims};
+pub use device::GpuArch;
+pub use evidence::{decode, decode_chain, looks_like, GpuEvidence};
+pub use ids::{driver_rim_id, vbios_rim_id};
+pub use options::NvidiaOptions;
+pub use reference::{Mismatch, RimKind};
+pub(crate) use verify::verify;

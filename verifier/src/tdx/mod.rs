@@ -10,7 +10,6 @@ mod options;
 mod pck_ext;
 mod qe_identity;
 mod quote;
-mod reader;
 mod status;
 mod tcb_info;
 mod verify;

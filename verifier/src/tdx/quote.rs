@@ -9,8 +9,8 @@
 //! ```
 //! The quote signature covers every byte before `sig_data_len`.
 
-use super::reader::{invalid, Reader};
 use crate::error::{Error, ParseError, ParseErrorKind, Unsupported};
+use crate::reader::{invalid, Reader};
 
 /// Intel's QE vendor id (`939A7233-F79C-4CA9-940A-0DB3957F0607`).
 pub const INTEL_QE_VENDOR_ID: [u8; 16] = [

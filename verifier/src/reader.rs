@@ -6,15 +6,34 @@ use crate::error::{ParseError, ParseErrorKind};
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
+    // Offset of `bytes` in the whole input, so errors in a sub-structure name the
+    // absolute position.
+    base: usize,
 }
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes, pos: 0 }
+        Self {
+            bytes,
+            pos: 0,
+            base: 0,
+        }
     }
 
+    /// The next `n` bytes as their own reader (offsets stay absolute); this one moves past them.
+    pub(crate) fn sub(&mut self, n: usize, what: &'static str) -> Result<Self, ParseError> {
+        let base = self.pos();
+        let bytes = self.take(n, what)?;
+        Ok(Reader {
+            bytes,
+            pos: 0,
+            base,
+        })
+    }
+
+    /// Absolute offset of the next byte.
     pub(crate) fn pos(&self) -> usize {
-        self.pos
+        self.base.saturating_add(self.pos)
     }
 
     pub(crate) fn remaining(&self) -> usize {
@@ -30,7 +49,7 @@ impl<'a> Reader<'a> {
             }
             None => Err(ParseError {
                 what,
-                offset: self.pos,
+                offset: self.pos(),
                 kind: ParseErrorKind::Truncated {
                     needed: n,
                     available: self.remaining(),
@@ -49,6 +68,10 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    pub(crate) fn u8(&mut self, what: &'static str) -> Result<u8, ParseError> {
+        self.array(what).map(u8::from_le_bytes)
+    }
+
     pub(crate) fn u16(&mut self, what: &'static str) -> Result<u16, ParseError> {
         self.array(what).map(u16::from_le_bytes)
     }
@@ -58,6 +81,11 @@ impl<'a> Reader<'a> {
     }
 
     /// The rest of the input.
+    /// The next `n` bytes without consuming them.
+    pub(crate) fn peek(&self, n: usize) -> Option<&'a [u8]> {
+        self.bytes.get(self.pos..self.pos.checked_add(n)?)
+    }
+
     pub(crate) fn rest(&mut self) -> &'a [u8] {
         let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
         self.pos = self.bytes.len();

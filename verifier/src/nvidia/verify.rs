@@ -1,0 +1,622 @@
+//! Verification of one GPU's evidence. The numbered steps match the crate docs.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::claims::{Verified, Warning};
+use crate::collateral::Bundle;
+use crate::crypto::{Curve, EcdsaSig, HashAlg};
+use crate::error::{BindingError, Error, ExpectationError, OcspErrorKind, RimErrorKind};
+use crate::pki::ocsp::{CertStatus, Freshness, OcspStatus, RevocationReason};
+use crate::pki::{Certificate, PathChecker, PublicKey};
+use crate::time::{rfc3339, UnixTime};
+use crate::Verifier;
+
+use super::claims::{GpuClaims, OcspClaim, RimClaim, RimVersions, RimsClaims};
+use super::device::{certificate_fwid, DeviceChain, GpuArch};
+use super::evidence::{decode_chain, GpuEvidence};
+use super::ids;
+use super::options::NvidiaOptions;
+use super::reference::{compare, golden, Comparison, RimKind};
+use super::rim::Rim;
+use super::spdm::AttestationReport;
+
+pub(crate) fn verify(
+    verifier: &Verifier,
+    evidence: &GpuEvidence,
+    collateral: &Bundle,
+    options: &NvidiaOptions,
+    now: UnixTime,
+) -> Result<Verified<GpuClaims>, Error> {
+    let checker = PathChecker {
+        provider: verifier.provider,
+        cache: &verifier.cache,
+        now,
+    };
+    let mut warnings = Vec::new();
+
+    // 1. The report parses, every field located by the structure's own lengths.
+    let report = AttestationReport::parse(&evidence.report)?;
+
+    // 2. The device chain (from the evidence, else from the collateral) leads from the
+    //    attestation certificate to a pinned NVIDIA Device Identity CA.
+    let supplied = device_certificates(verifier, evidence, collateral, &report)?;
+    let chain = DeviceChain::check(
+        &checker,
+        &supplied,
+        &collateral.certificates,
+        &verifier.anchors.nvidia_device_root,
+    )?;
+    let (arch, chip) = GpuArch::of_leaf(chain.leaf)?;
+
+    // 3. The signature: ECDSA P-384 over request ‖ response up to the signature. Never
+    //    cached: a report is checked afresh every time.
+    verify_report_signature(verifier, chain.leaf, &report)?;
+
+    // 4. Freshness: the requester nonce is the caller's.
+    if let Some(expected) = options.expected_nonce {
+        if report.nonce() != &expected {
+            return Err(ExpectationError::Mismatch {
+                field: "nonce",
+                expected: hex::encode(expected),
+                actual: hex::encode(report.nonce()),
+            }
+            .into());
+        }
+    }
+
+    // 5. The FWID in the signed opaque data is the one the attestation certificate
+    //    carries (reports from drivers before 550 have none).
+    let cert_fwid = certificate_fwid(chain.leaf)?;
+    let fwid_match = match (report.opaque().fwid(), &cert_fwid) {
+        (Some(report_fwid), Some(cert_fwid)) if report_fwid.as_slice() == cert_fwid.as_slice() => {
+            Some(true)
+        }
+        (Some(report_fwid), cert_fwid) => {
+            return Err(BindingError::Fwid {
+                report: hex::encode(report_fwid),
+                certificate: cert_fwid
+                    .as_ref()
+                    .map_or_else(|| "none".into(), hex::encode),
+            }
+            .into())
+        }
+        (None, _) => None,
+    };
+
+    // 6. OCSP for every certificate below the root. NVIDIA's responder does not answer
+    //    for the per-device leaf, so the leaf is checked only when a response is given.
+    let mut ocsp = Vec::new();
+    for (i, pair) in chain.certs.windows(2).enumerate() {
+        let [cert, issuer] = pair else { continue };
+        let covered = i > 0;
+        ocsp.push(ocsp_claim(
+            &checker,
+            collateral,
+            cert,
+            issuer,
+            covered,
+            options,
+            &mut warnings,
+        )?);
+    }
+
+    // 7. RIMs: the driver and VBIOS RIMs for the report's versions, signed by NVIDIA
+    //    (XMLDSig, chain to the pinned RIM root, OCSP), compared with the measurements.
+    let opaque = report.opaque();
+    let driver_rim_id = ids::driver_rim_id(arch, &chip, opaque);
+    let vbios_rim_id = ids::vbios_rim_id(opaque);
+    let driver = select_rim(
+        &checker,
+        verifier,
+        collateral,
+        RimKind::Driver,
+        &chip,
+        opaque.driver_version(),
+        &report,
+        options,
+        &mut warnings,
+    )?;
+    let vbios = select_rim(
+        &checker,
+        verifier,
+        collateral,
+        RimKind::Vbios,
+        &chip,
+        opaque.vbios_version(),
+        &report,
+        options,
+        &mut warnings,
+    )?;
+    let used: Vec<(RimKind, &Rim)> = [(RimKind::Driver, &driver), (RimKind::Vbios, &vbios)]
+        .into_iter()
+        .filter_map(|(k, r)| r.as_ref().map(|r| (k, r.rim)))
+        .collect();
+    let comparison = compare(&golden(&used)?, &report);
+    let both = driver.is_some() && vbios.is_some();
+    let measurements_match = both && comparison.mismatches.is_empty();
+    report_rim_outcome(
+        &comparison,
+        [(&driver, &driver_rim_id), (&vbios, &vbios_rim_id)],
+        options,
+        &mut warnings,
+    )?;
+
+    // 8. Caller expectations on versions.
+    expect_version(
+        "driver_version",
+        opaque.driver_version(),
+        &options.allowed_driver_versions,
+    )?;
+    expect_version(
+        "vbios_version",
+        opaque.vbios_version(),
+        &options.allowed_vbios_versions,
+    )?;
+
+    if report.trailing_len() > 0 {
+        warnings.push(Warning::new(
+            "trailing_data",
+            format!(
+                "{} unsigned bytes follow the report's signature and were ignored",
+                report.trailing_len()
+            ),
+        ));
+    }
+    if let Some(label) = &evidence.nonce_label {
+        if !label.eq_ignore_ascii_case(&hex::encode(report.nonce())) {
+            warnings.push(Warning::new(
+                "nonce_label_mismatch",
+                format!("the evidence file labels nonce {label}, the signed report holds another"),
+            ));
+        }
+    }
+
+    let hwmodel = chain
+        .certs
+        .get(1)
+        .and_then(|c| c.subject().common_name())
+        .unwrap_or_default()
+        .to_owned();
+    let claims = GpuClaims {
+        arch: arch.name(),
+        chip,
+        hwmodel,
+        leaf_serial: hex::encode(chain.leaf.serial()),
+        nonce: hex::encode(report.nonce()),
+        nonce_checked: options.expected_nonce.is_some(),
+        driver_version: opaque.driver_version().map(str::to_owned),
+        vbios_version: opaque.vbios_version().map(str::to_owned),
+        chip_sku: opaque.chip_sku().map(str::to_owned),
+        chip_sku_mod: opaque.chip_sku_mod().map(str::to_owned),
+        project: opaque.project().map(str::to_owned),
+        project_sku: opaque.project_sku().map(str::to_owned),
+        project_sku_mod: opaque.project_sku_mod().map(str::to_owned),
+        chip_info: opaque.chip_info().map(str::to_owned),
+        board_id: opaque.board_id(),
+        fwid: opaque
+            .fwid()
+            .map(hex::encode)
+            .or_else(|| cert_fwid.as_ref().map(hex::encode)),
+        fwid_match,
+        ppcie_mode: opaque.protected_pcie(),
+        mode: opaque.mode(),
+        nvdec0_enabled: opaque.nvdec0_enabled(),
+        measurements: report
+            .blocks()
+            .iter()
+            .map(|b| (b.index, hex::encode(&b.value)))
+            .collect::<BTreeMap<_, _>>(),
+        measurements_match,
+        measurements_checked: comparison.checked,
+        mismatched_indices: comparison.mismatches.iter().map(|m| m.index).collect(),
+        mismatches: comparison.mismatches,
+        driver_rim_id,
+        vbios_rim_id,
+        rim_versions: RimVersions {
+            driver: driver
+                .as_ref()
+                .map(|r| r.rim.colloquial_version().to_owned()),
+            vbios: vbios
+                .as_ref()
+                .map(|r| r.rim.colloquial_version().to_owned()),
+        },
+        rims: RimsClaims {
+            driver: rim_claim(driver),
+            vbios: rim_claim(vbios),
+        },
+        ocsp,
+        trailing_bytes: report.trailing_len(),
+    };
+    Ok(Verified::new(claims, warnings))
+}
+
+/// The device chain: from the evidence when it carries one (parsed once per distinct
+/// chain, through the verifier's chain cache), else from the collateral.
+fn device_certificates(
+    verifier: &Verifier,
+    evidence: &GpuEvidence,
+    collateral: &Bundle,
+    report: &AttestationReport,
+) -> Result<Arc<Vec<Certificate>>, Error> {
+    if evidence.certificate_chain.is_empty() {
+        return chain_from_bundle(verifier, collateral, report).map(Arc::new);
+    }
+    let key = verifier.device_chains.enabled().then(|| {
+        verifier
+            .provider
+            .hash(HashAlg::Sha256, &[&evidence.certificate_chain])
+    });
+    if let Some(chain) = key.as_ref().and_then(|k| verifier.device_chains.get(k)) {
+        return Ok(chain);
+    }
+    let chain = Arc::new(decode_chain(&evidence.certificate_chain)?);
+    if let Some(k) = key {
+        verifier.device_chains.insert(k, Arc::clone(&chain));
+    }
+    Ok(chain)
+}
+
+/// A chain assembled from loose collateral certificates: the end-entity P-384
+/// certificate (the one whose key verifies the report, when there are several), then
+/// issuers by name.
+fn chain_from_bundle(
+    verifier: &Verifier,
+    collateral: &Bundle,
+    report: &AttestationReport,
+) -> Result<Vec<Certificate>, Error> {
+    let missing = || {
+        Error::MissingCollateral {
+        what: "the GPU's device certificate chain (the attestation certificate that signed the report)".into(),
+    }
+    };
+    // With several candidates, the one whose key verifies the report; if none does,
+    // the first, so the report is rejected for its signature rather than called missing.
+    let candidates: Vec<&Certificate> = collateral
+        .certificates
+        .iter()
+        .filter(|c| !c.basic_constraints().is_some_and(|(ca, _)| ca))
+        .filter(|c| {
+            matches!(
+                c.public_key(),
+                PublicKey::Ec {
+                    curve: Curve::P384,
+                    ..
+                }
+            )
+        })
+        .collect();
+    let leaf = match candidates.as_slice() {
+        [] => return Err(missing()),
+        [only] => *only,
+        several => several
+            .iter()
+            .copied()
+            .find(|c| signature_verifies(verifier, c, report))
+            .or_else(|| several.first().copied())
+            .ok_or_else(missing)?,
+    };
+    let mut chain = vec![leaf.clone()];
+    let mut current = leaf;
+    while current.subject() != current.issuer() && chain.len() < 8 {
+        let Some(issuer) = collateral
+            .certificates
+            .iter()
+            .find(|c| c.subject().raw() == current.issuer().raw())
+        else {
+            break;
+        };
+        chain.push(issuer.clone());
+        current = issuer;
+    }
+    Ok(chain)
+}
+
+fn signature_verifies(verifier: &Verifier, cert: &Certificate, report: &AttestationReport) -> bool {
+    match cert.public_key() {
+        PublicKey::Ec {
+            curve: Curve::P384,
+            point,
+        } => verifier
+            .provider
+            .verify_ecdsa(
+                Curve::P384,
+                HashAlg::Sha384,
+                point,
+                report.signed_bytes(),
+                EcdsaSig::Fixed(report.signature()),
+            )
+            .is_ok(),
+        _ => false,
+    }
+}
+
+fn verify_report_signature(
+    verifier: &Verifier,
+    leaf: &Certificate,
+    report: &AttestationReport,
+) -> Result<(), Error> {
+    if signature_verifies(verifier, leaf, report) {
+        Ok(())
+    } else {
+        Err(Error::EvidenceSignature {
+            what: "GPU attestation report",
+        })
+    }
+}
+
+/// The OCSP status of `cert` from the responses in the collateral, as a claim; what
+/// rejects (a revocation, an unauthenticated response, or anything short of a current
+/// `good` when OCSP is required) is an error.
+fn ocsp_claim(
+    checker: &PathChecker<'_>,
+    collateral: &Bundle,
+    cert: &Certificate,
+    issuer: &Certificate,
+    covered: bool,
+    options: &NvidiaOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<OcspClaim, Error> {
+    let name = cert
+        .subject()
+        .common_name()
+        .unwrap_or_else(|| cert.subject().display())
+        .to_owned();
+    let fail = |kind| Error::Ocsp {
+        subject: cert.subject().display().to_owned(),
+        kind,
+    };
+    let mut claim = OcspClaim {
+        certificate: name.clone(),
+        serial: hex::encode(cert.serial()),
+        status: "not_checked",
+        reason: None,
+        this_update: None,
+        next_update: None,
+    };
+    let Some(status) = best_ocsp_status(checker, collateral, cert, issuer)? else {
+        if covered {
+            if options.require_ocsp {
+                return Err(fail(OcspErrorKind::Required));
+            }
+            warnings.push(Warning::new(
+                "ocsp_not_checked",
+                format!("no OCSP response was supplied for {name}"),
+            ));
+        }
+        return Ok(claim);
+    };
+    claim.this_update = Some(rfc3339(status.this_update));
+    claim.next_update = status.next_update.map(rfc3339);
+    let required = covered && options.require_ocsp;
+    match status.status {
+        CertStatus::Revoked { revoked_at, reason } => {
+            let hold = reason == Some(RevocationReason::CertificateHold);
+            claim.status = "revoked";
+            claim.reason = Some(reason.unwrap_or(RevocationReason::Unspecified).name());
+            if !(hold && options.allow_cert_hold) {
+                return Err(fail(OcspErrorKind::Revoked {
+                    revoked_at,
+                    reason: claim.reason.unwrap_or("unspecified").to_owned(),
+                }));
+            }
+            warnings.push(Warning::new(
+                "ocsp_certificate_hold",
+                format!("{name} is on hold (revoked, reason certificateHold), accepted by option"),
+            ));
+        }
+        CertStatus::Unknown => {
+            claim.status = "unknown";
+            if required {
+                return Err(fail(OcspErrorKind::Unknown));
+            }
+            warnings.push(Warning::new(
+                "ocsp_unknown",
+                format!("the OCSP responder does not know {name}"),
+            ));
+        }
+        CertStatus::Good => match status.freshness {
+            Freshness::Current => claim.status = "good",
+            Freshness::Stale { next_update } => {
+                claim.status = "stale";
+                if required {
+                    return Err(fail(OcspErrorKind::Stale {
+                        now: crate::time::secs(checker.now),
+                        next_update,
+                    }));
+                }
+                warnings.push(Warning::new(
+                    "ocsp_stale",
+                    format!(
+                        "the OCSP response for {name} expired at {}",
+                        rfc3339(next_update)
+                    ),
+                ));
+            }
+            Freshness::NotYetValid { this_update } => {
+                claim.status = "not_yet_valid";
+                if required {
+                    return Err(fail(OcspErrorKind::NotYetValid {
+                        now: crate::time::secs(checker.now),
+                        this_update,
+                    }));
+                }
+                warnings.push(Warning::new(
+                    "ocsp_not_yet_valid",
+                    format!(
+                        "the OCSP response for {name} is valid only from {}",
+                        rfc3339(this_update)
+                    ),
+                ));
+            }
+        },
+    }
+    Ok(claim)
+}
+
+/// Every supplied response about `cert` is authenticated (one that fails rejects); a
+/// revocation other than a hold wins, else the current response with the latest
+/// thisUpdate, else the latest.
+fn best_ocsp_status(
+    checker: &PathChecker<'_>,
+    collateral: &Bundle,
+    cert: &Certificate,
+    issuer: &Certificate,
+) -> Result<Option<OcspStatus>, Error> {
+    let mut best: Option<OcspStatus> = None;
+    for response in &collateral.ocsp_responses {
+        // A CertID hash we cannot compute cannot name this certificate for us.
+        let Ok(Some(_)) = response.find(checker.provider, cert, issuer) else {
+            continue;
+        };
+        let status = checker.check_ocsp(response, cert, issuer, None)?;
+        let permanent_revocation = matches!(
+            status.status,
+            CertStatus::Revoked { reason, .. } if reason != Some(RevocationReason::CertificateHold)
+        );
+        if permanent_revocation {
+            return Ok(Some(status));
+        }
+        let rank = |s: &OcspStatus| (matches!(s.freshness, Freshness::Current), s.this_update);
+        if best.as_ref().is_none_or(|b| rank(&status) > rank(b)) {
+            best = Some(status);
+        }
+    }
+    Ok(best)
+}
+
+/// A RIM that passed every check, with its chain's OCSP claims.
+struct UsedRim<'a> {
+    rim: &'a Rim,
+    ocsp: Vec<OcspClaim>,
+}
+
+/// The RIM of `kind` for `version`: among the supplied RIMs for this chip and version,
+/// each is verified (signature, chain, OCSP; any failure rejects) and the one with the
+/// fewest mismatches is used (NVIDIA re-issues RIMs under one id).
+#[allow(clippy::too_many_arguments)]
+fn select_rim<'a>(
+    checker: &PathChecker<'_>,
+    verifier: &Verifier,
+    collateral: &'a Bundle,
+    kind: RimKind,
+    chip: &str,
+    version: Option<&str>,
+    report: &AttestationReport,
+    options: &NvidiaOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<UsedRim<'a>>, Error> {
+    let Some(version) = version else {
+        return Ok(None);
+    };
+    let mut best: Option<(usize, UsedRim<'a>)> = None;
+    for rim in collateral.rims.iter().filter(|r| {
+        r.product().eq_ignore_ascii_case(chip)
+            && r.colloquial_version().eq_ignore_ascii_case(version)
+    }) {
+        let label = format!("{} RIM {}", kind.label(), rim.colloquial_version());
+        rim.verify_signature(checker.provider, checker.cache)
+            .map_err(|e| relabel(e, &label))?;
+        rim.verify_chain(checker, &verifier.anchors.nvidia_rim_root)?;
+        if !rim.measurements().iter().any(|m| m.active) {
+            return Err(Error::Rim {
+                rim: label,
+                kind: RimErrorKind::NoMeasurements,
+            });
+        }
+        let certs = rim.certificates();
+        let mut ocsp = Vec::new();
+        for pair in certs.windows(2) {
+            let [cert, issuer] = pair else { continue };
+            ocsp.push(ocsp_claim(
+                checker, collateral, cert, issuer, true, options, warnings,
+            )?);
+        }
+        let mismatches = compare(&golden(&[(kind, rim)])?, report).mismatches.len();
+        if best.as_ref().is_none_or(|(m, _)| mismatches < *m) {
+            best = Some((mismatches, UsedRim { rim, ocsp }));
+        }
+    }
+    Ok(best.map(|(_, used)| used))
+}
+
+/// Errors the RIM module labels by content carry the RIM's role here.
+fn relabel(e: Error, label: &str) -> Error {
+    match e {
+        Error::Rim { kind, .. } => Error::Rim {
+            rim: label.to_owned(),
+            kind,
+        },
+        other => other,
+    }
+}
+
+/// Missing RIMs and mismatches are claims with warnings, or rejections when the caller
+/// requires RIMs.
+fn report_rim_outcome(
+    comparison: &Comparison,
+    rims: [(&Option<UsedRim<'_>>, &Option<String>); 2],
+    options: &NvidiaOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), Error> {
+    for (rim, id) in rims {
+        if rim.is_none() {
+            let id = id
+                .as_deref()
+                .unwrap_or("(no RIM id: the report lacks the fields)");
+            if options.require_rims {
+                return Err(ExpectationError::RimRequired(id.to_owned()).into());
+            }
+            warnings.push(Warning::new(
+                "rim_unavailable",
+                format!("RIM {id} was not supplied; measurements were not compared with it"),
+            ));
+        }
+    }
+    if !comparison.mismatches.is_empty() {
+        let indices: Vec<u32> = comparison.mismatches.iter().map(|m| m.index).collect();
+        if options.require_rims {
+            return Err(ExpectationError::MeasurementMismatch { indices }.into());
+        }
+        warnings.push(Warning::new(
+            "measurement_mismatch",
+            format!("measurements at RIM indices {indices:?} match no golden value"),
+        ));
+    }
+    Ok(())
+}
+
+fn rim_claim(rim: Option<UsedRim<'_>>) -> RimClaim {
+    match rim {
+        Some(used) => RimClaim {
+            status: "verified",
+            tag_id: Some(used.rim.tag_id().to_owned()),
+            ocsp: used.ocsp,
+        },
+        None => RimClaim {
+            status: "unavailable",
+            tag_id: None,
+            ocsp: Vec::new(),
+        },
+    }
+}
+
+fn expect_version(
+    field: &'static str,
+    actual: Option<&str>,
+    allowed: &[String],
+) -> Result<(), Error> {
+    if allowed.is_empty() {
+        return Ok(());
+    }
+    let actual = actual.unwrap_or_default();
+    if allowed.iter().any(|a| a.eq_ignore_ascii_case(actual)) {
+        return Ok(());
+    }
+    Err(ExpectationError::NotTrusted {
+        field,
+        actual: actual.to_owned(),
+        count: allowed.len(),
+    }
+    .into())
+}

@@ -1,0 +1,421 @@
+//! Real NVIDIA evidence (`shared/vectors/nvidia`, see its VECTORS.md): the Hopper sets
+//! verify end to end with their RIMs and OCSP responses, at times when that collateral
+//! was valid, and the negative files fail as VECTORS.md says.
+
+use std::path::Path;
+
+use testvectors::real::nvidia_dir;
+use verifier::collateral::Bundle;
+use verifier::nvidia::{decode, GpuClaims, GpuEvidence, NvidiaOptions};
+use verifier::time::{from_secs, parse_rfc3339, UnixTime};
+use verifier::{Error, TrustAnchors, Verified, Verifier};
+
+const SET_A_NONCE: &str = "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb";
+const SET_B_NONCE: &str = "4cff7f5380ead8fad8ec2c531c110aca4302a88f603792801a8ca29ee151af2e";
+
+fn at(t: &str) -> UnixTime {
+    from_secs(parse_rfc3339(t).unwrap())
+}
+
+fn read(rel: &str) -> Vec<u8> {
+    let path = nvidia_dir().join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn evidence(report: &str, chain: &str) -> GpuEvidence {
+    let mut ev = decode(&read(report)).unwrap();
+    assert_eq!(ev.len(), 1);
+    let mut ev = ev.remove(0);
+    ev.certificate_chain = read(chain);
+    ev
+}
+
+fn bundle(files: &[&str]) -> Bundle {
+    let mut b = Bundle::new();
+    for f in files {
+        b.add_bytes(&read(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    }
+    b
+}
+
+fn set_a_bundle() -> Bundle {
+    let dir = nvidia_dir().join("setA_h100_550.90.07/ocsp");
+    let mut ocsp: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".ocsp.der"))
+        .map(|p| format!("setA_h100_550.90.07/ocsp/{}", file_name(&p)))
+        .collect();
+    ocsp.sort();
+    assert_eq!(ocsp.len(), 7);
+    let mut files = vec![
+        "setA_h100_550.90.07/NV_GPU_DRIVER_GH100_550.90.07.xml".to_owned(),
+        "setA_h100_550.90.07/NV_GPU_VBIOS_1010_0200_882_96009F0001.xml".to_owned(),
+    ];
+    files.extend(ocsp);
+    bundle(&files.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+fn nonce(hex_nonce: &str) -> NvidiaOptions {
+    NvidiaOptions {
+        expected_nonce: Some(hex::decode(hex_nonce).unwrap().try_into().unwrap()),
+        ..NvidiaOptions::default()
+    }
+}
+
+fn verify_set_a(
+    b: &Bundle,
+    options: &NvidiaOptions,
+    t: &str,
+) -> Result<Verified<GpuClaims>, Error> {
+    let ev = evidence(
+        "setA_h100_550.90.07/attestation_report.hex",
+        "setA_h100_550.90.07/device_cert_chain.pem",
+    );
+    Verifier::new(TrustAnchors::default()).verify_nvidia(&ev, b, options, at(t))
+}
+
+fn statuses(c: &[verifier::nvidia::OcspClaim]) -> Vec<(&str, &str)> {
+    c.iter()
+        .map(|o| (o.certificate.as_str(), o.status))
+        .collect()
+}
+
+/// setA on 2025-08-21, when the device chain's OCSP responses were current (the RIM
+/// chain's were produced two months later).
+#[test]
+fn set_a_passes_with_device_ocsp_current() {
+    let v = verify_set_a(&set_a_bundle(), &nonce(SET_A_NONCE), "2025-08-21T12:00:00Z").unwrap();
+    let c = v.claims();
+    assert_eq!(c.arch, "hopper");
+    assert_eq!(c.driver_version.as_deref(), Some("550.90.07"));
+    assert_eq!(c.vbios_version.as_deref(), Some("96.00.9F.00.01"));
+    assert_eq!(
+        c.driver_rim_id.as_deref(),
+        Some("NV_GPU_DRIVER_GH100_550.90.07")
+    );
+    assert_eq!(
+        c.vbios_rim_id.as_deref(),
+        Some("NV_GPU_VBIOS_1010_0200_882_96009F0001")
+    );
+    assert_eq!(c.fwid_match, Some(true));
+    assert!(c.measurements_match, "{:?}", c.mismatches);
+    // 21 driver + 12 VBIOS active indices; index 35 skipped (NVDEC0 disabled).
+    assert_eq!(c.measurements_checked, 32);
+    assert!(c.mismatched_indices.is_empty());
+    assert_eq!(c.rims.driver.status, "verified");
+    assert_eq!(c.rims.vbios.status, "verified");
+    assert_eq!(c.rim_versions.driver.as_deref(), Some("550.90.07"));
+    assert_eq!(
+        statuses(&c.ocsp),
+        [
+            ("GH100 A01 GSP FMC LF", "not_checked"),
+            ("GH100 A01 GSP BROM", "good"),
+            ("NVIDIA GH100 Provisioner ICA 1", "good"),
+            ("NVIDIA GH100 Identity", "good"),
+        ]
+    );
+    assert!(c
+        .rims
+        .driver
+        .ocsp
+        .iter()
+        .all(|o| o.status == "not_yet_valid"));
+    // Not required, so the RIM chain's not-yet-valid answers are warnings.
+    assert!(v.warnings().iter().any(|w| w.code == "ocsp_not_yet_valid"));
+    assert!(!v
+        .warnings()
+        .iter()
+        .any(|w| w.code == "measurement_mismatch"));
+}
+
+/// setA on 2025-10-24, when the RIM chains' OCSP responses were current.
+#[test]
+fn set_a_passes_with_rim_ocsp_current() {
+    let v = verify_set_a(&set_a_bundle(), &nonce(SET_A_NONCE), "2025-10-24T12:00:00Z").unwrap();
+    let c = v.claims();
+    assert!(c.measurements_match);
+    assert_eq!(
+        statuses(&c.rims.driver.ocsp),
+        [
+            ("HCC RIM L4 Signer", "good"),
+            (c.rims.driver.ocsp[1].certificate.as_str(), "good"),
+            ("NVIDIA Reference Value GH100 CA", "good"),
+        ]
+    );
+    // The VBIOS RIM's L3 has no staged response.
+    let vbios = statuses(&c.rims.vbios.ocsp);
+    assert_eq!(vbios[0].1, "good");
+    assert_eq!(vbios[2].1, "good");
+    assert!(c.ocsp.iter().skip(1).all(|o| o.status == "stale"));
+    // Requiring OCSP now rejects: the device responses are a day old.
+    let e = verify_set_a(
+        &set_a_bundle(),
+        &NvidiaOptions {
+            require_ocsp: true,
+            ..nonce(SET_A_NONCE)
+        },
+        "2025-10-24T12:00:00Z",
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "ocsp_stale", "{e}");
+}
+
+#[test]
+fn set_a_without_collateral_is_claims_not_a_match() {
+    let v = verify_set_a(&Bundle::new(), &nonce(SET_A_NONCE), "2026-11-27T00:00:00Z").unwrap();
+    assert!(!v.claims().measurements_match);
+    assert_eq!(v.claims().rims.driver.status, "unavailable");
+    let e = verify_set_a(
+        &Bundle::new(),
+        &NvidiaOptions {
+            require_rims: true,
+            ..nonce(SET_A_NONCE)
+        },
+        "2026-11-27T00:00:00Z",
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "rim_required", "{e}");
+    // Today every RIM signer has expired: the RIM chain rejects.
+    let e = verify_set_a(&set_a_bundle(), &nonce(SET_A_NONCE), "2026-11-27T00:00:00Z").unwrap_err();
+    assert_eq!(e.kind(), "certificate_expired", "{e}");
+}
+
+#[test]
+fn set_a_wrong_nonce_and_tampering_reject() {
+    let b = set_a_bundle();
+    let t = "2025-08-21T12:00:00Z";
+    let e = verify_set_a(&b, &nonce(SET_B_NONCE), t).unwrap_err();
+    assert_eq!(e.kind(), "unexpected_nonce", "{e}");
+
+    let ev = evidence(
+        "setA_h100_550.90.07/attestation_report.hex",
+        "setA_h100_550.90.07/device_cert_chain.pem",
+    );
+    let verifier = Verifier::new(TrustAnchors::default());
+    for offset in [
+        4,
+        100,
+        3600,
+        3700,
+        ev.report.len() - 97,
+        ev.report.len() - 1,
+    ] {
+        let mut bad = ev.clone();
+        bad.report[offset] ^= 0x80;
+        let e = verifier
+            .verify_nvidia(&bad, &b, &NvidiaOptions::default(), at(t))
+            .unwrap_err();
+        assert!(
+            matches!(e.kind(), "evidence_signature" | "invalid_value"),
+            "offset {offset}: {e}"
+        );
+    }
+    // A golden value changed in the driver RIM breaks its XML signature.
+    let mut rim = read("setA_h100_550.90.07/NV_GPU_DRIVER_GH100_550.90.07.xml");
+    let text = String::from_utf8(rim.clone()).unwrap();
+    let at_hash = text.find("index=\"7\"").unwrap();
+    let digit = at_hash + text[at_hash..].find("Hash0=\"").unwrap() + 7;
+    rim[digit] = if rim[digit] == b'0' { b'1' } else { b'0' };
+    let mut tampered = set_a_bundle();
+    tampered
+        .rims
+        .retain(|r| r.colloquial_version() != "550.90.07");
+    tampered.add_bytes(&rim).unwrap();
+    let e = verify_set_a(&tampered, &nonce(SET_A_NONCE), t).unwrap_err();
+    assert_eq!(e.kind(), "rim_digest_mismatch", "{e}");
+    assert!(e.to_string().contains("driver RIM 550.90.07"), "{e}");
+}
+
+#[test]
+fn set_a_binary_capture_is_the_same_evidence() {
+    let mut ev = decode(&read("setA_h100_550.90.07/attestation_report.bin")).unwrap();
+    let mut ev = ev.remove(0);
+    ev.certificate_chain = read("setA_h100_550.90.07/device_cert_chain.pem");
+    let v = Verifier::new(TrustAnchors::default())
+        .verify_nvidia(
+            &ev,
+            &set_a_bundle(),
+            &nonce(SET_A_NONCE),
+            at("2025-08-21T12:00:00Z"),
+        )
+        .unwrap();
+    assert!(v.claims().measurements_match);
+}
+
+fn verify_set_b(rims: &[&str], options: &NvidiaOptions) -> Result<Verified<GpuClaims>, Error> {
+    let ev = evidence(
+        "setB_h100_545.00/attestation_report.hex",
+        "setB_h100_545.00/device_cert_chain.pem",
+    );
+    Verifier::new(TrustAnchors::default()).verify_nvidia(
+        &ev,
+        &bundle(rims),
+        options,
+        at("2024-06-01T00:00:00Z"),
+    )
+}
+
+#[test]
+fn set_b_passes_with_its_rims() {
+    let v = verify_set_b(
+        &[
+            "setB_h100_545.00/Driver_RIM_test_no_gpu.swidtag",
+            "setB_h100_545.00/1010_0200_882_96005E0001_test_no_gpu.swidtag",
+        ],
+        &NvidiaOptions {
+            require_rims: true,
+            ..nonce(SET_B_NONCE)
+        },
+    )
+    .unwrap();
+    let c = v.claims();
+    assert!(c.measurements_match);
+    assert_eq!(c.driver_version.as_deref(), Some("545.00"));
+    assert_eq!(c.vbios_version.as_deref(), Some("96.00.5E.00.01"));
+    // The 545 driver's opaque data has no FWID.
+    assert_eq!(c.fwid_match, None);
+}
+
+#[test]
+fn set_b_prod_vbios_rim_mismatches_at_1_2_3_9() {
+    let rims = [
+        "setB_h100_545.00/Driver_RIM_test_no_gpu.swidtag",
+        "setB_h100_545.00/NEG_1010_0200_882_96005E0001_PROD.swidtag",
+    ];
+    let v = verify_set_b(&rims, &nonce(SET_B_NONCE)).unwrap();
+    let c = v.claims();
+    assert!(!c.measurements_match);
+    assert_eq!(c.mismatched_indices, [1, 2, 3, 9]);
+    assert!(c
+        .mismatches
+        .iter()
+        .all(|m| m.source == verifier::nvidia::RimKind::Vbios));
+    assert!(v
+        .warnings()
+        .iter()
+        .any(|w| w.code == "measurement_mismatch"));
+    let e = verify_set_b(
+        &rims,
+        &NvidiaOptions {
+            require_rims: true,
+            ..nonce(SET_B_NONCE)
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "measurement_mismatch", "{e}");
+    assert!(e.to_string().contains("[1, 2, 3, 9]"), "{e}");
+}
+
+#[test]
+fn set_b_invalid_chain_rejects() {
+    let ev = evidence(
+        "setB_h100_545.00/attestation_report.hex",
+        "setB_h100_545.00/invalid_cert_chain.pem",
+    );
+    let e = Verifier::new(TrustAnchors::default())
+        .verify_nvidia(
+            &ev,
+            &Bundle::new(),
+            &nonce(SET_B_NONCE),
+            at("2024-06-01T00:00:00Z"),
+        )
+        .unwrap_err();
+    assert_eq!(e.class(), verifier::ErrorClass::Rejected, "{e}");
+}
+
+#[test]
+fn trustee_negative_chains_reject() {
+    for (chain, kind) in [
+        (
+            "trustee/NEG_cert_chain_case2_root_only.pem",
+            "unexpected_subject",
+        ),
+        (
+            "trustee/NEG_cert_chain_case3_missing_intermediate.pem",
+            "issuer_mismatch",
+        ),
+        (
+            "trustee/NEG_cert_chain_case4_missing_leaf.pem",
+            "unexpected_subject",
+        ),
+    ] {
+        let ev = evidence("setA_h100_550.90.07/attestation_report.hex", chain);
+        let e = Verifier::new(TrustAnchors::default())
+            .verify_nvidia(
+                &ev,
+                &Bundle::new(),
+                &nonce(SET_A_NONCE),
+                at("2025-08-21T12:00:00Z"),
+            )
+            .unwrap_err();
+        assert_eq!(e.kind(), kind, "{chain}: {e}");
+    }
+}
+
+/// Every other real Hopper and Blackwell report: signature, chain and FWID hold; no
+/// RIMs are staged for them, so measurements are claims.
+#[test]
+fn other_real_reports_verify_without_rims() {
+    let verifier = Verifier::new(TrustAnchors::default());
+    let t = at("2026-11-27T00:00:00Z");
+    let files: [(&str, Option<&str>, usize); 8] = [
+        (
+            "asdk_hopper/sample_hopperAttestationReport_535.86.09.hex",
+            Some("asdk_hopper/sample_hopperCertChain_535.86.09.pem"),
+            1,
+        ),
+        (
+            "asdk_hopper/hopperAttestationReport_570.124.03_expired_case.hex",
+            Some("asdk_hopper/hopperCertChain_570.124.03_expired_case.pem"),
+            1,
+        ),
+        (
+            "blackwell/blackwellAttestationReport_575.32.hex",
+            Some("blackwell/blackwellCertChain_575.32.pem"),
+            1,
+        ),
+        ("asdk_hopper/hopper_evidence.json", None, 1),
+        ("asdk_hopper/multi_gpu_hopper.json", None, 4),
+        ("asdk_hopper/hopper_evidence_cert_hold.json", None, 1),
+        ("asdk_hopper/evidence_hopper_590_12.json", None, 1),
+        ("blackwell/mpt_8x_gb100_590.48.01.json", None, 8),
+    ];
+    for (report, chain, gpus) in files {
+        let mut ev = decode(&read(report)).unwrap();
+        if let Some(chain) = chain {
+            ev[0].certificate_chain = read(chain);
+        }
+        assert_eq!(ev.len(), gpus, "{report}");
+        let v = verifier
+            .verify_nvidia_all(&ev, &Bundle::new(), &NvidiaOptions::default(), t)
+            .unwrap_or_else(|e| panic!("{report}: {e}"));
+        for c in v.claims() {
+            assert_ne!(c.fwid_match, Some(false), "{report}");
+            assert!(!c.measurements_match, "{report}");
+        }
+    }
+}
+
+#[test]
+fn nvswitch_evidence_is_refused() {
+    let e = decode(&read("ppcie_nvswitch/ppcie_8gpu_4switch_570.124.06.json")).unwrap_err();
+    assert_eq!(e.kind(), "unsupported_device", "{e}");
+    let ev = evidence(
+        "ppcie_nvswitch/switchAttestationReport_96.10.55.00.01.hex",
+        "ppcie_nvswitch/switchCertChain.pem",
+    );
+    let e = Verifier::new(TrustAnchors::default())
+        .verify_nvidia(
+            &ev,
+            &Bundle::new(),
+            &NvidiaOptions::default(),
+            at("2026-11-27T00:00:00Z"),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), "unsupported_device", "{e}");
+}

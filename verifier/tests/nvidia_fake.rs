@@ -472,11 +472,446 @@ fn structure_defects_are_typed_with_offsets() {
 fn truncation_anywhere_is_a_typed_error() {
     let pki = GpuPki::cached();
     let good = default_spec().sign(pki);
+    let verifier = verifier_for(pki);
     for len in (0..good.len() - 96).step_by(7) {
-        let e = run_with(pki, good[..len].to_vec(), &options()).unwrap_err();
+        let evidence = GpuEvidence::new(good[..len].to_vec(), pki.chain_pem().into_bytes());
+        let e = verifier
+            .verify_nvidia(&evidence, &Bundle::new(), &options(), now())
+            .unwrap_err();
         assert!(
             matches!(e.kind(), "truncated" | "wrong_length"),
             "length {len}: {e}"
         );
     }
+}
+
+// ---- OCSP and RIMs, with the fake device PKI, fake responders and the fake RIM PKI ----
+
+mod collateral {
+    use testvectors::build::nvidia::measurement_value;
+    use testvectors::build::nvidia_rim::{RimPki, RimSpec};
+    use testvectors::pki::nvidia::GpuPki;
+    use testvectors::pki::ocsp::{
+        responder_cert, CertIdHash, NoCheck, OcspResponseSpec, SingleResponseSpec, StatusSpec,
+    };
+    use testvectors::pki::x509::name;
+    use testvectors::pki::{CertSpec, PrivateKey};
+    use verifier::time::parse_rfc3339;
+
+    /// Inside the fake RIM signer's validity (2024-01-01..2026-01-01).
+    pub(super) fn at() -> u64 {
+        parse_rfc3339("2025-06-01T00:00:00Z").unwrap()
+    }
+
+    /// A delegated responder under `issuer`, valid around [`at`].
+    pub(super) fn responder(issuer: &CertSpec, label: &str) -> CertSpec {
+        let mut spec = responder_cert(
+            name(&[("CN", &format!("Fake OCSP Responder {label}"))]),
+            PrivateKey::generate_p384(PrivateKey::seed_for(&format!("nvidia/ocsp-{label}"))),
+            issuer,
+            NoCheck::InsideEku,
+        );
+        spec.not_before = at() - 365 * 86_400;
+        spec.not_after = at() + 365 * 86_400;
+        spec
+    }
+
+    /// A response about `cert` (issued by `issuer`) from a responder `issuer` delegated,
+    /// produced an hour before [`at`] and valid a day.
+    pub(super) fn response(
+        cert: &CertSpec,
+        issuer: &CertSpec,
+        status: StatusSpec,
+    ) -> OcspResponseSpec {
+        let responder = responder(issuer, &issuer.subject.to_string());
+        let responder_der = responder.build();
+        let mut single = SingleResponseSpec::good(
+            &cert.build(),
+            &issuer.build(),
+            CertIdHash::Sha384,
+            at() - 3600,
+        );
+        single.status = status;
+        let mut spec = OcspResponseSpec::new(single, &responder_der, responder.key.clone());
+        spec.certs = vec![responder_der];
+        spec
+    }
+
+    /// Good answers for the three device CAs below the root.
+    pub(super) fn device_ocsp(pki: &GpuPki) -> Vec<Vec<u8>> {
+        let s = &pki.specs;
+        [
+            (&s.brom, &s.provisioner),
+            (&s.provisioner, &s.identity),
+            (&s.identity, &s.root),
+        ]
+        .iter()
+        .map(|(c, i)| response(c, i, StatusSpec::Good).build())
+        .collect()
+    }
+
+    /// Good answers for the RIM chain below its root.
+    pub(super) fn rim_ocsp(rim: &RimPki) -> Vec<Vec<u8>> {
+        let s = &rim.specs;
+        [(&s.signer, &s.l3), (&s.l3, &s.l2), (&s.l2, &s.root)]
+            .iter()
+            .map(|(c, i)| response(c, i, StatusSpec::Good).build())
+            .collect()
+    }
+
+    /// A RIM whose active golden values are the fake report's measurements.
+    pub(super) fn rim(spec: RimSpec) -> RimSpec {
+        spec.with(|s| {
+            for m in s.measurements.iter_mut().filter(|m| m.active) {
+                m.hashes = vec![measurement_value(u8::try_from(m.index + 1).unwrap()).to_vec()];
+            }
+        })
+    }
+
+    pub(super) fn driver() -> RimSpec {
+        rim(RimSpec::driver("550.90.07"))
+    }
+
+    pub(super) fn vbios() -> RimSpec {
+        rim(RimSpec::vbios("96.00.9F.00.01"))
+    }
+}
+
+use testvectors::build::nvidia_rim::{RimPki, RimSpec};
+use testvectors::pki::ocsp::StatusSpec;
+
+/// Everything a full verification needs, as collateral bytes.
+struct Full {
+    driver: RimSpec,
+    vbios: RimSpec,
+    device_ocsp: Vec<Vec<u8>>,
+    rim_ocsp: Vec<Vec<u8>>,
+    extra: Vec<Vec<u8>>,
+}
+
+impl Full {
+    fn new() -> Self {
+        // Building responders derives keys, which is slow in debug builds: once.
+        static OCSP: std::sync::OnceLock<[Vec<Vec<u8>>; 2]> = std::sync::OnceLock::new();
+        let [device_ocsp, rim_ocsp] = OCSP.get_or_init(|| {
+            [
+                collateral::device_ocsp(GpuPki::cached()),
+                collateral::rim_ocsp(RimPki::cached()),
+            ]
+        });
+        Self {
+            driver: collateral::driver(),
+            vbios: collateral::vbios(),
+            device_ocsp: device_ocsp.clone(),
+            rim_ocsp: rim_ocsp.clone(),
+            extra: Vec::new(),
+        }
+    }
+
+    fn bundle(&self) -> Bundle {
+        let rim_pki = RimPki::cached();
+        let mut b = Bundle::new();
+        for bytes in [self.driver.build(rim_pki), self.vbios.build(rim_pki)]
+            .into_iter()
+            .chain(self.device_ocsp.iter().cloned())
+            .chain(self.rim_ocsp.iter().cloned())
+            .chain(self.extra.iter().cloned())
+        {
+            b.add_bytes(&bytes).unwrap();
+        }
+        b
+    }
+
+    fn verify_report(
+        &self,
+        report: Vec<u8>,
+        options: &NvidiaOptions,
+    ) -> Result<Verified<GpuClaims>, Error> {
+        let pki = GpuPki::cached();
+        let verifier = Verifier::new(TrustAnchors {
+            nvidia_device_root: vec![pki.root_spki_sha256()],
+            nvidia_rim_root: vec![RimPki::cached().root_spki_sha256()],
+            ..TrustAnchors::empty()
+        });
+        let evidence = GpuEvidence::new(report, pki.chain_pem().into_bytes());
+        verifier.verify_nvidia(
+            &evidence,
+            &self.bundle(),
+            options,
+            from_secs(collateral::at()),
+        )
+    }
+
+    fn verify(&self, options: &NvidiaOptions) -> Result<Verified<GpuClaims>, Error> {
+        self.verify_report(default_spec().sign(GpuPki::cached()), options)
+    }
+}
+
+fn strict() -> NvidiaOptions {
+    NvidiaOptions {
+        require_ocsp: true,
+        require_rims: true,
+        ..options()
+    }
+}
+
+#[test]
+fn full_pass_with_rims_and_ocsp() {
+    let v = Full::new().verify(&strict()).expect("verifies");
+    let c = v.claims();
+    assert!(c.measurements_match);
+    // 21 driver + 12 VBIOS active indices, 35 skipped: NVDEC0 is disabled.
+    assert_eq!(c.measurements_checked, 32);
+    assert_eq!(c.rims.driver.status, "verified");
+    assert_eq!(c.rim_versions.vbios.as_deref(), Some("96.00.9F.00.01"));
+    let device: Vec<&str> = c.ocsp.iter().map(|o| o.status).collect();
+    assert_eq!(device, ["not_checked", "good", "good", "good"]);
+    assert!(c.rims.driver.ocsp.iter().all(|o| o.status == "good"));
+    assert!(v.warnings().is_empty(), "{:?}", v.warnings());
+}
+
+#[test]
+fn ocsp_revocation_rejects_and_hold_is_an_option() {
+    let s = &GpuPki::cached().specs;
+    let revoked = |reason| {
+        let mut full = Full::new();
+        full.device_ocsp[0] = collateral::response(
+            &s.brom,
+            &s.provisioner,
+            StatusSpec::Revoked {
+                at: collateral::at() - 86_400,
+                reason: Some(reason),
+            },
+        )
+        .build();
+        full
+    };
+    let e = revoked(1).verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_revoked", "{e}");
+    assert!(e.to_string().contains("GH100 A01 GSP BROM"), "{e}");
+    assert!(e.to_string().contains("keyCompromise"), "{e}");
+
+    let hold = revoked(6);
+    let e = hold.verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_revoked", "{e}");
+    assert!(e.to_string().contains("certificateHold"), "{e}");
+    let v = hold
+        .verify(&NvidiaOptions {
+            allow_cert_hold: true,
+            ..strict()
+        })
+        .unwrap();
+    assert_eq!(v.claims().ocsp[1].status, "revoked");
+    assert_eq!(v.claims().ocsp[1].reason, Some("certificateHold"));
+    assert!(v
+        .warnings()
+        .iter()
+        .any(|w| w.code == "ocsp_certificate_hold"));
+}
+
+#[test]
+fn ocsp_unknown_and_stale_are_claims_unless_required() {
+    let s = &GpuPki::cached().specs;
+    let mut unknown = Full::new();
+    unknown.device_ocsp[1] =
+        collateral::response(&s.provisioner, &s.identity, StatusSpec::Unknown).build();
+    let v = unknown.verify(&options()).unwrap();
+    assert_eq!(v.claims().ocsp[2].status, "unknown");
+    assert!(v.warnings().iter().any(|w| w.code == "ocsp_unknown"));
+    let e = unknown.verify(&strict()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_unknown", "{e}");
+
+    let mut stale = Full::new();
+    let mut spec = collateral::response(&s.identity, &s.root, StatusSpec::Good);
+    spec.responses[0].this_update = collateral::at() - 3 * 86_400;
+    spec.responses[0].next_update = Some(collateral::at() - 2 * 86_400);
+    spec.produced_at = collateral::at() - 3 * 86_400;
+    stale.device_ocsp[2] = spec.build();
+    let v = stale.verify(&options()).unwrap();
+    assert_eq!(v.claims().ocsp[3].status, "stale");
+    assert!(v.warnings().iter().any(|w| w.code == "ocsp_stale"));
+    let e = stale.verify(&strict()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_stale", "{e}");
+
+    let mut missing = Full::new();
+    missing.rim_ocsp.remove(0);
+    let v = missing.verify(&options()).unwrap();
+    assert_eq!(v.claims().rims.driver.ocsp[0].status, "not_checked");
+    let e = missing.verify(&strict()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_required", "{e}");
+    assert!(e.to_string().contains("RIM L4 Signer"), "{e}");
+}
+
+#[test]
+fn unauthenticated_ocsp_rejects_even_when_not_required() {
+    let s = &GpuPki::cached().specs;
+    let mut bad_sig = Full::new();
+    let mut spec = collateral::response(&s.brom, &s.provisioner, StatusSpec::Good);
+    spec.corrupt_signature = true;
+    bad_sig.device_ocsp[0] = spec.build();
+    let e = bad_sig.verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_signature", "{e}");
+
+    // A responder delegated by another CA (the root) answering for the BROM.
+    let mut rogue = Full::new();
+    let responder = collateral::responder(&s.root, "rogue");
+    let responder_der = responder.build();
+    let single = testvectors::pki::ocsp::SingleResponseSpec::good(
+        &s.brom.build(),
+        &s.provisioner.build(),
+        testvectors::pki::ocsp::CertIdHash::Sha384,
+        collateral::at() - 3600,
+    );
+    let mut spec = testvectors::pki::ocsp::OcspResponseSpec::new(
+        single,
+        &responder_der,
+        responder.key.clone(),
+    );
+    spec.certs = vec![responder_der];
+    rogue.device_ocsp[0] = spec.build();
+    let e = rogue.verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_responder_not_authorized", "{e}");
+}
+
+#[test]
+fn measurement_mismatch_is_listed_and_required_rejects() {
+    let full = Full::new();
+    let mut spec = default_spec();
+    // SPDM index 8 is golden (driver RIM) index 7.
+    spec.set_measurement(8, &[0x11; 48]);
+    let report = spec.sign(GpuPki::cached());
+    let v = full.verify_report(report.clone(), &options()).unwrap();
+    let c = v.claims();
+    assert!(!c.measurements_match);
+    assert_eq!(c.mismatched_indices, [7]);
+    assert_eq!(c.mismatches[0].source, verifier::nvidia::RimKind::Driver);
+    assert_eq!(
+        c.mismatches[0].actual.as_deref(),
+        Some("11".repeat(48).as_str())
+    );
+    assert!(v
+        .warnings()
+        .iter()
+        .any(|w| w.code == "measurement_mismatch"));
+    let e = full.verify_report(report, &strict()).unwrap_err();
+    assert_eq!(e.kind(), "measurement_mismatch", "{e}");
+    assert!(e.to_string().contains("[7]"), "{e}");
+}
+
+#[test]
+fn any_alternative_matches() {
+    let mut full = Full::new();
+    let value = testvectors::build::nvidia::measurement_value(8).to_vec();
+    full.driver.measurements[7].hashes = vec![vec![0x22; 48], vec![0x33; 48], value];
+    let v = full.verify(&strict()).unwrap();
+    assert!(v.claims().measurements_match);
+}
+
+#[test]
+fn nvdec0_decides_whether_index_35_counts() {
+    let mut full = Full::new();
+    full.driver.measurements[35].hashes = vec![vec![0x44; 48]];
+    // Disabled (the default report): skipped.
+    let v = full.verify(&strict()).unwrap();
+    assert!(v.claims().measurements_match);
+    // Enabled: compared, and it differs.
+    let mut spec = default_spec();
+    spec.set_opaque(record::NVDEC0_STATUS, vec![0xAA]);
+    let v = full
+        .verify_report(spec.sign(GpuPki::cached()), &options())
+        .unwrap();
+    assert_eq!(v.claims().mismatched_indices, [35]);
+    assert_eq!(v.claims().measurements_checked, 33);
+}
+
+#[test]
+fn rim_for_another_version_is_unavailable() {
+    let mut full = Full::new();
+    full.driver = collateral::rim(RimSpec::driver("550.90.08"));
+    let v = full.verify(&options()).unwrap();
+    assert_eq!(v.claims().rims.driver.status, "unavailable");
+    assert!(!v.claims().measurements_match);
+    assert_eq!(v.claims().rim_versions.driver, None);
+    let e = full.verify(&strict()).unwrap_err();
+    assert_eq!(e.kind(), "rim_required", "{e}");
+}
+
+#[test]
+fn rim_authenticity_failures_reject() {
+    let mut full = Full::new();
+    full.driver.tamper_digest = true;
+    let e = full.verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "rim_digest_mismatch", "{e}");
+    assert!(e.to_string().starts_with("driver RIM 550.90.07"), "{e}");
+
+    let mut full = Full::new();
+    full.vbios.tamper_signature = true;
+    let e = full.verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "rim_signature", "{e}");
+    assert!(e.to_string().starts_with("VBIOS RIM 96.00.9F.00.01"), "{e}");
+
+    // Signed by a RIM PKI the verifier does not trust.
+    let full = Full::new();
+    let pki = GpuPki::cached();
+    let verifier = Verifier::new(TrustAnchors {
+        nvidia_device_root: vec![pki.root_spki_sha256()],
+        nvidia_rim_root: vec![[9; 32]],
+        ..TrustAnchors::empty()
+    });
+    let evidence = GpuEvidence::new(default_spec().sign(pki), pki.chain_pem().into_bytes());
+    let e = verifier
+        .verify_nvidia(
+            &evidence,
+            &full.bundle(),
+            &options(),
+            from_secs(collateral::at()),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), "untrusted_root", "{e}");
+
+    // The RIM signer has expired by 2026-11-27.
+    let e = verifier_for(pki)
+        .verify_nvidia(&evidence, &full.bundle(), &options(), now())
+        .unwrap_err();
+    assert_eq!(e.kind(), "untrusted_root", "{e}");
+    let verifier = Verifier::new(TrustAnchors {
+        nvidia_device_root: vec![pki.root_spki_sha256()],
+        nvidia_rim_root: vec![RimPki::cached().root_spki_sha256()],
+        ..TrustAnchors::empty()
+    });
+    let e = verifier
+        .verify_nvidia(&evidence, &full.bundle(), &options(), now())
+        .unwrap_err();
+    assert_eq!(e.kind(), "certificate_expired", "{e}");
+    assert!(e.to_string().contains("RIM signer"), "{e}");
+}
+
+#[test]
+fn rim_content_checks() {
+    // Both RIMs claim index 7.
+    let mut full = Full::new();
+    full.vbios.measurements[7].active = true;
+    full.vbios.measurements[7].hashes = vec![vec![0x55; 48]];
+    let e = full.verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "rim_index_conflict", "{e}");
+    assert!(e.to_string().contains("index 7"), "{e}");
+
+    // A RIM with nothing active.
+    let mut full = Full::new();
+    for m in &mut full.driver.measurements {
+        m.active = false;
+        m.hashes = vec![vec![0; 48]];
+    }
+    let e = full.verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "rim_no_measurements", "{e}");
+}
+
+#[test]
+fn of_two_rims_for_one_version_the_matching_one_is_used() {
+    let mut full = Full::new();
+    let stale = RimSpec::vbios("96.00.9F.00.01").with(|s| s.tag_id = "stale".into());
+    full.extra.push(stale.build(RimPki::cached()));
+    let v = full.verify(&strict()).unwrap();
+    assert!(v.claims().measurements_match);
+    assert_ne!(v.claims().rims.vbios.tag_id.as_deref(), Some("stale"));
 }

@@ -57,6 +57,9 @@ pub struct GpuPki {
     pub specs: GpuSpecs,
     /// DER of leaf, BROM, Provisioner ICA, Identity, root (the GPU's order).
     pub chain: Vec<Vec<u8>>,
+    /// SHA-256 of the root's SubjectPublicKeyInfo (deriving a public key is slow in
+    /// debug builds, so it is computed once).
+    root_pin: [u8; 32],
 }
 
 fn key(label: &str) -> PrivateKey {
@@ -179,7 +182,12 @@ impl GpuSpecs {
         .iter()
         .map(|s| s.build())
         .collect();
-        GpuPki { specs: self, chain }
+        let root_pin = Sha256::digest(self.root.spki_der()).into();
+        GpuPki {
+            specs: self,
+            chain,
+            root_pin,
+        }
     }
 }
 
@@ -198,7 +206,7 @@ impl GpuPki {
 
     /// SHA-256 of the root's SubjectPublicKeyInfo (the pin).
     pub fn root_spki_sha256(&self) -> [u8; 32] {
-        Sha256::digest(self.specs.root.spki_der()).into()
+        self.root_pin
     }
 
     /// The chain as the GPU returns it: PEM, leaf first, root last.

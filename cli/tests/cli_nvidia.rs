@@ -79,7 +79,7 @@ fn set_a_verifies_with_rims_and_ocsp() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.starts_with("verified: NVIDIA GH100 GPU report"),
+        stdout.starts_with("verified: NVIDIA GH100 (hopper) GPU report from GH100 A01 GSP BROM"),
         "{stdout}"
     );
     assert!(
@@ -195,4 +195,44 @@ fn sdk_json_evidence_with_several_gpus() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["claims"]["gpus"].as_array().unwrap().len(), 4);
     assert_eq!(v["claims"]["gpus"][0]["driver_version"], "590.12");
+}
+
+/// The README's bundled example: a fake H100 report with its fake collateral.
+#[test]
+fn bundled_example_verifies_strictly() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/nvidia");
+    let p = |f: &str| root.join(f).to_string_lossy().into_owned();
+    let nonce = "4e".repeat(32);
+    let (device_root, rim_root, collateral, report) = (
+        p("device_root.pem"),
+        p("rim_root.pem"),
+        p("collateral"),
+        p("report.hex"),
+    );
+    let args = [
+        "verify",
+        "--anchor",
+        &device_root,
+        "--anchor",
+        &rim_root,
+        "--collateral",
+        &collateral,
+        "--at",
+        "2025-06-01T00:00:00Z",
+        "--nonce",
+        &nonce,
+        "--require-ocsp",
+        "--require-rims",
+        &report,
+    ];
+    let out = verdict(&args);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    // Without the fake anchors, the real pins do not trust the fake chain.
+    let without_anchors: Vec<&str> = ["verify"]
+        .into_iter()
+        .chain(args[5..].iter().copied())
+        .collect();
+    let out = verdict(&without_anchors);
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a trusted anchor"));
 }

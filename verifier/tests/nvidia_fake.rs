@@ -487,95 +487,7 @@ fn truncation_anywhere_is_a_typed_error() {
 
 // ---- OCSP and RIMs, with the fake device PKI, fake responders and the fake RIM PKI ----
 
-mod collateral {
-    use testvectors::build::nvidia::measurement_value;
-    use testvectors::build::nvidia_rim::{RimPki, RimSpec};
-    use testvectors::pki::nvidia::GpuPki;
-    use testvectors::pki::ocsp::{
-        responder_cert, CertIdHash, NoCheck, OcspResponseSpec, SingleResponseSpec, StatusSpec,
-    };
-    use testvectors::pki::x509::name;
-    use testvectors::pki::{CertSpec, PrivateKey};
-    use verifier::time::parse_rfc3339;
-
-    /// Inside the fake RIM signer's validity (2024-01-01..2026-01-01).
-    pub(super) fn at() -> u64 {
-        parse_rfc3339("2025-06-01T00:00:00Z").unwrap()
-    }
-
-    /// A delegated responder under `issuer`, valid around [`at`].
-    pub(super) fn responder(issuer: &CertSpec, label: &str) -> CertSpec {
-        let mut spec = responder_cert(
-            name(&[("CN", &format!("Fake OCSP Responder {label}"))]),
-            PrivateKey::generate_p384(PrivateKey::seed_for(&format!("nvidia/ocsp-{label}"))),
-            issuer,
-            NoCheck::InsideEku,
-        );
-        spec.not_before = at() - 365 * 86_400;
-        spec.not_after = at() + 365 * 86_400;
-        spec
-    }
-
-    /// A response about `cert` (issued by `issuer`) from a responder `issuer` delegated,
-    /// produced an hour before [`at`] and valid a day.
-    pub(super) fn response(
-        cert: &CertSpec,
-        issuer: &CertSpec,
-        status: StatusSpec,
-    ) -> OcspResponseSpec {
-        let responder = responder(issuer, &issuer.subject.to_string());
-        let responder_der = responder.build();
-        let mut single = SingleResponseSpec::good(
-            &cert.build(),
-            &issuer.build(),
-            CertIdHash::Sha384,
-            at() - 3600,
-        );
-        single.status = status;
-        let mut spec = OcspResponseSpec::new(single, &responder_der, responder.key.clone());
-        spec.certs = vec![responder_der];
-        spec
-    }
-
-    /// Good answers for the three device CAs below the root.
-    pub(super) fn device_ocsp(pki: &GpuPki) -> Vec<Vec<u8>> {
-        let s = &pki.specs;
-        [
-            (&s.brom, &s.provisioner),
-            (&s.provisioner, &s.identity),
-            (&s.identity, &s.root),
-        ]
-        .iter()
-        .map(|(c, i)| response(c, i, StatusSpec::Good).build())
-        .collect()
-    }
-
-    /// Good answers for the RIM chain below its root.
-    pub(super) fn rim_ocsp(rim: &RimPki) -> Vec<Vec<u8>> {
-        let s = &rim.specs;
-        [(&s.signer, &s.l3), (&s.l3, &s.l2), (&s.l2, &s.root)]
-            .iter()
-            .map(|(c, i)| response(c, i, StatusSpec::Good).build())
-            .collect()
-    }
-
-    /// A RIM whose active golden values are the fake report's measurements.
-    pub(super) fn rim(spec: RimSpec) -> RimSpec {
-        spec.with(|s| {
-            for m in s.measurements.iter_mut().filter(|m| m.active) {
-                m.hashes = vec![measurement_value(u8::try_from(m.index + 1).unwrap()).to_vec()];
-            }
-        })
-    }
-
-    pub(super) fn driver() -> RimSpec {
-        rim(RimSpec::driver("550.90.07"))
-    }
-
-    pub(super) fn vbios() -> RimSpec {
-        rim(RimSpec::vbios("96.00.9F.00.01"))
-    }
-}
+use testvectors::build::nvidia::collateral;
 
 use testvectors::build::nvidia_rim::{RimPki, RimSpec};
 use testvectors::pki::ocsp::StatusSpec;
@@ -600,8 +512,8 @@ impl Full {
             ]
         });
         Self {
-            driver: collateral::driver(),
-            vbios: collateral::vbios(),
+            driver: collateral::driver_rim(),
+            vbios: collateral::vbios_rim(),
             device_ocsp: device_ocsp.clone(),
             rim_ocsp: rim_ocsp.clone(),
             extra: Vec::new(),
@@ -827,7 +739,7 @@ fn nvdec0_decides_whether_index_35_counts() {
 #[test]
 fn rim_for_another_version_is_unavailable() {
     let mut full = Full::new();
-    full.driver = collateral::rim(RimSpec::driver("550.90.08"));
+    full.driver = collateral::matching(RimSpec::driver("550.90.08"));
     let v = full.verify(&options()).unwrap();
     assert_eq!(v.claims().rims.driver.status, "unavailable");
     assert!(!v.claims().measurements_match);

@@ -361,7 +361,7 @@ fn print_gpu(out: &mut impl Write, c: &GpuClaims) -> std::io::Result<()> {
     let ocsp_good = c.ocsp.iter().filter(|o| o.status == "good").count();
     writeln!(
         out,
-        "verified: NVIDIA {} GPU report ({}), signed by {} (chain to NVIDIA Device Identity CA, OCSP good for {}/{} certificates)",
+        "verified: NVIDIA {} ({}) GPU report from {}, chain to the NVIDIA Device Identity CA, OCSP good for {}/{} device certificates",
         c.chip,
         c.arch,
         c.hwmodel,

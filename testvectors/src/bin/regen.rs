@@ -11,6 +11,8 @@
 //! - `keys/intel/*.pem` (P-256, from fixed seeds, same rule as the AMD keys), and
 //!   `data/intel/` plus `../examples/tdx/`: the default Intel certificates, CRLs, TDX and SGX
 //!   collateral and quotes (the list is `testvectors::build::tdx::generated_files`).
+//! - `../examples/nvidia/`: a fake H100 report with its chain, RIMs and OCSP responses
+//!   (keys derived from fixed seeds; `testvectors::build::nvidia::example_files`).
 //!
 //! Everything is deterministic: a second run leaves `git diff` empty. `--check` writes
 //! nothing and fails if any committed file differs from what would be generated (CI).
@@ -21,9 +23,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use testvectors::build::{snp, tdx};
+use testvectors::build::{nvidia, snp, tdx};
 use testvectors::pki::amd::{self, AmdKeys, AmdPki, Signer};
 use testvectors::pki::intel::{self, IntelKeys, IntelPki, KeyRole};
+use testvectors::pki::nvidia::GpuPki;
 use testvectors::pki::{to_pem, PrivateKey};
 use verifier::snp::Product;
 
@@ -106,6 +109,11 @@ fn run(force: bool, check: bool) -> Result<(), String> {
         }
     }
     outputs.extend(intel_outputs(root, force)?);
+    outputs.extend(
+        nvidia::example_files(GpuPki::cached())
+            .into_iter()
+            .map(|(path, bytes)| (root.join(path), bytes)),
+    );
     if check {
         let stale: Vec<String> = outputs
             .iter()

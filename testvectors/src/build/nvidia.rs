@@ -239,3 +239,144 @@ impl ReportSpec {
 
 /// The nonce the fake reports use by default.
 pub const NONCE: [u8; 32] = [0x4e; 32];
+
+/// Fake OCSP responses and RIMs that fit the fake GPU: the collateral of a full
+/// verification, and the bundled example (`examples/nvidia/`).
+pub mod collateral {
+    use crate::build::nvidia_rim::{RimPki, RimSpec};
+    use crate::pki::nvidia::GpuPki;
+    use crate::pki::ocsp::{
+        responder_cert, CertIdHash, NoCheck, OcspResponseSpec, SingleResponseSpec, StatusSpec,
+    };
+    use crate::pki::time::{unix_time, DAY};
+    use crate::pki::x509::name;
+    use crate::pki::{CertSpec, PrivateKey};
+
+    use super::measurement_value;
+
+    /// The time the fake collateral is made for: inside the fake RIM signer's validity
+    /// (2024-01-01 to 2026-01-01), an hour after the OCSP responses were produced.
+    pub fn at() -> u64 {
+        unix_time(2025, 6, 1, 0, 0, 0)
+    }
+
+    /// A delegated responder under `issuer` (NVIDIA's style: nocheck inside the EKU),
+    /// valid a year either side of [`at`].
+    pub fn responder(issuer: &CertSpec, label: &str) -> CertSpec {
+        let mut spec = responder_cert(
+            name(&[("CN", &format!("Fake OCSP Responder {label}"))]),
+            PrivateKey::generate_p384(PrivateKey::seed_for(&format!("nvidia/ocsp-{label}"))),
+            issuer,
+            NoCheck::InsideEku,
+        );
+        spec.not_before = at() - 365 * DAY;
+        spec.not_after = at() + 365 * DAY;
+        spec
+    }
+
+    /// A response about `cert` (issued by `issuer`) from a responder `issuer` delegated,
+    /// SHA-384 CertID as NVIDIA's responses have, produced an hour before [`at`] and
+    /// valid a day.
+    pub fn response(cert: &CertSpec, issuer: &CertSpec, status: StatusSpec) -> OcspResponseSpec {
+        let responder = responder(issuer, &issuer.subject.to_string());
+        let responder_der = responder.build();
+        let mut single = SingleResponseSpec::good(
+            &cert.build(),
+            &issuer.build(),
+            CertIdHash::Sha384,
+            at() - 3600,
+        );
+        single.status = status;
+        let mut spec = OcspResponseSpec::new(single, &responder_der, responder.key.clone());
+        spec.certs = vec![responder_der];
+        spec
+    }
+
+    /// `good` answers for the three device CAs below the root (BROM, Provisioner ICA,
+    /// Identity), in that order.
+    pub fn device_ocsp(pki: &GpuPki) -> Vec<Vec<u8>> {
+        let s = &pki.specs;
+        [
+            (&s.brom, &s.provisioner),
+            (&s.provisioner, &s.identity),
+            (&s.identity, &s.root),
+        ]
+        .iter()
+        .map(|(c, i)| response(c, i, StatusSpec::Good).build())
+        .collect()
+    }
+
+    /// `good` answers for the RIM chain below its root (signer, L3, L2).
+    pub fn rim_ocsp(rim: &RimPki) -> Vec<Vec<u8>> {
+        let s = &rim.specs;
+        [(&s.signer, &s.l3), (&s.l3, &s.l2), (&s.l2, &s.root)]
+            .iter()
+            .map(|(c, i)| response(c, i, StatusSpec::Good).build())
+            .collect()
+    }
+
+    /// `spec` with its active golden values set to the fake report's measurements.
+    pub fn matching(spec: RimSpec) -> RimSpec {
+        spec.with(|s| {
+            for m in s.measurements.iter_mut().filter(|m| m.active) {
+                let spdm_index = u8::try_from(m.index + 1).expect("index below 255");
+                m.hashes = vec![measurement_value(spdm_index).to_vec()];
+            }
+        })
+    }
+
+    /// The driver RIM for [`super::ReportSpec::hopper`] (550.90.07).
+    pub fn driver_rim() -> RimSpec {
+        matching(RimSpec::driver("550.90.07"))
+    }
+
+    /// The VBIOS RIM for [`super::ReportSpec::hopper`] (96.00.9F.00.01).
+    pub fn vbios_rim() -> RimSpec {
+        matching(RimSpec::vbios("96.00.9F.00.01"))
+    }
+}
+
+/// The files of `examples/nvidia/` (paths relative to the testvectors crate): a fake
+/// H100 report (hex, nonce [`NONCE`]), its device chain, both RIMs and six OCSP responses,
+/// plus the two fake roots to pass as `--anchor`; verified at [`collateral::at`].
+pub fn example_files(pki: &GpuPki) -> Vec<(String, Vec<u8>)> {
+    use crate::build::nvidia_rim::RimPki;
+    use crate::pki::to_pem;
+    let rim_pki = RimPki::cached();
+    let dir = "../examples/nvidia";
+    let mut out = vec![
+        (
+            format!("{dir}/report.hex"),
+            format!("{}\n", hex::encode(ReportSpec::hopper(NONCE).sign(pki))).into_bytes(),
+        ),
+        (
+            format!("{dir}/device_root.pem"),
+            to_pem("CERTIFICATE", &pki.chain[4]).into_bytes(),
+        ),
+        (
+            format!("{dir}/rim_root.pem"),
+            to_pem("CERTIFICATE", &rim_pki.root).into_bytes(),
+        ),
+        (
+            format!("{dir}/collateral/device_cert_chain.pem"),
+            pki.chain_pem().into_bytes(),
+        ),
+        (
+            format!("{dir}/collateral/NV_GPU_DRIVER_GH100_550.90.07.xml"),
+            collateral::driver_rim().build(rim_pki),
+        ),
+        (
+            format!("{dir}/collateral/NV_GPU_VBIOS_1010_0200_882_96009F0001.xml"),
+            collateral::vbios_rim().build(rim_pki),
+        ),
+    ];
+    let names = ["brom", "provisioner", "identity"];
+    for (name, der) in names.iter().zip(collateral::device_ocsp(pki)) {
+        out.push((format!("{dir}/collateral/ocsp_device_{name}.der"), der));
+    }
+    let names = ["rim_signer", "rim_l3", "rim_l2"];
+    for (name, der) in names.iter().zip(collateral::rim_ocsp(rim_pki)) {
+        out.push((format!("{dir}/collateral/ocsp_{name}.der"), der));
+    }
+    out
+}

@@ -489,6 +489,7 @@ fn best_ocsp_status(
 struct UsedRim<'a> {
     rim: &'a Rim,
     ocsp: Vec<OcspClaim>,
+    warnings: Vec<Warning>,
 }
 
 /// The RIM of `kind` for `version`: among the supplied RIMs for this chip and version,
@@ -526,18 +527,44 @@ fn select_rim<'a>(
         }
         let certs = rim.certificates();
         let mut ocsp = Vec::new();
+        let mut chain_warnings = Vec::new();
         for pair in certs.windows(2) {
             let [cert, issuer] = pair else { continue };
             ocsp.push(ocsp_claim(
-                checker, collateral, cert, issuer, true, options, warnings,
+                checker,
+                collateral,
+                cert,
+                issuer,
+                true,
+                options,
+                &mut chain_warnings,
             )?);
         }
+        // The driver and VBIOS chains share certificates: say which chain a warning is about.
+        let chain_warnings = chain_warnings
+            .into_iter()
+            .map(|w| Warning {
+                code: w.code,
+                message: format!("{label} signing chain: {}", w.message),
+            })
+            .collect();
         let mismatches = compare(&golden(&[(kind, rim)])?, report).mismatches.len();
         if best.as_ref().is_none_or(|(m, _)| mismatches < *m) {
-            best = Some((mismatches, UsedRim { rim, ocsp }));
+            best = Some((
+                mismatches,
+                UsedRim {
+                    rim,
+                    ocsp,
+                    warnings: chain_warnings,
+                },
+            ));
         }
     }
-    Ok(best.map(|(_, used)| used))
+    let used = best.map(|(_, used)| used);
+    if let Some(u) = &used {
+        warnings.extend(u.warnings.iter().cloned());
+    }
+    Ok(used)
 }
 
 /// Errors the RIM module labels by content carry the RIM's role here.

@@ -799,3 +799,37 @@ fn a_version_3_quote_must_be_sgx_and_a_revoked_current_tcb_rejects() {
         "unexpected_mr_signer",
     );
 }
+
+#[test]
+fn a_crl_whose_signature_claims_unused_bits_is_malformed() {
+    // A signature BIT STRING claiming unused bits would be a second encoding of the same
+    // CRL. x509-parser refuses both these (RSA and ECDSA) itself today; `Crl::from_der`
+    // also checks explicitly, as `Certificate::from_der` must (see ocsp_fake.rs).
+    let amd = testvectors::pki::amd::AmdPki::cached(verifier::snp::Product::Milan);
+    for mut der in [IntelPki::cached().root_ca_crl().build(), amd.crl().build()] {
+        verifier::pki::Crl::from_der(&der).unwrap();
+        // The signature is the last TLV: `03 <len> 00 ...` running to the end.
+        let sig_at = (0..der.len() - 4)
+            .find(|&i| {
+                der[i] == 0x03
+                    && match der[i + 1] {
+                        n @ 0..=0x7f => i + 2 + usize::from(n) == der.len(),
+                        0x82 => {
+                            i + 4 + usize::from(u16::from_be_bytes([der[i + 2], der[i + 3]]))
+                                == der.len()
+                        }
+                        _ => false,
+                    }
+            })
+            .unwrap();
+        let unused_at = if der[sig_at + 1] == 0x82 {
+            sig_at + 4
+        } else {
+            sig_at + 2
+        };
+        assert_eq!(der[unused_at], 0x00);
+        der[unused_at] = 0x01;
+        let e = verifier::pki::Crl::from_der(&der).unwrap_err();
+        assert_eq!(e.kind(), "malformed_der", "{e}");
+    }
+}

@@ -54,6 +54,14 @@ impl Crl {
                 ParseErrorKind::TrailingData { extra: rest.len() },
             ));
         }
+        // As for certificates: a signature with unused bits would be a second encoding of
+        // the same CRL; refused here rather than trusting the parser to refuse it.
+        if crl.signature_value.unused_bits != 0 {
+            return Err(err(
+                0,
+                ParseErrorKind::Der("CRL signatureValue: BIT STRING with unused bits".into()),
+            ));
+        }
         let tbs_list = &crl.tbs_cert_list;
         let tbs = subrange(der, tbs_list.as_ref())
             .ok_or_else(|| err(0, ParseErrorKind::Der("TBS range".into())))?;

@@ -36,8 +36,9 @@ pub use swid::RimMeasurement;
 
 use crate::crypto::{CryptoProvider, Curve, HashAlg};
 use crate::error::{CertErrorKind, Error, RimErrorKind};
-use crate::pki::SignatureCache;
-use crate::pki::{verify_fixed_ecdsa, CertRole, Certificate, DigestMemo, PathChecker, PublicKey};
+use crate::pki::{
+    verify_fixed_ecdsa, CertRole, Certificate, DigestMemo, PathChecker, PublicKey, SignatureCache,
+};
 
 /// A parsed RIM whose signature profile has been checked, with its signed parts already
 /// canonicalized.

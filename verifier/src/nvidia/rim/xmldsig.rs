@@ -76,48 +76,7 @@ pub(crate) fn parse(root: &Element, label: &str) -> Result<SignedParts, Error> {
         rim: label.to_owned(),
         kind: RimErrorKind::SignatureProfile(msg),
     };
-    let mut signatures = Vec::new();
-    find_signatures(root, &mut signatures);
-    let signature = match signatures.as_slice() {
-        [one] => *one,
-        [] => return Err(profile("no ds:Signature element".to_owned())),
-        many => {
-            return Err(profile(format!(
-                "{} ds:Signature elements (exactly one is accepted)",
-                many.len()
-            )))
-        }
-    };
-    if !root.elements().any(|child| core::ptr::eq(child, signature)) {
-        return Err(profile(
-            "ds:Signature is not a child of the document element".to_owned(),
-        ));
-    }
-    for child in root.elements() {
-        if !core::ptr::eq(child, signature) {
-            if let Some(stray) = find_dsig(child) {
-                return Err(profile(format!(
-                    "ds:{} outside the ds:Signature",
-                    stray.local
-                )));
-            }
-        }
-    }
-    // C14N 1.0 and 1.1 would inherit these into SignedInfo, each in its own way.
-    for ancestor in [root, signature] {
-        if let Some(a) = ancestor
-            .attrs
-            .iter()
-            .find(|a| a.ns.as_deref() == Some(XML_NS))
-        {
-            return Err(profile(format!(
-                "xml:{} on {}, an ancestor of ds:SignedInfo",
-                a.local,
-                ancestor.qname()
-            )));
-        }
-    }
-
+    let signature = locate(root, &profile)?;
     if let [_, last] = child_elements(signature, &profile)?.as_slice() {
         if last.is(DSIG_NS, "SignatureValue") {
             return Err(profile(
@@ -183,6 +142,54 @@ pub(crate) fn parse(root: &Element, label: &str) -> Result<SignedParts, Error> {
         signature_value: sig,
         certificates,
     })
+}
+
+/// The one Signature: a child of the root, no other XMLDSig element outside it, and no
+/// `xml:*` attribute on the ancestors of SignedInfo (C14N 1.0 and 1.1 would inherit those
+/// into SignedInfo, each in its own way).
+fn locate<'a>(root: &'a Element, profile: &impl Fn(String) -> Error) -> Result<&'a Element, Error> {
+    let mut signatures = Vec::new();
+    find_signatures(root, &mut signatures);
+    let signature = match signatures.as_slice() {
+        [one] => *one,
+        [] => return Err(profile("no ds:Signature element".to_owned())),
+        many => {
+            return Err(profile(format!(
+                "{} ds:Signature elements (exactly one is accepted)",
+                many.len()
+            )))
+        }
+    };
+    if !root.elements().any(|child| core::ptr::eq(child, signature)) {
+        return Err(profile(
+            "ds:Signature is not a child of the document element".to_owned(),
+        ));
+    }
+    for child in root.elements() {
+        if !core::ptr::eq(child, signature) {
+            if let Some(stray) = find_dsig(child) {
+                return Err(profile(format!(
+                    "ds:{} outside the ds:Signature",
+                    stray.local
+                )));
+            }
+        }
+    }
+    for ancestor in [root, signature] {
+        if let Some(a) = ancestor
+            .attrs
+            .iter()
+            .find(|a| a.ns.as_deref() == Some(XML_NS))
+        {
+            return Err(profile(format!(
+                "xml:{} on {}, an ancestor of ds:SignedInfo",
+                a.local,
+                ancestor.qname()
+            )));
+        }
+    }
+
+    Ok(signature)
 }
 
 /// Every `ds:Signature` in the tree.

@@ -17,6 +17,8 @@
 //! - `nvidia/verify_cold_bundle_preparsed/<provider>`: as `verify_cold` with the bundle
 //!   parsed once outside the loop (RIM parsing includes canonicalization).
 //! - `nvidia/bundle_parse`: [`Bundle::add_bytes`] over the collateral files.
+//! - `nvidia/verify_warm_device_only/<provider>`: as `verify_warm` with an empty bundle
+//!   (report, device chain and FWID; no RIMs or OCSP), to split `verify_warm`.
 //! - `nvidia/p384_verify/<provider>`: one ECDSA P-384 verification of the report
 //!   signature: the floor for `verify_warm`.
 //!
@@ -129,6 +131,16 @@ fn main() {
         verify(&warm, &case, &preparsed);
         g.bench_function(BenchmarkId::new("verify_warm", p.name()), |b| {
             b.iter(|| verify(&warm, &case, &preparsed))
+        });
+        // The same without RIMs and OCSP responses: report, chain and FWID only.
+        let empty = Bundle::new();
+        let mut no_nonce = case.options.clone();
+        no_nonce.expected_nonce = None;
+        g.bench_function(BenchmarkId::new("verify_warm_device_only", p.name()), |b| {
+            b.iter(|| {
+                warm.verify_nvidia(black_box(&case.evidence), &empty, &no_nonce, case.now)
+                    .unwrap()
+            })
         });
         let cold = cold_verifier(p);
         g.bench_function(BenchmarkId::new("verify_cold", p.name()), |b| {

@@ -102,8 +102,8 @@ pub(crate) fn compare(
             out.mismatches.push(Mismatch {
                 index,
                 source,
-                expected: m.alternatives.iter().map(hex::encode).collect(),
-                actual: actual.map(hex::encode),
+                expected: m.alternatives.iter().map(super::to_hex).collect(),
+                actual: actual.map(super::to_hex),
             });
         }
     }

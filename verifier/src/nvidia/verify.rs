@@ -58,8 +58,8 @@ pub(crate) fn verify(
         if report.nonce() != &expected {
             return Err(ExpectationError::Mismatch {
                 field: "nonce",
-                expected: hex::encode(expected),
-                actual: hex::encode(report.nonce()),
+                expected: super::to_hex(expected),
+                actual: super::to_hex(report.nonce()),
             }
             .into());
         }
@@ -74,10 +74,10 @@ pub(crate) fn verify(
         }
         (Some(report_fwid), cert_fwid) => {
             return Err(BindingError::Fwid {
-                report: hex::encode(report_fwid),
+                report: super::to_hex(report_fwid),
                 certificate: cert_fwid
                     .as_ref()
-                    .map_or_else(|| "none".into(), hex::encode),
+                    .map_or_else(|| "none".into(), super::to_hex),
             }
             .into())
         }
@@ -164,7 +164,7 @@ pub(crate) fn verify(
         ));
     }
     if let Some(label) = &evidence.nonce_label {
-        if !label.eq_ignore_ascii_case(&hex::encode(report.nonce())) {
+        if !label.eq_ignore_ascii_case(&super::to_hex(report.nonce())) {
             warnings.push(Warning::new(
                 "nonce_label_mismatch",
                 format!("the evidence file labels nonce {label}, the signed report holds another"),
@@ -182,8 +182,8 @@ pub(crate) fn verify(
         arch: arch.name(),
         chip,
         hwmodel,
-        leaf_serial: hex::encode(chain.leaf.serial()),
-        nonce: hex::encode(report.nonce()),
+        leaf_serial: super::to_hex(chain.leaf.serial()),
+        nonce: super::to_hex(report.nonce()),
         nonce_checked: options.expected_nonce.is_some(),
         driver_version: opaque.driver_version().map(str::to_owned),
         vbios_version: opaque.vbios_version().map(str::to_owned),
@@ -196,8 +196,8 @@ pub(crate) fn verify(
         board_id: opaque.board_id(),
         fwid: opaque
             .fwid()
-            .map(hex::encode)
-            .or_else(|| cert_fwid.as_ref().map(hex::encode)),
+            .map(super::to_hex)
+            .or_else(|| cert_fwid.as_ref().map(super::to_hex)),
         fwid_match,
         ppcie_mode: opaque.protected_pcie(),
         mode: opaque.mode(),
@@ -205,7 +205,7 @@ pub(crate) fn verify(
         measurements: report
             .blocks()
             .iter()
-            .map(|b| (b.index, hex::encode(&b.value)))
+            .map(|b| (b.index, super::to_hex(&b.value)))
             .collect::<BTreeMap<_, _>>(),
         measurements_match,
         measurements_checked: comparison.checked,
@@ -368,7 +368,7 @@ fn ocsp_claim(
     };
     let mut claim = OcspClaim {
         certificate: name.clone(),
-        serial: hex::encode(cert.serial()),
+        serial: super::to_hex(cert.serial()),
         status: "not_checked",
         reason: None,
         this_update: None,
@@ -511,10 +511,15 @@ fn select_rim<'a>(
         return Ok(None);
     };
     let mut best: Option<(usize, UsedRim<'a>)> = None;
-    for rim in collateral.rims.iter().filter(|r| {
-        r.product().eq_ignore_ascii_case(chip)
-            && r.colloquial_version().eq_ignore_ascii_case(version)
-    }) {
+    let candidates: Vec<&Rim> = collateral
+        .rims
+        .iter()
+        .filter(|r| {
+            r.product().eq_ignore_ascii_case(chip)
+                && r.colloquial_version().eq_ignore_ascii_case(version)
+        })
+        .collect();
+    for rim in candidates.iter().copied() {
         let label = format!("{} RIM {}", kind.label(), rim.colloquial_version());
         rim.verify_signature(checker.provider, checker.cache)
             .map_err(|e| relabel(e, &label))?;
@@ -548,7 +553,12 @@ fn select_rim<'a>(
                 message: format!("{label} signing chain: {}", w.message),
             })
             .collect();
-        let mismatches = compare(&golden(&[(kind, rim)])?, report).mismatches.len();
+        // Ranking needs a comparison only when there is a choice.
+        let mismatches = if candidates.len() > 1 {
+            compare(&golden(&[(kind, rim)])?, report).mismatches.len()
+        } else {
+            0
+        };
         if best.as_ref().is_none_or(|(m, _)| mismatches < *m) {
             best = Some((
                 mismatches,

@@ -105,6 +105,7 @@ impl Error {
                         | ParseErrorKind::Der(_)
                         | ParseErrorKind::Json(_)
                         | ParseErrorKind::Xml(_)
+                        | ParseErrorKind::Encoding(_)
                 ) =>
             {
                 ErrorClass::Malformed
@@ -194,6 +195,9 @@ pub enum ParseErrorKind {
     /// XML that is not well-formed, or uses a construct Verdict refuses (DTDs).
     #[error("XML: {0}")]
     Xml(String),
+    /// Text in none of the encodings the input may arrive in (hex, base64, PEM, JSON).
+    #[error("not {0}")]
+    Encoding(&'static str),
 }
 
 impl ParseErrorKind {
@@ -207,6 +211,7 @@ impl ParseErrorKind {
             Self::Der(_) => "malformed_der",
             Self::Json(_) => "malformed_json",
             Self::Xml(_) => "malformed_xml",
+            Self::Encoding(_) => "malformed_encoding",
         }
     }
 }

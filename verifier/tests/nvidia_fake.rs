@@ -445,6 +445,16 @@ fn structure_defects_are_typed_with_offsets() {
         ),
         (
             "invalid_value",
+            "project",
+            Box::new(|s| s.set_opaque(record::PROJECT, b"1010\0X".to_vec())),
+        ),
+        (
+            "invalid_value",
+            "switch PDI",
+            Box::new(|s| s.set_opaque(22, vec![0; 12])),
+        ),
+        (
+            "invalid_value",
             "NVDEC0 status",
             Box::new(|s| s.set_opaque(record::NVDEC0_STATUS, vec![1])),
         ),
@@ -826,4 +836,79 @@ fn of_two_rims_for_one_version_the_matching_one_is_used() {
     let v = full.verify(&strict()).unwrap();
     assert!(v.claims().measurements_match);
     assert_ne!(v.claims().rims.vbios.tag_id.as_deref(), Some("stale"));
+}
+
+#[test]
+fn chain_shape_and_attestation_key() {
+    let pki = GpuPki::cached();
+    let report = default_spec().sign(pki);
+    let run_pem = |pem: String| {
+        let evidence = GpuEvidence::new(report.clone(), pem.into_bytes());
+        verifier_for(pki).verify_nvidia(&evidence, &Bundle::new(), &options(), now())
+    };
+    // Nine certificates: longer than any NVIDIA chain.
+    let long: String = std::iter::repeat_n(pki.chain_pem(), 2).collect();
+    let e = run_pem(long).unwrap_err();
+    assert_eq!(e.kind(), "bad_extension", "{e}");
+    assert!(e.to_string().contains("at most 8"), "{e}");
+
+    // A leaf with a P-256 key cannot be the attestation key.
+    let mut specs = GpuSpecs::new();
+    specs.leaf.key = PrivateKey::generate_p256(PrivateKey::seed_for("nvidia/p256-leaf"));
+    specs.leaf.remove_ext(FWID_EXTENSION);
+    let p256 = specs.build();
+    let e = run_with(&p256, default_spec().sign(pki), &options()).unwrap_err();
+    assert_eq!(e.kind(), "unexpected_key", "{e}");
+
+    // The GPU's chain without its root, completed by the root in the collateral.
+    let without_root: String = pki.chain[..4]
+        .iter()
+        .map(|d| testvectors::pki::to_pem("CERTIFICATE", d))
+        .collect();
+    let mut bundle = Bundle::new();
+    bundle
+        .add_bytes(testvectors::pki::to_pem("CERTIFICATE", &pki.chain[4]).as_bytes())
+        .unwrap();
+    let evidence = GpuEvidence::new(report, without_root.into_bytes());
+    verifier_for(pki)
+        .verify_nvidia(&evidence, &bundle, &options(), now())
+        .unwrap();
+}
+
+#[test]
+fn a_nonce_label_that_disagrees_is_a_warning() {
+    let pki = GpuPki::cached();
+    let mut evidence = GpuEvidence::new(default_spec().sign(pki), pki.chain_pem().into_bytes());
+    evidence.nonce_label = Some(hex::encode(NONCE));
+    let v = verifier_for(pki)
+        .verify_nvidia(&evidence, &Bundle::new(), &options(), now())
+        .unwrap();
+    assert!(!v
+        .warnings()
+        .iter()
+        .any(|w| w.code == "nonce_label_mismatch"));
+    evidence.nonce_label = Some("00".repeat(32));
+    let v = verifier_for(pki)
+        .verify_nvidia(&evidence, &Bundle::new(), &options(), now())
+        .unwrap();
+    assert!(v
+        .warnings()
+        .iter()
+        .any(|w| w.code == "nonce_label_mismatch"));
+}
+
+#[test]
+fn a_golden_index_the_report_lacks_or_sizes_differently_mismatches() {
+    let full = Full::new();
+    // Drop SPDM block 8 (golden 7) and shorten block 22 (golden 21).
+    let mut spec = default_spec();
+    spec.blocks.retain(|b| b.index != 8);
+    spec.set_measurement(22, &testvectors::build::nvidia::measurement_value(22)[..32]);
+    let v = full
+        .verify_report(spec.sign(GpuPki::cached()), &options())
+        .unwrap();
+    let c = v.claims();
+    assert_eq!(c.mismatched_indices, [7, 21]);
+    assert_eq!(c.mismatches[0].actual, None);
+    assert_eq!(c.mismatches[1].actual.as_ref().map(String::len), Some(64));
 }

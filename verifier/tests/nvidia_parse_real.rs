@@ -62,3 +62,59 @@ fn every_report_parses() {
         }
     }
 }
+
+/// The NRAS request body and Trustee's evidence JSON carry the same report and chain as
+/// the raw files (Trustee's evidence may be hex or base64).
+#[test]
+fn nras_and_trustee_forms_decode_to_the_raw_report() {
+    use base64::Engine as _;
+    let dir = nvidia_dir().join("setA_h100_550.90.07");
+    let raw = std::fs::read(dir.join("attestation_report.bin")).unwrap();
+    let chain = std::fs::read(dir.join("device_cert_chain.pem")).unwrap();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let nras = serde_json::json!({
+        "nonce": "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb",
+        "arch": "HOPPER",
+        "claims_version": "3.0",
+        "evidence_list": [{"evidence": b64(&raw), "certificate": b64(&chain)}],
+    });
+    let trustee_hex = serde_json::json!({
+        "device_evidence_list": [{"arch": "Hopper", "uuid": "GPU-0", "evidence": hex::encode(&raw), "certificate": b64(&chain)}],
+    });
+    let trustee_b64 = serde_json::json!({
+        "device_evidence_list": [{"arch": "Hopper", "evidence": b64(&raw), "certificate": b64(&chain)}],
+    });
+    for doc in [nras, trustee_hex, trustee_b64] {
+        let text = serde_json::to_vec(&doc).unwrap();
+        assert!(verifier::nvidia::looks_like(&text));
+        let ev = decode(&text).unwrap();
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].report, raw);
+        assert_eq!(
+            verifier::nvidia::decode_chain(&ev[0].certificate_chain)
+                .unwrap()
+                .len(),
+            5
+        );
+    }
+    // Shapes that are not GPU evidence are refused as malformed (CLI exit 2).
+    for (bad, kind) in [
+        (&b"{\"quote\": \"AAAA\"}"[..], "malformed_json"),
+        (b"[{\"certificate\": \"x\"}]", "malformed_json"),
+        (b"\"text\"", "malformed_encoding"),
+        (b"11e0abc", "malformed_encoding"),
+    ] {
+        let e = decode(bad).unwrap_err();
+        assert_eq!(e.kind(), kind, "{e}");
+        assert_eq!(e.class(), verifier::ErrorClass::Malformed, "{e}");
+    }
+    for bad in [
+        &b"{\"quote\": \"AAAA\"}"[..],
+        b"[{\"certificate\": \"x\"}]",
+        b"\"text\"",
+    ] {
+        assert!(!verifier::nvidia::looks_like(bad));
+    }
+    let e = verifier::nvidia::decode_chain(b"not a chain").unwrap_err();
+    assert_eq!(e.kind(), "malformed_encoding", "{e}");
+}

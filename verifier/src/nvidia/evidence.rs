@@ -59,9 +59,10 @@ pub fn looks_like(bytes: &[u8]) -> bool {
         return true;
     }
     if text.first().is_some_and(|&c| c == b'[' || c == b'{') {
-        return serde_json::from_slice::<Value>(text)
-            .ok()
-            .is_some_and(|v| json_items(&v).is_ok_and(|items| !items.is_empty()));
+        return serde_json::from_slice::<Value>(text).ok().is_some_and(|v| {
+            json_items(&v)
+                .is_ok_and(|items| !items.is_empty() && items.iter().all(Item::has_report))
+        });
     }
     false
 }
@@ -83,9 +84,9 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<GpuEvidence>, Error> {
     let report = hex::decode(text).map_err(|e| ParseError {
         what: "GPU evidence",
         offset: 0,
-        kind: ParseErrorKind::InvalidValue(match e {
-            hex::FromHexError::OddLength => "hex text of odd length",
-            _ => "neither a binary report, hex text nor a known JSON form",
+        kind: ParseErrorKind::Encoding(match e {
+            hex::FromHexError::OddLength => "hex text of even length",
+            _ => "a binary SPDM report, hex text or a known JSON form",
         }),
     })?;
     Ok(vec![GpuEvidence::new(report, Vec::new())])
@@ -102,16 +103,16 @@ pub fn decode_chain(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
     } else {
         STANDARD
             .decode(strip_ws(text))
-            .map_err(|_| chain_error("neither PEM nor base64 of PEM"))?
+            .map_err(|_| chain_error("PEM or base64 of PEM"))?
     };
-    let blocks = pem::parse_many(&pem_text).map_err(|_| chain_error("bad PEM"))?;
+    let blocks = pem::parse_many(&pem_text).map_err(|_| chain_error("well-formed PEM"))?;
     let certs = blocks
         .iter()
         .filter(|b| b.tag() == "CERTIFICATE")
         .map(|b| Certificate::from_der(b.contents()))
         .collect::<Result<Vec<_>, _>>()?;
     if certs.is_empty() {
-        return Err(chain_error("no CERTIFICATE block").into());
+        return Err(chain_error("PEM holding a CERTIFICATE block").into());
     }
     Ok(certs)
 }
@@ -156,6 +157,16 @@ fn json_items(value: &Value) -> Result<Vec<Item<'_>>, Error> {
 enum Item<'a> {
     Plain(&'a Value),
     PythonDump(&'a Value),
+}
+
+impl Item<'_> {
+    /// Whether the item carries a report where its form puts one.
+    fn has_report(&self) -> bool {
+        match self {
+            Self::Plain(v) => v.get("evidence").is_some_and(Value::is_string),
+            Self::PythonDump(v) => v.get("AttestationReport").is_some(),
+        }
+    }
 }
 
 fn item(item: Item<'_>) -> Result<GpuEvidence, Error> {
@@ -243,11 +254,11 @@ fn json_error(message: String) -> ParseError {
     }
 }
 
-fn chain_error(why: &'static str) -> ParseError {
+fn chain_error(expected: &'static str) -> ParseError {
     ParseError {
         what: "GPU certificate chain",
         offset: 0,
-        kind: ParseErrorKind::InvalidValue(why),
+        kind: ParseErrorKind::Encoding(expected),
     }
 }
 

@@ -7,39 +7,9 @@ use sha2::{Digest, Sha384};
 
 use crate::pki::nvidia::{default_fwid, GpuPki};
 
-/// Opaque record types (NVIDIA's numbering).
-pub mod record {
-    /// Driver version.
-    pub const DRIVER_VERSION: u16 = 3;
-    /// GPU info.
-    pub const GPU_INFO: u16 = 4;
-    /// VBIOS version.
-    pub const VBIOS_VERSION: u16 = 6;
-    /// NVDEC0 status.
-    pub const NVDEC0_STATUS: u16 = 11;
-    /// Measurement counters.
-    pub const MSRSCNT: u16 = 12;
-    /// CPR info.
-    pub const CPRINFO: u16 = 13;
-    /// Board id.
-    pub const BOARD_ID: u16 = 14;
-    /// Chip SKU.
-    pub const CHIP_SKU: u16 = 15;
-    /// Chip SKU mod.
-    pub const CHIP_SKU_MOD: u16 = 16;
-    /// Project.
-    pub const PROJECT: u16 = 17;
-    /// Project SKU.
-    pub const PROJECT_SKU: u16 = 18;
-    /// Project SKU mod.
-    pub const PROJECT_SKU_MOD: u16 = 19;
-    /// FWID.
-    pub const FWID: u16 = 20;
-    /// Protected PCIe status.
-    pub const PROTECTED_PCIE_STATUS: u16 = 21;
-    /// Feature flag.
-    pub const FEATURE_FLAG: u16 = 36;
-}
+/// Opaque record types (NVIDIA's numbering; the verifier's constants, which are facts of
+/// the format — the layout below is written independently of the verifier's parser).
+pub use verifier::nvidia::opaque::record;
 
 /// The fake device's measurement at SPDM index `index` (1-based): a SHA-384 digest
 /// derived from the index, so the fake RIMs can list it as golden.

@@ -419,3 +419,41 @@ fn nvswitch_evidence_is_refused() {
         .unwrap_err();
     assert_eq!(e.kind(), "unsupported_device", "{e}");
 }
+
+/// Every single-byte change of the real setA report is refused: as a broken signature, or
+/// as a field the structure does not allow (exit 1), or — for a length that no longer
+/// adds up — as malformed (exit 2). Nothing verifies.
+#[test]
+fn every_flipped_byte_of_set_a_is_refused() {
+    let ev = evidence(
+        "setA_h100_550.90.07/attestation_report.hex",
+        "setA_h100_550.90.07/device_cert_chain.pem",
+    );
+    let verifier = Verifier::new(TrustAnchors::default());
+    let t = at("2025-08-21T12:00:00Z");
+    let (mut rejected, mut malformed) = (0, 0);
+    for offset in 0..ev.report.len() {
+        let mut bad = ev.clone();
+        bad.report[offset] ^= 0x01;
+        match verifier.verify_nvidia(&bad, &Bundle::new(), &NvidiaOptions::default(), t) {
+            Ok(_) => panic!("a flip at offset {offset} verified"),
+            Err(e) if e.class() == verifier::ErrorClass::Rejected => rejected += 1,
+            Err(e) => {
+                assert_eq!(
+                    e.class(),
+                    verifier::ErrorClass::Malformed,
+                    "offset {offset}: {e}"
+                );
+                malformed += 1;
+            }
+        }
+    }
+    // Only the length fields (block count, record length, block sizes, opaque lengths)
+    // can make the report unreadable.
+    assert!(
+        malformed < 300,
+        "{malformed} malformed of {}",
+        ev.report.len()
+    );
+    assert_eq!(rejected + malformed, ev.report.len());
+}

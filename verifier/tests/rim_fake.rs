@@ -1149,6 +1149,16 @@ fn chain_order_and_issuers_are_checked() {
         ),
         "{err:?}"
     );
+    // A signer that is itself a CA.
+    let ca_signer = RimPki::with(|s| s.signer.set_basic_constraints(true, None));
+    let err = chain_error(&ca_signer, Some(ca_signer.chain()), DEFAULT_NOW);
+    assert!(
+        matches!(
+            cert_error(&err),
+            (CertRole::RimSigner, CertErrorKind::UnexpectedSubject { .. })
+        ),
+        "{err:?}"
+    );
     // pathLenConstraint 0 on the L2: the L3 under it is one CA too many.
     let path_len = RimPki::with(|s| s.l2.set_basic_constraints(true, Some(0)));
     let err = chain_error(&path_len, Some(path_len.chain()), DEFAULT_NOW);

@@ -217,6 +217,19 @@ impl Rim {
                 checker.check_issued(cert, role, issuer, below)?;
             }
         }
+        // The signer is an end entity: a CA key of the chain must not sign RIMs itself.
+        if let Some(signer) = certs
+            .first()
+            .filter(|c| c.basic_constraints().is_some_and(|(ca, _)| ca))
+        {
+            return Err(Error::cert(
+                CertRole::RimSigner,
+                signer.subject().display(),
+                CertErrorKind::UnexpectedSubject {
+                    expected: "RIM signing certificate, not a CA",
+                },
+            ));
+        }
         Ok(())
     }
 }

@@ -977,16 +977,6 @@ pub enum RimErrorKind {
     /// The ECDSA signature over the canonicalized SignedInfo does not verify.
     #[error("XML signature does not verify with the RIM signing certificate")]
     BadSignature,
-    /// The RIM's version is not the one the evidence reports.
-    #[error("version {rim} differs from the {what} version {report} in the evidence")]
-    VersionMismatch {
-        /// `driver` or `VBIOS`.
-        what: &'static str,
-        /// colloquialVersion of the RIM.
-        rim: String,
-        /// The version the evidence reports.
-        report: String,
-    },
     /// Driver and VBIOS RIMs both claim one measurement index.
     #[error("measurement index {index} is active in both the driver and the VBIOS RIM")]
     IndexConflict {
@@ -1022,7 +1012,6 @@ impl RimErrorKind {
             Self::SignatureProfile(_) => "rim_signature_profile",
             Self::DigestMismatch => "rim_digest_mismatch",
             Self::BadSignature => "rim_signature",
-            Self::VersionMismatch { .. } => "rim_version_mismatch",
             Self::IndexConflict { .. } => "rim_index_conflict",
             Self::NoMeasurements => "rim_no_measurements",
             Self::Content(_) => "rim_content",

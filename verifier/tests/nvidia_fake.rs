@@ -912,3 +912,50 @@ fn a_golden_index_the_report_lacks_or_sizes_differently_mismatches() {
     assert_eq!(c.mismatches[0].actual, None);
     assert_eq!(c.mismatches[1].actual.as_ref().map(String::len), Some(64));
 }
+
+#[test]
+fn of_several_ocsp_responses_a_current_one_counts_and_a_revocation_wins() {
+    let s = &GpuPki::cached().specs;
+    // A stale good answer next to the current one: the current one is used.
+    let mut full = Full::new();
+    let mut stale = collateral::response(&s.brom, &s.provisioner, StatusSpec::Good);
+    stale.responses[0].this_update = collateral::at() - 3 * 86_400;
+    stale.responses[0].next_update = Some(collateral::at() - 2 * 86_400);
+    stale.produced_at = collateral::at() - 3 * 86_400;
+    full.extra.push(stale.build());
+    let v = full.verify(&strict()).unwrap();
+    assert_eq!(v.claims().ocsp[1].status, "good");
+    // A revocation (not a hold) among them rejects, even beside a current good answer.
+    let revoked = collateral::response(
+        &s.brom,
+        &s.provisioner,
+        StatusSpec::Revoked {
+            at: collateral::at() - 5 * 86_400,
+            reason: Some(1),
+        },
+    );
+    full.extra.push(revoked.build());
+    let e = full.verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_revoked", "{e}");
+}
+
+#[test]
+fn a_chain_from_collateral_starts_at_the_leaf_that_signed() {
+    let pki = GpuPki::cached();
+    let report = default_spec().sign(pki);
+    let mut other = GpuSpecs::new();
+    other.leaf.key = PrivateKey::generate_p384(PrivateKey::seed_for("nvidia/other-leaf"));
+    other.leaf.set_serial(0x77);
+    let other = other.build();
+    let mut bundle = Bundle::new();
+    // Another GPU's leaf first, then this GPU's chain.
+    bundle
+        .add_bytes(testvectors::pki::to_pem("CERTIFICATE", &other.chain[0]).as_bytes())
+        .unwrap();
+    bundle.add_bytes(pki.chain_pem().as_bytes()).unwrap();
+    let evidence = GpuEvidence::new(report, Vec::new());
+    let v = verifier_for(pki)
+        .verify_nvidia(&evidence, &bundle, &options(), now())
+        .unwrap();
+    assert_eq!(v.claims().leaf_serial, "53c22ba1");
+}

@@ -4,9 +4,11 @@
 //! A policy is a file of named CEL rules over the normalized claims a
 //! `verifier::Verified<Claims>` carries; appraising produces an EAR status and
 //! trustworthiness vector per device, which a signer turns into a token. Like the
-//! verifier it is pure: time, keys and claims come in as arguments. It is filled in by
-//! the policy-and-tokens work; today it only fixes the crate's place in the workspace.
+//! verifier it is pure: time, keys and claims come in as arguments.
 #![deny(missing_docs)]
+
+pub mod cel;
+pub mod token;
 
 /// The claims type policies evaluate, re-exported so policy users need one import.
 pub use verifier::Claims;

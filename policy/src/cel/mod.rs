@@ -1,0 +1,1 @@
+//! CEL expressions over claims: compiled, type-checked against a schema, evaluated.

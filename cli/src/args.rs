@@ -16,11 +16,171 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+const APPRAISE_EXIT_CODES: &str =
+    "Exit codes: 0 token issued (whatever the status inside: it is in the token and on stderr); \
+1 evidence rejected; 2 unreadable or malformed input, a policy that does not load, or bad usage; \
+3 collateral missing or unavailable.";
+
+const TOKEN_VERIFY_EXIT_CODES: &str =
+    "Exit codes: 0 the token is valid; 1 it is not (signature, expiry, nonce, issuer, audience); \
+2 unreadable input or bad usage.";
+
+const POLICY_EXIT_CODES: &str =
+    "Exit codes: 0 the policy loads and its tests pass; 1 a test fails; 2 the policy does not \
+load (the error gives its line and column), or unreadable input.";
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Verify attestation evidence against vendor collateral.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
+    /// Verify evidence, appraise it with a policy and print a signed EAR token.
+    #[command(after_help = APPRAISE_EXIT_CODES)]
+    Appraise(AppraiseArgs),
+    /// Token keys and token verification.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Policy tools.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// Token format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// JWT (JWS compact serialization).
+    Jwt,
+    /// CWT: a COSE_Sign1, printed as hex.
+    Cwt,
+}
+
+/// Signature algorithm of a new key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AlgArg {
+    /// ECDSA P-384 with SHA-384 (the default).
+    Es384,
+    /// ECDSA P-256 with SHA-256.
+    Es256,
+    /// Ed25519.
+    Eddsa,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct AppraiseArgs {
+    /// The policy (YAML).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: PathBuf,
+    /// The signing key: PKCS#8 or SEC1 PEM (`verdict token keygen` writes one).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Token format.
+    #[arg(long, value_enum, default_value = "jwt")]
+    pub(crate) format: FormatArg,
+    /// The challenge, hex (8 to 64 bytes): the token's `eat_nonce`; the CPU report must
+    /// begin its REPORT_DATA with it, and each GPU's nonce must be it or SHA-256 of the
+    /// CPU's REPORT_DATA (see docs/policy.md, "Binding").
+    #[arg(long, value_name = "HEX")]
+    pub(crate) nonce: Option<String>,
+    /// `iss` of the token.
+    #[arg(long, default_value = "verdict")]
+    pub(crate) issuer: String,
+    /// `aud` of the token.
+    #[arg(long)]
+    pub(crate) audience: Option<String>,
+    /// Collateral, as for `verify`. Repeatable.
+    #[arg(long, value_name = "FILE_OR_DIR")]
+    pub(crate) collateral: Vec<PathBuf>,
+    /// Verify and appraise at this time (RFC 3339) instead of now; the token's `iat`.
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) at: Option<String>,
+    /// Never fetch collateral over the network.
+    #[arg(long)]
+    pub(crate) offline: bool,
+    /// Trust only these root certificates, as for `verify`. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) anchor: Vec<PathBuf>,
+    /// TDX: the TD's CCEL event log, as for `verify`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) event_log: Option<PathBuf>,
+    /// GPU: accept a certificate on hold, as for `verify`.
+    #[arg(long)]
+    pub(crate) allow_cert_hold: bool,
+    /// The evidence: at most one CPU TEE report (SNP, TDX, SGX) and any number of GPU
+    /// evidence files, each detected by content.
+    #[arg(value_name = "EVIDENCE", required = true)]
+    pub(crate) evidence: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Write a new signing key (PKCS#8 PEM).
+    Keygen(KeygenArgs),
+    /// Print the JWKS (RFC 7517) of signing keys, for relying parties.
+    Jwks(JwksArgs),
+    /// Check a token's signature, expiry and nonce, and print its claims as JSON.
+    #[command(after_help = TOKEN_VERIFY_EXIT_CODES)]
+    Verify(TokenVerifyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct KeygenArgs {
+    /// Where to write the key (created; an existing file is not overwritten).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Signature algorithm.
+    #[arg(long, value_enum, default_value = "es384")]
+    pub(crate) alg: AlgArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct JwksArgs {
+    /// A signing key (its public half is printed). Repeatable, for rotation.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub(crate) key: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct TokenVerifyArgs {
+    /// The token (JWT, or CWT as hex or base64url), or a file holding it; `-` reads stdin.
+    #[arg(value_name = "TOKEN_OR_FILE")]
+    pub(crate) token: String,
+    /// The issuer's JWKS.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) jwks: PathBuf,
+    /// The challenge the token must carry as `eat_nonce`, hex.
+    #[arg(long, value_name = "HEX")]
+    pub(crate) nonce: Option<String>,
+    /// Check validity at this time (RFC 3339) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) at: Option<String>,
+    /// The `iss` the token must have.
+    #[arg(long)]
+    pub(crate) issuer: Option<String>,
+    /// The `aud` the token must have.
+    #[arg(long)]
+    pub(crate) audience: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Load a policy (compile, type-check, lint), run its tests, and optionally appraise
+    /// a claims file with a per-rule explanation.
+    #[command(after_help = POLICY_EXIT_CODES)]
+    Check(PolicyCheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct PolicyCheckArgs {
+    /// The policy (YAML).
+    #[arg(value_name = "FILE")]
+    pub(crate) policy: PathBuf,
+    /// Claims to appraise: `verdict verify --json` output, or a test input (`snp`/`tdx`/
+    /// `sgx`, `gpus`, `nonce`, `now`, `warnings`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) claims: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// The TEE that produced the evidence.
@@ -34,7 +194,7 @@ pub(crate) enum TeeArg {
     Nvidia,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub(crate) struct VerifyArgs {
     /// The TEE, when it cannot be told from the evidence itself.
     #[arg(long, value_enum)]

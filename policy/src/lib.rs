@@ -1,14 +1,43 @@
 //! Appraisal of verified claims: CEL policies, EAR (draft-ietf-rats-ear) appraisals and
 //! signed attestation tokens (JWT and CWT/COSE).
 //!
-//! A policy is a file of named CEL rules over the normalized claims a
-//! `verifier::Verified<Claims>` carries; appraising produces an EAR status and
-//! trustworthiness vector per device, which a signer turns into a token. Like the
-//! verifier it is pure: time, keys and claims come in as arguments.
+//! A [`Policy`] is a YAML file of named CEL rules over the normalized claims a
+//! `verifier::Verified<Claims>` carries, type-checked against the claim [`schema`] when
+//! it loads. [`appraise`] gives each device an AR4SI trustworthiness vector and status;
+//! [`to_ear`] makes the EAR claims set, and [`token`] signs it as a JWT or a CWT. Like
+//! the verifier it is pure: time, keys, nonces and claims come in as arguments.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let results: Vec<verifier::Verified<verifier::Claims>> = Vec::new();
+//! # let (now, jti) = (1_750_000_000, vec![0u8; 16]);
+//! let policy = policy::Policy::from_yaml(&std::fs::read_to_string("policies/snp.yaml")?)?;
+//! let input = policy::Input::from_verified(&results, None, now)?;
+//! let appraisal = policy::appraise(&policy, &input)?;
+//! let ear = policy::to_ear(&appraisal, &policy::IssueOptions::new("https://verdict.example", jti))?;
+//! let key = policy::token::SigningKey::generate(policy::token::Algorithm::Es384)?;
+//! let jwt = policy::token::sign_jwt(&ear, &key)?;
+//! # let _ = jwt; Ok(()) }
+//! ```
 #![deny(missing_docs)]
 
+pub mod appraise;
+pub mod binding;
 pub mod cel;
+mod document;
+pub mod issue;
+mod policy;
+pub mod schema;
+mod tests;
 pub mod token;
+pub mod trust;
+
+pub use appraise::{appraise, Appraisal, AppraiseError, Device, Input, RuleOutcome, SubmodAppraisal};
+pub use document::Position;
+pub use issue::{to_ear, IssueError, IssueOptions};
+pub use policy::{Policy, PolicyError, PolicyErrorKind, Rule, SectionRules};
+pub use schema::Section;
+pub use tests::{input_from_json, TestOutcome};
 
 /// The claims type policies evaluate, re-exported so policy users need one import.
 pub use verifier::Claims;

@@ -1,3 +1,6 @@
 //! Subcommands.
 
+pub(crate) mod appraise;
+pub(crate) mod policy;
+pub(crate) mod token;
 pub(crate) mod verify;

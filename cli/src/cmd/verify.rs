@@ -17,14 +17,14 @@ use crate::args::{TeeArg, VerifyArgs};
 use crate::exit::Exit;
 
 /// A failure before or during verification: the exit code and a stable kind.
-struct Failure {
-    exit: Exit,
-    kind: String,
-    message: String,
+pub(crate) struct Failure {
+    pub(crate) exit: Exit,
+    pub(crate) kind: String,
+    pub(crate) message: String,
 }
 
 impl Failure {
-    fn usage(kind: &str, err: anyhow::Error) -> Self {
+    pub(crate) fn usage(kind: &str, err: anyhow::Error) -> Self {
         Self {
             exit: Exit::BadInput,
             kind: kind.to_owned(),
@@ -65,7 +65,10 @@ fn verify(args: &VerifyArgs) -> Outcome {
     Outcome { tee, result }
 }
 
-fn verify_inner(args: &VerifyArgs, tee_out: &mut Option<Tee>) -> Result<Verified<Claims>, Failure> {
+pub(crate) fn verify_inner(
+    args: &VerifyArgs,
+    tee_out: &mut Option<Tee>,
+) -> Result<Verified<Claims>, Failure> {
     let raw = read_evidence(&args.evidence).map_err(|e| Failure::usage("unreadable_input", e))?;
     // GPU evidence has forms of its own (hex reports, SDK and Trustee JSON).
     if args.tee == Some(TeeArg::Nvidia) || verifier::nvidia::looks_like(&raw) {
@@ -186,7 +189,7 @@ fn verify_nvidia(args: &VerifyArgs, raw: &[u8]) -> Result<Verified<Claims>, Fail
     result.map_err(|e| verification_failure(args, &e, "NVIDIA's RIM service and OCSP responder"))
 }
 
-fn verification_time(args: &VerifyArgs) -> Result<time::UnixTime, Failure> {
+pub(crate) fn verification_time(args: &VerifyArgs) -> Result<time::UnixTime, Failure> {
     let now = match &args.at {
         Some(at) => time::parse_rfc3339(at).ok_or_else(|| {
             Failure::usage("bad_usage", anyhow!("--at {at:?} is not an RFC 3339 time"))

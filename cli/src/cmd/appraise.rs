@@ -1,0 +1,151 @@
+//! `verdict appraise`: verify each evidence file, appraise them together with a policy,
+//! and print the signed token (stdout) and the appraisal's status (stderr).
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{anyhow, Context as _};
+use policy::token::{self, SigningKey};
+use policy::{appraise, to_ear, Input, IssueOptions, Policy};
+use rand_core::{OsRng, RngCore};
+use verifier::{time, Claims, Verified};
+
+use crate::args::{AppraiseArgs, FormatArg, VerifyArgs};
+use crate::cmd::verify::{verification_time, verify_inner, Failure};
+use crate::exit::Exit;
+
+pub(crate) fn run(args: &AppraiseArgs) -> u8 {
+    match appraise_and_sign(args) {
+        Ok(()) => Exit::Verified as u8,
+        Err(f) => {
+            eprintln!("verdict: {}", f.message);
+            f.exit as u8
+        }
+    }
+}
+
+fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
+    let policy = load_policy(&args.policy)?;
+    let key = load_key(&args.key)?;
+    let nonce = args
+        .nonce
+        .as_deref()
+        .map(|h| hex::decode(h).with_context(|| format!("--nonce {h:?} is not hex")))
+        .transpose()
+        .map_err(|e| Failure::usage("bad_usage", e))?;
+    if let Some(n) = &nonce {
+        if !(8..=64).contains(&n.len()) {
+            return Err(Failure::usage(
+                "bad_usage",
+                anyhow!("--nonce is {} bytes; a token's eat_nonce takes 8 to 64", n.len()),
+            ));
+        }
+    }
+    let mut results: Vec<Verified<Claims>> = Vec::with_capacity(args.evidence.len());
+    let mut now = None;
+    for path in &args.evidence {
+        let verify_args = verify_args(args, path);
+        now = Some(verification_time(&verify_args)?);
+        let mut tee = None;
+        let result = verify_inner(&verify_args, &mut tee).map_err(|f| Failure {
+            message: format!("{}: {}", path.display(), f.message),
+            ..f
+        })?;
+        results.push(result);
+    }
+    let now = now.map(time::secs).unwrap_or(0);
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
+    let input = Input::from_verified(&results, nonce, now)
+        .map_err(|e| Failure::usage("bad_usage", anyhow!(e)))?;
+    let appraisal =
+        appraise(&policy, &input).map_err(|e| Failure::usage("policy_mismatch", anyhow!(e)))?;
+    let mut jti = vec![0u8; 16];
+    OsRng.fill_bytes(&mut jti);
+    let mut options = IssueOptions::new(args.issuer.clone(), jti);
+    options.audience.clone_from(&args.audience);
+    let ear = to_ear(&appraisal, &options).map_err(|e| Failure::usage("bad_usage", anyhow!(e)))?;
+    let token = match args.format {
+        FormatArg::Jwt => token::sign_jwt(&ear, &key),
+        FormatArg::Cwt => token::sign_cwt(&ear, &key).map(hex::encode),
+    }
+    .map_err(|e| Failure {
+        exit: Exit::BadInput,
+        kind: "signing_failed".into(),
+        message: e.to_string(),
+    })?;
+    print_status(&appraisal);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{token}");
+    Ok(())
+}
+
+/// The verification options of one evidence file: those of `appraise`, without a nonce
+/// (binding to the challenge is the policy's to judge, so that a stale report still
+/// yields a token that says so).
+fn verify_args(args: &AppraiseArgs, evidence: &Path) -> VerifyArgs {
+    VerifyArgs {
+        tee: None,
+        collateral: args.collateral.clone(),
+        nonce: None,
+        at: args.at.clone(),
+        offline: args.offline,
+        anchor: args.anchor.clone(),
+        event_log: args.event_log.clone(),
+        require_ocsp: false,
+        require_rims: false,
+        allow_cert_hold: args.allow_cert_hold,
+        json: false,
+        evidence: evidence.to_path_buf(),
+    }
+}
+
+pub(crate) fn load_policy(path: &Path) -> Result<Policy, Failure> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read policy {}", path.display()))
+        .map_err(|e| Failure::usage("unreadable_input", e))?;
+    Policy::from_yaml(&text).map_err(|e| Failure {
+        exit: Exit::BadInput,
+        kind: "bad_policy".into(),
+        message: format!("{}:{e}", path.display()),
+    })
+}
+
+pub(crate) fn load_key(path: &Path) -> Result<SigningKey, Failure> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read key {}", path.display()))
+        .map_err(|e| Failure::usage("unreadable_input", e))?;
+    SigningKey::from_pem(&text).map_err(|e| {
+        Failure::usage("bad_key", anyhow!("{}: {e}", path.display()))
+    })
+}
+
+/// One line per submodule on stderr: the status, and why when not affirming.
+fn print_status(appraisal: &policy::Appraisal) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "appraisal: {} ({})",
+        policy::trust::tier_name(appraisal.status),
+        appraisal.policy_id
+    );
+    for sub in &appraisal.submods {
+        let failed: Vec<String> = sub
+            .failed()
+            .map(|o| match &o.error {
+                Some(e) => format!("{} ({e})", o.id),
+                None => format!("{}: {}", o.id, o.message),
+            })
+            .collect();
+        let _ = if failed.is_empty() {
+            writeln!(err, "  {} {}", sub.label, policy::trust::tier_name(sub.status))
+        } else {
+            writeln!(
+                err,
+                "  {} {}: {}",
+                sub.label,
+                policy::trust::tier_name(sub.status),
+                failed.join("; ")
+            )
+        };
+    }
+}

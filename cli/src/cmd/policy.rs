@@ -1,0 +1,195 @@
+//! `verdict policy check`: load (compile, type-check), lint, run the embedded tests, and
+//! explain an appraisal of a claims file rule by rule.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{anyhow, Context as _};
+use policy::trust::tier_name;
+use policy::{appraise, input_from_json, Appraisal, Policy};
+use serde_json::{json, Map, Value};
+
+use crate::args::PolicyCheckArgs;
+use crate::cmd::appraise::load_policy;
+use crate::exit::Exit;
+
+pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
+    let policy = match load_policy(&args.policy) {
+        Ok(p) => p,
+        Err(f) => {
+            eprintln!("verdict: {}", f.message);
+            return Exit::BadInput as u8;
+        }
+    };
+    let tests = policy.run_tests();
+    let lints = policy.lints();
+    let appraisal = match args.claims.as_deref().map(|path| {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read claims {}", path.display()))?;
+        let value: Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not JSON", path.display()))?;
+        let input = input_from_json(&claims_input(value)?).map_err(|e| anyhow!(e))?;
+        appraise(&policy, &input).map_err(|e| anyhow!(e))
+    }) {
+        None => None,
+        Some(Ok(a)) => Some(a),
+        Some(Err(e)) => {
+            eprintln!("verdict: {e:#}");
+            return Exit::BadInput as u8;
+        }
+    };
+    let failed = tests.iter().filter(|t| !t.passed()).count();
+    if args.json {
+        let out = json!({
+            "policy": policy.id(),
+            "lints": lints,
+            "tests": tests.iter().map(|t| json!({
+                "name": t.name, "line": t.line, "passed": t.passed(), "problems": t.problems,
+            })).collect::<Vec<_>>(),
+            "appraisal": appraisal.as_ref().map(appraisal_json),
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        let rules: usize = policy.sections().map(|(_, s)| s.rules.len()).sum();
+        let sections: Vec<&str> = policy.sections().map(|(s, _)| s.name()).collect();
+        println!(
+            "policy {}@{} loads: {rules} rules in {} (sha256:{})",
+            policy.name(),
+            policy.version(),
+            sections.join(", "),
+            policy.digest()
+        );
+        for lint in &lints {
+            println!("lint: {lint}");
+        }
+        for t in &tests {
+            if t.passed() {
+                println!("test ok      {} (line {})", t.name, t.line);
+            } else {
+                println!("test FAILED  {} (line {}): {}", t.name, t.line, t.problems.join("; "));
+            }
+        }
+        println!("{} of {} tests passed", tests.len() - failed, tests.len());
+        if let Some(a) = &appraisal {
+            print_explanation(&policy, a);
+        }
+    }
+    if failed > 0 {
+        Exit::Rejected as u8
+    } else {
+        Exit::Verified as u8
+    }
+}
+
+/// A claims file as a test input: `verdict verify --json` output (its claims and warning
+/// codes), or already a test input.
+fn claims_input(value: Value) -> anyhow::Result<Value> {
+    let Some(claims) = value.get("claims") else {
+        return Ok(with_now(value));
+    };
+    if value.get("verified") == Some(&Value::Bool(false)) {
+        return Err(anyhow!("the claims file records a failed verification"));
+    }
+    let mut input = Map::new();
+    if let Value::Object(map) = claims {
+        for (k, v) in map {
+            match k.as_str() {
+                "tee" => {}
+                "gpu" => {
+                    input.insert("gpus".into(), Value::Array(vec![v.clone()]));
+                }
+                _ => {
+                    input.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    let codes: Vec<Value> = value
+        .get("warnings")
+        .and_then(Value::as_array)
+        .map(|w| w.iter().filter_map(|w| w.get("code").cloned()).collect())
+        .unwrap_or_default();
+    input.insert("warnings".into(), Value::Array(codes));
+    Ok(with_now(Value::Object(input)))
+}
+
+/// Appraises at the current time unless the input says when.
+fn with_now(mut input: Value) -> Value {
+    if let Value::Object(map) = &mut input {
+        if !map.contains_key("now") {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            map.insert("now".into(), Value::String(verifier::time::rfc3339(now)));
+        }
+    }
+    input
+}
+
+fn value_text(claim: policy::trust::TrustClaim, value: Option<i8>) -> String {
+    match value {
+        None => "unset".to_owned(),
+        Some(v) => claim
+            .value_name(v)
+            .map_or_else(|| v.to_string(), |n| format!("{n} ({v})")),
+    }
+}
+
+fn print_explanation(policy: &Policy, appraisal: &Appraisal) {
+    println!(
+        "appraisal under {}: {}",
+        policy.name(),
+        tier_name(appraisal.status)
+    );
+    for sub in &appraisal.submods {
+        println!("  {} ({}): {}", sub.label, sub.section.name(), tier_name(sub.status));
+        for o in &sub.outcomes {
+            let verdict = match (o.applied, o.passed, &o.error) {
+                (false, _, _) => "skip ".to_owned(),
+                (true, true, _) => "pass ".to_owned(),
+                (true, false, Some(_)) => "ERROR".to_owned(),
+                (true, false, None) => "FAIL ".to_owned(),
+            };
+            let detail = match (&o.error, o.passed, o.applied) {
+                (Some(e), _, _) => format!(": {e}; counts as failed"),
+                (None, false, true) => format!(": {}", o.message),
+                _ => String::new(),
+            };
+            println!(
+                "    {verdict} {:<32} {} = {}{detail}",
+                o.id,
+                o.claim,
+                if o.applied {
+                    value_text(o.claim, o.value)
+                } else {
+                    "-".to_owned()
+                }
+            );
+        }
+        for (claim, value) in sub.trust.iter() {
+            println!("    => {claim}: {}", value_text(claim, Some(value)));
+        }
+        for (name, e) in &sub.export_errors {
+            println!("    export {name} failed: {e}");
+        }
+    }
+}
+
+fn appraisal_json(a: &Appraisal) -> Value {
+    json!({
+        "status": tier_name(a.status),
+        "policy_id": a.policy_id,
+        "binding": a.binding,
+        "submods": a.submods.iter().map(|s| json!({
+            "label": s.label,
+            "section": s.section.name(),
+            "status": tier_name(s.status),
+            "trust": s.trust.iter().map(|(c, v)| (c.name().to_owned(), Value::from(v))).collect::<Map<_, _>>(),
+            "rules": s.outcomes.iter().map(|o| json!({
+                "id": o.id, "claim": o.claim.name(), "applied": o.applied, "passed": o.passed,
+                "value": o.value, "message": o.message, "error": o.error,
+            })).collect::<Vec<_>>(),
+            "exports": s.exports,
+        })).collect::<Vec<_>>(),
+    })
+}

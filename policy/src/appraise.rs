@@ -1,0 +1,410 @@
+//! Appraising verified claims with a policy: each device (submodule) gets a
+//! trustworthiness vector from its section's rules, a status, and its exports.
+//!
+//! Per claim: if any applicable rule that sets it fails — or cannot be evaluated, which
+//! counts as failing — the claim takes the most severe `on_fail` among them; otherwise,
+//! if any passes, the first passing rule's `on_pass`; otherwise it is unset. A
+//! submodule's status is the worst tier in its vector; the appraisal's, the worst
+//! submodule's (EAR §3: no better than what it summarizes).
+
+use serde_json::{Map, Value};
+use verifier::{Claims, Verified};
+
+use crate::binding;
+use crate::cel::{Activation, Environment};
+use crate::policy::{Policy, Rule, SectionRules};
+use crate::schema::Section;
+use crate::trust::{more_severe, tier_of, TrustClaim, TrustTier, Vector};
+
+/// One device's verified claims: the object under its section's name (`snp`, `tdx`,
+/// `sgx`, or one GPU's `gpu`) and the verifier's warning codes.
+#[derive(Debug, Clone)]
+pub struct Device {
+    /// The kind of evidence.
+    pub section: Section,
+    /// Its claims, as the verifier serializes them.
+    pub claims: Value,
+    /// The codes of the verifier's warnings for it.
+    pub warnings: Vec<String>,
+}
+
+/// Everything one appraisal reads.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The CPU TEE report, if any (at most one).
+    pub cpu: Option<Device>,
+    /// The GPUs, in evidence order (submodules `gpu0`, `gpu1`, …).
+    pub gpus: Vec<Device>,
+    /// The challenge the evidence should answer (becomes `eat_nonce`).
+    pub nonce: Option<Vec<u8>>,
+    /// The appraisal time, Unix seconds (`now`).
+    pub now: i64,
+}
+
+/// Why an appraisal could not be made (as opposed to an appraisal that is not
+/// affirming).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppraiseError {
+    /// The evidence holds a kind the policy has no section for.
+    #[error("policy {policy} has no `{section}` section for the {section} evidence")]
+    NoSection {
+        /// The policy's name.
+        policy: String,
+        /// The section it lacks.
+        section: &'static str,
+    },
+    /// Nothing to appraise.
+    #[error("no evidence to appraise")]
+    Empty,
+    /// Claims of a kind this version cannot appraise.
+    #[error("{0} claims cannot be appraised by this version")]
+    Unsupported(&'static str),
+    /// More than one CPU TEE report.
+    #[error("one appraisal takes at most one CPU TEE report, got {0}")]
+    SeveralCpus(usize),
+    /// Claims could not be bound to the policy's variables (a list over the limits).
+    #[error("claims for {device}: {message}")]
+    Bind {
+        /// The submodule.
+        device: String,
+        /// Why.
+        message: String,
+    },
+}
+
+impl Input {
+    /// Splits verified results into the CPU report and the GPUs.
+    ///
+    /// # Errors
+    /// [`AppraiseError::SeveralCpus`] for two CPU reports, [`AppraiseError::Empty`] for
+    /// none at all.
+    pub fn from_verified(
+        results: &[Verified<Claims>],
+        nonce: Option<Vec<u8>>,
+        now: i64,
+    ) -> Result<Self, AppraiseError> {
+        let mut cpus = Vec::new();
+        let mut gpus = Vec::new();
+        for result in results {
+            let warnings: Vec<String> = result
+                .warnings()
+                .iter()
+                .map(|w| w.code.to_owned())
+                .collect();
+            let device = |section: Section, claims: Value| Device {
+                section,
+                claims,
+                warnings: warnings.clone(),
+            };
+            match result.claims() {
+                Claims::Snp(c) => cpus.push(device(Section::Snp, to_json(c))),
+                Claims::Tdx(c) => cpus.push(device(Section::Tdx, to_json(c))),
+                Claims::Sgx(c) => cpus.push(device(Section::Sgx, to_json(c))),
+                Claims::Gpu(c) => gpus.push(device(Section::Gpu, to_json(c))),
+                Claims::Gpus(list) => {
+                    gpus.extend(list.iter().map(|c| device(Section::Gpu, to_json(c))));
+                }
+                other => return Err(AppraiseError::Unsupported(other.tee())),
+            }
+        }
+        if cpus.len() > 1 {
+            return Err(AppraiseError::SeveralCpus(cpus.len()));
+        }
+        if cpus.is_empty() && gpus.is_empty() {
+            return Err(AppraiseError::Empty);
+        }
+        Ok(Self {
+            cpu: cpus.pop(),
+            gpus,
+            nonce,
+            now,
+        })
+    }
+
+    /// The `binding` object for this input.
+    pub fn binding(&self) -> Value {
+        let report_data = self
+            .cpu
+            .as_ref()
+            .and_then(|c| c.claims.get("report_data"))
+            .and_then(Value::as_str);
+        let gpu_nonces: Vec<Option<&str>> = self
+            .gpus
+            .iter()
+            .map(|g| g.claims.get("nonce").and_then(Value::as_str))
+            .collect();
+        binding::compute(report_data, &gpu_nonces, self.nonce.as_deref())
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// The outcome of one rule for one device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleOutcome {
+    /// The rule's id.
+    pub id: String,
+    /// The claim it decides.
+    pub claim: TrustClaim,
+    /// Whether it applied (its `when` held, or it has none).
+    pub applied: bool,
+    /// Whether it passed (false when it failed or erred).
+    pub passed: bool,
+    /// The evaluation error, when it erred (it then counts as failed).
+    pub error: Option<String>,
+    /// The rule's message (for a failure).
+    pub message: String,
+    /// The value the rule gave its claim.
+    pub value: Option<i8>,
+}
+
+/// One device's appraisal: an EAR submodule.
+#[derive(Debug, Clone)]
+pub struct SubmodAppraisal {
+    /// `cpu0`, `gpu0`, `gpu1`, …
+    pub label: String,
+    /// The kind of evidence.
+    pub section: Section,
+    /// The trustworthiness vector.
+    pub trust: Vector,
+    /// The worst tier in the vector.
+    pub status: TrustTier,
+    /// Every rule's outcome, in policy order.
+    pub outcomes: Vec<RuleOutcome>,
+    /// The exported claims (`ear_attester_claims`); an export that errs is left out
+    /// and listed in `export_errors`.
+    pub exports: Map<String, Value>,
+    /// Exports that could not be evaluated: name and error.
+    pub export_errors: Vec<(String, String)>,
+    /// The verifier's warning codes for the device.
+    pub warnings: Vec<String>,
+    /// The device's own nonce (SNP/TDX REPORT_DATA or the GPU's SPDM nonce), hex.
+    pub evidence_nonce: Option<String>,
+}
+
+impl SubmodAppraisal {
+    /// The rules that failed (or erred), in policy order.
+    pub fn failed(&self) -> impl Iterator<Item = &RuleOutcome> {
+        self.outcomes.iter().filter(|o| o.applied && !o.passed)
+    }
+}
+
+/// An appraisal of one piece of (possibly composite) evidence under one policy.
+#[derive(Debug, Clone)]
+pub struct Appraisal {
+    /// `policy:<name>@<version>#sha256:<digest>`.
+    pub policy_id: String,
+    /// The worst submodule status.
+    pub status: TrustTier,
+    /// Submodules: the CPU first (`cpu0`), then the GPUs.
+    pub submods: Vec<SubmodAppraisal>,
+    /// The binding object the rules saw.
+    pub binding: Value,
+    /// The challenge.
+    pub nonce: Option<Vec<u8>>,
+    /// The appraisal time (Unix seconds).
+    pub now: i64,
+    /// The token lifetime the policy asks for.
+    pub ttl_seconds: i64,
+}
+
+impl Appraisal {
+    /// The CPU submodule's label and GPU labels, for `ear_device_topology`.
+    pub fn topology(&self) -> Option<(String, Vec<String>)> {
+        let cpu = self.submods.iter().find(|s| s.section != Section::Gpu)?;
+        let gpus: Vec<String> = self
+            .submods
+            .iter()
+            .filter(|s| s.section == Section::Gpu)
+            .map(|s| s.label.clone())
+            .collect();
+        (!gpus.is_empty()).then(|| (cpu.label.clone(), gpus))
+    }
+}
+
+/// Appraises `input` under `policy`.
+///
+/// # Errors
+/// [`AppraiseError`] when the policy has no section for a device, or the claims exceed
+/// the binding limits. A rule that fails or errs is not an error: it lowers the
+/// appraisal.
+pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseError> {
+    if input.cpu.is_none() && input.gpus.is_empty() {
+        return Err(AppraiseError::Empty);
+    }
+    let binding = input.binding();
+    let nonce_hex = input.nonce.as_ref().map(hex::encode).unwrap_or_default();
+    let now = time_value(input.now);
+    let common = Common {
+        binding: &binding,
+        nonce: &Value::String(nonce_hex),
+        now: &now,
+        references: policy.references(),
+    };
+    let mut submods = Vec::with_capacity(1 + input.gpus.len());
+    if let Some(cpu) = &input.cpu {
+        submods.push(appraise_device(policy, cpu, "cpu0".to_owned(), None, &common)?);
+    }
+    for (i, gpu) in input.gpus.iter().enumerate() {
+        submods.push(appraise_device(policy, gpu, format!("gpu{i}"), Some(i), &common)?);
+    }
+    let status = submods.iter().map(|s| s.status).max().unwrap_or(TrustTier::None);
+    Ok(Appraisal {
+        policy_id: policy.id(),
+        status,
+        submods,
+        binding,
+        nonce: input.nonce.clone(),
+        now: input.now,
+        ttl_seconds: policy.ttl_seconds(),
+    })
+}
+
+struct Common<'a> {
+    binding: &'a Value,
+    nonce: &'a Value,
+    now: &'a Value,
+    references: &'a Value,
+}
+
+fn time_value(unix: i64) -> Value {
+    Value::String(verifier::time::rfc3339(u64::try_from(unix).unwrap_or(0)))
+}
+
+fn appraise_device(
+    policy: &Policy,
+    device: &Device,
+    label: String,
+    gpu_index: Option<usize>,
+    common: &Common<'_>,
+) -> Result<SubmodAppraisal, AppraiseError> {
+    let rules = policy
+        .section(device.section)
+        .ok_or_else(|| AppraiseError::NoSection {
+            policy: policy.name().to_owned(),
+            section: device.section.name(),
+        })?;
+    let activation = bind(rules, device, gpu_index, common).map_err(|message| AppraiseError::Bind {
+        device: label.clone(),
+        message,
+    })?;
+    let mut trust = Vector::default();
+    let mut failed_claims = [false; 8];
+    let mut outcomes = Vec::with_capacity(rules.rules.len());
+    for rule in &rules.rules {
+        let outcome = run_rule(rule, &activation);
+        if let Some(value) = outcome.value {
+            let slot = rule.claim as usize;
+            let already_failed = failed_claims.get(slot).copied().unwrap_or(true);
+            if !outcome.passed {
+                let current = if already_failed { trust.get(rule.claim) } else { None };
+                trust.set(rule.claim, more_severe(current, value));
+                if let Some(f) = failed_claims.get_mut(slot) {
+                    *f = true;
+                }
+            } else if !already_failed && trust.get(rule.claim).is_none() {
+                trust.set(rule.claim, value);
+            }
+        }
+        outcomes.push(outcome);
+    }
+    let mut exports = Map::new();
+    let mut export_errors = Vec::new();
+    for (name, expr) in &rules.exports {
+        match expr.evaluate(&activation) {
+            Ok(Value::Null) => {}
+            Ok(v) => {
+                exports.insert(name.clone(), v);
+            }
+            Err(e) => export_errors.push((name.clone(), e.to_string())),
+        }
+    }
+    let evidence_nonce = match device.section {
+        Section::Gpu => device.claims.get("nonce"),
+        _ => device.claims.get("report_data"),
+    }
+    .and_then(Value::as_str)
+    .map(str::to_owned);
+    Ok(SubmodAppraisal {
+        label,
+        section: device.section,
+        status: trust.status(),
+        trust,
+        outcomes,
+        exports,
+        export_errors,
+        warnings: device.warnings.clone(),
+        evidence_nonce,
+    })
+}
+
+fn bind(
+    rules: &SectionRules,
+    device: &Device,
+    gpu_index: Option<usize>,
+    common: &Common<'_>,
+) -> Result<Activation, String> {
+    let env: &Environment = &rules.env;
+    let mut activation = Activation::new(env);
+    let warnings = Value::Array(device.warnings.iter().cloned().map(Value::String).collect());
+    activation
+        .bind(device.section.name(), &device.claims)
+        .and_then(|()| activation.bind("binding", common.binding))
+        .and_then(|()| activation.bind("nonce", common.nonce))
+        .and_then(|()| activation.bind("now", common.now))
+        .and_then(|()| activation.bind("warnings", &warnings))
+        .and_then(|()| activation.bind("ref", common.references))
+        .map_err(|e| e.to_string())?;
+    if let Some(i) = gpu_index {
+        activation
+            .bind("gpu_index", &Value::from(i))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(activation)
+}
+
+fn run_rule(rule: &Rule, activation: &Activation) -> RuleOutcome {
+    let mut outcome = RuleOutcome {
+        id: rule.id.clone(),
+        claim: rule.claim,
+        applied: true,
+        passed: false,
+        error: None,
+        message: rule.message.clone(),
+        value: None,
+    };
+    if let Some(when) = &rule.when {
+        match when.evaluate_bool(activation) {
+            Ok(true) => {}
+            Ok(false) => {
+                outcome.applied = false;
+                return outcome;
+            }
+            // A guard that cannot be evaluated does not excuse the rule.
+            Err(e) => {
+                outcome.error = Some(format!("when: {e}"));
+                outcome.value = Some(rule.on_fail);
+                return outcome;
+            }
+        }
+    }
+    match rule.expr.evaluate_bool(activation) {
+        Ok(true) => {
+            outcome.passed = true;
+            outcome.value = Some(rule.on_pass);
+        }
+        Ok(false) => outcome.value = Some(rule.on_fail),
+        Err(e) => {
+            outcome.error = Some(e.to_string());
+            outcome.value = Some(rule.on_fail);
+        }
+    }
+    outcome
+}
+
+/// The tier of a value, re-exported for callers that print vectors.
+pub fn value_tier(value: i8) -> TrustTier {
+    tier_of(value)
+}

@@ -1,0 +1,422 @@
+//! A compiled policy: every expression parsed and type-checked against the claim
+//! schema, every value resolved, so that appraising cannot meet a load-time mistake.
+
+use core::fmt;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_saphyr::Spanned;
+use verifier::crypto::{default_provider, HashAlg};
+
+use crate::cel::{CompileError, CompileErrorKind, Environment, Expression, Limits, Type};
+use crate::document::{self, Document, Position, RuleDoc, SectionDoc, ValueText};
+use crate::schema::{common_variables, type_of_value, Section};
+use crate::trust::{tier_of, TrustClaim, TrustTier};
+
+/// The largest policy file accepted.
+pub const MAX_POLICY_BYTES: usize = 256 * 1024;
+/// The most rules one section may have.
+pub const MAX_RULES_PER_SECTION: usize = 256;
+/// The default token lifetime when the policy does not set one.
+pub const DEFAULT_TTL_SECONDS: i64 = 300;
+/// The longest token lifetime a policy may ask for (a day).
+pub const MAX_TTL_SECONDS: i64 = 86_400;
+
+/// Why a policy did not load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError {
+    /// What kind of mistake.
+    pub kind: PolicyErrorKind,
+    /// Where in the file, when known.
+    pub position: Option<Position>,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+/// The kinds of [`PolicyError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyErrorKind {
+    /// Not YAML, or not the policy format (unknown key, missing field, wrong type).
+    Format,
+    /// An expression does not compile: syntax, unknown claim, type mismatch, limits.
+    Expression(CompileErrorKind),
+    /// A claim name or claim value that is not AR4SI's, or a value in the wrong tier.
+    Value,
+    /// Two rules with one id, or two exports with one name.
+    Duplicate,
+    /// Too large: the file, a section or the token lifetime.
+    Limit,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some(p) => write!(f, "{}:{}: {}", p.line, p.column, self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+impl PolicyError {
+    fn at(kind: PolicyErrorKind, position: Position, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            position: Some(position),
+            message: message.into(),
+        }
+    }
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Its id, unique in the policy.
+    pub id: String,
+    /// The claim it decides.
+    pub claim: TrustClaim,
+    /// What must hold.
+    pub expr: Expression,
+    /// Where the rule applies, when restricted.
+    pub when: Option<Expression>,
+    /// The claim's value when the rule fails or errs (never affirming).
+    pub on_fail: i8,
+    /// The claim's value when it passes (affirming or none).
+    pub on_pass: i8,
+    /// Why it failed, for people.
+    pub message: String,
+}
+
+/// The rules and exports for one kind of evidence.
+#[derive(Debug)]
+pub struct SectionRules {
+    /// The environment its expressions were checked in.
+    pub env: Environment,
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+    /// `ear_attester_claims` of the device: name and expression.
+    pub exports: Vec<(String, Expression)>,
+}
+
+/// A loaded, checked policy.
+#[derive(Debug)]
+pub struct Policy {
+    name: String,
+    version: String,
+    digest: String,
+    description: Option<String>,
+    ttl: i64,
+    references: serde_json::Value,
+    sections: BTreeMap<Section, SectionRules>,
+    pub(crate) tests: Vec<crate::tests::Case>,
+}
+
+impl Policy {
+    /// Loads a policy from its YAML text: parses it, compiles and type-checks every
+    /// expression against the claim schema, resolves every claim value.
+    ///
+    /// # Errors
+    /// The first mistake, with its line and column in `source`.
+    pub fn from_yaml(source: &str) -> Result<Self, PolicyError> {
+        Self::from_yaml_with_limits(source, Limits::default())
+    }
+
+    /// [`Policy::from_yaml`] with other expression limits.
+    ///
+    /// # Errors
+    /// As [`Policy::from_yaml`].
+    pub fn from_yaml_with_limits(source: &str, limits: Limits) -> Result<Self, PolicyError> {
+        if source.len() > MAX_POLICY_BYTES {
+            return Err(PolicyError {
+                kind: PolicyErrorKind::Limit,
+                position: None,
+                message: format!(
+                    "the policy is {} bytes; at most {MAX_POLICY_BYTES} are accepted",
+                    source.len()
+                ),
+            });
+        }
+        let doc: Document = serde_saphyr::from_str(source).map_err(|e| {
+            let position = e.location().map(Position::of);
+            PolicyError {
+                kind: PolicyErrorKind::Format,
+                position,
+                message: first_line(&e.to_string()),
+            }
+        })?;
+        let digest = hex::encode(default_provider().hash(HashAlg::Sha256, &[source.as_bytes()]));
+        let name = doc.policy.value.trim().to_owned();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(PolicyError::at(
+                PolicyErrorKind::Format,
+                Position::of(doc.policy.referenced),
+                format!("policy name `{name}`: use letters, digits, `-`, `_` and `.`"),
+            ));
+        }
+        let version = doc.version.value.to_text();
+        let ttl = match doc.token.as_ref().and_then(|t| t.ttl.as_ref()) {
+            None => DEFAULT_TTL_SECONDS,
+            Some(t) if (1..=MAX_TTL_SECONDS).contains(&t.value) => t.value,
+            Some(t) => {
+                return Err(PolicyError::at(
+                    PolicyErrorKind::Limit,
+                    Position::of(t.referenced),
+                    format!(
+                        "token ttl {} s: expected 1..={MAX_TTL_SECONDS} seconds",
+                        t.value
+                    ),
+                ))
+            }
+        };
+        let references = match &doc.references {
+            None => serde_json::Value::Object(serde_json::Map::new()),
+            Some(r) if r.value.is_object() => r.value.clone(),
+            Some(r) => {
+                return Err(PolicyError::at(
+                    PolicyErrorKind::Format,
+                    Position::of(r.referenced),
+                    "references: expected a map of names to values",
+                ))
+            }
+        };
+        let ref_type = type_of_value(&references);
+
+        let mut sections = BTreeMap::new();
+        let mut ids = BTreeSet::new();
+        for (section, sdoc) in [
+            (Section::Snp, &doc.snp),
+            (Section::Tdx, &doc.tdx),
+            (Section::Sgx, &doc.sgx),
+            (Section::Gpu, &doc.gpu),
+        ] {
+            let Some(sdoc) = sdoc else { continue };
+            let env = Environment::new(common_variables(section, ref_type.clone()), limits.clone());
+            let compiled = compile_section(source, &env, sdoc, &mut ids)?;
+            sections.insert(section, compiled);
+        }
+        if sections.is_empty() {
+            return Err(PolicyError {
+                kind: PolicyErrorKind::Format,
+                position: None,
+                message: "the policy has no section: give rules under snp, tdx, sgx or gpu"
+                    .to_owned(),
+            });
+        }
+        let tests = crate::tests::compile(doc.tests.as_ref())?;
+        Ok(Self {
+            name,
+            version,
+            digest,
+            description: doc.description,
+            ttl,
+            references,
+            sections,
+            tests,
+        })
+    }
+
+    /// The policy's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The policy's version as written.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// SHA-256 of the policy file, lower-case hex.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// The identifier tokens carry in `ear_appraisal_policy_ids`:
+    /// `policy:<name>@<version>#sha256:<digest>`, so a relying party can tell exactly
+    /// which text appraised the evidence.
+    pub fn id(&self) -> String {
+        format!("policy:{}@{}#sha256:{}", self.name, self.version, self.digest)
+    }
+
+    /// The description, if the policy has one.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The token lifetime the policy asks for, in seconds.
+    pub fn ttl_seconds(&self) -> i64 {
+        self.ttl
+    }
+
+    /// The reference values (`ref`).
+    pub fn references(&self) -> &serde_json::Value {
+        &self.references
+    }
+
+    /// The rules for one kind of evidence, if the policy has them.
+    pub fn section(&self, section: Section) -> Option<&SectionRules> {
+        self.sections.get(&section)
+    }
+
+    /// The sections the policy has.
+    pub fn sections(&self) -> impl Iterator<Item = (Section, &SectionRules)> {
+        self.sections.iter().map(|(s, r)| (*s, r))
+    }
+
+    /// Things that are allowed but probably not meant, for `verdict policy check`.
+    pub fn lints(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (section, rules) in &self.sections {
+            if rules.rules.is_empty() {
+                out.push(format!(
+                    "section {}: no rules, so its devices are appraised `none`",
+                    section.name()
+                ));
+            }
+            let claims: BTreeSet<TrustClaim> = rules.rules.iter().map(|r| r.claim).collect();
+            if !claims.contains(&TrustClaim::Hardware) {
+                out.push(format!(
+                    "section {}: no rule decides `hardware`, so genuine hardware is never affirmed",
+                    section.name()
+                ));
+            }
+        }
+        if self.tests.is_empty() {
+            out.push("the policy has no tests".to_owned());
+        }
+        out
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_owned()
+}
+
+fn compile_section(
+    source: &str,
+    env: &Environment,
+    doc: &SectionDoc,
+    ids: &mut BTreeSet<String>,
+) -> Result<SectionRules, PolicyError> {
+    if doc.rules.len() > MAX_RULES_PER_SECTION {
+        return Err(PolicyError {
+            kind: PolicyErrorKind::Limit,
+            position: doc.rules.get(MAX_RULES_PER_SECTION).map(|r| Position::of(r.id.referenced)),
+            message: format!("more than {MAX_RULES_PER_SECTION} rules in one section"),
+        });
+    }
+    let mut rules = Vec::with_capacity(doc.rules.len());
+    for rule in &doc.rules {
+        rules.push(compile_rule(source, env, rule, ids)?);
+    }
+    let mut exports = Vec::with_capacity(doc.export.len());
+    for (name, expr) in &doc.export {
+        exports.push((name.clone(), compile_expr(source, env, expr, Type::Dyn)?));
+    }
+    Ok(SectionRules {
+        env: env.clone(),
+        rules,
+        exports,
+    })
+}
+
+fn compile_rule(
+    source: &str,
+    env: &Environment,
+    doc: &RuleDoc,
+    ids: &mut BTreeSet<String>,
+) -> Result<Rule, PolicyError> {
+    let id = doc.id.value.trim().to_owned();
+    if id.is_empty() {
+        return Err(PolicyError::at(
+            PolicyErrorKind::Format,
+            Position::of(doc.id.referenced),
+            "a rule id must not be empty",
+        ));
+    }
+    if !ids.insert(id.clone()) {
+        return Err(PolicyError::at(
+            PolicyErrorKind::Duplicate,
+            Position::of(doc.id.referenced),
+            format!("rule id `{id}` is used twice"),
+        ));
+    }
+    let claim = TrustClaim::from_name(&doc.claim.value).ok_or_else(|| {
+        PolicyError::at(
+            PolicyErrorKind::Value,
+            Position::of(doc.claim.referenced),
+            format!(
+                "rule {id}: `{}` is not a trustworthiness claim: expected one of {}",
+                doc.claim.value,
+                TrustClaim::ALL.map(TrustClaim::name).join(", ")
+            ),
+        )
+    })?;
+    let on_fail = claim_value(claim, &doc.on_fail, &id)?;
+    if tier_of(on_fail) == TrustTier::Affirming {
+        return Err(PolicyError::at(
+            PolicyErrorKind::Value,
+            Position::of(doc.on_fail.referenced),
+            format!("rule {id}: on_fail {on_fail} is an affirming value; a failed rule must not affirm"),
+        ));
+    }
+    let on_pass = match &doc.on_pass {
+        None => claim.affirming_value(),
+        Some(v) => {
+            let value = claim_value(claim, v, &id)?;
+            if !matches!(tier_of(value), TrustTier::Affirming | TrustTier::None) {
+                return Err(PolicyError::at(
+                    PolicyErrorKind::Value,
+                    Position::of(v.referenced),
+                    format!("rule {id}: on_pass {value} is not an affirming value"),
+                ));
+            }
+            value
+        }
+    };
+    let expr = compile_expr(source, env, &doc.expr, Type::Bool)?;
+    let when = doc
+        .when
+        .as_ref()
+        .map(|w| compile_expr(source, env, w, Type::Bool))
+        .transpose()?;
+    Ok(Rule {
+        id,
+        claim,
+        expr,
+        when,
+        on_fail,
+        on_pass,
+        message: doc.message.clone(),
+    })
+}
+
+fn claim_value(claim: TrustClaim, v: &Spanned<ValueText>, id: &str) -> Result<i8, PolicyError> {
+    let parsed = match &v.value {
+        ValueText::Int(i) => i8::try_from(*i).map_err(|_| format!("{i} is outside -128..127")),
+        ValueText::Name(n) => claim.parse_value(n),
+    };
+    parsed.map_err(|m| {
+        PolicyError::at(
+            PolicyErrorKind::Value,
+            Position::of(v.referenced),
+            format!("rule {id}: {m}"),
+        )
+    })
+}
+
+/// Compiles an expression of the file, mapping its errors to file positions.
+pub(crate) fn compile_expr(
+    source: &str,
+    env: &Environment,
+    expr: &Spanned<String>,
+    expected: Type,
+) -> Result<Expression, PolicyError> {
+    env.compile(&expr.value, expected).map_err(|e: CompileError| {
+        let position = document::position_in_file(source, expr.referenced, e.line, e.column);
+        PolicyError::at(PolicyErrorKind::Expression(e.kind), position, e.message)
+    })
+}

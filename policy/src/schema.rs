@@ -1,0 +1,461 @@
+//! The claim schema policies are checked against: the variables a rule may name and
+//! their types, as `docs/claims.md` documents them (a test keeps the three — this table,
+//! the page and the verifier's serialized claims — in agreement).
+//!
+//! Byte strings are hex `string`s and times are `timestamp`s; lists of structured records
+//! (OCSP results, event-log entries, mismatches) are typed down to their fields so that a
+//! misspelt field is a load error there too.
+
+use crate::cel::{Object, Type};
+
+/// What a section of a policy appraises, and so which variable holds its claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Section {
+    /// An AMD SEV-SNP report: variable `snp`.
+    Snp,
+    /// An Intel TDX quote: variable `tdx`.
+    Tdx,
+    /// An Intel SGX quote: variable `sgx`.
+    Sgx,
+    /// One NVIDIA GPU (each GPU of the evidence in turn): variable `gpu`.
+    Gpu,
+}
+
+impl Section {
+    /// Every section, in the order a policy file lists them.
+    pub const ALL: [Self; 4] = [Self::Snp, Self::Tdx, Self::Sgx, Self::Gpu];
+
+    /// The section's key in a policy file, which is also the variable its rules read.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Snp => "snp",
+            Self::Tdx => "tdx",
+            Self::Sgx => "sgx",
+            Self::Gpu => "gpu",
+        }
+    }
+
+    /// The section for a name in a policy file.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The schema of the section's claims variable.
+    pub fn claims_type(self) -> Type {
+        let rows = match self {
+            Self::Snp => SNP,
+            Self::Tdx => TDX,
+            Self::Sgx => SGX,
+            Self::Gpu => GPU,
+        };
+        Type::Object(object_from_rows(rows))
+    }
+}
+
+/// The `binding` variable: how the pieces of composite evidence are tied to the
+/// challenge and to each other (docs/policy.md, "Binding").
+pub fn binding_type() -> Type {
+    Type::Object(object_from_rows(BINDING))
+}
+
+/// The variables every rule may read besides its section's claims: `binding`, `now`,
+/// `nonce`, `warnings`, and for GPU rules `gpu_index`. `ref` (the policy's reference
+/// values) is typed from the values themselves, see [`type_of_value`].
+pub fn common_variables(section: Section, references: Type) -> Object {
+    let mut vars = Object::new()
+        .field(section.name(), section.claims_type())
+        .field("binding", binding_type())
+        .field("now", Type::Timestamp)
+        .field("nonce", Type::String)
+        .field("warnings", Type::List(Box::new(Type::String)))
+        .field("ref", references);
+    if section == Section::Gpu {
+        vars = vars.field("gpu_index", Type::Int);
+    }
+    vars
+}
+
+/// The type of a reference value as written in a policy: what `ref.x` is checked as.
+/// Lists and maps take the type their elements share, or `dyn` when they differ (an
+/// empty list is `list(dyn)`, so that `x in ref.allowed` type-checks before values are
+/// filled in).
+pub fn type_of_value(value: &serde_json::Value) -> Type {
+    use serde_json::Value;
+    match value {
+        Value::Null => Type::Null,
+        Value::Bool(_) => Type::Bool,
+        Value::Number(n) if n.is_i64() => Type::Int,
+        Value::Number(n) if n.is_u64() => Type::Uint,
+        Value::Number(_) => Type::Double,
+        Value::String(_) => Type::String,
+        Value::Array(items) => Type::List(Box::new(common_type(items.iter()))),
+        Value::Object(map) => {
+            let mut obj = Object::new();
+            for (k, v) in map {
+                obj = obj.field(k, type_of_value(v));
+            }
+            Type::Object(obj)
+        }
+    }
+}
+
+fn common_type<'a>(mut values: impl Iterator<Item = &'a serde_json::Value>) -> Type {
+    let Some(first) = values.next() else {
+        return Type::Dyn;
+    };
+    let ty = type_of_value(first);
+    if values.all(|v| type_of_value(v) == ty) {
+        ty
+    } else {
+        Type::Dyn
+    }
+}
+
+/// A schema row: dotted path below the section variable, and its type.
+type Row = (&'static str, Kind);
+
+/// The types the claims use, in the words of docs/claims.md.
+#[derive(Clone, Copy)]
+enum Kind {
+    Int,
+    Bool,
+    Str,
+    Time,
+    Strs,
+    Ints,
+    HexMap,
+    Ocsp,
+    Mismatches,
+    Events,
+    Dyn,
+    DynList,
+}
+
+impl Kind {
+    fn to_type(self) -> Type {
+        match self {
+            Self::Int => Type::Int,
+            Self::Bool => Type::Bool,
+            Self::Str => Type::String,
+            Self::Time => Type::Timestamp,
+            Self::Strs => Type::List(Box::new(Type::String)),
+            Self::Ints => Type::List(Box::new(Type::Int)),
+            Self::HexMap => Type::Map(Box::new(Type::String)),
+            Self::Ocsp => Type::List(Box::new(Type::Object(object_from_rows(OCSP)))),
+            Self::Mismatches => Type::List(Box::new(Type::Object(object_from_rows(MISMATCH)))),
+            Self::Events => Type::List(Box::new(Type::Object(object_from_rows(EVENT)))),
+            Self::Dyn => Type::Dyn,
+            Self::DynList => Type::List(Box::new(Type::Dyn)),
+        }
+    }
+}
+
+/// Builds the nested object a table of dotted paths describes.
+fn object_from_rows(rows: &[Row]) -> Object {
+    #[derive(Default)]
+    struct Node {
+        leaf: Option<Type>,
+        children: Vec<(String, Node)>,
+    }
+    fn insert(node: &mut Node, path: &str, ty: Type) {
+        match path.split_once('.') {
+            None => node.children.push((path.to_owned(), Node { leaf: Some(ty), children: Vec::new() })),
+            Some((head, rest)) => {
+                let pos = node.children.iter().position(|(k, _)| k == head);
+                let child = match pos.and_then(|p| node.children.get_mut(p)) {
+                    Some((_, child)) => child,
+                    None => {
+                        node.children.push((head.to_owned(), Node::default()));
+                        match node.children.last_mut() {
+                            Some((_, child)) => child,
+                            None => return,
+                        }
+                    }
+                };
+                insert(child, rest, ty);
+            }
+        }
+    }
+    fn build(node: Node) -> Object {
+        let mut obj = Object::new();
+        for (name, child) in node.children {
+            let ty = match child.leaf {
+                Some(ty) => ty,
+                None => Type::Object(build(child)),
+            };
+            obj = obj.field(&name, ty);
+        }
+        obj
+    }
+    let mut root = Node::default();
+    for &(path, kind) in rows {
+        insert(&mut root, path, kind.to_type());
+    }
+    build(root)
+}
+
+use Kind::{Bool, Dyn, DynList, Events, HexMap, Int, Ints, Mismatches, Ocsp, Str, Strs, Time};
+
+/// The TCB component names of `snp.*_tcb`.
+pub const SNP_TCB_FIELDS: [&str; 6] = ["bootloader", "tee", "snp", "microcode", "fmc", "raw"];
+
+const SNP: &[Row] = &[
+    ("version", Int),
+    ("product", Str),
+    ("cpu_model", Str),
+    ("cpuid.family", Int),
+    ("cpuid.model", Int),
+    ("cpuid.stepping", Int),
+    ("guest_svn", Int),
+    ("vmpl", Int),
+    ("policy.abi_major", Int),
+    ("policy.abi_minor", Int),
+    ("policy.smt", Bool),
+    ("policy.migrate_ma", Bool),
+    ("policy.debug", Bool),
+    ("policy.single_socket", Bool),
+    ("policy.cxl_allowed", Bool),
+    ("policy.mem_aes_256_xts", Bool),
+    ("policy.rapl_dis", Bool),
+    ("policy.ciphertext_hiding", Bool),
+    ("policy.page_swap_disable", Bool),
+    ("policy.raw", Str),
+    ("platform_info.smt_enabled", Bool),
+    ("platform_info.tsme_enabled", Bool),
+    ("platform_info.ecc_enabled", Bool),
+    ("platform_info.rapl_disabled", Bool),
+    ("platform_info.ciphertext_hiding_enabled", Bool),
+    ("platform_info.alias_check_complete", Bool),
+    ("platform_info.bit6", Bool),
+    ("platform_info.tio_enabled", Bool),
+    ("platform_info.raw", Str),
+    ("signing_key", Str),
+    ("author_key_en", Bool),
+    ("mask_chip_key", Bool),
+    ("report_data", Str),
+    ("measurement", Str),
+    ("host_data", Str),
+    ("family_id", Str),
+    ("image_id", Str),
+    ("id_key_digest", Str),
+    ("author_key_digest", Str),
+    ("report_id", Str),
+    ("report_id_ma", Str),
+    ("chip_id", Str),
+    ("chip_id_masked", Bool),
+    ("current_tcb.bootloader", Int),
+    ("current_tcb.tee", Int),
+    ("current_tcb.snp", Int),
+    ("current_tcb.microcode", Int),
+    ("current_tcb.fmc", Int),
+    ("current_tcb.raw", Str),
+    ("reported_tcb.bootloader", Int),
+    ("reported_tcb.tee", Int),
+    ("reported_tcb.snp", Int),
+    ("reported_tcb.microcode", Int),
+    ("reported_tcb.fmc", Int),
+    ("reported_tcb.raw", Str),
+    ("committed_tcb.bootloader", Int),
+    ("committed_tcb.tee", Int),
+    ("committed_tcb.snp", Int),
+    ("committed_tcb.microcode", Int),
+    ("committed_tcb.fmc", Int),
+    ("committed_tcb.raw", Str),
+    ("launch_tcb.bootloader", Int),
+    ("launch_tcb.tee", Int),
+    ("launch_tcb.snp", Int),
+    ("launch_tcb.microcode", Int),
+    ("launch_tcb.fmc", Int),
+    ("launch_tcb.raw", Str),
+    ("current_firmware", Str),
+    ("committed_firmware", Str),
+    ("launch_mit_vector", Int),
+    ("current_mit_vector", Int),
+    ("vek.kind", Str),
+    ("vek.serial", Str),
+    ("vek.not_before", Time),
+    ("vek.not_after", Time),
+    ("vek.product_name", Str),
+    ("vek.csp_id", Str),
+    ("crl_checked", Bool),
+];
+
+const TDX: &[Row] = &[
+    ("td_report_version", Str),
+    ("mr_td", Str),
+    ("mr_config_id", Str),
+    ("mr_owner", Str),
+    ("mr_owner_config", Str),
+    ("rtmr", Strs),
+    ("report_data", Str),
+    ("td_attributes.raw", Str),
+    ("td_attributes.debug", Bool),
+    ("td_attributes.sept_ve_disable", Bool),
+    ("td_attributes.lass", Bool),
+    ("td_attributes.migratable", Bool),
+    ("td_attributes.pks", Bool),
+    ("td_attributes.kl", Bool),
+    ("td_attributes.perfmon", Bool),
+    ("xfam", Str),
+    ("mr_seam", Str),
+    ("mr_signer_seam", Str),
+    ("seam_attributes", Str),
+    ("tee_tcb_svn", Str),
+    ("tee_tcb_svn2", Str),
+    ("mr_servicetd", Str),
+    ("event_log", Events),
+    ("tcb_status", Str),
+    ("advisory_ids", Strs),
+    ("tcb_date", Time),
+    ("platform_tcb_status", Str),
+    ("qe_status", Str),
+    ("tdx_module_status", Str),
+    ("tcb_launch.status", Str),
+    ("tcb_launch.platform_status", Str),
+    ("tcb_launch.tdx_module_status", Str),
+    ("tcb_launch.tdx_module_identity", Str),
+    ("tcb_launch.tcb_date", Time),
+    ("tcb_launch.advisory_ids", Strs),
+    ("tcb_current.status", Str),
+    ("tcb_current.platform_status", Str),
+    ("tcb_current.tdx_module_status", Str),
+    ("tcb_current.tdx_module_identity", Str),
+    ("tcb_current.tcb_date", Time),
+    ("tcb_current.advisory_ids", Strs),
+    ("tcb_eval_num", Int),
+    ("fmspc", Str),
+    ("pce_id", Str),
+    ("pce_svn", Int),
+    ("sgx_tcb_components", Ints),
+    ("cpu_svn", Str),
+    ("ppid", Str),
+    ("sgx_type", Str),
+    ("platform_instance_id", Str),
+    ("platform_configuration.dynamic_platform", Bool),
+    ("platform_configuration.cached_keys", Bool),
+    ("platform_configuration.smt_enabled", Bool),
+    ("pck_issuer", Str),
+    ("qe_svn", Int),
+    ("collateral_expires_at", Time),
+    ("quote_version", Int),
+    ("qe_id", Str),
+    ("trailing_bytes", Int),
+    ("trailing_bytes_zero", Bool),
+];
+
+const SGX: &[Row] = &[
+    ("mr_enclave", Str),
+    ("mr_signer", Str),
+    ("isv_prod_id", Int),
+    ("isv_svn", Int),
+    ("attributes", Str),
+    ("debug", Bool),
+    ("misc_select", Int),
+    ("report_cpu_svn", Str),
+    ("config_id", Str),
+    ("config_svn", Int),
+    ("isv_ext_prod_id", Str),
+    ("isv_family_id", Str),
+    ("report_data", Str),
+    ("tcb_status", Str),
+    ("advisory_ids", Strs),
+    ("tcb_date", Time),
+    ("platform_tcb_status", Str),
+    ("qe_status", Str),
+    ("tcb_eval_num", Int),
+    ("fmspc", Str),
+    ("pce_id", Str),
+    ("pce_svn", Int),
+    ("sgx_tcb_components", Ints),
+    ("cpu_svn", Str),
+    ("ppid", Str),
+    ("sgx_type", Str),
+    ("platform_instance_id", Str),
+    ("platform_configuration.dynamic_platform", Bool),
+    ("platform_configuration.cached_keys", Bool),
+    ("platform_configuration.smt_enabled", Bool),
+    ("pck_issuer", Str),
+    ("qe_svn", Int),
+    ("collateral_expires_at", Time),
+    ("quote_version", Int),
+    ("qe_id", Str),
+    ("trailing_bytes", Int),
+    ("trailing_bytes_zero", Bool),
+];
+
+const GPU: &[Row] = &[
+    ("arch", Str),
+    ("chip", Str),
+    ("hwmodel", Str),
+    ("leaf_serial", Str),
+    ("nonce", Str),
+    ("nonce_checked", Bool),
+    ("driver_version", Str),
+    ("vbios_version", Str),
+    ("chip_sku", Str),
+    ("chip_sku_mod", Str),
+    ("project", Str),
+    ("project_sku", Str),
+    ("project_sku_mod", Str),
+    ("chip_info", Str),
+    ("board_id", Int),
+    ("fwid", Str),
+    ("fwid_match", Bool),
+    ("ppcie_mode", Bool),
+    ("mode", Str),
+    ("nvdec0_enabled", Bool),
+    ("measurements", HexMap),
+    ("measurements_match", Bool),
+    ("measurements_checked", Int),
+    ("mismatched_indices", Ints),
+    ("mismatches", Mismatches),
+    ("driver_rim_id", Str),
+    ("vbios_rim_id", Str),
+    ("rim_versions.driver", Str),
+    ("rim_versions.vbios", Str),
+    ("rims.driver.status", Str),
+    ("rims.driver.tag_id", Str),
+    ("rims.driver.ocsp", Ocsp),
+    ("rims.vbios.status", Str),
+    ("rims.vbios.tag_id", Str),
+    ("rims.vbios.ocsp", Ocsp),
+    ("ocsp", Ocsp),
+    ("trailing_bytes", Int),
+];
+
+const OCSP: &[Row] = &[
+    ("certificate", Str),
+    ("serial", Str),
+    ("status", Str),
+    ("reason", Str),
+    ("this_update", Time),
+    ("next_update", Time),
+];
+
+const MISMATCH: &[Row] = &[
+    ("index", Int),
+    ("source", Str),
+    ("expected", Strs),
+    ("actual", Str),
+];
+
+const EVENT: &[Row] = &[
+    ("index", Int),
+    ("mr_index", Int),
+    ("rtmr", Int),
+    ("event_type", Int),
+    ("event_type_name", Str),
+    ("sha384", Str),
+    ("other_digests", DynList),
+    ("data_matches_digest", Bool),
+    ("data", Dyn),
+];
+
+const BINDING: &[Row] = &[
+    ("challenge", Str),
+    ("cpu_present", Bool),
+    ("cpu_nonce_ok", Bool),
+    ("gpu_count", Int),
+    ("gpus_nonce_ok", Bool),
+    ("gpu_nonce_schemes", Strs),
+];

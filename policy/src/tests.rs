@@ -1,0 +1,251 @@
+//! Tests embedded in a policy: claims in, expected results out. They run at load time
+//! in `verdict policy check`, so a policy that no longer does what its author said
+//! fails before it appraises anything.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::appraise::{appraise, Device, Input};
+use crate::document::{CaseDoc, Position, TestsDoc, ValueText};
+use crate::policy::{Policy, PolicyError, PolicyErrorKind};
+use crate::schema::Section;
+use crate::trust::{tier_from_name, tier_name, TrustClaim, TrustTier};
+
+/// A compiled test case.
+#[derive(Debug, Clone)]
+pub(crate) struct Case {
+    name: String,
+    position: Position,
+    input: Value,
+    status: Option<TrustTier>,
+    submods: BTreeMap<String, SubmodExpect>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct SubmodExpect {
+    status: Option<TrustTier>,
+    trust: Vec<(TrustClaim, Option<i8>)>,
+    failed: Option<Vec<String>>,
+}
+
+/// The result of one embedded test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestOutcome {
+    /// The case's name.
+    pub name: String,
+    /// Its line in the policy file.
+    pub line: usize,
+    /// What differed from the expectation; empty when it passed.
+    pub problems: Vec<String>,
+}
+
+impl TestOutcome {
+    /// Whether the case passed.
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+pub(crate) fn compile(doc: Option<&TestsDoc>) -> Result<Vec<Case>, PolicyError> {
+    let Some(doc) = doc else {
+        return Ok(Vec::new());
+    };
+    doc.cases
+        .iter()
+        .map(|case| compile_case(doc.base.as_ref(), case))
+        .collect()
+}
+
+fn compile_case(base: Option<&Value>, case: &CaseDoc) -> Result<Case, PolicyError> {
+    let position = Position::of(case.name.referenced);
+    let err = |message: String| PolicyError {
+        kind: PolicyErrorKind::Value,
+        position: Some(position),
+        message: format!("test `{}`: {message}", case.name.value),
+    };
+    let mut input = base.cloned().unwrap_or(Value::Object(serde_json::Map::new()));
+    if let Some(own) = &case.input {
+        merge(&mut input, own);
+    }
+    let tier = |s: &str| tier_from_name(s).ok_or_else(|| err(format!("unknown status `{s}`")));
+    let status = case.expect.status.as_deref().map(tier).transpose()?;
+    let mut submods = BTreeMap::new();
+    for (label, exp) in &case.expect.submods {
+        let mut out = SubmodExpect {
+            status: exp.status.as_deref().map(tier).transpose()?,
+            trust: Vec::new(),
+            failed: exp.failed.clone(),
+        };
+        for (claim_name, value) in &exp.trust {
+            let claim = TrustClaim::from_name(claim_name)
+                .ok_or_else(|| err(format!("`{claim_name}` is not a trustworthiness claim")))?;
+            let value = match value {
+                None => None,
+                Some(ValueText::Int(i)) => Some(
+                    i8::try_from(*i).map_err(|_| err(format!("{i} is outside -128..127")))?,
+                ),
+                Some(ValueText::Name(n)) => Some(claim.parse_value(n).map_err(err)?),
+            };
+            out.trust.push((claim, value));
+        }
+        submods.insert(label.clone(), out);
+    }
+    Ok(Case {
+        name: case.name.value.clone(),
+        position,
+        input,
+        status,
+        submods,
+    })
+}
+
+/// Deep merge: objects merge key by key, anything else replaces.
+fn merge(into: &mut Value, from: &Value) {
+    match (into, from) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                match a.get_mut(k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        a.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v.clone(),
+    }
+}
+
+/// Builds an appraisal input from a test case's input object: `snp`, `tdx` or `sgx`
+/// (the CPU claims), `gpus` (a list of GPU claims), `nonce` (hex), `now` (RFC 3339),
+/// `warnings` (codes, given to every device).
+///
+/// # Errors
+/// A sentence naming the field that is malformed.
+pub fn input_from_json(input: &Value) -> Result<Input, String> {
+    let warnings: Vec<String> = match input.get("warnings") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|w| w.as_str().map(str::to_owned).ok_or("warnings: expected strings"))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("warnings: expected a list of codes".to_owned()),
+    };
+    let mut cpu = None;
+    for section in [Section::Snp, Section::Tdx, Section::Sgx] {
+        if let Some(claims) = input.get(section.name()) {
+            if cpu.is_some() {
+                return Err("give claims for one CPU TEE only (snp, tdx or sgx)".to_owned());
+            }
+            cpu = Some(Device {
+                section,
+                claims: claims.clone(),
+                warnings: warnings.clone(),
+            });
+        }
+    }
+    let gpus = match input.get("gpus") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|claims| Device {
+                section: Section::Gpu,
+                claims: claims.clone(),
+                warnings: warnings.clone(),
+            })
+            .collect(),
+        Some(_) => return Err("gpus: expected a list of GPU claims".to_owned()),
+    };
+    let nonce = match input.get("nonce") {
+        None => None,
+        Some(Value::String(h)) => Some(hex::decode(h).map_err(|e| format!("nonce: {e}"))?),
+        Some(_) => return Err("nonce: expected hex".to_owned()),
+    };
+    let now = match input.get("now") {
+        None => 0,
+        Some(Value::String(t)) => verifier::time::parse_rfc3339(t)
+            .and_then(|s| i64::try_from(s).ok())
+            .ok_or_else(|| format!("now: `{t}` is not an RFC 3339 time"))?,
+        Some(_) => return Err("now: expected an RFC 3339 time".to_owned()),
+    };
+    Ok(Input {
+        cpu,
+        gpus,
+        nonce,
+        now,
+    })
+}
+
+impl Policy {
+    /// Runs the policy's embedded tests.
+    pub fn run_tests(&self) -> Vec<TestOutcome> {
+        self.tests.iter().map(|case| run_case(self, case)).collect()
+    }
+}
+
+fn run_case(policy: &Policy, case: &Case) -> TestOutcome {
+    let mut problems = Vec::new();
+    match input_from_json(&case.input).map_err(|e| e.to_string()).and_then(|input| {
+        appraise(policy, &input).map_err(|e| e.to_string())
+    }) {
+        Err(e) => problems.push(format!("cannot appraise: {e}")),
+        Ok(appraisal) => {
+            if let Some(want) = case.status {
+                if appraisal.status != want {
+                    problems.push(format!(
+                        "status {}, expected {}",
+                        tier_name(appraisal.status),
+                        tier_name(want)
+                    ));
+                }
+            }
+            for (label, exp) in &case.submods {
+                let Some(sub) = appraisal.submods.iter().find(|s| &s.label == label) else {
+                    problems.push(format!("no submodule {label}"));
+                    continue;
+                };
+                if let Some(want) = exp.status {
+                    if sub.status != want {
+                        problems.push(format!(
+                            "{label}: status {}, expected {}",
+                            tier_name(sub.status),
+                            tier_name(want)
+                        ));
+                    }
+                }
+                for (claim, want) in &exp.trust {
+                    let got = sub.trust.get(*claim);
+                    if got != *want {
+                        let show = |v: Option<i8>| match v {
+                            None => "unset".to_owned(),
+                            Some(v) => claim
+                                .value_name(v)
+                                .map_or_else(|| v.to_string(), |n| format!("{n} ({v})")),
+                        };
+                        problems.push(format!(
+                            "{label}: {claim} is {}, expected {}",
+                            show(got),
+                            show(*want)
+                        ));
+                    }
+                }
+                if let Some(want) = &exp.failed {
+                    let got: Vec<&str> = sub.failed().map(|o| o.id.as_str()).collect();
+                    if got != want.iter().map(String::as_str).collect::<Vec<_>>() {
+                        problems.push(format!(
+                            "{label}: failed rules [{}], expected [{}]",
+                            got.join(", "),
+                            want.join(", ")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    TestOutcome {
+        name: case.name.clone(),
+        line: case.position.line,
+        problems,
+    }
+}

@@ -1,0 +1,165 @@
+//! Real evidence, verified, for policy tests and benches: one report per kind of
+//! evidence, read from the shared vectors (never copied into the repository), each
+//! verified at a time its collateral was valid.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code, unreachable_pub)]
+
+use std::path::PathBuf;
+
+use verifier::collateral::Bundle;
+use verifier::nvidia::{GpuEvidence, NvidiaOptions};
+use verifier::snp::SnpOptions;
+use verifier::tdx::TdxOptions;
+use verifier::{time, Claims, TrustAnchors, Verified, Verifier};
+
+/// A verified piece of real evidence with the time it was verified at (Unix seconds).
+pub struct Sample {
+    pub name: &'static str,
+    pub verified: Verified<Claims>,
+    pub now: i64,
+}
+
+fn at(rfc3339: &str) -> (time::UnixTime, i64) {
+    let secs = time::parse_rfc3339(rfc3339).unwrap();
+    (time::from_secs(secs), i64::try_from(secs).unwrap())
+}
+
+/// The raw inputs of a real SEV-SNP report (Milan v3, VLEK, AWS).
+pub struct SnpInput {
+    pub report: Vec<u8>,
+    pub bundle: Bundle,
+    pub at: &'static str,
+}
+
+pub fn snp_input() -> SnpInput {
+    let base = testvectors::real::snp_dir();
+    let dir = base.join("milan-v3-vlek-aws-trustee");
+    SnpInput {
+        report: std::fs::read(dir.join("report.bin")).unwrap(),
+        bundle: Bundle::from_iter_bytes(&[
+            std::fs::read(dir.join("vlek.der")).unwrap(),
+            std::fs::read(base.join("roots/milan_asvk_ark.pem")).unwrap(),
+        ]),
+        at: "2024-12-11T22:14:21Z",
+    }
+}
+
+pub fn snp() -> Sample {
+    let input = snp_input();
+    let (now, secs) = at(input.at);
+    let verified = Verifier::new(TrustAnchors::default())
+        .verify_snp(&input.report, &input.bundle, &SnpOptions::default(), now)
+        .unwrap()
+        .map(|c| Claims::Snp(Box::new(c)));
+    Sample { name: "snp milan-v3-vlek-aws-trustee", verified, now: secs }
+}
+
+/// The raw inputs of a real Intel quote case: quote, collateral bundle, time.
+pub struct QuoteInput {
+    pub quote: Vec<u8>,
+    pub bundle: Bundle,
+    pub at: &'static str,
+}
+
+pub fn quote_input(case: &str, at: &'static str) -> QuoteInput {
+    let dir = testvectors::real::tdx_dir().join("cases").join(case);
+    let mut bundle = Bundle::new();
+    for f in [
+        "tcb_info.json",
+        "tcb_info_issuer_chain.pem",
+        "qe_identity.json",
+        "pck_crl.der",
+        "root_ca_crl.der",
+    ] {
+        bundle
+            .add_bytes(&std::fs::read(dir.join("collateral").join(f)).unwrap())
+            .unwrap();
+    }
+    QuoteInput {
+        quote: std::fs::read(dir.join("quote.bin")).unwrap(),
+        bundle,
+        at,
+    }
+}
+
+pub fn tdx_input() -> QuoteInput {
+    quote_input("tdx-v5-td15-automata-alibaba-90c06f-uptodate", "2025-06-20T00:00:00Z")
+}
+
+fn quote(name: &'static str, input: &QuoteInput) -> Sample {
+    let (now, secs) = at(input.at);
+    let verified = Verifier::new(TrustAnchors::default())
+        .verify_tdx(&input.quote, &input.bundle, &TdxOptions::default(), now)
+        .unwrap()
+        .map(Claims::from);
+    Sample { name, verified, now: secs }
+}
+
+pub fn tdx() -> Sample {
+    quote("tdx v5 td15 alibaba", &tdx_input())
+}
+
+pub fn sgx() -> Sample {
+    quote(
+        "sgx v3 phala",
+        &quote_input("sgx-v3-phala-00a067-confswhardening", "2025-07-01T00:00:00Z"),
+    )
+}
+
+/// The real H100 setA evidence, its bundle (RIMs, OCSP) and time.
+pub struct GpuInput {
+    pub evidence: GpuEvidence,
+    pub bundle: Bundle,
+    pub at: &'static str,
+    pub nonce: &'static str,
+}
+
+pub fn gpu_dir() -> PathBuf {
+    testvectors::real::nvidia_dir().join("setA_h100_550.90.07")
+}
+
+pub fn gpu_input() -> GpuInput {
+    let nv = gpu_dir();
+    let mut bundle = Bundle::new();
+    for f in [
+        "NV_GPU_DRIVER_GH100_550.90.07.xml",
+        "NV_GPU_VBIOS_1010_0200_882_96009F0001.xml",
+    ] {
+        bundle.add_bytes(&std::fs::read(nv.join(f)).unwrap()).unwrap();
+    }
+    for entry in std::fs::read_dir(nv.join("ocsp")).unwrap() {
+        bundle
+            .add_bytes(&std::fs::read(entry.unwrap().path()).unwrap())
+            .unwrap();
+    }
+    let mut gpu =
+        verifier::nvidia::decode(&std::fs::read(nv.join("attestation_report.hex")).unwrap())
+            .unwrap();
+    let mut evidence = gpu.remove(0);
+    evidence.certificate_chain = std::fs::read(nv.join("device_cert_chain.pem")).unwrap();
+    GpuInput {
+        evidence,
+        bundle,
+        at: "2025-08-21T12:00:00Z",
+        nonce: "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb",
+    }
+}
+
+pub fn gpu() -> Sample {
+    let input = gpu_input();
+    let (now, secs) = at(input.at);
+    let verified = Verifier::new(TrustAnchors::default())
+        .verify_nvidia(&input.evidence, &input.bundle, &NvidiaOptions::default(), now)
+        .unwrap()
+        .map(|c| Claims::Gpu(Box::new(c)));
+    Sample { name: "nvidia setA h100", verified, now: secs }
+}
+
+/// The default policy files.
+pub fn policies_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies")
+}
+
+pub fn load_policy(file: &str) -> policy::Policy {
+    let text = std::fs::read_to_string(policies_dir().join(file)).unwrap();
+    policy::Policy::from_yaml(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+}

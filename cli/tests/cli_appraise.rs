@@ -50,7 +50,9 @@ fn s(p: &Path) -> String {
 }
 
 fn policy(file: &str) -> String {
-    s(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies").join(file))
+    s(&PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../policies")
+        .join(file))
 }
 
 /// A signing key and its JWKS, made once with `verdict token keygen` / `jwks`.
@@ -101,7 +103,11 @@ fn tdx_case() -> Case {
     Case {
         policy: "tdx.yaml",
         at: "2025-06-20T00:00:00Z",
-        args: vec!["--collateral".into(), s(&dir.join("collateral")), s(&dir.join("quote.bin"))],
+        args: vec![
+            "--collateral".into(),
+            s(&dir.join("collateral")),
+            s(&dir.join("quote.bin")),
+        ],
     }
 }
 
@@ -128,8 +134,19 @@ fn appraise(case: &Case, nonce: &str, format: &str) -> Output {
     let (key, _) = key_and_jwks();
     let pol = policy(case.policy);
     let mut args = vec![
-        "appraise", "--policy", &pol, "--key", key, "--format", format, "--nonce", nonce, "--at",
-        case.at, "--issuer", "https://verdict.test",
+        "appraise",
+        "--policy",
+        &pol,
+        "--key",
+        key,
+        "--format",
+        format,
+        "--nonce",
+        nonce,
+        "--at",
+        case.at,
+        "--issuer",
+        "https://verdict.test",
     ];
     args.extend(case.args.iter().map(String::as_str));
     verdict(&args)
@@ -137,7 +154,9 @@ fn appraise(case: &Case, nonce: &str, format: &str) -> Output {
 
 fn token_verify(token: &str, nonce: &str, at: &str) -> Output {
     let (_, jwks) = key_and_jwks();
-    verdict(&["token", "verify", token, "--jwks", jwks, "--nonce", nonce, "--at", at])
+    verdict(&[
+        "token", "verify", token, "--jwks", jwks, "--nonce", nonce, "--at", at,
+    ])
 }
 
 /// One minute after `at`, when the token (ttl 300 s) is valid.
@@ -158,14 +177,21 @@ fn check_real(case: &Case, nonce: &str) {
     assert_eq!(claims["eat_profile"], "tag:ietf.org,2026:rats/ear#04");
     assert_eq!(claims["iss"], "https://verdict.test");
     let status = claims["ear_status"].as_str().unwrap();
-    assert!(stderr(&out).starts_with(&format!("appraisal: {status} ")), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(&format!("appraisal: {status} ")),
+        "{}",
+        stderr(&out)
+    );
 
     // The jsonwebtoken crate verifies it with the JWKS's key.
     let (_, jwks_path) = key_and_jwks();
-    let jwks: jsonwebtoken::jwk::JwkSet = serde_json::from_str(&std::fs::read_to_string(jwks_path).unwrap()).unwrap();
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_str(&std::fs::read_to_string(jwks_path).unwrap()).unwrap();
     let header = jsonwebtoken::decode_header(&jwt).unwrap();
     assert_eq!(header.alg, jsonwebtoken::Algorithm::ES384);
-    let jwk = jwks.find(header.kid.as_deref().unwrap()).expect("kid in the JWKS");
+    let jwk = jwks
+        .find(header.kid.as_deref().unwrap())
+        .expect("kid in the JWKS");
     let dk = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES384);
     validation.validate_exp = false; // issued at the vector's time
@@ -181,12 +207,25 @@ fn check_real(case: &Case, nonce: &str) {
     assert_eq!(code(&wrong), 1);
     assert!(stderr(&wrong).contains("eat_nonce"), "{}", stderr(&wrong));
     let mut parts: Vec<String> = jwt.split('.').map(str::to_owned).collect();
-    let payload = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &parts[1]).unwrap();
-    let forged = String::from_utf8(payload).unwrap().replace(&format!("\"ear_status\":\"{status}\""), "\"ear_status\":\"affirming\"").replace("\"warning\"", "\"affirming\"").replace("\"contraindicated\"", "\"affirming\"");
+    let payload =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &parts[1])
+            .unwrap();
+    let forged = String::from_utf8(payload)
+        .unwrap()
+        .replace(
+            &format!("\"ear_status\":\"{status}\""),
+            "\"ear_status\":\"affirming\"",
+        )
+        .replace("\"warning\"", "\"affirming\"")
+        .replace("\"contraindicated\"", "\"affirming\"");
     parts[1] = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, forged);
     let tampered = token_verify(&parts.join("."), nonce, &later(case.at, 60));
     assert_eq!(code(&tampered), 1, "{}", stderr(&tampered));
-    assert!(stderr(&tampered).contains("signature"), "{}", stderr(&tampered));
+    assert!(
+        stderr(&tampered).contains("signature"),
+        "{}",
+        stderr(&tampered)
+    );
 }
 
 #[test]
@@ -205,7 +244,11 @@ fn real_h100_report_to_token() {
     // The GPU answered GPU_NONCE: under another challenge its token says so.
     let out = appraise(&gpu_case(), NONCE, "jwt");
     assert_eq!(code(&out), 0);
-    assert!(stderr(&out).starts_with("appraisal: contraindicated"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("appraisal: contraindicated"),
+        "{}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("gpu-fresh"), "{}", stderr(&out));
 }
 
@@ -223,7 +266,10 @@ fn cwt_tokens_verify_too() {
         assert_eq!(code(&v), 0, "{}", stderr(&v));
         assert!(stderr(&v).contains("CWT"), "{}", stderr(&v));
         let claims: Value = serde_json::from_str(&stdout(&v)).unwrap();
-        assert_eq!(claims["submods"]["cpu0"]["ear_attester_claims"]["platform"], "tdx");
+        assert_eq!(
+            claims["submods"]["cpu0"]["ear_attester_claims"]["platform"],
+            "tdx"
+        );
     }
 }
 
@@ -233,7 +279,9 @@ fn composite_cpu_and_gpu_evidence_is_appraised_together() {
     let snp = snp_case();
     let gpu = gpu_case();
     let pol = policy("composite.yaml");
-    let mut args = vec!["appraise", "--policy", &pol, "--key", key, "--nonce", NONCE, "--at", snp.at];
+    let mut args = vec![
+        "appraise", "--policy", &pol, "--key", key, "--nonce", NONCE, "--at", snp.at,
+    ];
     args.extend(snp.args.iter().map(String::as_str));
     args.extend(gpu.args.iter().map(String::as_str));
     // The GPU vector's OCSP responses are outside their window at the SNP time; what is
@@ -245,7 +293,10 @@ fn composite_cpu_and_gpu_evidence_is_appraised_together() {
     let claims: Value = serde_json::from_str(&stdout(&v)).unwrap();
     assert_eq!(claims["ear_device_topology"]["cpu0"][0], "gpu0");
     let binding = &claims["submods"]["cpu0"]["ear_verifier_claims"]["binding"];
-    assert_eq!(binding["gpu_nonce_schemes"][0], "none", "the vectors come from different machines");
+    assert_eq!(
+        binding["gpu_nonce_schemes"][0], "none",
+        "the vectors come from different machines"
+    );
     assert_eq!(claims["submods"]["gpu0"]["ear_status"], "contraindicated");
 }
 
@@ -259,7 +310,11 @@ fn appraise_usage_errors() {
     args.extend(case.args.iter().map(String::as_str));
     let out = verdict(&args);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("has no `snp` section"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("has no `snp` section"),
+        "{}",
+        stderr(&out)
+    );
     assert!(stdout(&out).is_empty());
     // A nonce EAT cannot carry.
     let out = appraise(&case, "0102", "jwt");
@@ -292,18 +347,31 @@ fn policy_check_runs_tests_and_reports_load_errors_with_line_and_column() {
     let broken = text.replace("expr: '!snp.policy.debug'", "expr: snp.policy.debug == 0");
     let file = tmp_dir().join("broken.yaml");
     std::fs::write(&file, &broken).unwrap();
-    let line = broken.lines().position(|l| l.contains("snp.policy.debug == 0")).unwrap() + 1;
+    let line = broken
+        .lines()
+        .position(|l| l.contains("snp.policy.debug == 0"))
+        .unwrap()
+        + 1;
     let out = verdict(&["policy", "check", &s(&file)]);
     assert_eq!(code(&out), 2);
-    let expected = format!("{}:{line}:13: ", file.display());
-    assert!(stderr(&out).contains(&expected), "{expected} in {}", stderr(&out));
+    // Column 30: the `==` of `      expr: snp.policy.debug == 0`.
+    let expected = format!("{}:{line}:30: ", file.display());
+    assert!(
+        stderr(&out).contains(&expected),
+        "{expected} in {}",
+        stderr(&out)
+    );
 
     // A test that no longer holds: exit 1, the failing test named.
     let wrong = text.replace("status: contraindicated", "status: affirming");
     std::fs::write(&file, &wrong).unwrap();
     let out = verdict(&["policy", "check", &s(&file)]);
     assert_eq!(code(&out), 1);
-    assert!(stdout(&out).contains("test FAILED  a debuggable guest is contraindicated"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("test FAILED  a debuggable guest is contraindicated"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -315,13 +383,29 @@ fn policy_check_explains_an_appraisal_of_verify_output() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let claims = tmp_dir().join("snp-claims.json");
     std::fs::write(&claims, &out.stdout).unwrap();
-    let out = verdict(&["policy", "check", &policy("snp.yaml"), "--claims", &s(&claims)]);
+    let out = verdict(&[
+        "policy",
+        "check",
+        &policy("snp.yaml"),
+        "--claims",
+        &s(&claims),
+    ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("appraisal under verdict-snp: warning"), "{text}");
+    assert!(
+        text.contains("appraisal under verdict-snp: warning"),
+        "{text}"
+    );
     assert!(text.contains("FAIL  snp-launch-measurement"), "{text}");
     assert!(text.contains("pass  snp-not-debuggable"), "{text}");
-    let out = verdict(&["policy", "check", &policy("snp.yaml"), "--claims", &s(&claims), "--json"]);
+    let out = verdict(&[
+        "policy",
+        "check",
+        &policy("snp.yaml"),
+        "--claims",
+        &s(&claims),
+        "--json",
+    ]);
     let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["appraisal"]["submods"][0]["label"], "cpu0");
 }

@@ -13,7 +13,12 @@
 //! - `pipeline/baseline_es384_sign`: one ES384 signature, what every token costs at least.
 //!
 //! Run: `cargo bench -p verdict-policy --bench appraise`.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unreachable_pub
+)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;

@@ -245,12 +245,28 @@ pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseErr
     };
     let mut submods = Vec::with_capacity(1 + input.gpus.len());
     if let Some(cpu) = &input.cpu {
-        submods.push(appraise_device(policy, cpu, "cpu0".to_owned(), None, &common)?);
+        submods.push(appraise_device(
+            policy,
+            cpu,
+            "cpu0".to_owned(),
+            None,
+            &common,
+        )?);
     }
     for (i, gpu) in input.gpus.iter().enumerate() {
-        submods.push(appraise_device(policy, gpu, format!("gpu{i}"), Some(i), &common)?);
+        submods.push(appraise_device(
+            policy,
+            gpu,
+            format!("gpu{i}"),
+            Some(i),
+            &common,
+        )?);
     }
-    let status = submods.iter().map(|s| s.status).max().unwrap_or(TrustTier::None);
+    let status = submods
+        .iter()
+        .map(|s| s.status)
+        .max()
+        .unwrap_or(TrustTier::None);
     Ok(Appraisal {
         policy_id: policy.id(),
         status,
@@ -286,10 +302,11 @@ fn appraise_device(
             policy: policy.name().to_owned(),
             section: device.section.name(),
         })?;
-    let activation = bind(rules, device, gpu_index, common).map_err(|message| AppraiseError::Bind {
-        device: label.clone(),
-        message,
-    })?;
+    let activation =
+        bind(rules, device, gpu_index, common).map_err(|message| AppraiseError::Bind {
+            device: label.clone(),
+            message,
+        })?;
     let mut trust = Vector::default();
     let mut failed_claims = [false; 8];
     let mut outcomes = Vec::with_capacity(rules.rules.len());
@@ -299,7 +316,11 @@ fn appraise_device(
             let slot = rule.claim as usize;
             let already_failed = failed_claims.get(slot).copied().unwrap_or(true);
             if !outcome.passed {
-                let current = if already_failed { trust.get(rule.claim) } else { None };
+                let current = if already_failed {
+                    trust.get(rule.claim)
+                } else {
+                    None
+                };
                 trust.set(rule.claim, more_severe(current, value));
                 if let Some(f) = failed_claims.get_mut(slot) {
                     *f = true;

@@ -23,17 +23,22 @@ pub const SCHEME_NONE: &str = "none";
 
 /// Computes the `binding` object from the CPU's REPORT_DATA (hex, if there is a CPU
 /// report), each GPU's nonce (hex) and the challenge.
-pub fn compute(cpu_report_data: Option<&str>, gpu_nonces: &[Option<&str>], challenge: Option<&[u8]>) -> Value {
+pub fn compute(
+    cpu_report_data: Option<&str>,
+    gpu_nonces: &[Option<&str>],
+    challenge: Option<&[u8]>,
+) -> Value {
     let report_data = cpu_report_data.and_then(|h| hex::decode(h).ok());
     let cpu_nonce_ok = match (&report_data, challenge) {
-        (Some(rd), Some(ch)) if !ch.is_empty() && ch.len() <= rd.len() => {
-            rd.starts_with(ch)
-        }
+        (Some(rd), Some(ch)) if !ch.is_empty() && ch.len() <= rd.len() => rd.starts_with(ch),
         _ => false,
     };
-    let rd_digest = report_data
-        .as_ref()
-        .map(|rd| default_provider().hash(HashAlg::Sha256, &[rd]).as_ref().to_vec());
+    let rd_digest = report_data.as_ref().map(|rd| {
+        default_provider()
+            .hash(HashAlg::Sha256, &[rd])
+            .as_ref()
+            .to_vec()
+    });
     let schemes: Vec<&str> = gpu_nonces
         .iter()
         .map(|nonce| {

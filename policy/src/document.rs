@@ -169,8 +169,9 @@ impl Position {
 
 /// Where, in the policy file, a character of an expression is. An expression is a YAML
 /// scalar: plain or quoted on one line (the expression's characters follow the opening
-/// quote), or a block scalar (`|` or `>`), whose lines follow the indicator's line at
-/// the block's indentation.
+/// quote), or a block scalar (`|` or `>`), whose lines keep their places in the file at
+/// the block's indentation. The scalar's location is its first character (the quote, or
+/// for a block the first character of its content; an indicator is skipped if given).
 pub(crate) fn position_in_file(
     source: &str,
     scalar: Location,
@@ -178,23 +179,21 @@ pub(crate) fn position_in_file(
     expr_column: usize,
 ) -> Position {
     let start = Position::of(scalar);
-    let Some(first) = source.lines().nth(start.line.saturating_sub(1)) else {
+    let line_text = |n: usize| source.lines().nth(n.saturating_sub(1));
+    let Some(first) = line_text(start.line) else {
         return start;
     };
-    let indicator = first.chars().nth(start.column.saturating_sub(1));
-    match indicator {
-        Some('|' | '>') => {
-            let content_line = start.line + expr_line;
-            let indent = source
-                .lines()
-                .nth(content_line.saturating_sub(1))
-                .map(|l| l.len() - l.trim_start_matches(' ').len())
-                .unwrap_or(0);
-            Position {
-                line: content_line,
-                column: indent + expr_column,
-            }
-        }
+    let indent_of = |n: usize| {
+        line_text(n)
+            .map(|l| l.len() - l.trim_start_matches(' ').len())
+            .unwrap_or(0)
+    };
+    match first.chars().nth(start.column.saturating_sub(1)) {
+        // The location is the block indicator: the content starts on the next line.
+        Some('|' | '>') => Position {
+            line: start.line + expr_line,
+            column: indent_of(start.line + 1) + expr_column,
+        },
         Some('\'' | '"') if expr_line <= 1 => Position {
             line: start.line,
             column: start.column + expr_column,
@@ -203,8 +202,11 @@ pub(crate) fn position_in_file(
             line: start.line,
             column: start.column + expr_column.saturating_sub(1),
         },
-        // A flow scalar folded over several lines: its line breaks became spaces, so
-        // only the scalar's start is exact.
-        _ => start,
+        // A later line of a block scalar's content: the block's indentation is that of
+        // its first line; deeper indentation is part of the expression's text.
+        _ => Position {
+            line: start.line + expr_line - 1,
+            column: indent_of(start.line) + expr_column,
+        },
     }
 }

@@ -91,7 +91,8 @@ pub fn to_ear(appraisal: &Appraisal, options: &IssueOptions) -> Result<Ear, Issu
         ear.topology = Some(BTreeMap::from([(cpu, gpus)]));
     }
     for sub in &appraisal.submods {
-        ear.submods.insert(sub.label.clone(), submod(appraisal, sub)?);
+        ear.submods
+            .insert(sub.label.clone(), submod(appraisal, sub)?);
     }
     register_claims(&mut ear)?;
     let set = |ear: &mut Ear, name: &str, value: RawValue| {
@@ -103,7 +104,11 @@ pub fn to_ear(appraisal: &Appraisal, options: &IssueOptions) -> Result<Ear, Issu
     if let Some(aud) = &options.audience {
         set(&mut ear, "aud", RawValue::String(aud.clone()))?;
     }
-    set(&mut ear, "jti", RawValue::Bytes(ear::Bytes(options.jti.clone())))?;
+    set(
+        &mut ear,
+        "jti",
+        RawValue::Bytes(ear::Bytes(options.jti.clone())),
+    )?;
     Ok(ear)
 }
 
@@ -132,7 +137,8 @@ fn submod(appraisal: &Appraisal, sub: &SubmodAppraisal) -> Result<ear::Appraisal
         })
         .collect();
     if !failed.is_empty() {
-        out.verifier_claims.insert("failed_rules".into(), raw(&Value::Array(failed)));
+        out.verifier_claims
+            .insert("failed_rules".into(), raw(&Value::Array(failed)));
     }
     if !sub.warnings.is_empty() {
         out.verifier_claims

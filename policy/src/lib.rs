@@ -32,10 +32,15 @@ mod tests;
 pub mod token;
 pub mod trust;
 
-pub use appraise::{appraise, Appraisal, AppraiseError, Device, Input, RuleOutcome, SubmodAppraisal};
+pub use appraise::{
+    appraise, Appraisal, AppraiseError, Device, Input, RuleOutcome, SubmodAppraisal,
+};
 pub use document::Position;
 pub use issue::{to_ear, IssueError, IssueOptions};
-pub use policy::{Policy, PolicyError, PolicyErrorKind, Rule, SectionRules};
+pub use policy::{
+    Policy, PolicyError, PolicyErrorKind, Rule, SectionRules, DEFAULT_TTL_SECONDS,
+    MAX_POLICY_BYTES, MAX_RULES_PER_SECTION, MAX_TTL_SECONDS,
+};
 pub use schema::Section;
 pub use tests::{input_from_json, TestOutcome};
 

@@ -238,7 +238,10 @@ impl Policy {
     /// `policy:<name>@<version>#sha256:<digest>`, so a relying party can tell exactly
     /// which text appraised the evidence.
     pub fn id(&self) -> String {
-        format!("policy:{}@{}#sha256:{}", self.name, self.version, self.digest)
+        format!(
+            "policy:{}@{}#sha256:{}",
+            self.name, self.version, self.digest
+        )
     }
 
     /// The description, if the policy has one.
@@ -304,7 +307,10 @@ fn compile_section(
     if doc.rules.len() > MAX_RULES_PER_SECTION {
         return Err(PolicyError {
             kind: PolicyErrorKind::Limit,
-            position: doc.rules.get(MAX_RULES_PER_SECTION).map(|r| Position::of(r.id.referenced)),
+            position: doc
+                .rules
+                .get(MAX_RULES_PER_SECTION)
+                .map(|r| Position::of(r.id.referenced)),
             message: format!("more than {MAX_RULES_PER_SECTION} rules in one section"),
         });
     }
@@ -360,7 +366,9 @@ fn compile_rule(
         return Err(PolicyError::at(
             PolicyErrorKind::Value,
             Position::of(doc.on_fail.referenced),
-            format!("rule {id}: on_fail {on_fail} is an affirming value; a failed rule must not affirm"),
+            format!(
+                "rule {id}: on_fail {on_fail} is an affirming value; a failed rule must not affirm"
+            ),
         ));
     }
     let on_pass = match &doc.on_pass {
@@ -415,8 +423,9 @@ pub(crate) fn compile_expr(
     expr: &Spanned<String>,
     expected: Type,
 ) -> Result<Expression, PolicyError> {
-    env.compile(&expr.value, expected).map_err(|e: CompileError| {
-        let position = document::position_in_file(source, expr.referenced, e.line, e.column);
-        PolicyError::at(PolicyErrorKind::Expression(e.kind), position, e.message)
-    })
+    env.compile(&expr.value, expected)
+        .map_err(|e: CompileError| {
+            let position = document::position_in_file(source, expr.referenced, e.line, e.column);
+            PolicyError::at(PolicyErrorKind::Expression(e.kind), position, e.message)
+        })
 }

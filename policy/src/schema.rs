@@ -155,11 +155,17 @@ fn object_from_rows(rows: &[Row]) -> Object {
     #[derive(Default)]
     struct Node {
         leaf: Option<Type>,
-        children: Vec<(String, Node)>,
+        children: Vec<(String, Self)>,
     }
     fn insert(node: &mut Node, path: &str, ty: Type) {
         match path.split_once('.') {
-            None => node.children.push((path.to_owned(), Node { leaf: Some(ty), children: Vec::new() })),
+            None => node.children.push((
+                path.to_owned(),
+                Node {
+                    leaf: Some(ty),
+                    children: Vec::new(),
+                },
+            )),
             Some((head, rest)) => {
                 let pos = node.children.iter().position(|(k, _)| k == head);
                 let child = match pos.and_then(|p| node.children.get_mut(p)) {

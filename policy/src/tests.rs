@@ -64,7 +64,9 @@ fn compile_case(base: Option<&Value>, case: &CaseDoc) -> Result<Case, PolicyErro
         position: Some(position),
         message: format!("test `{}`: {message}", case.name.value),
     };
-    let mut input = base.cloned().unwrap_or(Value::Object(serde_json::Map::new()));
+    let mut input = base
+        .cloned()
+        .unwrap_or(Value::Object(serde_json::Map::new()));
     if let Some(own) = &case.input {
         merge(&mut input, own);
     }
@@ -82,9 +84,9 @@ fn compile_case(base: Option<&Value>, case: &CaseDoc) -> Result<Case, PolicyErro
                 .ok_or_else(|| err(format!("`{claim_name}` is not a trustworthiness claim")))?;
             let value = match value {
                 None => None,
-                Some(ValueText::Int(i)) => Some(
-                    i8::try_from(*i).map_err(|_| err(format!("{i} is outside -128..127")))?,
-                ),
+                Some(ValueText::Int(i)) => {
+                    Some(i8::try_from(*i).map_err(|_| err(format!("{i} is outside -128..127")))?)
+                }
                 Some(ValueText::Name(n)) => Some(claim.parse_value(n).map_err(err)?),
             };
             out.trust.push((claim, value));
@@ -128,7 +130,11 @@ pub fn input_from_json(input: &Value) -> Result<Input, String> {
         None => Vec::new(),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|w| w.as_str().map(str::to_owned).ok_or("warnings: expected strings"))
+            .map(|w| {
+                w.as_str()
+                    .map(str::to_owned)
+                    .ok_or("warnings: expected strings")
+            })
             .collect::<Result<_, _>>()?,
         Some(_) => return Err("warnings: expected a list of codes".to_owned()),
     };
@@ -186,9 +192,10 @@ impl Policy {
 
 fn run_case(policy: &Policy, case: &Case) -> TestOutcome {
     let mut problems = Vec::new();
-    match input_from_json(&case.input).map_err(|e| e.to_string()).and_then(|input| {
-        appraise(policy, &input).map_err(|e| e.to_string())
-    }) {
+    match input_from_json(&case.input)
+        .map_err(|e| e.to_string())
+        .and_then(|input| appraise(policy, &input).map_err(|e| e.to_string()))
+    {
         Err(e) => problems.push(format!("cannot appraise: {e}")),
         Ok(appraisal) => {
             if let Some(want) = case.status {

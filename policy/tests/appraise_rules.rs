@@ -1,6 +1,11 @@
 //! Rule semantics: how rule outcomes become claim values, statuses, exports, and what
 //! happens when a rule cannot be evaluated.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use policy::trust::{tier_name, TrustClaim};
 use policy::{appraise, input_from_json, AppraiseError, Policy};
@@ -68,7 +73,9 @@ fn run(input: serde_json::Value) -> policy::Appraisal {
 
 #[test]
 fn passing_rules_give_their_pass_values() {
-    let a = run(json!({"snp": {"vmpl": 0, "policy": {"debug": false}, "measurement": "aa", "guest_svn": 1, "host_data": "00"}}));
+    let a = run(
+        json!({"snp": {"vmpl": 0, "policy": {"debug": false}, "measurement": "aa", "guest_svn": 1, "host_data": "00"}}),
+    );
     let cpu = &a.submods[0];
     assert_eq!(cpu.label, "cpu0");
     assert_eq!(cpu.trust.get(TrustClaim::Hardware), Some(2));
@@ -80,19 +87,26 @@ fn passing_rules_give_their_pass_values() {
     assert_eq!(cpu.failed().count(), 0);
     assert_eq!(tier_name(a.status), "affirming");
     assert_eq!(cpu.exports["measurement"], "aa");
-    assert!(!cpu.exports.contains_key("nothing"), "null exports are left out");
+    assert!(
+        !cpu.exports.contains_key("nothing"),
+        "null exports are left out"
+    );
 }
 
 #[test]
 fn a_failure_outweighs_passes_and_the_most_severe_failure_wins() {
-    let a = run(json!({"snp": {"vmpl": 2, "policy": {"debug": true}, "measurement": "aa", "guest_svn": 1, "host_data": "00"}}));
+    let a = run(
+        json!({"snp": {"vmpl": 2, "policy": {"debug": true}, "measurement": "aa", "guest_svn": 1, "host_data": "00"}}),
+    );
     let cpu = &a.submods[0];
     assert_eq!(cpu.trust.get(TrustClaim::Hardware), Some(96));
     assert_eq!(tier_name(cpu.status), "contraindicated");
     let failed: Vec<&str> = cpu.failed().map(|o| o.id.as_str()).collect();
     assert_eq!(failed, ["hw-warn", "hw-bad"]);
     // One failure, even a mild one, keeps the claim from affirming.
-    let a = run(json!({"snp": {"vmpl": 2, "policy": {"debug": false}, "measurement": "aa", "guest_svn": 1, "host_data": "00"}}));
+    let a = run(
+        json!({"snp": {"vmpl": 2, "policy": {"debug": false}, "measurement": "aa", "guest_svn": 1, "host_data": "00"}}),
+    );
     assert_eq!(a.submods[0].trust.get(TrustClaim::Hardware), Some(32));
     assert_eq!(tier_name(a.status), "warning");
 }
@@ -112,19 +126,28 @@ fn a_rule_that_cannot_be_evaluated_fails() {
     assert_eq!(cpu.export_errors[0].0, "missing");
     // A guard that errs does not excuse its rule.
     let a = run(json!({"snp": {"policy": {"debug": false}, "measurement": "aa", "guest_svn": 1}}));
-    let guarded = a.submods[0].outcomes.iter().find(|o| o.id == "guarded").unwrap();
+    let guarded = a.submods[0]
+        .outcomes
+        .iter()
+        .find(|o| o.id == "guarded")
+        .unwrap();
     assert!(guarded.applied && !guarded.passed && guarded.error.is_some());
 }
 
 #[test]
 fn gpus_are_appraised_one_by_one_with_their_index() {
-    let a = run(json!({"gpus": [{"arch": "blackwell"}, {"arch": "blackwell"}, {"arch": "hopper"}]}));
+    let a =
+        run(json!({"gpus": [{"arch": "blackwell"}, {"arch": "blackwell"}, {"arch": "hopper"}]}));
     assert_eq!(a.submods.len(), 3);
     assert_eq!(a.submods[0].label, "gpu0");
     assert_eq!(a.submods[0].trust.get(TrustClaim::Hardware), Some(2));
     assert_eq!(a.submods[1].trust.get(TrustClaim::Hardware), Some(97));
     assert_eq!(a.submods[2].trust.get(TrustClaim::Hardware), Some(2));
-    assert_eq!(tier_name(a.status), "contraindicated", "the worst submodule");
+    assert_eq!(
+        tier_name(a.status),
+        "contraindicated",
+        "the worst submodule"
+    );
     assert!(a.topology().is_none(), "no CPU, no topology");
 }
 
@@ -143,7 +166,10 @@ fn composite_evidence_has_a_topology_and_a_binding() {
     assert_eq!(a.binding["cpu_nonce_ok"], true);
     assert_eq!(a.binding["cpu_present"], true);
     assert_eq!(a.binding["gpu_count"], 3);
-    assert_eq!(a.binding["gpu_nonce_schemes"], json!(["report_data_sha256", "challenge", "none"]));
+    assert_eq!(
+        a.binding["gpu_nonce_schemes"],
+        json!(["report_data_sha256", "challenge", "none"])
+    );
     assert_eq!(a.binding["gpus_nonce_ok"], false);
     assert_eq!(a.binding["challenge"], "0102030405060708");
 }
@@ -159,14 +185,21 @@ fn evidence_the_policy_has_no_section_for_is_an_error() {
             section: "tdx"
         }
     );
-    assert_eq!(e.to_string(), "policy semantics has no `tdx` section for the tdx evidence");
+    assert_eq!(
+        e.to_string(),
+        "policy semantics has no `tdx` section for the tdx evidence"
+    );
     let empty = input_from_json(&json!({})).unwrap();
-    assert_eq!(appraise(&policy(), &empty).unwrap_err(), AppraiseError::Empty);
+    assert_eq!(
+        appraise(&policy(), &empty).unwrap_err(),
+        AppraiseError::Empty
+    );
 }
 
 #[test]
 fn over_long_input_lists_are_refused_when_bound() {
-    let gpus: Vec<serde_json::Value> = vec![json!({"arch": "hopper", "mismatched_indices": vec![1; 5000]})];
+    let gpus: Vec<serde_json::Value> =
+        vec![json!({"arch": "hopper", "mismatched_indices": vec![1; 5000]})];
     let input = input_from_json(&json!({"gpus": gpus})).unwrap();
     let e = appraise(&policy(), &input).unwrap_err();
     assert!(matches!(e, AppraiseError::Bind { .. }), "{e}");
@@ -190,9 +223,18 @@ fn failing_embedded_tests_are_reported() {
     assert_eq!(outcomes.len(), 1);
     let problems = &outcomes[0].problems;
     assert_eq!(problems.len(), 3, "{problems:?}");
-    assert!(problems[0].contains("status affirming, expected contraindicated"), "{problems:?}");
-    assert!(problems[1].contains("hardware is GENUINE_HARDWARE (2), expected UNSAFE_HARDWARE (32)"), "{problems:?}");
-    assert!(problems[2].contains("failed rules [], expected [hw-bad]"), "{problems:?}");
+    assert!(
+        problems[0].contains("status affirming, expected contraindicated"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].contains("hardware is GENUINE_HARDWARE (2), expected UNSAFE_HARDWARE (32)"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[2].contains("failed rules [], expected [hw-bad]"),
+        "{problems:?}"
+    );
     // Unknown names in expectations are load errors.
     let bad = source.replace("UNSAFE_HARDWARE}", "UNSAFE_FIRMWARE}");
     assert!(Policy::from_yaml(&bad).is_err());

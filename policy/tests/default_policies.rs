@@ -1,7 +1,12 @@
 //! The default policies in policies/: they load, their embedded tests pass, and real
 //! evidence of every kind appraises under them without a rule erring, into a token
 //! that verifies (with our verifier and with the jsonwebtoken crate).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 mod common;
 
@@ -18,7 +23,12 @@ fn default_policies_load_and_pass_their_tests() {
         let outcomes = policy.run_tests();
         assert!(outcomes.len() >= 2, "{file}: too few tests");
         for t in &outcomes {
-            assert!(t.passed(), "{file}: test `{}` failed: {:?}", t.name, t.problems);
+            assert!(
+                t.passed(),
+                "{file}: test `{}` failed: {:?}",
+                t.name,
+                t.problems
+            );
         }
         assert!(
             policy.lints().is_empty(),
@@ -32,13 +42,25 @@ fn default_policies_load_and_pass_their_tests() {
 /// error there means the policy reads a claim the verifier does not produce.
 fn appraise_real(file: &str, sample: &common::Sample, nonce: Option<Vec<u8>>) -> policy::Appraisal {
     let policy = common::load_policy(file);
-    let input = Input::from_verified(std::slice::from_ref(&sample.verified), nonce, sample.now).unwrap();
+    let input =
+        Input::from_verified(std::slice::from_ref(&sample.verified), nonce, sample.now).unwrap();
     let appraisal = appraise(&policy, &input).unwrap();
     for sub in &appraisal.submods {
         for o in &sub.outcomes {
-            assert!(o.error.is_none(), "{} under {file}: rule {} erred: {:?}", sample.name, o.id, o.error);
+            assert!(
+                o.error.is_none(),
+                "{} under {file}: rule {} erred: {:?}",
+                sample.name,
+                o.id,
+                o.error
+            );
         }
-        assert!(sub.export_errors.is_empty(), "{}: {:?}", sample.name, sub.export_errors);
+        assert!(
+            sub.export_errors.is_empty(),
+            "{}: {:?}",
+            sample.name,
+            sub.export_errors
+        );
     }
     appraisal
 }
@@ -67,7 +89,9 @@ fn real_evidence_appraises_under_the_default_policies() {
     // contraindicated.
     let n = hex::decode(common::gpu_input().nonce).unwrap();
     let a = appraise_real("nvidia-h100.yaml", &gpu, Some(n));
-    let instance = a.submods[0].trust.get(policy::trust::TrustClaim::InstanceIdentity);
+    let instance = a.submods[0]
+        .trust
+        .get(policy::trust::TrustClaim::InstanceIdentity);
     assert_eq!(instance, Some(2));
     let a = appraise_real("nvidia-h100.yaml", &gpu, Some(vec![7; 32]));
     assert_eq!(tier_name(a.status), "contraindicated");
@@ -75,7 +99,9 @@ fn real_evidence_appraises_under_the_default_policies() {
 }
 
 fn jwks(key: &SigningKey) -> JwkSet {
-    JwkSet { keys: vec![key.public_jwk()] }
+    JwkSet {
+        keys: vec![key.public_jwk()],
+    }
 }
 
 #[test]
@@ -100,10 +126,16 @@ fn real_evidence_tokens_verify_in_both_formats_and_with_jsonwebtoken() {
         let v = token::verify_token(jwt.as_bytes(), &jwks(&key), &options).unwrap();
         assert_eq!(v.claims["ear_status"], tier_name(a.status), "{file}");
         assert_eq!(v.claims["eat_profile"], "tag:ietf.org,2026:rats/ear#04");
-        assert_eq!(v.claims["submods"][&a.submods[0].label]["ear_appraisal_policy_ids"][0], a.policy_id);
+        assert_eq!(
+            v.claims["submods"][&a.submods[0].label]["ear_appraisal_policy_ids"][0],
+            a.policy_id
+        );
         let cwt = token::sign_cwt(&ear, &key).unwrap();
         let c = token::verify_token(&cwt, &jwks(&key), &options).unwrap();
-        assert_eq!(c.claims, v.claims, "{file}: the JWT and the CWT carry different claims");
+        assert_eq!(
+            c.claims, v.claims,
+            "{file}: the JWT and the CWT carry different claims"
+        );
 
         // A second implementation: jsonwebtoken, with the public key from our JWKS.
         let jwk = key.public_jwk();

@@ -30,32 +30,49 @@ fn a_minimal_policy_loads() {
 
 #[test]
 fn a_bool_compared_with_an_int_is_a_type_error_at_its_column() {
-    // Line 7 is `      expr: snp.policy.debug == 0`; the expression starts at column 13.
+    // Line 7 is `      expr: snp.policy.debug == 0`; the expression starts at column 13
+    // and the comparison (`==`, where the error points) at column 30.
     let e = load_err(&one_rule("snp.policy.debug == 0", ""));
-    assert_eq!(e.kind, PolicyErrorKind::Expression(CompileErrorKind::TypeMismatch));
-    assert_eq!(e.position, at(7, 13), "{e}");
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::Expression(CompileErrorKind::TypeMismatch)
+    );
+    assert_eq!(e.position, at(7, 30), "{e}");
     assert!(e.message.contains("snp.policy.debug"), "{e}");
-    assert!(e.message.contains("bool") && e.message.contains("int"), "{e}");
-    assert!(e.to_string().starts_with("7:13: "), "{e}");
+    assert!(
+        e.message.contains("bool") && e.message.contains("int"),
+        "{e}"
+    );
+    assert!(e.to_string().starts_with("7:30: "), "{e}");
 }
 
 #[test]
 fn positions_count_from_inside_quotes() {
-    // `      expr: 'snp.vmpl == true'`: the quote is column 13, `snp` column 14.
+    // `      expr: 'snp.vmpl == true'`: the quote is column 13, `snp` column 14, `==`
+    // column 23.
     let e = load_err(&one_rule("'snp.vmpl == true'", ""));
-    assert_eq!(e.kind, PolicyErrorKind::Expression(CompileErrorKind::TypeMismatch));
-    assert_eq!(e.position, at(7, 14), "{e}");
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::Expression(CompileErrorKind::TypeMismatch)
+    );
+    assert_eq!(e.position, at(7, 23), "{e}");
 }
 
 #[test]
 fn positions_in_block_scalars_follow_the_lines() {
-    let source = one_rule("|\n        snp.vmpl == 0 &&\n          snp.policy.debugg", "");
+    let source = one_rule(
+        "|\n        snp.vmpl == 0 &&\n          snp.policy.debugg",
+        "",
+    );
     let e = load_err(&source);
-    assert_eq!(e.kind, PolicyErrorKind::Expression(CompileErrorKind::UnknownField));
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::Expression(CompileErrorKind::UnknownField)
+    );
     // Line 9 is `          snp.policy.debugg`: the block's indentation is 8, so the
-    // expression's column 3 (`snp`) is the file's column 11; the unknown field is
-    // reported at the `.debugg` selection.
-    assert_eq!(e.position.unwrap().line, 9, "{e}");
+    // expression's column 14 (the field `debugg`, where the error points) is the file's
+    // column 22.
+    assert_eq!(e.position, at(9, 22), "{e}");
     assert!(e.message.contains("snp.policy.debugg"), "{e}");
     assert!(e.message.contains("debug"), "a suggestion: {e}");
 }
@@ -63,29 +80,47 @@ fn positions_in_block_scalars_follow_the_lines() {
 #[test]
 fn unknown_variables_and_fields() {
     let e = load_err(&one_rule("snpp.vmpl == 0", ""));
-    assert_eq!(e.kind, PolicyErrorKind::Expression(CompileErrorKind::UnknownVariable));
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::Expression(CompileErrorKind::UnknownVariable)
+    );
     assert_eq!(e.position, at(7, 13), "{e}");
     // A GPU claim in the SNP section.
     let e = load_err(&one_rule("gpu.arch == \"hopper\"", ""));
-    assert_eq!(e.kind, PolicyErrorKind::Expression(CompileErrorKind::UnknownVariable));
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::Expression(CompileErrorKind::UnknownVariable)
+    );
     let e = load_err(&one_rule("snp.policy.debugg", ""));
-    assert_eq!(e.kind, PolicyErrorKind::Expression(CompileErrorKind::UnknownField));
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::Expression(CompileErrorKind::UnknownField)
+    );
     assert_eq!(e.position.unwrap().line, 7);
 }
 
 #[test]
 fn a_rule_must_be_boolean() {
     let e = load_err(&one_rule("snp.vmpl", ""));
-    assert_eq!(e.kind, PolicyErrorKind::Expression(CompileErrorKind::TypeMismatch));
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::Expression(CompileErrorKind::TypeMismatch)
+    );
 }
 
 #[test]
 fn syntax_errors_and_unknown_functions() {
     let e = load_err(&one_rule("'snp.vmpl == (0'", ""));
-    assert_eq!(e.kind, PolicyErrorKind::Expression(CompileErrorKind::Syntax));
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::Expression(CompileErrorKind::Syntax)
+    );
     assert_eq!(e.position.unwrap().line, 7);
     let e = load_err(&one_rule("shell(\"rm\")", ""));
-    assert_eq!(e.kind, PolicyErrorKind::Expression(CompileErrorKind::UnknownFunction));
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::Expression(CompileErrorKind::UnknownFunction)
+    );
 }
 
 #[test]
@@ -94,7 +129,10 @@ fn nested_comprehensions_are_refused() {
         "'snp.policy.raw.size() > 0 && [1, 2].all(x, [3].exists(y, y > x))'",
         "",
     ));
-    assert_eq!(e.kind, PolicyErrorKind::Expression(CompileErrorKind::NestedComprehension));
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::Expression(CompileErrorKind::NestedComprehension)
+    );
 }
 
 #[test]
@@ -112,19 +150,28 @@ fn expressions_over_the_size_limits_are_refused() {
 
 #[test]
 fn claim_names_and_values_are_checked() {
-    let bad_claim = one_rule("'!snp.policy.debug'", "").replace("claim: configuration", "claim: firmware");
+    let bad_claim =
+        one_rule("'!snp.policy.debug'", "").replace("claim: configuration", "claim: firmware");
     let e = load_err(&bad_claim);
     assert_eq!(e.kind, PolicyErrorKind::Value);
     assert_eq!(e.position, at(6, 14), "{e}");
-    assert!(e.message.contains("instance-identity"), "lists the claims: {e}");
+    assert!(
+        e.message.contains("instance-identity"),
+        "lists the claims: {e}"
+    );
 
-    let wrong_value = one_rule("'!snp.policy.debug'", "").replace("UNSAFE_CONFIG", "UNSAFE_HARDWARE");
+    let wrong_value =
+        one_rule("'!snp.policy.debug'", "").replace("UNSAFE_CONFIG", "UNSAFE_HARDWARE");
     let e = load_err(&wrong_value);
     assert_eq!(e.kind, PolicyErrorKind::Value);
     assert_eq!(e.position, at(8, 16), "{e}");
-    assert!(e.message.contains("UNSUPPORTABLE_CONFIG"), "lists the values: {e}");
+    assert!(
+        e.message.contains("UNSUPPORTABLE_CONFIG"),
+        "lists the values: {e}"
+    );
 
-    let affirming_failure = one_rule("'!snp.policy.debug'", "").replace("UNSAFE_CONFIG", "APPROVED_CONFIG");
+    let affirming_failure =
+        one_rule("'!snp.policy.debug'", "").replace("UNSAFE_CONFIG", "APPROVED_CONFIG");
     let e = load_err(&affirming_failure);
     assert_eq!(e.kind, PolicyErrorKind::Value);
     assert!(e.message.contains("must not affirm"), "{e}");
@@ -147,11 +194,20 @@ fn format_mistakes() {
     // Not YAML.
     assert_eq!(load_err("policy: [\n").kind, PolicyErrorKind::Format);
     // No section.
-    assert_eq!(load_err("policy: p\nversion: 1\n").kind, PolicyErrorKind::Format);
+    assert_eq!(
+        load_err("policy: p\nversion: 1\n").kind,
+        PolicyErrorKind::Format
+    );
     // A bad name.
-    assert_eq!(load_err(&one_rule("true", "").replace("policy: p", "policy: 'a b'")).kind, PolicyErrorKind::Format);
+    assert_eq!(
+        load_err(&one_rule("true", "").replace("policy: p", "policy: 'a b'")).kind,
+        PolicyErrorKind::Format
+    );
     // References must be a map.
-    assert_eq!(load_err(&format!("{}references: [1]\n", one_rule("true", ""))).kind, PolicyErrorKind::Format);
+    assert_eq!(
+        load_err(&format!("{}references: [1]\n", one_rule("true", ""))).kind,
+        PolicyErrorKind::Format
+    );
 }
 
 #[test]
@@ -169,7 +225,10 @@ fn duplicate_rule_ids() {
 fn token_lifetime_limits() {
     let e = load_err(&format!("{}token: {{ttl: 0}}\n", one_rule("'true'", "")));
     assert_eq!(e.kind, PolicyErrorKind::Limit);
-    let e = load_err(&format!("{}token: {{ttl: 864000}}\n", one_rule("'true'", "")));
+    let e = load_err(&format!(
+        "{}token: {{ttl: 864000}}\n",
+        one_rule("'true'", "")
+    ));
     assert_eq!(e.kind, PolicyErrorKind::Limit);
     let p = Policy::from_yaml(&format!("{}token: {{ttl: 60}}\n", one_rule("'true'", ""))).unwrap();
     assert_eq!(p.ttl_seconds(), 60);
@@ -183,10 +242,19 @@ fn references_are_typed_from_their_values() {
     );
     Policy::from_yaml(&ok).unwrap();
     // `ref.images` is a list of strings: comparing it with an int is a type error.
-    let bad = format!("{}references:\n  images: [\"aa\"]\n", one_rule("'snp.vmpl in ref.images'", ""));
-    assert_eq!(load_err(&bad).kind, PolicyErrorKind::Expression(CompileErrorKind::TypeMismatch));
+    let bad = format!(
+        "{}references:\n  images: [\"aa\"]\n",
+        one_rule("'snp.vmpl in ref.images'", "")
+    );
+    assert_eq!(
+        load_err(&bad).kind,
+        PolicyErrorKind::Expression(CompileErrorKind::TypeMismatch)
+    );
     let unknown = one_rule("'snp.measurement in ref.images'", "");
-    assert_eq!(load_err(&unknown).kind, PolicyErrorKind::Expression(CompileErrorKind::UnknownField));
+    assert_eq!(
+        load_err(&unknown).kind,
+        PolicyErrorKind::Expression(CompileErrorKind::UnknownField)
+    );
 }
 
 #[test]

@@ -24,7 +24,10 @@ fn leaves(prefix: &str, ty: &Type, out: &mut BTreeMap<String, Type>) {
 
 /// Documented rows: path → the type column.
 fn documented() -> BTreeMap<String, String> {
-    let doc = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/claims.md")).unwrap();
+    let doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/claims.md"),
+    )
+    .unwrap();
     let claims_part = doc.split("## Warnings").next().unwrap();
     let mut out = BTreeMap::new();
     for line in claims_part.lines().filter(|l| l.starts_with("| `")) {
@@ -81,8 +84,14 @@ fn schema_and_claims_doc_list_the_same_typed_claims() {
     }
     let missing: Vec<&String> = doc.keys().filter(|k| !schema.contains_key(*k)).collect();
     let undocumented: Vec<&String> = schema.keys().filter(|k| !doc.contains_key(*k)).collect();
-    assert!(missing.is_empty(), "documented claims missing from the schema: {missing:?}");
-    assert!(undocumented.is_empty(), "schema claims missing from docs/claims.md: {undocumented:?}");
+    assert!(
+        missing.is_empty(),
+        "documented claims missing from the schema: {missing:?}"
+    );
+    assert!(
+        undocumented.is_empty(),
+        "schema claims missing from docs/claims.md: {undocumented:?}"
+    );
     let mismatched: Vec<String> = doc
         .iter()
         .filter(|(path, t)| !compatible(t, &schema[*path]))

@@ -82,7 +82,7 @@ pub fn decode(input: &[u8]) -> Vec<u8> {
         return input.to_vec();
     }
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    if compact.len() % 2 == 0 && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if compact.len().is_multiple_of(2) && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
         if let Ok(bytes) = hex::decode(&compact) {
             return bytes;
         }

@@ -37,7 +37,10 @@ fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
         if !(8..=64).contains(&n.len()) {
             return Err(Failure::usage(
                 "bad_usage",
-                anyhow!("--nonce is {} bytes; a token's eat_nonce takes 8 to 64", n.len()),
+                anyhow!(
+                    "--nonce is {} bytes; a token's eat_nonce takes 8 to 64",
+                    n.len()
+                ),
             ));
         }
     }
@@ -114,9 +117,8 @@ pub(crate) fn load_key(path: &Path) -> Result<SigningKey, Failure> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read key {}", path.display()))
         .map_err(|e| Failure::usage("unreadable_input", e))?;
-    SigningKey::from_pem(&text).map_err(|e| {
-        Failure::usage("bad_key", anyhow!("{}: {e}", path.display()))
-    })
+    SigningKey::from_pem(&text)
+        .map_err(|e| Failure::usage("bad_key", anyhow!("{}: {e}", path.display())))
 }
 
 /// One line per submodule on stderr: the status, and why when not affirming.
@@ -137,7 +139,12 @@ fn print_status(appraisal: &policy::Appraisal) {
             })
             .collect();
         let _ = if failed.is_empty() {
-            writeln!(err, "  {} {}", sub.label, policy::trust::tier_name(sub.status))
+            writeln!(
+                err,
+                "  {} {}",
+                sub.label,
+                policy::trust::tier_name(sub.status)
+            )
         } else {
             writeln!(
                 err,

@@ -65,7 +65,12 @@ pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
             if t.passed() {
                 println!("test ok      {} (line {})", t.name, t.line);
             } else {
-                println!("test FAILED  {} (line {}): {}", t.name, t.line, t.problems.join("; "));
+                println!(
+                    "test FAILED  {} (line {}): {}",
+                    t.name,
+                    t.line,
+                    t.problems.join("; ")
+                );
             }
         }
         println!("{} of {} tests passed", tests.len() - failed, tests.len());
@@ -142,7 +147,12 @@ fn print_explanation(policy: &Policy, appraisal: &Appraisal) {
         tier_name(appraisal.status)
     );
     for sub in &appraisal.submods {
-        println!("  {} ({}): {}", sub.label, sub.section.name(), tier_name(sub.status));
+        println!(
+            "  {} ({}): {}",
+            sub.label,
+            sub.section.name(),
+            tier_name(sub.status)
+        );
         for o in &sub.outcomes {
             let verdict = match (o.applied, o.passed, &o.error) {
                 (false, _, _) => "skip ".to_owned(),

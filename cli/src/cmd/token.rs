@@ -156,7 +156,10 @@ fn read_token(arg: &str) -> anyhow::Result<Vec<u8>> {
     };
     // Text forms (JWT, hex, base64url) are trimmed; a binary CWT is taken as it is, since
     // its last bytes may be whitespace codes.
-    let token = if bytes.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+    let token = if bytes
+        .iter()
+        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    {
         bytes.trim_ascii().to_vec()
     } else {
         bytes

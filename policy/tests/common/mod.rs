@@ -50,7 +50,11 @@ pub fn snp() -> Sample {
         .verify_snp(&input.report, &input.bundle, &SnpOptions::default(), now)
         .unwrap()
         .map(|c| Claims::Snp(Box::new(c)));
-    Sample { name: "snp milan-v3-vlek-aws-trustee", verified, now: secs }
+    Sample {
+        name: "snp milan-v3-vlek-aws-trustee",
+        verified,
+        now: secs,
+    }
 }
 
 /// The raw inputs of a real Intel quote case: quote, collateral bundle, time.
@@ -82,7 +86,10 @@ pub fn quote_input(case: &str, at: &'static str) -> QuoteInput {
 }
 
 pub fn tdx_input() -> QuoteInput {
-    quote_input("tdx-v5-td15-automata-alibaba-90c06f-uptodate", "2025-06-20T00:00:00Z")
+    quote_input(
+        "tdx-v5-td15-automata-alibaba-90c06f-uptodate",
+        "2025-06-20T00:00:00Z",
+    )
 }
 
 fn quote(name: &'static str, input: &QuoteInput) -> Sample {
@@ -91,7 +98,11 @@ fn quote(name: &'static str, input: &QuoteInput) -> Sample {
         .verify_tdx(&input.quote, &input.bundle, &TdxOptions::default(), now)
         .unwrap()
         .map(Claims::from);
-    Sample { name, verified, now: secs }
+    Sample {
+        name,
+        verified,
+        now: secs,
+    }
 }
 
 pub fn tdx() -> Sample {
@@ -101,7 +112,10 @@ pub fn tdx() -> Sample {
 pub fn sgx() -> Sample {
     quote(
         "sgx v3 phala",
-        &quote_input("sgx-v3-phala-00a067-confswhardening", "2025-07-01T00:00:00Z"),
+        &quote_input(
+            "sgx-v3-phala-00a067-confswhardening",
+            "2025-07-01T00:00:00Z",
+        ),
     )
 }
 
@@ -124,7 +138,9 @@ pub fn gpu_input() -> GpuInput {
         "NV_GPU_DRIVER_GH100_550.90.07.xml",
         "NV_GPU_VBIOS_1010_0200_882_96009F0001.xml",
     ] {
-        bundle.add_bytes(&std::fs::read(nv.join(f)).unwrap()).unwrap();
+        bundle
+            .add_bytes(&std::fs::read(nv.join(f)).unwrap())
+            .unwrap();
     }
     for entry in std::fs::read_dir(nv.join("ocsp")).unwrap() {
         bundle
@@ -148,10 +164,19 @@ pub fn gpu() -> Sample {
     let input = gpu_input();
     let (now, secs) = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
-        .verify_nvidia(&input.evidence, &input.bundle, &NvidiaOptions::default(), now)
+        .verify_nvidia(
+            &input.evidence,
+            &input.bundle,
+            &NvidiaOptions::default(),
+            now,
+        )
         .unwrap()
         .map(|c| Claims::Gpu(Box::new(c)));
-    Sample { name: "nvidia setA h100", verified, now: secs }
+    Sample {
+        name: "nvidia setA h100",
+        verified,
+        now: secs,
+    }
 }
 
 /// The default policy files.

@@ -145,7 +145,7 @@ impl OpaqueData {
                     Some(u16::from_le_bytes(fixed(value, at, "opaque data version")?));
             }
             record::SWITCH_PDI => {
-                if value.len() % 8 != 0 {
+                if !value.len().is_multiple_of(8) {
                     return Err(invalid("switch PDI", at, "length is not a multiple of 8"));
                 }
                 self.switch_pdis = value

@@ -259,7 +259,7 @@ fn text(data: &[u8]) -> Option<EventData> {
 }
 
 fn utf16(bytes: &[u8]) -> Option<String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     let units = bytes

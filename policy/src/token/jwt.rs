@@ -1,0 +1,148 @@
+//! EAR as a JWT: JWS compact serialisation (RFC 7515 §7.1) of the JSON claims-set.
+
+use base64::Engine as _;
+use ear::Ear;
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use super::verify::{Parsed, Payload};
+use super::{Algorithm, Signer, TokenError, TokenFormat, B64};
+
+#[derive(Serialize)]
+struct Header<'a> {
+    alg: &'static str,
+    typ: &'static str,
+    kid: &'a str,
+}
+
+/// Signs `ear` as a JWT: header `{"alg","typ":"JWT","kid"}`, payload the `ear` crate's
+/// JSON claims-set (with any extensions [`super::register_claims`] registered and the
+/// caller set), signature over `base64url(header) "." base64url(payload)`.
+///
+/// # Errors
+/// [`TokenError::InvalidEar`] if the EAR has no `exp` or does not serialise (the `ear`
+/// crate validates it: profile, submods, iat, statuses, and `exp` against the system
+/// clock); [`TokenError::Sign`] if the signer fails or returns a signature of the wrong
+/// length for its algorithm.
+pub fn sign_jwt(ear: &Ear, signer: &dyn Signer) -> Result<String, TokenError> {
+    require_exp(ear)?;
+    let alg = signer.algorithm();
+    let header = serde_json::to_vec(&Header {
+        alg: alg.jws_name(),
+        typ: "JWT",
+        kid: signer.key_id(),
+    })
+    .map_err(|e| TokenError::Sign(format!("JWT header: {e}")))?;
+    let payload = serde_json::to_vec(ear).map_err(|e| TokenError::InvalidEar(e.to_string()))?;
+
+    let sig_len = alg.key_type().signature_len();
+    let mut token =
+        String::with_capacity((header.len() + payload.len() + sig_len).saturating_mul(4) / 3 + 8);
+    B64.encode_string(&header, &mut token);
+    token.push('.');
+    B64.encode_string(&payload, &mut token);
+    let signature = signer.sign(token.as_bytes())?;
+    check_signature_len(alg, &signature)?;
+    token.push('.');
+    B64.encode_string(&signature, &mut token);
+    Ok(token)
+}
+
+pub(crate) fn require_exp(ear: &Ear) -> Result<(), TokenError> {
+    match ear.exp {
+        Some(_) => Ok(()),
+        None => Err(TokenError::InvalidEar(
+            "exp is not set, and a token must expire".into(),
+        )),
+    }
+}
+
+pub(crate) fn check_signature_len(alg: Algorithm, signature: &[u8]) -> Result<(), TokenError> {
+    let want = alg.key_type().signature_len();
+    if signature.len() == want {
+        Ok(())
+    } else {
+        Err(TokenError::Sign(format!(
+            "the signer returned {} bytes, and an {alg} signature is {want} (fixed r||s for ECDSA)",
+            signature.len()
+        )))
+    }
+}
+
+fn malformed(msg: impl Into<String>) -> TokenError {
+    TokenError::MalformedJwt(msg.into())
+}
+
+fn decode_part(part: &str, what: &str) -> Result<Vec<u8>, TokenError> {
+    B64.decode(part)
+        .map_err(|e| malformed(format!("{what} is not base64url: {e}")))
+}
+
+/// Splits and decodes a JWS compact token; checks the header (RFC 7515 §4.1, RFC 8725
+/// §3.1: the algorithm must be one we accept, `crit` is refused, `typ` if present is JWT).
+pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, TokenError> {
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header_b64, payload_b64, signature_b64] = parts[..] else {
+        return Err(malformed(format!(
+            "{} dot-separated parts, expected 3",
+            parts.len()
+        )));
+    };
+    let header = decode_part(header_b64, "the header")?;
+    let header: Json = serde_json::from_slice(&header)
+        .map_err(|e| malformed(format!("the header is not JSON: {e}")))?;
+    let header = header
+        .as_object()
+        .ok_or_else(|| malformed("the header is not a JSON object"))?;
+
+    let alg = match header.get("alg") {
+        Some(Json::String(name)) => Algorithm::from_jws_name(name)
+            .ok_or_else(|| TokenError::UnsupportedAlgorithm(name.clone()))?,
+        Some(_) => return Err(malformed("alg is not a string")),
+        None => return Err(malformed("the header has no alg")),
+    };
+    if header.contains_key("crit") {
+        return Err(malformed("crit header parameters are not supported"));
+    }
+    match header.get("typ") {
+        None => {}
+        Some(Json::String(typ)) => {
+            let t = typ.to_ascii_lowercase();
+            let t = t.strip_prefix("application/").unwrap_or(&t);
+            if t != "jwt" && t != "eat+jwt" {
+                return Err(malformed(format!("typ {typ:?} is not JWT or eat+jwt")));
+            }
+        }
+        Some(_) => return Err(malformed("typ is not a string")),
+    }
+    let kid = match header.get("kid") {
+        Some(Json::String(kid)) => kid.clone(),
+        Some(_) => return Err(malformed("kid is not a string")),
+        None => return Err(malformed("the header has no kid")),
+    };
+    let payload = decode_part(payload_b64, "the payload")?;
+    let signature = decode_part(signature_b64, "the signature")?;
+    let signed_len = header_b64.len() + 1 + payload_b64.len();
+    Ok(Parsed {
+        format: TokenFormat::Jwt,
+        algorithm: alg,
+        kids: vec![kid],
+        signed: token
+            .as_bytes()
+            .get(..signed_len)
+            .unwrap_or_default()
+            .into(),
+        signature,
+        payload: Payload::Json(payload),
+    })
+}
+
+/// The JSON claims of a JWT whose signature verified.
+pub(crate) fn claims(payload: &[u8]) -> Result<Json, TokenError> {
+    let claims: Json = serde_json::from_slice(payload)
+        .map_err(|e| malformed(format!("the payload is not JSON: {e}")))?;
+    if !claims.is_object() {
+        return Err(malformed("the payload is not a JSON object"));
+    }
+    Ok(claims)
+}

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 
 use crate::appraise::{Appraisal, SubmodAppraisal};
 use crate::schema::Section;
-use crate::token::{register_claims, TokenError};
+use crate::token::{register_claims, set_expiry, TokenError};
 
 /// What the issuer adds to an appraisal to make a token's claims.
 #[derive(Debug, Clone)]
@@ -73,7 +73,6 @@ pub fn to_ear(appraisal: &Appraisal, options: &IssueOptions) -> Result<Ear, Issu
     ear.profile = ear::EAR_PROFILE.to_owned();
     ear.iat = appraisal.now;
     let ttl = options.ttl_seconds.unwrap_or(appraisal.ttl_seconds);
-    ear.exp = Some(appraisal.now.saturating_add(ttl));
     ear.vid = VerifierID {
         build: options.build.clone(),
         developer: options.developer.clone(),
@@ -109,6 +108,7 @@ pub fn to_ear(appraisal: &Appraisal, options: &IssueOptions) -> Result<Ear, Issu
         "jti",
         RawValue::Bytes(ear::Bytes(options.jti.clone())),
     )?;
+    set_expiry(&mut ear, appraisal.now.saturating_add(ttl))?;
     Ok(ear)
 }
 

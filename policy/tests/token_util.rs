@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use ear::{Appraisal, Ear, Extensions, Nonce, RawValue, TrustTier, TrustVector, VerifierID};
-use policy::token::{register_claims, VerifyOptions};
+use policy::token::{register_claims, set_expiry, VerifyOptions};
 
-/// 2100-01-01T00:00:00Z. Far in the future because the `ear` crate checks `exp` against
-/// the system clock when it serialises an EAR; verification itself takes `now` from us.
-pub const NOW: i64 = 4_102_444_800;
+/// 2025-06-15T15:06:40Z: tokens are issued and verified at a pinned time, long past
+/// (`set_expiry` keeps the `ear` crate's clock check out of encoding).
+pub const NOW: i64 = 1_750_000_000;
 /// Token lifetime.
 pub const TTL: i64 = 300;
 pub const ISSUER: &str = "https://attest.example.com";
@@ -22,13 +22,20 @@ pub const JTI: [u8; 16] = [0x42; 16];
 
 /// A bare EAR issued at `iat`, expiring `TTL` later, with one affirming submod.
 pub fn minimal_ear(iat: i64) -> Ear {
+    let mut ear = ear_without_expiry(iat);
+    set_expiry(&mut ear, iat + TTL).unwrap();
+    ear
+}
+
+/// [`minimal_ear`] without `exp`, which `sign_*` refuse.
+pub fn ear_without_expiry(iat: i64) -> Ear {
     let mut gpu = Appraisal::new();
     gpu.trust_vector.hardware.set(ear::claim::GENUINE_HARDWARE);
     gpu.update_status_from_trust_vector();
     Ear {
         profile: ear::EAR_PROFILE.into(),
         iat,
-        exp: Some(iat + TTL),
+        exp: None,
         vid: VerifierID {
             developer: "https://verdict.example".into(),
             build: "verdict 0.1.0".into(),

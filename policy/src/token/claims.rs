@@ -45,6 +45,35 @@ pub fn register_claims(ear: &mut Ear) -> Result<(), TokenError> {
     Ok(())
 }
 
+/// Sets the token's expiry.
+///
+/// `exp` travels as a registered extension with its standard name and key (`exp`, 4),
+/// with `Ear::exp` left unset: the `ear` crate's `Serialize` validates `exp` against the
+/// system clock (ear 0.6 `Ear::validate`), which would make encoding depend on the wall
+/// clock and refuse every token issued at a pinned time. The bytes on the wire are the
+/// same; only who writes them differs.
+///
+/// # Errors
+/// [`TokenError::InvalidEar`] if `exp` is already registered with another key or kind.
+pub fn set_expiry(ear: &mut Ear, exp: i64) -> Result<(), TokenError> {
+    ear.exp = None;
+    let ext = &mut ear.extensions;
+    if !ext.have_name("exp") {
+        ext.register("exp", 4, RawValueKind::Integer)
+            .map_err(|e| TokenError::InvalidEar(e.to_string()))?;
+    }
+    ext.set_by_name("exp", ear::RawValue::Integer(exp))
+        .map_err(|e| TokenError::InvalidEar(e.to_string()))
+}
+
+/// The token's expiry: [`set_expiry`]'s, or `Ear::exp`.
+pub(crate) fn expiry(ear: &Ear) -> Option<i64> {
+    match ear.extensions.get_by_name("exp") {
+        Some(ear::RawValue::Integer(exp)) => Some(exp),
+        _ => ear.exp,
+    }
+}
+
 /// JWT names of the top-level CWT claim keys: RFC 8392 §3.1, RFC 9711 (EAT) and
 /// draft-ietf-rats-ear-04 §3 (the 1000–1007 keys are the draft's suggestions).
 fn top_level_name(key: i128) -> Option<&'static str> {

@@ -47,7 +47,7 @@ mod verify;
 
 use core::fmt;
 
-pub use self::claims::register_claims;
+pub use self::claims::{register_claims, set_expiry};
 pub use self::cwt::sign_cwt;
 pub use self::error::TokenError;
 pub use self::jwk::{Jwk, JwkSet};

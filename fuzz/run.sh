@@ -5,7 +5,7 @@
 #
 # TARGET: snp_report | x509_collateral | evidence_decode | snp_verify | snp_verify_fake_chain
 #         | tdx_quote | intel_collateral_json | tdx_verify
-#         | rim_xml | ocsp | nvidia_report
+#         | rim_xml | ocsp | nvidia_report | policy_yaml | token_verify
 #
 # Environment:
 #   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
@@ -36,6 +36,7 @@ case "$TARGET" in
     snp_report|x509_collateral|evidence_decode|snp_verify|snp_verify_fake_chain) ;;
     tdx_quote|intel_collateral_json|tdx_verify) ;;
     rim_xml|ocsp|nvidia_report) ;;
+    policy_yaml|token_verify) ;;
     *) echo "unknown target: $TARGET" >&2; exit 2 ;;
 esac
 
@@ -127,6 +128,23 @@ if [ -d "$VERDICT_VECTORS" ]; then
             ;;
         tdx_verify)
             seed_quotes
+            ;;
+        policy_yaml)
+            cp -f "$REPO"/policies/*.yaml "$CORPUS/"
+            ;;
+        token_verify)
+            # Tokens signed by a key the target does not know (made by the built CLI, if
+            # there is one): they reach every parser and stop at the signature.
+            if [ -x "$REPO/target/debug/verdict" ]; then
+                k=$(mktemp -u)
+                "$REPO/target/debug/verdict" token keygen --out "$k" 2>/dev/null || true
+                for fmt in jwt cwt; do
+                    "$REPO/target/debug/verdict" appraise --policy "$REPO/policies/snp.yaml" --key "$k" \
+                        --format "$fmt" --anchor "$REPO/examples/snp/ark.pem" --collateral "$REPO/examples/snp" \
+                        --at 2024-06-01T00:00:00Z "$REPO/examples/snp/report.bin" > "$CORPUS/seed-$fmt.txt" 2>/dev/null || true
+                done
+                rm -f "$k"
+            fi
             ;;
         intel_collateral_json)
             for f in "$VERDICT_VECTORS"/tdx/cases/*/collateral/*.json; do

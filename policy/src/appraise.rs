@@ -241,7 +241,6 @@ pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseErr
         binding: &binding,
         nonce: &Value::String(nonce_hex),
         now: &now,
-        references: policy.references(),
     };
     let mut submods = Vec::with_capacity(1 + input.gpus.len());
     if let Some(cpu) = &input.cpu {
@@ -282,7 +281,6 @@ struct Common<'a> {
     binding: &'a Value,
     nonce: &'a Value,
     now: &'a Value,
-    references: &'a Value,
 }
 
 fn time_value(unix: i64) -> Value {
@@ -369,19 +367,29 @@ fn bind(
 ) -> Result<Activation, String> {
     let env: &Environment = &rules.env;
     let mut activation = Activation::new(env);
-    let warnings = Value::Array(device.warnings.iter().cloned().map(Value::String).collect());
-    activation
-        .bind(device.section.name(), &device.claims)
-        .and_then(|()| activation.bind("binding", common.binding))
-        .and_then(|()| activation.bind("nonce", common.nonce))
-        .and_then(|()| activation.bind("now", common.now))
-        .and_then(|()| activation.bind("warnings", &warnings))
-        .and_then(|()| activation.bind("ref", common.references))
-        .map_err(|e| e.to_string())?;
-    if let Some(i) = gpu_index {
-        activation
-            .bind("gpu_index", &Value::from(i))
-            .map_err(|e| e.to_string())?;
+    let section = device.section.name();
+    // Only what the expressions read is converted; a claim no rule names costs nothing.
+    for name in &rules.used {
+        let result = match name.as_str() {
+            "ref" => {
+                activation.bind_converted("ref", rules.references.clone());
+                Ok(())
+            }
+            "binding" => activation.bind("binding", common.binding),
+            "nonce" => activation.bind("nonce", common.nonce),
+            "now" => activation.bind("now", common.now),
+            "warnings" => {
+                let codes = device.warnings.iter().cloned().map(Value::String).collect();
+                activation.bind("warnings", &Value::Array(codes))
+            }
+            "gpu_index" => match gpu_index {
+                Some(i) => activation.bind("gpu_index", &Value::from(i)),
+                None => Ok(()),
+            },
+            n if n == section => activation.bind(section, &device.claims),
+            _ => Ok(()),
+        };
+        result.map_err(|e| e.to_string())?;
     }
     Ok(activation)
 }

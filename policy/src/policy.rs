@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_saphyr::Spanned;
 use verifier::crypto::{default_provider, HashAlg};
 
-use crate::cel::{CompileError, CompileErrorKind, Environment, Expression, Limits, Type};
+use crate::cel::{
+    BoundValue, CompileError, CompileErrorKind, Environment, Expression, Limits, Type,
+};
 use crate::document::{self, Document, Position, RuleDoc, SectionDoc, ValueText};
 use crate::schema::{common_variables, type_of_value, Section};
 use crate::trust::{tier_of, TrustClaim, TrustTier};
@@ -96,6 +98,11 @@ pub struct SectionRules {
     pub rules: Vec<Rule>,
     /// `ear_attester_claims` of the device: name and expression.
     pub exports: Vec<(String, Expression)>,
+    /// The variables the expressions read: only these are bound when appraising
+    /// (binding claims is most of an appraisal's cost).
+    pub used: BTreeSet<String>,
+    /// `ref`, converted once when the policy loads.
+    pub(crate) references: BoundValue,
 }
 
 /// A loaded, checked policy.
@@ -195,7 +202,14 @@ impl Policy {
         ] {
             let Some(sdoc) = sdoc else { continue };
             let env = Environment::new(common_variables(section, ref_type.clone()), limits.clone());
-            let compiled = compile_section(source, &env, sdoc, &mut ids)?;
+            let refs = env
+                .convert("ref", &ref_type, &references)
+                .map_err(|e| PolicyError {
+                    kind: PolicyErrorKind::Limit,
+                    position: doc.references.as_ref().map(|r| Position::of(r.referenced)),
+                    message: format!("references: {e}"),
+                })?;
+            let compiled = compile_section(source, &env, sdoc, &mut ids, refs)?;
             sections.insert(section, compiled);
         }
         if sections.is_empty() {
@@ -303,6 +317,7 @@ fn compile_section(
     env: &Environment,
     doc: &SectionDoc,
     ids: &mut BTreeSet<String>,
+    references: BoundValue,
 ) -> Result<SectionRules, PolicyError> {
     if doc.rules.len() > MAX_RULES_PER_SECTION {
         return Err(PolicyError {
@@ -322,10 +337,22 @@ fn compile_section(
     for (name, expr) in &doc.export {
         exports.push((name.clone(), compile_expr(source, env, expr, Type::Dyn)?));
     }
+    let mut used = BTreeSet::new();
+    for rule in &rules {
+        used.extend(rule.expr.references().iter().cloned());
+        if let Some(when) = &rule.when {
+            used.extend(when.references().iter().cloned());
+        }
+    }
+    for (_, expr) in &exports {
+        used.extend(expr.references().iter().cloned());
+    }
     Ok(SectionRules {
         env: env.clone(),
         rules,
         exports,
+        used,
+        references,
     })
 }
 

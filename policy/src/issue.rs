@@ -11,12 +11,11 @@
 
 use std::collections::BTreeMap;
 
-use ear::{Ear, RawValue, VerifierID};
 use serde_json::{json, Map, Value};
 
 use crate::appraise::{Appraisal, SubmodAppraisal};
+use crate::ear::{self, Ear, VerifierId};
 use crate::schema::Section;
-use crate::token::{register_claims, set_expiry, TokenError};
 
 /// What the issuer adds to an appraisal to make a token's claims.
 #[derive(Debug, Clone)]
@@ -56,70 +55,49 @@ pub enum IssueError {
     /// The challenge is outside EAT's 8..=64 bytes for `eat_nonce`.
     #[error("the nonce is {0} bytes; eat_nonce takes 8 to 64")]
     NonceLength(usize),
-    /// The `ear` model refused a value.
+    /// The result would not be a valid EAR.
     #[error("building the EAR: {0}")]
     Ear(String),
-    /// Registering the token claims failed.
-    #[error(transparent)]
-    Token(#[from] TokenError),
 }
 
 /// The EAR for `appraisal`.
 ///
 /// # Errors
-/// [`IssueError`] for a nonce EAT cannot carry, or a value the `ear` model refuses.
+/// [`IssueError`] for a nonce EAT cannot carry, or a result that is not a valid EAR.
 pub fn to_ear(appraisal: &Appraisal, options: &IssueOptions) -> Result<Ear, IssueError> {
-    let mut ear = Ear::new();
-    ear.profile = ear::EAR_PROFILE.to_owned();
-    ear.iat = appraisal.now;
-    let ttl = options.ttl_seconds.unwrap_or(appraisal.ttl_seconds);
-    ear.vid = VerifierID {
-        build: options.build.clone(),
+    let verifier = VerifierId {
         developer: options.developer.clone(),
+        build: options.build.clone(),
     };
+    let mut ear = Ear::new(appraisal.now, verifier);
+    let ttl = options.ttl_seconds.unwrap_or(appraisal.ttl_seconds);
+    ear.exp = Some(appraisal.now.saturating_add(ttl));
+    ear.issuer = Some(options.issuer.clone());
+    ear.audience.clone_from(&options.audience);
+    ear.jti = Some(options.jti.clone());
     ear.status = Some(appraisal.status);
     if let Some(nonce) = &appraisal.nonce {
         if !(8..=64).contains(&nonce.len()) {
             return Err(IssueError::NonceLength(nonce.len()));
         }
-        ear.nonce = Some(
-            ear::Nonce::try_from(nonce.as_slice()).map_err(|e| IssueError::Ear(e.to_string()))?,
-        );
+        ear.nonce = Some(nonce.clone());
     }
     if let Some((cpu, gpus)) = appraisal.topology() {
         ear.topology = Some(BTreeMap::from([(cpu, gpus)]));
     }
     for sub in &appraisal.submods {
         ear.submods
-            .insert(sub.label.clone(), submod(appraisal, sub)?);
+            .insert(sub.label.clone(), submod(appraisal, sub));
     }
-    register_claims(&mut ear)?;
-    let set = |ear: &mut Ear, name: &str, value: RawValue| {
-        ear.extensions
-            .set_by_name(name, value)
-            .map_err(|e| IssueError::Ear(e.to_string()))
-    };
-    set(&mut ear, "iss", RawValue::String(options.issuer.clone()))?;
-    if let Some(aud) = &options.audience {
-        set(&mut ear, "aud", RawValue::String(aud.clone()))?;
-    }
-    set(
-        &mut ear,
-        "jti",
-        RawValue::Bytes(ear::Bytes(options.jti.clone())),
-    )?;
-    set_expiry(&mut ear, appraisal.now.saturating_add(ttl))?;
+    ear.validate().map_err(IssueError::Ear)?;
     Ok(ear)
 }
 
-fn submod(appraisal: &Appraisal, sub: &SubmodAppraisal) -> Result<ear::Appraisal, IssueError> {
-    let mut out = ear::Appraisal::new();
-    out.status = sub.status;
-    out.trust_vector = sub.trust.to_ear();
+fn submod(appraisal: &Appraisal, sub: &SubmodAppraisal) -> ear::Appraisal {
+    let mut out = ear::Appraisal::new(sub.status);
+    out.trust = sub.trust;
     out.policy_ids = vec![appraisal.policy_id.clone()];
-    for (name, value) in &sub.exports {
-        out.attester_claims.insert(name.clone(), raw(value));
-    }
+    out.attester_claims = sub.exports.clone();
     let failed: Vec<Value> = sub
         .failed()
         .map(|o| {
@@ -138,11 +116,11 @@ fn submod(appraisal: &Appraisal, sub: &SubmodAppraisal) -> Result<ear::Appraisal
         .collect();
     if !failed.is_empty() {
         out.verifier_claims
-            .insert("failed_rules".into(), raw(&Value::Array(failed)));
+            .insert("failed_rules".into(), Value::Array(failed));
     }
     if !sub.warnings.is_empty() {
         out.verifier_claims
-            .insert("warnings".into(), raw(&json!(sub.warnings)));
+            .insert("warnings".into(), json!(sub.warnings));
     }
     if !sub.export_errors.is_empty() {
         let errors: Map<String, Value> = sub
@@ -151,31 +129,11 @@ fn submod(appraisal: &Appraisal, sub: &SubmodAppraisal) -> Result<ear::Appraisal
             .map(|(n, e)| (n.clone(), Value::String(e.clone())))
             .collect();
         out.verifier_claims
-            .insert("export_errors".into(), raw(&Value::Object(errors)));
+            .insert("export_errors".into(), Value::Object(errors));
     }
     if sub.section != Section::Gpu {
         out.verifier_claims
-            .insert("binding".into(), raw(&appraisal.binding));
+            .insert("binding".into(), appraisal.binding.clone());
     }
-    Ok(out)
-}
-
-/// JSON as `ear`'s raw claim value (both token encodings carry it).
-fn raw(value: &Value) -> RawValue {
-    match value {
-        Value::Null => RawValue::Null,
-        Value::Bool(b) => RawValue::Bool(*b),
-        Value::Number(n) => n
-            .as_i64()
-            .map(RawValue::Integer)
-            .or_else(|| n.as_f64().map(RawValue::Float))
-            .unwrap_or(RawValue::Null),
-        Value::String(s) => RawValue::String(s.clone()),
-        Value::Array(items) => RawValue::Array(items.iter().map(raw).collect()),
-        Value::Object(map) => RawValue::Map(
-            map.iter()
-                .map(|(k, v)| (RawValue::String(k.clone()), raw(v)))
-                .collect(),
-        ),
-    }
+    out
 }

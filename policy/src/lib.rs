@@ -25,6 +25,7 @@ pub mod appraise;
 pub mod binding;
 pub mod cel;
 mod document;
+pub mod ear;
 pub mod issue;
 mod policy;
 pub mod schema;

@@ -3,7 +3,19 @@
 
 use core::fmt;
 
-pub use ear::TrustTier;
+/// The tier of a trustworthiness value or status (AR4SI §2.3.2), ordered from no claim
+/// to contraindicated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TrustTier {
+    /// No claim (values -1, 0, 1).
+    None,
+    /// Affirming.
+    Affirming,
+    /// Warning.
+    Warning,
+    /// Contraindicated.
+    Contraindicated,
+}
 
 /// One of the eight trustworthiness claims of an EAR trustworthiness vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -231,17 +243,6 @@ impl Vector {
             .map(|(_, v)| tier_of(v))
             .max()
             .unwrap_or(TrustTier::None)
-    }
-
-    /// The vector in `ear`'s model.
-    pub fn to_ear(&self) -> ear::TrustVector {
-        let mut tv = ear::TrustVector::new();
-        for (claim, value) in self.iter() {
-            if let Ok(c) = tv.mut_by_name(claim.name()) {
-                c.set(value);
-            }
-        }
-        tv
     }
 }
 

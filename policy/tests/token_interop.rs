@@ -184,7 +184,7 @@ fn an_independent_cose_decoder_verifies_our_cwts() {
 
         // The payload: EAR claims with integer keys.
         let claims: Value = ciborium::from_reader(payload.as_slice()).unwrap();
-        assert_eq!(get(&claims, 265).as_text(), Some(ear::EAR_PROFILE));
+        assert_eq!(get(&claims, 265).as_text(), Some(policy::ear::EAR_PROFILE));
         assert_eq!(int(get(&claims, 6)), i128::from(NOW));
         assert_eq!(int(get(&claims, 4)), i128::from(NOW + TTL));
         assert_eq!(int(get(&claims, 5)), i128::from(NOW));

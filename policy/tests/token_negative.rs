@@ -12,10 +12,9 @@ mod util;
 use base64::Engine as _;
 use ciborium::Value;
 use coset::{iana, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable};
-use ear::RawValue;
 use policy::token::{
-    register_claims, sign_cwt, sign_jwt, verify_token, Algorithm, Jwk, JwkSet, Signer, SigningKey,
-    TokenError, VerifyOptions,
+    sign_cwt, sign_jwt, verify_token, Algorithm, Jwk, JwkSet, Signer, SigningKey, TokenError,
+    VerifyOptions,
 };
 use util::*;
 
@@ -47,7 +46,12 @@ fn err(token: &[u8], keys: &JwkSet, options: &VerifyOptions) -> TokenError {
 }
 
 /// Both encodings of `ear`, signed by `key`, must fail with `expected`.
-fn both_refused(ear: &ear::Ear, key: &SigningKey, options: &VerifyOptions, expected: &TokenError) {
+fn both_refused(
+    ear: &policy::ear::Ear,
+    key: &SigningKey,
+    options: &VerifyOptions,
+    expected: &TokenError,
+) {
     let keys = JwkSet::from_signers(&[key]);
     let jwt = sign_jwt(ear, key).unwrap();
     assert_eq!(&err(jwt.as_bytes(), &keys, options), expected, "JWT");
@@ -325,7 +329,7 @@ fn time_checks() {
     let input = format!(
         "{}.{}",
         B64.encode(header),
-        B64.encode(serde_json::to_vec(&no_exp).unwrap())
+        B64.encode(serde_json::to_vec(&no_exp.to_json()).unwrap())
     );
     let token = format!(
         "{input}.{}",
@@ -621,30 +625,32 @@ fn signers_returning_der_are_caught() {
 }
 
 #[test]
-fn register_claims_is_idempotent_and_detects_conflicts() {
-    let mut ear = minimal_ear(NOW);
-    register_claims(&mut ear).unwrap();
-    register_claims(&mut ear).unwrap();
-    let mut other = minimal_ear(NOW);
-    other
-        .extensions
-        .register("iss", 1, ear::RawValueKind::Integer)
-        .unwrap();
+fn invalid_ears_are_not_signed() {
+    let key = SigningKey::generate(Algorithm::Es384).unwrap();
+    let mut empty = minimal_ear(NOW);
+    empty.submods.clear();
     assert_eq!(
-        register_claims(&mut other).unwrap_err().to_string(),
-        "invalid EAR: claim iss (1) is already registered with another key or kind"
+        sign_jwt(&empty, &key).unwrap_err().to_string(),
+        "invalid EAR: an EAR needs at least one submodule"
     );
-    let mut clash = minimal_ear(NOW);
-    clash
-        .extensions
-        .register("issuer", 1, ear::RawValueKind::String)
-        .unwrap();
-    assert!(register_claims(&mut clash).is_err());
-    // A value of the wrong kind is refused by the ear crate.
-    assert!(ear
-        .extensions
-        .set_by_name("nbf", RawValue::String("soon".into()))
-        .is_err());
+    let mut short_nonce = minimal_ear(NOW);
+    short_nonce.nonce = Some(vec![1; 4]);
+    assert_eq!(
+        sign_cwt(&short_nonce, &key).unwrap_err(),
+        TokenError::InvalidEar("eat_nonce is 4 bytes; EAT takes 8 to 64".into())
+    );
+    let mut flattering = sample_ear(NOW);
+    flattering.status = Some(policy::trust::TrustTier::Affirming);
+    assert_eq!(
+        sign_jwt(&flattering, &key).unwrap_err().to_string(),
+        "invalid EAR: ear_status affirming is better than the worst submodule's (warning)"
+    );
+    let mut backwards = minimal_ear(NOW);
+    backwards.exp = Some(NOW - 1);
+    assert!(matches!(
+        sign_jwt(&backwards, &key),
+        Err(TokenError::InvalidEar(_))
+    ));
 }
 
 // ---- keys ----

@@ -84,10 +84,7 @@ fn jwt_and_cwt_of_one_ear_give_identical_claims() {
     assert_eq!(cpu["ear_trustworthiness_vector"]["runtime-opaque"], 2);
     assert_eq!(cpu["ear_appraisal_policy_ids"][0], "tdx-td-prod@12");
     assert_eq!(cpu["eat_nonce"], B64.encode(EVIDENCE_NONCE));
-    assert_eq!(
-        cpu["ear_attester_claims"]["tdx_mr_td"],
-        B64.encode([0xab; 48])
-    );
+    assert_eq!(cpu["ear_attester_claims"]["tdx_mr_td"], "ab".repeat(48));
     assert_eq!(
         cpu["ear_verifier_claims"]["advisory_ids"][0],
         "INTEL-SA-00837"

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use ear::{Appraisal, Ear, Extensions, Nonce, RawValue, TrustTier, TrustVector, VerifierID};
-use policy::token::{register_claims, set_expiry, VerifyOptions};
+use policy::ear::{Appraisal, Ear, VerifierId};
+use policy::token::VerifyOptions;
+use policy::trust::{TrustClaim, TrustTier};
+use serde_json::json;
 
-/// 2025-06-15T15:06:40Z: tokens are issued and verified at a pinned time, long past
-/// (`set_expiry` keeps the `ear` crate's clock check out of encoding).
+/// 2025-06-15T15:06:40Z: tokens are issued and verified at a pinned time, long past.
 pub const NOW: i64 = 1_750_000_000;
 /// Token lifetime.
 pub const TTL: i64 = 300;
@@ -23,103 +24,62 @@ pub const JTI: [u8; 16] = [0x42; 16];
 /// A bare EAR issued at `iat`, expiring `TTL` later, with one affirming submod.
 pub fn minimal_ear(iat: i64) -> Ear {
     let mut ear = ear_without_expiry(iat);
-    set_expiry(&mut ear, iat + TTL).unwrap();
+    ear.exp = Some(iat + TTL);
     ear
 }
 
 /// [`minimal_ear`] without `exp`, which `sign_*` refuse.
 pub fn ear_without_expiry(iat: i64) -> Ear {
-    let mut gpu = Appraisal::new();
-    gpu.trust_vector.hardware.set(ear::claim::GENUINE_HARDWARE);
-    gpu.update_status_from_trust_vector();
-    Ear {
-        profile: ear::EAR_PROFILE.into(),
+    let mut gpu = Appraisal::new(TrustTier::Affirming);
+    gpu.trust.set(TrustClaim::Hardware, 2);
+    let mut ear = Ear::new(
         iat,
-        exp: None,
-        vid: VerifierID {
+        VerifierId {
             developer: "https://verdict.example".into(),
             build: "verdict 0.1.0".into(),
         },
-        submods: BTreeMap::from([("gpu0".to_string(), gpu)]),
-        nonce: None,
-        status: None,
-        raw_evidence: None,
-        topology: None,
-        extensions: Extensions::new(),
-    }
+    );
+    ear.submods.insert("gpu0".to_string(), gpu);
+    ear
 }
 
 /// The typical token of the notes (§4c): two submods (cpu0 warning, gpu0 affirming),
 /// result nonce, topology, and iss/aud/nbf/jti/cnf.
 pub fn sample_ear(iat: i64) -> Ear {
-    let mut cpu = Appraisal::new();
-    cpu.profile = Some(ear::EAR_PROFILE.into());
-    let tv: &mut TrustVector = &mut cpu.trust_vector;
-    tv.instance_identity.set(ear::claim::TRUSTWORTHY_INSTANCE);
-    tv.configuration.set(ear::claim::APPROVED_CONFIG);
-    tv.executables.set(ear::claim::APPROVED_RUNTIME);
-    tv.hardware.set(ear::claim::UNSAFE_HARDWARE);
-    tv.runtime_opaque.set(ear::claim::ENCRYPTED_MEMORY_RUNTIME);
-    cpu.update_status_from_trust_vector();
+    let mut cpu = Appraisal::new(TrustTier::Warning);
+    cpu.profile = Some(policy::ear::EAR_PROFILE.into());
+    cpu.trust.set(TrustClaim::InstanceIdentity, 2);
+    cpu.trust.set(TrustClaim::Configuration, 2);
+    cpu.trust.set(TrustClaim::Executables, 2);
+    cpu.trust.set(TrustClaim::Hardware, 32);
+    cpu.trust.set(TrustClaim::RuntimeOpaque, 2);
     cpu.policy_ids = vec!["tdx-td-prod@12".into()];
-    cpu.nonce = Some(Nonce::try_from(&EVIDENCE_NONCE[..]).unwrap());
-    cpu.attester_claims = BTreeMap::from([
-        ("platform".to_string(), RawValue::String("tdx".into())),
-        (
-            "tdx_mr_td".to_string(),
-            RawValue::Bytes(ear::Bytes::from(&[0xab; 48][..])),
-        ),
-    ]);
-    cpu.verifier_claims = BTreeMap::from([
-        (
-            "tcb_status".to_string(),
-            RawValue::String("OutOfDate".into()),
-        ),
-        (
-            "advisory_ids".to_string(),
-            RawValue::Array(vec![RawValue::String("INTEL-SA-00837".into())]),
-        ),
-        ("tcb_level_age_days".to_string(), RawValue::Integer(31)),
-    ]);
+    cpu.nonce = Some(EVIDENCE_NONCE.to_vec());
+    cpu.attester_claims.insert("platform".into(), json!("tdx"));
+    cpu.attester_claims
+        .insert("tdx_mr_td".into(), json!("ab".repeat(48)));
+    cpu.verifier_claims
+        .insert("tcb_status".into(), json!("OutOfDate"));
+    cpu.verifier_claims
+        .insert("advisory_ids".into(), json!(["INTEL-SA-00837"]));
+    cpu.verifier_claims
+        .insert("tcb_level_age_days".into(), json!(31));
 
     let mut ear = minimal_ear(iat);
     ear.submods.insert("cpu0".into(), cpu);
     ear.status = Some(TrustTier::Warning);
-    ear.nonce = Some(Nonce::try_from(&NONCE[..]).unwrap());
+    ear.nonce = Some(NONCE.to_vec());
     ear.topology = Some(BTreeMap::from([(
         "cpu0".to_string(),
         vec!["gpu0".to_string()],
     )]));
-    register_claims(&mut ear).unwrap();
-    let ext = &mut ear.extensions;
-    ext.set_by_name("iss", RawValue::String(ISSUER.into()))
-        .unwrap();
-    ext.set_by_name("aud", RawValue::String(AUDIENCE.into()))
-        .unwrap();
-    ext.set_by_name("nbf", RawValue::Integer(iat)).unwrap();
-    ext.set_by_name("jti", RawValue::Bytes(ear::Bytes::from(&JTI[..])))
-        .unwrap();
-    ext.set_by_name(
-        "cnf",
-        RawValue::Map(vec![(
-            RawValue::String("jwk".into()),
-            RawValue::Map(vec![
-                (
-                    RawValue::String("kty".into()),
-                    RawValue::String("OKP".into()),
-                ),
-                (
-                    RawValue::String("crv".into()),
-                    RawValue::String("Ed25519".into()),
-                ),
-                (
-                    RawValue::String("x".into()),
-                    RawValue::String("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo".into()),
-                ),
-            ]),
-        )]),
-    )
-    .unwrap();
+    ear.issuer = Some(ISSUER.into());
+    ear.audience = Some(AUDIENCE.into());
+    ear.nbf = Some(iat);
+    ear.jti = Some(JTI.to_vec());
+    ear.cnf = Some(
+        json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}}),
+    );
     ear
 }
 
@@ -133,7 +93,7 @@ pub fn options() -> VerifyOptions {
     }
 }
 
-/// The EAR's JSON as the `ear` crate writes it (the JWT payload).
+/// The EAR's JSON (the JWT payload).
 pub fn ear_json(ear: &Ear) -> serde_json::Value {
-    serde_json::to_value(ear).unwrap()
+    ear.to_json()
 }

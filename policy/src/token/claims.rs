@@ -1,78 +1,11 @@
-//! The claims of our tokens: the extensions registered on an EAR, the CBOR → JSON mapping
+//! The claims of our tokens: the CBOR → JSON mapping
 //! that gives CWT claims their JWT names, and the checks `verify_token` makes.
 
 use base64::Engine as _;
 use ciborium::Value as Cbor;
-use ear::{Ear, RawValueKind};
 use serde_json::{Map, Number, Value as Json};
 
 use super::{TokenError, VerifyOptions, B64};
-
-/// Top-level claims beyond the EAR core that our tokens carry (RFC 8392 §3.1.1 keys, RFC
-/// 7519 §4.1 names; `cnf` from RFC 8747/RFC 7800).
-const TOKEN_CLAIMS: [(&str, i32, RawValueKind); 5] = [
-    ("iss", 1, RawValueKind::String),
-    ("aud", 3, RawValueKind::String),
-    ("nbf", 5, RawValueKind::Integer),
-    ("jti", 7, RawValueKind::Bytes),
-    ("cnf", 8, RawValueKind::Map),
-];
-
-/// Registers on `ear` the top-level extensions our tokens use: `iss` (1, text), `aud`
-/// (3, text), `nbf` (5, integer), `jti` (7, bytes; `cti` in CWT) and `cnf` (8, map).
-/// Set their values afterwards with `ear.extensions.set_by_name(..)`.
-///
-/// Idempotent: a claim already registered with the same key and kind is left alone.
-///
-/// # Errors
-/// [`TokenError::InvalidEar`] if a name or key is already registered differently.
-pub fn register_claims(ear: &mut Ear) -> Result<(), TokenError> {
-    let ext = &mut ear.extensions;
-    for (name, key, kind) in TOKEN_CLAIMS {
-        match (ext.have_name(name), ext.have_key(&key)) {
-            (false, false) => ext
-                .register(name, key, kind)
-                .map_err(|e| TokenError::InvalidEar(e.to_string()))?,
-            (true, true)
-                if ext.get_kind_by_name(name) == kind && ext.get_kind_by_key(&key) == kind => {}
-            _ => {
-                return Err(TokenError::InvalidEar(format!(
-                    "claim {name} ({key}) is already registered with another key or kind"
-                )))
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Sets the token's expiry.
-///
-/// `exp` travels as a registered extension with its standard name and key (`exp`, 4),
-/// with `Ear::exp` left unset: the `ear` crate's `Serialize` validates `exp` against the
-/// system clock (ear 0.6 `Ear::validate`), which would make encoding depend on the wall
-/// clock and refuse every token issued at a pinned time. The bytes on the wire are the
-/// same; only who writes them differs.
-///
-/// # Errors
-/// [`TokenError::InvalidEar`] if `exp` is already registered with another key or kind.
-pub fn set_expiry(ear: &mut Ear, exp: i64) -> Result<(), TokenError> {
-    ear.exp = None;
-    let ext = &mut ear.extensions;
-    if !ext.have_name("exp") {
-        ext.register("exp", 4, RawValueKind::Integer)
-            .map_err(|e| TokenError::InvalidEar(e.to_string()))?;
-    }
-    ext.set_by_name("exp", ear::RawValue::Integer(exp))
-        .map_err(|e| TokenError::InvalidEar(e.to_string()))
-}
-
-/// The token's expiry: [`set_expiry`]'s, or `Ear::exp`.
-pub(crate) fn expiry(ear: &Ear) -> Option<i64> {
-    match ear.extensions.get_by_name("exp") {
-        Some(ear::RawValue::Integer(exp)) => Some(exp),
-        _ => ear.exp,
-    }
-}
 
 /// JWT names of the top-level CWT claim keys: RFC 8392 §3.1, RFC 9711 (EAT) and
 /// draft-ietf-rats-ear-04 §3 (the 1000–1007 keys are the draft's suggestions).

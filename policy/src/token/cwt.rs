@@ -1,12 +1,12 @@
 //! EAR as a CWT: a COSE_Sign1 (RFC 9052 §4.2) over the CBOR claims-set (RFC 8392).
 
+use crate::ear::Ear;
 use base64::Engine as _;
 use ciborium::Value as Cbor;
 use coset::{
     iana, AsCborValue, ContentType, CoseSign1, CoseSign1Builder, HeaderBuilder,
     RegisteredLabelWithPrivate, TaggedCborSerializable,
 };
-use ear::Ear;
 use serde_json::Value as Json;
 
 use super::claims::cbor_claims_to_json;
@@ -32,7 +32,8 @@ pub fn sign_cwt(ear: &Ear, signer: &dyn Signer) -> Result<Vec<u8>, TokenError> {
     require_exp(ear)?;
     let alg = signer.algorithm();
     let mut payload = Vec::with_capacity(512);
-    ciborium::into_writer(ear, &mut payload).map_err(|e| TokenError::InvalidEar(e.to_string()))?;
+    ciborium::into_writer(&ear.to_cbor(), &mut payload)
+        .map_err(|e| TokenError::InvalidEar(e.to_string()))?;
     let kid = B64
         .decode(signer.key_id())
         .unwrap_or_else(|_| signer.key_id().as_bytes().to_vec());

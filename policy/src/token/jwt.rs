@@ -1,7 +1,7 @@
 //! EAR as a JWT: JWS compact serialisation (RFC 7515 §7.1) of the JSON claims-set.
 
+use crate::ear::Ear;
 use base64::Engine as _;
-use ear::Ear;
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -33,7 +33,8 @@ pub fn sign_jwt(ear: &Ear, signer: &dyn Signer) -> Result<String, TokenError> {
         kid: signer.key_id(),
     })
     .map_err(|e| TokenError::Sign(format!("JWT header: {e}")))?;
-    let payload = serde_json::to_vec(ear).map_err(|e| TokenError::InvalidEar(e.to_string()))?;
+    let payload =
+        serde_json::to_vec(&ear.to_json()).map_err(|e| TokenError::InvalidEar(e.to_string()))?;
 
     let sig_len = alg.key_type().signature_len();
     let mut token =
@@ -49,18 +50,7 @@ pub fn sign_jwt(ear: &Ear, signer: &dyn Signer) -> Result<String, TokenError> {
 }
 
 pub(crate) fn require_exp(ear: &Ear) -> Result<(), TokenError> {
-    if ear.exp.is_some() {
-        // The `ear` crate would check it against the system clock while serializing.
-        return Err(TokenError::InvalidEar(
-            "set the expiry with token::set_expiry, not Ear::exp".into(),
-        ));
-    }
-    match super::claims::expiry(ear) {
-        Some(_) => Ok(()),
-        None => Err(TokenError::InvalidEar(
-            "exp is not set, and a token must expire".into(),
-        )),
-    }
+    ear.validate().map_err(TokenError::InvalidEar)
 }
 
 pub(crate) fn check_signature_len(alg: Algorithm, signature: &[u8]) -> Result<(), TokenError> {

@@ -1,10 +1,10 @@
 //! Attestation tokens: signing keys, JWKS, EAR as JWT and as CWT (COSE_Sign1), verification.
 //!
-//! An attestation result is an [`ear::Ear`] (draft-ietf-rats-ear-04). This module signs it
+//! An attestation result is an [`crate::ear::Ear`] (draft-ietf-rats-ear-04). This module signs it
 //! in either of the two encodings the draft defines, and verifies both:
 //!
 //! - **JWT** ([`sign_jwt`]): JWS compact serialisation (RFC 7515 §7.1), header
-//!   `{"alg","typ":"JWT","kid"}`, payload the JSON claims-set the `ear` crate writes
+//!   `{"alg","typ":"JWT","kid"}`, payload the EAR's JSON claims-set
 //!   (string names, tiers as strings, bytes as base64url). There is never a `jwk`, `jku`
 //!   or `x5u` in the header: keys come from the relying party's [`JwkSet`].
 //! - **CWT** ([`sign_cwt`]): a tagged COSE_Sign1 (RFC 9052 §4.2, tag 18) whose protected
@@ -24,8 +24,7 @@
 //!
 //! Like the rest of the crate this is pure: the caller passes `now`, keys and tokens. Two
 //! things reach outside through the crypto provider only: key generation and ECDSA nonces
-//! use the backend's system RNG. (The `ear` crate's own `Serialize` checks `exp` against
-//! the system clock, and so refuses to sign an EAR that has already expired.)
+//! use the backend's system RNG.
 #![cfg_attr(
     not(test),
     deny(
@@ -47,7 +46,6 @@ mod verify;
 
 use core::fmt;
 
-pub use self::claims::{register_claims, set_expiry};
 pub use self::cwt::sign_cwt;
 pub use self::error::TokenError;
 pub use self::jwk::{Jwk, JwkSet};

@@ -31,7 +31,7 @@ fn top_level_name(key: i128) -> Option<&'static str> {
 }
 
 /// JWT names of the keys of an EAR appraisal (draft-ietf-rats-ear-04 §3.1; −70002 is
-/// Veraison's key-attestation extension, which the `ear` crate writes).
+/// Veraison's key-attestation extension).
 fn appraisal_name(key: i128) -> Option<&'static str> {
     Some(match key {
         10 => "eat_nonce",
@@ -76,8 +76,8 @@ enum Shape {
 }
 
 /// Maps a CWT claims-set (integer keys, tiers as integers, bytes as bstr) to the JSON
-/// the same EAR has in a JWT (the `ear` crate's names; tiers as names; bytes base64url;
-/// CBOR tags dropped, as `ear` does for JSON). Keys without a known name keep their
+/// the same EAR has in a JWT (EAR -04 names; tiers as names; bytes base64url;
+/// CBOR tags dropped). Keys without a known name keep their
 /// integer as a decimal string. Object keys come out sorted, as [`sort_json`] does.
 pub(crate) fn cbor_claims_to_json(claims: Cbor) -> Result<Json, String> {
     match claims {

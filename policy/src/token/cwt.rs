@@ -24,7 +24,7 @@ const CWT_TAG: u64 = 61;
 /// Signs `ear` as a tagged COSE_Sign1 (tag 18): protected header `{1: alg, 3:
 /// "application/eat+cwt", 4: kid}` with the kid the raw bytes of the signer's base64url
 /// key id (the SHA-256 thumbprint; a key id that is not base64url goes in as its UTF-8
-/// bytes), no external AAD, payload the `ear` crate's CBOR claims-set (integer keys).
+/// bytes), no external AAD, payload the EAR's CBOR claims-set (integer keys).
 ///
 /// # Errors
 /// As [`super::sign_jwt`].

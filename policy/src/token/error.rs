@@ -28,8 +28,7 @@ pub enum TokenError {
     #[error("signing failed: {0}")]
     Sign(String),
 
-    /// The EAR cannot be issued as a token (for example it has no `exp`, or the `ear`
-    /// crate's validation refused it).
+    /// The EAR cannot be issued as a token (for example it has no `exp`).
     #[error("invalid EAR: {0}")]
     InvalidEar(String),
 

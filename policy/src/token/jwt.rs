@@ -15,14 +15,13 @@ struct Header<'a> {
     kid: &'a str,
 }
 
-/// Signs `ear` as a JWT: header `{"alg","typ":"JWT","kid"}`, payload the `ear` crate's
-/// JSON claims-set (with any extensions [`super::register_claims`] registered and the
-/// caller set), signature over `base64url(header) "." base64url(payload)`.
+/// Signs `ear` as a JWT: header `{"alg","typ":"JWT","kid"}`, payload the EAR's
+/// JSON claims-set ([`Ear::to_json`]), signature over
+/// `base64url(header) "." base64url(payload)`.
 ///
 /// # Errors
-/// [`TokenError::InvalidEar`] if the EAR has no `exp` or does not serialise (the `ear`
-/// crate validates it: profile, submods, iat, statuses, and `exp` against the system
-/// clock); [`TokenError::Sign`] if the signer fails or returns a signature of the wrong
+/// [`TokenError::InvalidEar`] if the EAR is not valid ([`Ear::validate`]: profile,
+/// submods, iat, an `exp` after it, nonce lengths, status); [`TokenError::Sign`] if the signer fails or returns a signature of the wrong
 /// length for its algorithm.
 pub fn sign_jwt(ear: &Ear, signer: &dyn Signer) -> Result<String, TokenError> {
     require_exp(ear)?;

@@ -3,7 +3,7 @@
 //!
 //! Our own model rather than the `ear` crate's: that crate's serializer checks `exp`
 //! against the system clock (so a token could not be made at a pinned time), and its
-//! CMW dependency builds reqwest and OpenSSL at build time.
+//! CMW dependency builds an HTTP client and OpenSSL at build time.
 
 use std::collections::BTreeMap;
 

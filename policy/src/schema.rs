@@ -42,13 +42,13 @@ impl Section {
 
     /// The schema of the section's claims variable.
     pub fn claims_type(self) -> Type {
-        let rows = match self {
-            Self::Snp => SNP,
-            Self::Tdx => TDX,
-            Self::Sgx => SGX,
-            Self::Gpu => GPU,
+        let rows: &[&[Row]] = match self {
+            Self::Snp => &[SNP],
+            Self::Tdx => &[TDX, INTEL],
+            Self::Sgx => &[SGX, INTEL],
+            Self::Gpu => &[GPU],
         };
-        Type::Object(object_from_rows(rows))
+        Type::Object(object_from_rows(&rows.concat()))
     }
 }
 
@@ -310,11 +310,6 @@ const TDX: &[Row] = &[
     ("tee_tcb_svn2", Str),
     ("mr_servicetd", Str),
     ("event_log", Events),
-    ("tcb_status", Str),
-    ("advisory_ids", Strs),
-    ("tcb_date", Time),
-    ("platform_tcb_status", Str),
-    ("qe_status", Str),
     ("tdx_module_status", Str),
     ("tcb_launch.status", Str),
     ("tcb_launch.platform_status", Str),
@@ -328,25 +323,6 @@ const TDX: &[Row] = &[
     ("tcb_current.tdx_module_identity", Str),
     ("tcb_current.tcb_date", Time),
     ("tcb_current.advisory_ids", Strs),
-    ("tcb_eval_num", Int),
-    ("fmspc", Str),
-    ("pce_id", Str),
-    ("pce_svn", Int),
-    ("sgx_tcb_components", Ints),
-    ("cpu_svn", Str),
-    ("ppid", Str),
-    ("sgx_type", Str),
-    ("platform_instance_id", Str),
-    ("platform_configuration.dynamic_platform", Bool),
-    ("platform_configuration.cached_keys", Bool),
-    ("platform_configuration.smt_enabled", Bool),
-    ("pck_issuer", Str),
-    ("qe_svn", Int),
-    ("collateral_expires_at", Time),
-    ("quote_version", Int),
-    ("qe_id", Str),
-    ("trailing_bytes", Int),
-    ("trailing_bytes_zero", Bool),
 ];
 
 const SGX: &[Row] = &[
@@ -363,6 +339,10 @@ const SGX: &[Row] = &[
     ("isv_ext_prod_id", Str),
     ("isv_family_id", Str),
     ("report_data", Str),
+];
+
+/// What Intel's TCB evaluation and the PCK certificate give both TDX and SGX quotes.
+const INTEL: &[Row] = &[
     ("tcb_status", Str),
     ("advisory_ids", Strs),
     ("tcb_date", Time),

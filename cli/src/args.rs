@@ -190,6 +190,8 @@ pub(crate) enum TeeArg {
     Snp,
     /// Intel TDX quote.
     Tdx,
+    /// Intel SGX quote.
+    Sgx,
     /// NVIDIA GPU (SPDM) attestation report.
     Nvidia,
 }

@@ -5,7 +5,8 @@
 //! counts as failing — the claim takes the most severe `on_fail` among them; otherwise,
 //! if any passes, the first passing rule's `on_pass`; otherwise it is unset. A
 //! submodule's status is the worst tier in its vector; the appraisal's, the worst
-//! submodule's (EAR §3: no better than what it summarizes).
+//! submodule's (EAR §3: no better than what it summarizes), where a submodule that
+//! nothing affirmed (`none`) counts as worse than an affirming one.
 
 use serde_json::{Map, Value};
 use verifier::{Claims, Verified};
@@ -14,7 +15,7 @@ use crate::binding;
 use crate::cel::{Activation, Environment};
 use crate::policy::{Policy, Rule, SectionRules};
 use crate::schema::Section;
-use crate::trust::{more_severe, tier_of, TrustClaim, TrustTier, Vector};
+use crate::trust::{more_severe, overall_status, tier_of, TrustClaim, TrustTier, Vector};
 
 /// One device's verified claims: the object under its section's name (`snp`, `tdx`,
 /// `sgx`, or one GPU's `gpu`) and the verifier's warning codes.
@@ -261,11 +262,7 @@ pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseErr
             &common,
         )?);
     }
-    let status = submods
-        .iter()
-        .map(|s| s.status)
-        .max()
-        .unwrap_or(TrustTier::None);
+    let status = overall_status(submods.iter().map(|s| s.status));
     Ok(Appraisal {
         policy_id: policy.id(),
         status,

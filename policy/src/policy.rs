@@ -81,7 +81,7 @@ pub struct Rule {
     pub expr: Expression,
     /// Where the rule applies, when restricted.
     pub when: Option<Expression>,
-    /// The claim's value when the rule fails or errs (never affirming).
+    /// The claim's value when the rule fails or errs (warning or contraindicated).
     pub on_fail: i8,
     /// The claim's value when it passes (affirming or none).
     pub on_pass: i8,
@@ -389,14 +389,31 @@ fn compile_rule(
         )
     })?;
     let on_fail = claim_value(claim, &doc.on_fail, &id)?;
-    if tier_of(on_fail) == TrustTier::Affirming {
-        return Err(PolicyError::at(
-            PolicyErrorKind::Value,
-            Position::of(doc.on_fail.referenced),
-            format!(
-                "rule {id}: on_fail {on_fail} is an affirming value; a failed rule must not affirm"
-            ),
-        ));
+    // A failed rule must lower its device: an affirming value would affirm, and a `none`
+    // value (-1, 0, 1) ranks below affirming when tiers are compared, so beside a passing
+    // rule it would leave the device affirming.
+    match tier_of(on_fail) {
+        TrustTier::Warning | TrustTier::Contraindicated => {}
+        TrustTier::Affirming => {
+            return Err(PolicyError::at(
+                PolicyErrorKind::Value,
+                Position::of(doc.on_fail.referenced),
+                format!(
+                    "rule {id}: on_fail {on_fail} is an affirming value; a failed rule must not affirm"
+                ),
+            ));
+        }
+        TrustTier::None => {
+            return Err(PolicyError::at(
+                PolicyErrorKind::Value,
+                Position::of(doc.on_fail.referenced),
+                format!(
+                    "rule {id}: on_fail {on_fail} is in the `none` tier, which ranks below \
+                     affirming; a failed rule must give a warning (32..95) or contraindicated \
+                     (96..127) value"
+                ),
+            ));
+        }
     }
     let on_pass = match &doc.on_pass {
         None => claim.affirming_value(),

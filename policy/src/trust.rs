@@ -246,6 +246,26 @@ impl Vector {
     }
 }
 
+/// The status of an appraisal of several devices (submodules): the least trustworthy
+/// of theirs. Unlike [`Vector::status`], `none` counts as less trustworthy than
+/// `affirming` here: a device that nothing affirmed — no rule set a value, or only
+/// `none` values — must never be carried to an affirming result by the others.
+/// Without devices, `none`.
+pub fn overall_status(statuses: impl IntoIterator<Item = TrustTier>) -> TrustTier {
+    fn rank(tier: TrustTier) -> u8 {
+        match tier {
+            TrustTier::Affirming => 0,
+            TrustTier::None => 1,
+            TrustTier::Warning => 2,
+            TrustTier::Contraindicated => 3,
+        }
+    }
+    statuses
+        .into_iter()
+        .max_by_key(|t| rank(*t))
+        .unwrap_or(TrustTier::None)
+}
+
 /// Which of two values for one claim wins when several rules set it: the more severe
 /// tier (contraindicated over warning over affirming over none); within a tier the
 /// first one stays (AR4SI: "the most severe applicable value").

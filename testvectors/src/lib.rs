@@ -8,3 +8,4 @@
 pub mod build;
 pub mod pki;
 pub mod real;
+pub mod verify;

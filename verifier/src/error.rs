@@ -849,6 +849,15 @@ pub enum ExpectationError {
         /// Actual value.
         actual: u8,
     },
+    /// Evidence of another kind than the caller asked to verify (an SGX quote given to
+    /// `verify_tdx`): the expectations for the asked kind could not apply to it.
+    #[error("expected {expected} evidence, got {actual} evidence")]
+    TeeMismatch {
+        /// The kind the caller asked for (`tdx`, `sgx`).
+        expected: &'static str,
+        /// The kind the evidence is.
+        actual: &'static str,
+    },
 }
 
 impl ExpectationError {
@@ -888,6 +897,7 @@ impl ExpectationError {
             Self::TeeTcbSvn { .. } => "tee_tcb_svn_too_low",
             Self::RimRequired(_) => "rim_required",
             Self::MeasurementMismatch { .. } => "measurement_mismatch",
+            Self::TeeMismatch { .. } => "tee_mismatch",
         }
     }
 }

@@ -28,11 +28,12 @@
 //!
 //! # What "verified" means for an Intel TDX (or SGX) quote
 //!
-//! [`Verifier::verify_tdx`] follows Intel's Quote Verification Library, and is stricter
-//! where that is cheap (numbers match the comments in `tdx/verify.rs`):
+//! [`Verifier::verify_tdx`] (TD quotes) and [`Verifier::verify_sgx`] (enclave quotes)
+//! follow Intel's Quote Verification Library, and are stricter where that is cheap
+//! (numbers match the comments in `tdx/verify.rs`):
 //!
 //! 1. the quote is version 3 (SGX), 4 or 5 with attestation key type 2 (ECDSA P-256),
-//!    TEE type SGX or TDX, Intel's QE vendor id, a known v5 body type of the right size,
+//!    of the TEE type the caller asked for (TDX or SGX), Intel's QE vendor id, a known v5 body type of the right size,
 //!    certification data type 6 around the QE report (v4/v5) and every declared length
 //!    consistent; unsigned bytes after the signature data are tolerated and reported;
 //! 2. the PCK chain in the quote (type 5, PEM) is exactly PCK → PCK Platform/Processor CA
@@ -52,7 +53,7 @@
 //! 9. Intel's TCB evaluation (see `tdx::evaluate`): platform level, TDX module level, QE
 //!    level, convergence, and for TD 1.5 the launch/current evaluation with the relaunch
 //!    rule; a Revoked or unsupported TCB rejects, other statuses are claims;
-//! 10. every expectation in [`tdx::TdxOptions`] holds;
+//! 10. every expectation in [`tdx::TdxOptions`] (or [`tdx::SgxOptions`]) holds;
 //! 11. with [`Verifier::verify_tdx_with_event_log`], the CCEL event log replays to all
 //!     four RTMRs (checked right after the quote signature, step 5).
 //!
@@ -206,11 +207,14 @@ impl Verifier {
         snp::verify(self, report, collateral, options, now)
     }
 
-    /// Verifies an Intel DCAP quote (TDX v4/v5, or SGX v3/v4/v5) against Intel's
-    /// collateral in `collateral` (see the crate docs for the steps).
+    /// Verifies an Intel TDX quote (v4/v5, TD 1.0 or TD 1.5) against Intel's collateral
+    /// in `collateral` (see the crate docs for the steps). The claims are always
+    /// [`tdx::QuoteClaims::Tdx`].
     ///
     /// # Errors
-    /// The first failed step, as a typed [`Error`].
+    /// The first failed step, as a typed [`Error`];
+    /// [`error::ExpectationError::TeeMismatch`] for an SGX quote (use
+    /// [`Self::verify_sgx`]).
     pub fn verify_tdx(
         &self,
         quote: &[u8],
@@ -218,7 +222,31 @@ impl Verifier {
         options: &tdx::TdxOptions,
         now: time::UnixTime,
     ) -> Result<Verified<tdx::QuoteClaims>, Error> {
-        tdx::verify(self, quote, None, collateral, options, now)
+        tdx::verify(self, quote, None, collateral, tdx::Expect::Td(options), now)
+    }
+
+    /// Verifies an Intel SGX quote (v3/v4/v5) against Intel's collateral in
+    /// `collateral`, with the same steps as [`Self::verify_tdx`]. The claims are always
+    /// [`tdx::QuoteClaims::Sgx`].
+    ///
+    /// # Errors
+    /// The first failed step, as a typed [`Error`];
+    /// [`error::ExpectationError::TeeMismatch`] for a TDX quote.
+    pub fn verify_sgx(
+        &self,
+        quote: &[u8],
+        collateral: &collateral::Bundle,
+        options: &tdx::SgxOptions,
+        now: time::UnixTime,
+    ) -> Result<Verified<tdx::QuoteClaims>, Error> {
+        tdx::verify(
+            self,
+            quote,
+            None,
+            collateral,
+            tdx::Expect::Enclave(options),
+            now,
+        )
     }
 
     /// As [`Self::verify_tdx`], with the TD's CCEL event log: it must replay to the
@@ -235,7 +263,14 @@ impl Verifier {
         options: &tdx::TdxOptions,
         now: time::UnixTime,
     ) -> Result<Verified<tdx::QuoteClaims>, Error> {
-        tdx::verify(self, quote, Some(event_log), collateral, options, now)
+        tdx::verify(
+            self,
+            quote,
+            Some(event_log),
+            collateral,
+            tdx::Expect::Td(options),
+            now,
+        )
     }
 
     /// Verifies one NVIDIA GPU's evidence (its report, and its device chain unless the

@@ -10,7 +10,7 @@ use testvectors::pki::intel::{rogue_p256, IntelPki, PckCa};
 use testvectors::pki::time::DEFAULT_NOW;
 use verifier::collateral::Bundle;
 use verifier::crypto::all_providers;
-use verifier::tdx::{QuoteClaims, TcbStatus, TdxOptions};
+use verifier::tdx::{Quote, QuoteClaims, SgxOptions, TcbStatus, TdxOptions, TEE_TYPE_SGX};
 use verifier::time::from_secs;
 use verifier::{Error, ErrorClass, TrustAnchors, Verified, Verifier};
 
@@ -45,12 +45,45 @@ fn run_with(
     )
 }
 
+fn run_sgx_with(
+    pki: &IntelPki,
+    quote: &[u8],
+    collateral: &Collateral,
+    options: &SgxOptions,
+) -> Result<Verified<QuoteClaims>, Error> {
+    Verifier::new(anchors(pki)).verify_sgx(
+        quote,
+        &bundle_of(collateral),
+        options,
+        from_secs(DEFAULT_NOW),
+    )
+}
+
+/// Whether `quote` parses as an SGX (enclave) quote: which entry point is its own.
+fn is_sgx(quote: &[u8]) -> bool {
+    Quote::parse(quote).is_ok_and(|q| q.header.tee_type == TEE_TYPE_SGX)
+}
+
+/// Verifies with the entry point for the quote's own kind and default options.
+fn verify_own_kind(
+    verifier: &Verifier,
+    quote: &[u8],
+    bundle: &Bundle,
+) -> Result<Verified<QuoteClaims>, Error> {
+    let now = from_secs(DEFAULT_NOW);
+    if is_sgx(quote) {
+        verifier.verify_sgx(quote, bundle, &SgxOptions::default(), now)
+    } else {
+        verifier.verify_tdx(quote, bundle, &TdxOptions::default(), now)
+    }
+}
+
 fn run(
     pki: &IntelPki,
     quote: &[u8],
     collateral: &Collateral,
 ) -> Result<Verified<QuoteClaims>, Error> {
-    run_with(pki, quote, collateral, &TdxOptions::default())
+    verify_own_kind(&Verifier::new(anchors(pki)), quote, &bundle_of(collateral))
 }
 
 fn pki() -> &'static IntelPki {
@@ -112,14 +145,12 @@ fn every_default_quote_shape_verifies_up_to_date_on_every_provider() {
     for provider in all_providers() {
         for (name, spec, collateral, tee) in &shapes {
             let q = spec.build(pki());
-            let v = Verifier::with_provider(anchors(pki()), provider)
-                .verify_tdx(
-                    &q,
-                    &bundle_of(collateral),
-                    &TdxOptions::default(),
-                    from_secs(DEFAULT_NOW),
-                )
-                .unwrap_or_else(|e| panic!("{name} on {}: {e}", provider.name()));
+            let v = verify_own_kind(
+                &Verifier::with_provider(anchors(pki()), provider),
+                &q,
+                &bundle_of(collateral),
+            )
+            .unwrap_or_else(|e| panic!("{name} on {}: {e}", provider.name()));
             assert_eq!(
                 v.claims().platform().tcb_status,
                 TcbStatus::UpToDate,
@@ -680,8 +711,17 @@ fn caller_options_on_fake_quotes() {
     let sgx_debug = QuoteSpec::sgx_v3_default()
         .with(|q| q.body.sgx_mut().unwrap().attributes[0] |= 0x02)
         .build(pki());
+    let strict_enclave = SgxOptions {
+        reject_debug: true,
+        ..SgxOptions::default()
+    };
     expect(
-        run_with(pki(), &sgx_debug, &Collateral::sgx_default(pki()), &strict),
+        run_sgx_with(
+            pki(),
+            &sgx_debug,
+            &Collateral::sgx_default(pki()),
+            &strict_enclave,
+        ),
         "debug_not_allowed",
     );
     let mr = TdxOptions {
@@ -700,12 +740,12 @@ fn caller_options_on_fake_quotes() {
         run_with(pki(), &quote(|_| {}), &c, &owner),
         "unexpected_mr_owner",
     );
-    let enclave = TdxOptions {
+    let enclave = SgxOptions {
         mr_enclave: Some([9; 32]),
-        ..TdxOptions::default()
+        ..SgxOptions::default()
     };
     expect(
-        run_with(
+        run_sgx_with(
             pki(),
             &QuoteSpec::sgx_v3_default().build(pki()),
             &Collateral::sgx_default(pki()),
@@ -785,12 +825,12 @@ fn a_version_3_quote_must_be_sgx_and_a_revoked_current_tcb_rejects() {
         .build(pki());
     let e = expect(run(pki(), &q, &revoked_module), "tcb_revoked");
     assert!(e.to_string().contains("current"), "{e}");
-    let signer = TdxOptions {
+    let signer = SgxOptions {
         mr_signer: Some([9; 32]),
-        ..TdxOptions::default()
+        ..SgxOptions::default()
     };
     expect(
-        run_with(
+        run_sgx_with(
             pki(),
             &QuoteSpec::sgx_v3_default().build(pki()),
             &Collateral::sgx_default(pki()),

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use testvectors::real::tdx_dir;
+use testvectors::verify::VerifyQuote;
 use verifier::collateral::Bundle;
-use verifier::tdx::{QuoteClaims, TdxOptions};
+use verifier::tdx::QuoteClaims;
 use verifier::time::{from_secs, parse_rfc3339};
 use verifier::{Error, TrustAnchors, Verifier};
 
@@ -67,7 +68,7 @@ fn check(case: &Case, bundle: &Bundle) {
     let quote = std::fs::read(case.dir.join("quote.bin")).unwrap();
     let verifier = Verifier::new(TrustAnchors::default());
     let now = from_secs(midpoint(&case.expected));
-    let result = verifier.verify_tdx(&quote, bundle, &TdxOptions::default(), now);
+    let result = verifier.verify_quote(&quote, bundle, now);
     let expected_status = case.expected["intel_qvl_final_status"].as_str().unwrap();
     if expected_status == "TCB_NOT_SUPPORTED" {
         match result {

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use testvectors::real::tdx_dir;
+use testvectors::verify::VerifyQuote;
 use verifier::collateral::Bundle;
 use verifier::crypto::all_providers;
 use verifier::tdx::{Quote, TcbStatus, TdxOptions};
@@ -95,10 +96,7 @@ fn flip_every_byte(case: &str, step: usize) {
         for i in (0..signature_data_end(&original)).step_by(step) {
             let mut q = original.clone();
             q[i] ^= 0x01;
-            if verifier
-                .verify_tdx(&q, &b, &TdxOptions::default(), now)
-                .is_ok()
-            {
+            if verifier.verify_quote(&q, &b, now).is_ok() {
                 // Only a flip that leaves the decoded PCK chain identical may pass
                 // (PEM line breaks), since the chain is not itself signed text.
                 assert!(
@@ -152,13 +150,13 @@ fn trailing_bytes_are_tolerated_and_reported() {
     let mut q = quote(V5);
     q.extend_from_slice(&[0; 70]);
     let v = Verifier::new(TrustAnchors::default())
-        .verify_tdx(&q, &bundle(V5), &TdxOptions::default(), mid(V5))
+        .verify_quote(&q, &bundle(V5), mid(V5))
         .unwrap();
     assert_eq!(v.claims().platform().trailing_bytes, 70);
     assert!(v.warnings().is_empty());
     q.extend_from_slice(b"text");
     let v = Verifier::new(TrustAnchors::default())
-        .verify_tdx(&q, &bundle(V5), &TdxOptions::default(), mid(V5))
+        .verify_quote(&q, &bundle(V5), mid(V5))
         .unwrap();
     assert!(!v.claims().platform().trailing_bytes_zero);
     assert_eq!(v.warnings()[0].code, "trailing_data");
@@ -172,11 +170,11 @@ fn collateral_is_judged_at_the_verification_time() {
     let b = bundle(V4);
     for t in [from, until] {
         verifier
-            .verify_tdx(&q, &b, &TdxOptions::default(), from_secs(t))
+            .verify_quote(&q, &b, from_secs(t))
             .unwrap_or_else(|e| panic!("at the window's edge {t}: {e}"));
     }
     let late = verifier
-        .verify_tdx(&q, &b, &TdxOptions::default(), from_secs(until + 1))
+        .verify_quote(&q, &b, from_secs(until + 1))
         .unwrap_err();
     assert_eq!(late.class(), ErrorClass::Rejected);
     assert!(
@@ -185,7 +183,7 @@ fn collateral_is_judged_at_the_verification_time() {
     );
     assert!(late.to_string().contains("verification time"), "{late}");
     let early = verifier
-        .verify_tdx(&q, &b, &TdxOptions::default(), from_secs(from - 1))
+        .verify_quote(&q, &b, from_secs(from - 1))
         .unwrap_err();
     assert!(early.kind().ends_with("not_yet_valid"), "{early}");
 }
@@ -198,7 +196,7 @@ fn untrusted_root_is_rejected() {
         ..TrustAnchors::empty()
     };
     let e = Verifier::new(anchors)
-        .verify_tdx(&quote(V4), &bundle(V4), &TdxOptions::default(), mid(V4))
+        .verify_quote(&quote(V4), &bundle(V4), mid(V4))
         .unwrap_err();
     assert_eq!(e.kind(), "untrusted_root");
     assert!(
@@ -356,7 +354,7 @@ fn caller_expectations() {
     let dq = quote(DEBUG_TD);
     let db = bundle(DEBUG_TD);
     let v = Verifier::new(TrustAnchors::default())
-        .verify_tdx(&dq, &db, &TdxOptions::default(), mid(DEBUG_TD))
+        .verify_quote(&dq, &db, mid(DEBUG_TD))
         .unwrap();
     assert!(v.warnings().iter().any(|w| w.code == "debug_td"));
     let no_debug = TdxOptions {
@@ -471,7 +469,7 @@ fn an_event_log_that_does_not_replay_is_rejected() {
         )
         .unwrap_err();
     assert_eq!(e.class(), ErrorClass::Malformed, "{e}");
-    // SGX quotes have no RTMRs.
+    // SGX quotes have no RTMRs, and are not what `verify_tdx*` verifies.
     let e = Verifier::new(TrustAnchors::default())
         .verify_tdx_with_event_log(
             &quote(SGX),
@@ -481,7 +479,7 @@ fn an_event_log_that_does_not_replay_is_rejected() {
             mid(SGX),
         )
         .unwrap_err();
-    assert_eq!(e.kind(), "event_log_without_td");
+    assert_eq!(e.kind(), "tee_mismatch");
 }
 
 #[test]

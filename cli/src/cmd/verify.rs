@@ -10,7 +10,7 @@ use verifier::crypto::HashAlg;
 use verifier::evidence::{self, Tee};
 use verifier::nvidia::{GpuClaims, GpuEvidence, NvidiaOptions};
 use verifier::snp::{Product, ReportDataExpectation, SnpClaims, SnpOptions};
-use verifier::tdx::{PlatformClaims, TdxOptions};
+use verifier::tdx::{PlatformClaims, SgxOptions, TdxOptions};
 use verifier::{time, Claims, TrustAnchors, Verified, Verifier, Warning};
 
 use crate::args::{TeeArg, VerifyArgs};
@@ -88,8 +88,10 @@ pub(crate) fn verify_inner(
     }
     let detected = evidence::detect(&bytes);
     let tee = match (args.tee, detected) {
+        // `--tee` is what the caller asks for: `--tee tdx` on an SGX quote reaches
+        // `verify_tdx`, which refuses it (tee_mismatch) rather than verify an enclave.
         (Some(TeeArg::Snp), _) | (None, Some(Tee::Snp)) => Tee::Snp,
-        (Some(TeeArg::Tdx), Some(Tee::Sgx)) | (None, Some(Tee::Sgx)) => Tee::Sgx,
+        (Some(TeeArg::Sgx), _) | (None, Some(Tee::Sgx)) => Tee::Sgx,
         (Some(TeeArg::Tdx), _) | (None, Some(Tee::Tdx)) => Tee::Tdx,
         (Some(TeeArg::Nvidia), _) | (None, Some(Tee::Nvidia)) => {
             *tee_out = Some(Tee::Nvidia);
@@ -124,6 +126,20 @@ pub(crate) fn verify_inner(
                     .map(|v| v.map(|c| Claims::Snp(Box::new(c)))),
                 "AMD KDS",
             )
+        }
+        Tee::Sgx => {
+            if event_log.is_some() {
+                return Err(Failure::usage(
+                    "bad_usage",
+                    anyhow!("an event log goes with a TDX quote; this is an SGX quote"),
+                ));
+            }
+            let options = SgxOptions {
+                report_data,
+                ..SgxOptions::default()
+            };
+            let result = verifier.verify_sgx(&bytes, &loaded.bundle, &options, now);
+            (result.map(|v| v.map(Claims::from)), "Intel PCS")
         }
         _ => {
             let options = TdxOptions {

@@ -5,10 +5,10 @@
 
 use std::path::PathBuf;
 
+use testvectors::verify::VerifyQuote;
 use verifier::collateral::Bundle;
 use verifier::nvidia::{GpuEvidence, NvidiaOptions};
 use verifier::snp::SnpOptions;
-use verifier::tdx::TdxOptions;
 use verifier::{time, Claims, TrustAnchors, Verified, Verifier};
 
 /// A verified piece of real evidence with the time it was verified at (Unix seconds).
@@ -95,7 +95,7 @@ pub fn tdx_input() -> QuoteInput {
 fn quote(name: &'static str, input: &QuoteInput) -> Sample {
     let (now, secs) = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
-        .verify_tdx(&input.quote, &input.bundle, &TdxOptions::default(), now)
+        .verify_quote(&input.quote, &input.bundle, now)
         .unwrap()
         .map(Claims::from);
     Sample {

@@ -19,7 +19,7 @@ pub use claims::{
     PlatformClaims, QuoteClaims, SgxClaims, TcbEvaluationClaims, TdAttributes, TdxClaims,
 };
 pub use evaluate::{evaluate, PlatformTcb, TcbEvaluation};
-pub use options::TdxOptions;
+pub use options::{SgxOptions, TdxOptions};
 pub use pck_ext::{PckExtension, PlatformConfiguration, SgxType, SGX_EXTENSION_OID};
 pub use qe_identity::{QeIdentity, QeTcbLevel, SignedQeIdentity};
 pub use quote::{
@@ -37,8 +37,8 @@ pub use tcb_info::{
     ModuleTcbLevel, SignedTcbInfo, TcbInfo, TcbInfoId, TcbLevel, TdxModuleIdentity,
 };
 
-pub(crate) use verify::verify;
 pub use verify::PckChain;
+pub(crate) use verify::{verify, Expect};
 
 /// A raw `r ‖ s` P-256 signature from the hex a PCS document or PCCS carries.
 ///

@@ -3,16 +3,21 @@
 //! except the TCB status, which must be one Intel's library does not treat as terminal:
 //! Revoked and TCB-not-supported always reject; other statuses are accepted and reported
 //! unless `allowed_tcb_statuses` narrows them.
+//!
+//! A TD and an enclave have different expectations, so each has its own options type and
+//! its own entry point ([`crate::Verifier::verify_tdx`], [`crate::Verifier::verify_sgx`]):
+//! an expectation about a TD can never be silently skipped because the quote turned out
+//! to be an enclave's (or the reverse).
 
 use super::quote::{EnclaveReport, TdReport};
 use super::status::TcbStatus;
 use crate::error::ExpectationError;
 use crate::snp::ReportDataExpectation;
 
-/// Options for [`crate::Verifier::verify_tdx`].
+/// Options for [`crate::Verifier::verify_tdx`]: expectations about a TD.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TdxOptions {
-    /// Expected REPORTDATA (of the TD, or of the enclave for SGX quotes) or nonce.
+    /// Expected REPORTDATA of the TD, or a nonce it must begin with.
     pub report_data: Option<ReportDataExpectation>,
     /// Expected MRTD.
     pub mr_td: Option<[u8; 48]>,
@@ -24,16 +29,27 @@ pub struct TdxOptions {
     pub mr_owner_config: Option<[u8; 48]>,
     /// Expected RTMR values (each `None` is not checked).
     pub rtmrs: [Option<[u8; 48]>; 4],
-    /// Expected MRENCLAVE (SGX quotes).
-    pub mr_enclave: Option<[u8; 32]>,
-    /// Expected MRSIGNER (SGX quotes).
-    pub mr_signer: Option<[u8; 32]>,
     /// Statuses to accept (empty: every non-terminal status).
     pub allowed_tcb_statuses: Vec<TcbStatus>,
-    /// Reject a TD or enclave with its DEBUG attribute set.
+    /// Reject a TD with its DEBUG attribute set.
     pub reject_debug: bool,
     /// Byte-wise minimum of TEE_TCB_SVN.
     pub minimum_tee_tcb_svn: Option<[u8; 16]>,
+}
+
+/// Options for [`crate::Verifier::verify_sgx`]: expectations about an enclave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SgxOptions {
+    /// Expected REPORTDATA of the enclave, or a nonce it must begin with.
+    pub report_data: Option<ReportDataExpectation>,
+    /// Expected MRENCLAVE.
+    pub mr_enclave: Option<[u8; 32]>,
+    /// Expected MRSIGNER.
+    pub mr_signer: Option<[u8; 32]>,
+    /// Statuses to accept (empty: every non-terminal status).
+    pub allowed_tcb_statuses: Vec<TcbStatus>,
+    /// Reject an enclave with its DEBUG attribute set.
+    pub reject_debug: bool,
 }
 
 fn mismatch(field: &'static str, expected: &[u8], actual: &[u8]) -> ExpectationError {
@@ -72,20 +88,23 @@ fn report_data(
     }
 }
 
+fn check_status(allowed: &[TcbStatus], status: TcbStatus) -> Result<(), ExpectationError> {
+    if allowed.is_empty() || allowed.contains(&status) {
+        return Ok(());
+    }
+    Err(ExpectationError::TcbStatus {
+        status: status.name().to_owned(),
+        allowed: allowed
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
 impl TdxOptions {
     pub(crate) fn check_status(&self, status: TcbStatus) -> Result<(), ExpectationError> {
-        if self.allowed_tcb_statuses.is_empty() || self.allowed_tcb_statuses.contains(&status) {
-            return Ok(());
-        }
-        Err(ExpectationError::TcbStatus {
-            status: status.name().to_owned(),
-            allowed: self
-                .allowed_tcb_statuses
-                .iter()
-                .map(|s| s.name())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+        check_status(&self.allowed_tcb_statuses, status)
     }
 
     pub(crate) fn check_td(&self, td: &TdReport) -> Result<(), ExpectationError> {
@@ -120,6 +139,12 @@ impl TdxOptions {
             }
         }
         Ok(())
+    }
+}
+
+impl SgxOptions {
+    pub(crate) fn check_status(&self, status: TcbStatus) -> Result<(), ExpectationError> {
+        check_status(&self.allowed_tcb_statuses, status)
     }
 
     pub(crate) fn check_enclave(&self, report: &EnclaveReport) -> Result<(), ExpectationError> {

@@ -10,13 +10,13 @@ use super::qe_identity::SignedQeIdentity;
 use super::quote::{pck_chain_pem, require_pck_chain, Quote, QuoteBody, TdReport, TEE_TYPE_TDX};
 use super::status::TcbStatus;
 use super::tcb_info::{SignedTcbInfo, TcbInfoId};
-use super::TdxOptions;
+use super::{SgxOptions, TdxOptions};
 use crate::claims::{Verified, Warning};
 use crate::collateral::Bundle;
 use crate::crypto::{Curve, HashAlg};
 use crate::error::{
-    BindingError, CertErrorKind, CollateralError, Error, ParseError, ParseErrorKind, TcbError,
-    Unsupported,
+    BindingError, CertErrorKind, CollateralError, Error, ExpectationError, ParseError,
+    ParseErrorKind, TcbError, Unsupported,
 };
 use crate::pki::{verify_fixed_ecdsa, CertRole, Certificate, Crl, PathChecker, PublicKey};
 use crate::time::{secs, UnixTime};
@@ -347,12 +347,32 @@ fn check_tdx_module(td: &TdReport, info: &super::tcb_info::TcbInfo) -> Result<()
     Ok(())
 }
 
+/// What the caller asked to verify, with the expectations for that kind of quote.
+#[derive(Clone, Copy)]
+pub(crate) enum Expect<'a> {
+    /// A TD quote (TDX).
+    Td(&'a TdxOptions),
+    /// An enclave quote (SGX).
+    Enclave(&'a SgxOptions),
+}
+
+impl Expect<'_> {
+    /// The error for a quote of the other kind.
+    fn mismatch(self) -> Error {
+        let (expected, actual) = match self {
+            Self::Td(_) => ("tdx", "sgx"),
+            Self::Enclave(_) => ("sgx", "tdx"),
+        };
+        ExpectationError::TeeMismatch { expected, actual }.into()
+    }
+}
+
 pub(crate) fn verify(
     verifier: &Verifier,
     bytes: &[u8],
     event_log: Option<&[u8]>,
     bundle: &Bundle,
-    options: &TdxOptions,
+    expect: Expect<'_>,
     now: UnixTime,
 ) -> Result<Verified<QuoteClaims>, Error> {
     let now_secs = secs(now);
@@ -366,6 +386,11 @@ pub(crate) fn verify(
     // 1. Parse: version, key type, TEE type, QE vendor, body, signature data.
     let quote = Quote::parse(bytes)?;
     let tdx = quote.header.tee_type == TEE_TYPE_TDX;
+    // The kind of quote is part of what the caller asked for: a TD's expectations must
+    // never be skipped because the quote is an enclave's, nor the reverse.
+    if tdx != matches!(expect, Expect::Td(_)) {
+        return Err(expect.mismatch());
+    }
     let sig = &quote.signature;
 
     // 2. The PCK chain from the quote: PCK → PCK CA → Intel SGX Root CA (pinned).
@@ -607,10 +632,19 @@ pub(crate) fn verify(
     }
 
     // 10. Caller expectations.
-    options.check_status(final_status)?;
-    match &quote.body {
-        QuoteBody::Td(td) => options.check_td(td)?,
-        QuoteBody::Sgx(report) => options.check_enclave(report)?,
+    match (expect, &quote.body) {
+        (Expect::Td(options), QuoteBody::Td(td)) => {
+            options.check_status(final_status)?;
+            options.check_td(td)?;
+        }
+        (Expect::Enclave(options), QuoteBody::Sgx(report)) => {
+            options.check_status(final_status)?;
+            options.check_enclave(report)?;
+        }
+        // Refused after parsing (step 1); kept exhaustive so no pairing is skipped.
+        (Expect::Td(_), QuoteBody::Sgx(_)) | (Expect::Enclave(_), QuoteBody::Td(_)) => {
+            return Err(expect.mismatch());
+        }
     }
 
     let expires_at = [

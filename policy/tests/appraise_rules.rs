@@ -239,3 +239,57 @@ fn failing_embedded_tests_are_reported() {
     let bad = source.replace("UNSAFE_HARDWARE}", "UNSAFE_FIRMWARE}");
     assert!(Policy::from_yaml(&bad).is_err());
 }
+
+/// Review item 2: one passing and two failing rules on a claim whose failures were
+/// allowed `none`-tier values used to give `ear_status: affirming`; such a policy no
+/// longer loads, and a device that nothing affirmed cannot carry others to affirming.
+#[test]
+fn a_device_without_an_affirming_verdict_never_makes_the_result_affirming() {
+    const TWO_SECTIONS: &str = r#"
+policy: overall
+version: 1
+snp:
+  rules:
+    - id: fresh-only
+      claim: instance-identity
+      when: binding.challenge != ""
+      expr: binding.cpu_nonce_ok
+      on_fail: UNRECOGNIZED_INSTANCE
+      message: m
+gpu:
+  rules:
+    - id: hopper
+      claim: hardware
+      expr: gpu.arch == "hopper"
+      on_fail: UNRECOGNIZED_HARDWARE
+      message: m
+"#;
+    let p = Policy::from_yaml(TWO_SECTIONS).unwrap();
+    // No challenge: the CPU's only rule does not apply, so nothing affirms the CPU
+    // (`none`); the GPU affirms. The result is not affirming.
+    let a = appraise(
+        &p,
+        &input_from_json(&json!({"snp": {"report_data": "00"}, "gpus": [{"arch": "hopper"}]}))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(tier_name(a.submods[0].status), "none");
+    assert_eq!(tier_name(a.submods[1].status), "affirming");
+    assert_eq!(tier_name(a.status), "none");
+    // A warning or contraindicated device still decides over a `none` one.
+    let a = appraise(
+        &p,
+        &input_from_json(&json!({"snp": {"report_data": "00"}, "gpus": [{"arch": "ampere"}]}))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(tier_name(a.status), "contraindicated");
+    // And a `none`-tier on_fail beside a passing rule is refused when the policy loads.
+    let none_tier = POLICY.replace(
+        "expr: snp.vmpl == 0\n      on_fail: UNSAFE_HARDWARE",
+        "expr: snp.vmpl == 0\n      on_fail: NO_CLAIM",
+    );
+    assert_ne!(none_tier, POLICY);
+    let e = Policy::from_yaml(&none_tier).unwrap_err();
+    assert!(e.message.contains("`none` tier"), "{e}");
+}

@@ -262,3 +262,29 @@ fn oversized_policies_are_refused_before_parsing() {
     let huge = format!("{}# {}\n", one_rule("'true'", ""), "x".repeat(300 * 1024));
     assert_eq!(load_err(&huge).kind, PolicyErrorKind::Limit);
 }
+
+#[test]
+fn an_on_fail_in_the_none_tier_is_refused_at_its_position() {
+    // Review item 2: `none` ranks below `affirming`, so a failed rule with a value of that
+    // tier beside a passing one would leave its device affirming. Line 8 is
+    // `      on_fail: X`; the value starts at column 16.
+    for value in [
+        "NO_CLAIM",
+        "VERIFIER_MALFUNCTION",
+        "UNEXPECTED_EVIDENCE",
+        "0",
+        "1",
+        "-1",
+    ] {
+        let source = one_rule("'true'", "").replace("UNSAFE_CONFIG", value);
+        let e = load_err(&source);
+        assert_eq!(e.kind, PolicyErrorKind::Value, "{value}: {e}");
+        assert_eq!(e.position, at(8, 16), "{value}: {e}");
+        assert!(e.message.contains("`none` tier"), "{value}: {e}");
+    }
+    // Warning and contraindicated values (private-use ones included) load.
+    for value in ["UNSAFE_CONFIG", "32", "-33", "UNSUPPORTABLE_CONFIG", "-128"] {
+        Policy::from_yaml(&one_rule("'true'", "").replace("UNSAFE_CONFIG", value))
+            .unwrap_or_else(|e| panic!("{value}: {e}"));
+    }
+}

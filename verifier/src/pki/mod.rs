@@ -137,8 +137,9 @@ impl PathChecker<'_> {
     }
 
     /// Checks that `cert` (in `role`) was issued by `issuer` and is valid at `now`.
-    /// `below` is the number of non-leaf certificates under `cert`'s issuer in the chain
-    /// besides `cert` itself (for pathLenConstraint): 0 when `cert` is the leaf.
+    /// `below` is the number of intermediate certificates that follow `issuer` in the
+    /// chain, `cert` included, the leaf not (RFC 5280 pathLenConstraint): 0 when `cert` is
+    /// the leaf, 1 for a CA that issues the leaf.
     ///
     /// # Errors
     /// The first failed check, naming the certificate.

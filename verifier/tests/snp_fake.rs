@@ -517,13 +517,25 @@ fn crls_are_checked() {
         ),
         "{e}"
     );
-    // Broken, forged, stale, early and open-ended CRLs fail closed.
+    // A CRL the ARK did not sign (broken, forged, or with a signature algorithm it does
+    // not use) is not the ARK's: ignored, so revocation was not checked.
+    for crl in [
+        base.pki.crl().corrupt_signature().build(),
+        base.pki.crl().signed_by(rogue_rsa()).build(),
+        base.pki
+            .crl()
+            .sig_alg(SigAlg::RsaPss(PssParams {
+                salt_len: 20,
+                ..PssParams::AMD_OMITTED_TRAILER
+            }))
+            .build(),
+    ] {
+        let v = Case::milan().with_crl(crl).run().unwrap();
+        assert!(!v.claims().crl_checked);
+        assert!(v.warnings().iter().any(|w| w.code == "crl_not_checked"));
+    }
+    // Stale, early and open-ended ARK-signed CRLs fail closed.
     for (crl, kind) in [
-        (base.pki.crl().corrupt_signature().build(), "crl_signature"),
-        (
-            base.pki.crl().signed_by(rogue_rsa()).build(),
-            "crl_signature",
-        ),
         (
             base.pki
                 .crl()
@@ -543,16 +555,6 @@ fn crls_are_checked() {
         (
             base.pki.crl().no_next_update().build(),
             "crl_no_next_update",
-        ),
-        (
-            base.pki
-                .crl()
-                .sig_alg(SigAlg::RsaPss(PssParams {
-                    salt_len: 20,
-                    ..PssParams::AMD_OMITTED_TRAILER
-                }))
-                .build(),
-            "crl_signature_algorithm",
         ),
     ] {
         assert_eq!(Case::milan().with_crl(crl).err().kind(), kind);
@@ -1223,5 +1225,167 @@ fn ecdsa_and_pss_parameter_encodings_are_checked() {
             ),
             Err(e) => assert_eq!(e.kind(), kind, "{e}"),
         }
+    }
+}
+
+// ---- A growing collateral set: extra genuine collateral and decoys (review issue 11) ----
+//
+// A service keeps one collateral set that anyone can add to: junk in it must never decide
+// a verdict, and extra genuine collateral must never cause a false reject.
+
+/// A bundle of the given DER/PEM inputs, in this order.
+fn bundle_of(parts: &[&[u8]]) -> Bundle {
+    let mut b = Bundle::new();
+    for part in parts {
+        b.add_bytes(part).unwrap();
+    }
+    b
+}
+
+fn milan_ask_serial() -> Vec<u8> {
+    let milan = AmdPki::cached(Product::Milan);
+    verifier::pki::Certificate::from_der(&milan.ask)
+        .unwrap()
+        .serial()
+        .to_vec()
+}
+
+/// The Milan chain and VCEK with `crls` added, in order.
+fn milan_with_crls(crls: &[&[u8]]) -> Case {
+    let milan = AmdPki::cached(Product::Milan);
+    let mut parts: Vec<&[u8]> = vec![milan.ask.as_slice(), &milan.ark, &milan.vcek];
+    parts.extend_from_slice(crls);
+    let mut case = Case::milan();
+    case.bundle = Some(bundle_of(&parts));
+    case
+}
+
+// Item 1 (6a): among the ARK's CRLs, the newest current one decides.
+
+#[test]
+fn a_stale_crl_next_to_a_fresh_one_is_not_used() {
+    let milan = AmdPki::cached(Product::Milan);
+    let stale = milan
+        .crl()
+        .this_update(NOW - 2000)
+        .next_update(NOW - 1000)
+        .build();
+    let fresh = milan.crl().this_update(NOW - 100).build();
+    for crls in [[&stale, &fresh], [&fresh, &stale]] {
+        let v = milan_with_crls(&[crls[0], crls[1]]).run().unwrap();
+        assert!(v.claims().crl_checked);
+        assert!(!v.warnings().iter().any(|w| w.code == "crl_not_checked"));
+    }
+}
+
+#[test]
+fn the_newest_current_crl_wins_and_a_stale_one_cannot_unrevoke() {
+    let milan = AmdPki::cached(Product::Milan);
+    let serial = milan_ask_serial();
+    // The stale CRL does not list the ASK; the fresh one does.
+    let stale = milan
+        .crl()
+        .this_update(NOW - 2000)
+        .next_update(NOW - 1000)
+        .build();
+    let fresh = milan
+        .crl()
+        .this_update(NOW - 100)
+        .revoke(&serial, NOW - 200)
+        .build();
+    // An older CRL, still current, that does not list it either.
+    let older = milan.crl().this_update(NOW - 500).build();
+    for crls in [
+        vec![&stale, &fresh],
+        vec![&fresh, &stale],
+        vec![&older, &fresh, &stale],
+        vec![&stale, &fresh, &older],
+    ] {
+        let crls: Vec<&[u8]> = crls.iter().map(|c| c.as_slice()).collect();
+        let e = milan_with_crls(&crls).err();
+        assert!(
+            matches!(
+                cert_kind(&e),
+                (CertRole::Ask, CertErrorKind::Revoked { revoked_at, .. }) if *revoked_at == NOW - 200
+            ),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn without_a_current_crl_the_newest_ones_error_is_reported() {
+    let milan = AmdPki::cached(Product::Milan);
+    let older = milan
+        .crl()
+        .this_update(NOW - 3000)
+        .next_update(NOW - 2000)
+        .build();
+    let newer = milan
+        .crl()
+        .this_update(NOW - 1500)
+        .next_update(NOW - 1000)
+        .build();
+    for crls in [[&older, &newer], [&newer, &older]] {
+        let e = milan_with_crls(&[crls[0], crls[1]]).err();
+        assert!(
+            matches!(
+                &e,
+                Error::Crl {
+                    kind: verifier::error::CrlErrorKind::Expired { next_update, .. },
+                    ..
+                } if *next_update == NOW - 1000
+            ),
+            "{e}"
+        );
+    }
+}
+
+// Item 3 (8a), for CRLs: a CRL the ARK did not sign is no CRL.
+
+#[test]
+fn a_crl_its_issuer_did_not_sign_is_ignored() {
+    let milan = AmdPki::cached(Product::Milan);
+    let serial = milan_ask_serial();
+    let decoys = [
+        milan
+            .crl()
+            .revoke(&serial, NOW - 100)
+            .signed_by(rogue_rsa())
+            .build(),
+        milan
+            .crl()
+            .revoke(&serial, NOW - 100)
+            .corrupt_signature()
+            .build(),
+        // Newer than the genuine CRL, and not yet valid: still not the ARK's.
+        milan
+            .crl()
+            .this_update(NOW + 10)
+            .signed_by(rogue_rsa())
+            .build(),
+    ];
+    let genuine = milan.crl().build();
+    for decoy in &decoys {
+        // Alone: no CRL was checked (warned), the genuine ASK is not revoked.
+        let v = milan_with_crls(&[decoy]).run().unwrap();
+        assert!(!v.claims().crl_checked);
+        assert!(v.warnings().iter().any(|w| w.code == "crl_not_checked"));
+        // Next to the genuine CRL, in either order: the genuine one is checked.
+        for crls in [[decoy, &genuine], [&genuine, decoy]] {
+            let v = milan_with_crls(&[crls[0], crls[1]]).run().unwrap();
+            assert!(v.claims().crl_checked);
+        }
+        // Where a CRL is required, a decoy is no CRL at all.
+        let mut required = milan_with_crls(&[decoy]);
+        required.options.require_crl = true;
+        let e = required.err();
+        assert_eq!(
+            e,
+            Error::Expectation(verifier::error::ExpectationError::CrlRequired(
+                "ARK-Milan".into()
+            ))
+        );
+        assert_eq!(e.kind(), "crl_required");
     }
 }

@@ -8,7 +8,7 @@ use crate::claims::{Verified, Warning};
 use crate::collateral::Bundle;
 use crate::crypto::{Curve, EcdsaSig, HashAlg};
 use crate::error::{BindingError, CertErrorKind, Error, ExpectationError, Unsupported};
-use crate::pki::{CertRole, Certificate, PathChecker, PublicKey};
+use crate::pki::{CertRole, Certificate, Crl, PathChecker, PublicKey};
 use crate::Verifier;
 
 /// What an AMD certificate is, by its common name (AMD 57230 certificate profile).
@@ -106,6 +106,38 @@ fn fits(leaf: &Certificate, report: &AttestationReport, product: Product) -> boo
         None => true,
     };
     tcb_ok && hwid_ok
+}
+
+/// The ARK's CRL: among those the ARK really signed (anyone can add a CRL that names the
+/// ARK; one it did not sign is ignored), the newest current one by thisUpdate. `None` when
+/// the ARK signed none; if none it signed is current, the newest one's error.
+fn pick_crl<'b>(
+    checker: &PathChecker<'_>,
+    bundle: &'b Bundle,
+    ark: &Certificate,
+) -> Result<Option<&'b Crl>, Error> {
+    let mut candidates: Vec<&Crl> = bundle
+        .crls
+        .iter()
+        .filter(|c| c.issuer().raw() == ark.subject().raw())
+        .collect();
+    candidates.sort_by_key(|c| core::cmp::Reverse(c.this_update()));
+    let mut newest_error = None;
+    for crl in candidates {
+        if checker
+            .check_crl_signature(crl, ark, CertRole::Ark)
+            .is_err()
+        {
+            continue;
+        }
+        match checker.check_crl_current(crl) {
+            Ok(()) => return Ok(Some(crl)),
+            Err(e) => {
+                newest_error.get_or_insert(e);
+            }
+        }
+    }
+    newest_error.map_or(Ok(None), Err)
 }
 
 pub(crate) fn verify(
@@ -288,17 +320,12 @@ pub(crate) fn verify(
     checker.check_issued(ca, ca_role, ark, 1)?;
     checker.check_issued(leaf, leaf_role, ca, 0)?;
 
-    // 6. Revocation of the intermediate, by the CRLs the ARK issued.
-    let crls: Vec<_> = bundle
-        .crls
-        .iter()
-        .filter(|c| c.issuer().raw() == ark.subject().raw())
-        .collect();
-    for crl in &crls {
-        checker.check_crl(crl, ark, CertRole::Ark)?;
+    // 6. Revocation of the intermediate, by the ARK's newest current CRL.
+    let crl = pick_crl(&checker, bundle, ark)?;
+    if let Some(crl) = crl {
         checker.check_not_revoked(ca, ca_role, crl)?;
     }
-    let crl_checked = !crls.is_empty();
+    let crl_checked = crl.is_some();
     if !crl_checked {
         if options.require_crl {
             return Err(ExpectationError::CrlRequired(format!("ARK-{product}")).into());

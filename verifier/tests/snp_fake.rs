@@ -1341,7 +1341,174 @@ fn without_a_current_crl_the_newest_ones_error_is_reported() {
     }
 }
 
-// Item 3 (8a), for CRLs: a CRL the ARK did not sign is no CRL.
+// Item 2 (6c): several VCEKs that fit a masked CHIP_ID: the report signature decides.
+
+#[test]
+fn with_a_masked_chip_id_each_fitting_vcek_is_tried() {
+    let milan = AmdPki::cached(Product::Milan);
+    // Another chip's VCEK at the same TCB: its own key, issued by the same ASK.
+    let other = pki(Product::Milan)
+        .chip_id([0x5A; 64])
+        .override_vcek(|c| c.key = rogue_p384())
+        .build();
+    let mut case = Case::milan();
+    case.report.chip_id = [0; 64];
+    for order in [[&other.vcek, &milan.vcek], [&milan.vcek, &other.vcek]] {
+        case.bundle = Some(bundle_of(&[&milan.ask, &milan.ark, order[0], order[1]]));
+        let v = case.run().unwrap();
+        assert_eq!(
+            v.warnings()
+                .iter()
+                .filter(|w| w.code == "chip_id_masked")
+                .count(),
+            1
+        );
+    }
+    // Neither VCEK signed the report: the report signature is the error.
+    let third = pki(Product::Milan)
+        .chip_id([0x6B; 64])
+        .override_vcek(|c| c.key = testvectors::pki::PrivateKey::generate_p384([7; 32]))
+        .build();
+    case.bundle = Some(bundle_of(&[
+        &milan.ask,
+        &milan.ark,
+        &other.vcek,
+        &third.vcek,
+    ]));
+    assert_eq!(case.err().kind(), "evidence_signature");
+}
+
+#[test]
+fn a_forged_vcek_listed_first_does_not_decide() {
+    // Same name, TCB and hwID as the genuine VCEK, signed by another key.
+    let milan = AmdPki::cached(Product::Milan);
+    let mut forged = milan.specs.vcek.clone();
+    forged.signing_key = rogue_rsa();
+    let forged = forged.build();
+    let case = |parts: &[&[u8]]| {
+        let mut c = Case::milan();
+        c.bundle = Some(bundle_of(parts));
+        c
+    };
+    case(&[&milan.ask, &milan.ark, &forged, &milan.vcek])
+        .run()
+        .unwrap();
+    // Alone, the forged VCEK is what fails.
+    let e = case(&[&milan.ask, &milan.ark, &forged]).err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Vcek, CertErrorKind::BadSignature { .. })
+        ),
+        "{e}"
+    );
+}
+
+// Item 3 (8a): chains are built from candidates that verify, never from the first name.
+
+/// Same-name ASKs that the ARK did not sign: the genuine key signed by another RSA key,
+/// and a P-384 key ECDSA-signed by itself (whose key no RSA-PSS VCEK signature fits).
+fn decoy_asks(pki: &AmdPki) -> Vec<Vec<u8>> {
+    let mut same_key = pki.specs.ask.clone();
+    same_key.signing_key = rogue_rsa();
+    let mut other_key = pki.specs.ask.clone();
+    other_key.key = rogue_p384();
+    other_key.signing_key = rogue_p384();
+    other_key.sig_alg = SigAlg::EcdsaSha384;
+    vec![same_key.build(), other_key.build()]
+}
+
+#[test]
+fn a_decoy_ask_before_or_after_the_genuine_one_does_not_decide() {
+    for signer in [Signer::Vcek, Signer::Vlek] {
+        let pki = AmdPki::cached(Product::Milan);
+        let (ca, leaf) = match signer {
+            Signer::Vcek => (&pki.ask, &pki.vcek),
+            Signer::Vlek => (&pki.asvk, &pki.vlek),
+        };
+        let decoys = match signer {
+            Signer::Vcek => decoy_asks(pki),
+            Signer::Vlek => {
+                let mut d = pki.specs.asvk.clone();
+                d.signing_key = rogue_rsa();
+                vec![d.build()]
+            }
+        };
+        for decoy in &decoys {
+            for parts in [
+                [decoy.as_slice(), ca, &pki.ark, leaf],
+                [ca, decoy, &pki.ark, leaf],
+                [leaf, &pki.ark, decoy, ca],
+            ] {
+                let mut case = Case::new(pki.clone(), signer);
+                case.bundle = Some(bundle_of(&parts));
+                case.run().unwrap_or_else(|e| panic!("{signer:?}: {e}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn with_only_bad_asks_the_most_specific_error_is_reported() {
+    let milan = AmdPki::cached(Product::Milan);
+    let serial = milan_ask_serial();
+    let crl = milan.crl().revoke(&serial, NOW - 100).build();
+    // Decoys first, then the genuine ASK, which the CRL revokes: the genuine one's error.
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let decoys = decoy_asks(milan);
+    parts.extend(decoys.iter().map(Vec::as_slice));
+    parts.extend([milan.ask.as_slice(), &milan.ark, &milan.vcek, &crl]);
+    let mut case = Case::milan();
+    case.bundle = Some(bundle_of(&parts));
+    let e = case.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Ask, CertErrorKind::Revoked { .. })
+        ),
+        "{e}"
+    );
+    // Only a decoy: its own error, as with a single forged ASK.
+    case.bundle = Some(bundle_of(&[&decoys[0], &milan.ark, &milan.vcek]));
+    let e = case.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Ask, CertErrorKind::BadSignature { .. })
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_decoy_ark_before_the_genuine_one_does_not_decide() {
+    let milan = AmdPki::cached(Product::Milan);
+    let mut decoy = milan.specs.ark.clone();
+    decoy.key = rogue_rsa();
+    decoy.signing_key = rogue_rsa();
+    let decoy = decoy.build();
+    let mut case = Case::milan();
+    for parts in [
+        [decoy.as_slice(), &milan.ask, &milan.ark, &milan.vcek],
+        [&milan.ask, &milan.ark, &decoy, &milan.vcek],
+    ] {
+        case.bundle = Some(bundle_of(&parts));
+        case.run().unwrap();
+    }
+    // With a CRL signed by the genuine ARK, whatever the order.
+    let crl = milan.crl().build();
+    case.bundle = Some(bundle_of(&[
+        &decoy,
+        &milan.ask,
+        &crl,
+        &milan.ark,
+        &milan.vcek,
+    ]));
+    assert!(case.run().unwrap().claims().crl_checked);
+    // Only the decoy: not a trusted anchor.
+    case.bundle = Some(bundle_of(&[&decoy, &milan.ask, &milan.vcek]));
+    assert_eq!(case.err().kind(), "untrusted_root");
+}
 
 #[test]
 fn a_crl_its_issuer_did_not_sign_is_ignored() {

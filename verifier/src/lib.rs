@@ -17,8 +17,13 @@
 //! 4. the intermediate is the product's ASK (VCEK) or ASVK (VLEK);
 //! 5. ARK → ASK/ASVK → VCEK/VLEK verifies: the ARK's key is pinned for the product, every
 //!    signature (RSASSA-PSS SHA-384, either encoding of its parameters) verifies over the
-//!    raw TBS bytes, issuers are CAs, every certificate is valid at `now`;
-//! 6. every supplied ARK-signed CRL is current and does not list the ASK/ASVK;
+//!    raw TBS bytes, issuers are CAs, every certificate is valid at `now`; names only make
+//!    candidates, so each candidate chain (and each VEK that fits the report) is tried
+//!    until one verifies through step 8, and otherwise the furthest-reaching failure is
+//!    reported;
+//! 6. the newest current CRL (by thisUpdate) among those the ARK signed does not list the
+//!    ASK/ASVK; CRLs the ARK did not sign are ignored, and if the ARK signed some but none
+//!    is current, the newest one's error rejects;
 //! 7. the VEK's AMD extensions bind it to the report: productName and structVersion match
 //!    the product, blSPL/teeSPL/snpSPL/ucodeSPL (and fmcSPL on Turin) equal
 //!    REPORTED_TCB, and the VCEK's hwID equals CHIP_ID (8 bytes on Turin) unless masked;

@@ -517,13 +517,25 @@ fn crls_are_checked() {
         ),
         "{e}"
     );
-    // Broken, forged, stale, early and open-ended CRLs fail closed.
+    // A CRL the ARK did not sign (broken, forged, or with a signature algorithm it does
+    // not use) is not the ARK's: ignored, so revocation was not checked.
+    for crl in [
+        base.pki.crl().corrupt_signature().build(),
+        base.pki.crl().signed_by(rogue_rsa()).build(),
+        base.pki
+            .crl()
+            .sig_alg(SigAlg::RsaPss(PssParams {
+                salt_len: 20,
+                ..PssParams::AMD_OMITTED_TRAILER
+            }))
+            .build(),
+    ] {
+        let v = Case::milan().with_crl(crl).run().unwrap();
+        assert!(!v.claims().crl_checked);
+        assert!(v.warnings().iter().any(|w| w.code == "crl_not_checked"));
+    }
+    // Stale, early and open-ended ARK-signed CRLs fail closed.
     for (crl, kind) in [
-        (base.pki.crl().corrupt_signature().build(), "crl_signature"),
-        (
-            base.pki.crl().signed_by(rogue_rsa()).build(),
-            "crl_signature",
-        ),
         (
             base.pki
                 .crl()
@@ -543,16 +555,6 @@ fn crls_are_checked() {
         (
             base.pki.crl().no_next_update().build(),
             "crl_no_next_update",
-        ),
-        (
-            base.pki
-                .crl()
-                .sig_alg(SigAlg::RsaPss(PssParams {
-                    salt_len: 20,
-                    ..PssParams::AMD_OMITTED_TRAILER
-                }))
-                .build(),
-            "crl_signature_algorithm",
         ),
     ] {
         assert_eq!(Case::milan().with_crl(crl).err().kind(), kind);
@@ -1223,5 +1225,334 @@ fn ecdsa_and_pss_parameter_encodings_are_checked() {
             ),
             Err(e) => assert_eq!(e.kind(), kind, "{e}"),
         }
+    }
+}
+
+// ---- A growing collateral set: extra genuine collateral and decoys (review issue 11) ----
+//
+// A service keeps one collateral set that anyone can add to: junk in it must never decide
+// a verdict, and extra genuine collateral must never cause a false reject.
+
+/// A bundle of the given DER/PEM inputs, in this order.
+fn bundle_of(parts: &[&[u8]]) -> Bundle {
+    let mut b = Bundle::new();
+    for part in parts {
+        b.add_bytes(part).unwrap();
+    }
+    b
+}
+
+fn milan_ask_serial() -> Vec<u8> {
+    let milan = AmdPki::cached(Product::Milan);
+    verifier::pki::Certificate::from_der(&milan.ask)
+        .unwrap()
+        .serial()
+        .to_vec()
+}
+
+/// The Milan chain and VCEK with `crls` added, in order.
+fn milan_with_crls(crls: &[&[u8]]) -> Case {
+    let milan = AmdPki::cached(Product::Milan);
+    let mut parts: Vec<&[u8]> = vec![milan.ask.as_slice(), &milan.ark, &milan.vcek];
+    parts.extend_from_slice(crls);
+    let mut case = Case::milan();
+    case.bundle = Some(bundle_of(&parts));
+    case
+}
+
+// Item 1 (6a): among the ARK's CRLs, the newest current one decides.
+
+#[test]
+fn a_stale_crl_next_to_a_fresh_one_is_not_used() {
+    let milan = AmdPki::cached(Product::Milan);
+    let stale = milan
+        .crl()
+        .this_update(NOW - 2000)
+        .next_update(NOW - 1000)
+        .build();
+    let fresh = milan.crl().this_update(NOW - 100).build();
+    for crls in [[&stale, &fresh], [&fresh, &stale]] {
+        let v = milan_with_crls(&[crls[0], crls[1]]).run().unwrap();
+        assert!(v.claims().crl_checked);
+        assert!(!v.warnings().iter().any(|w| w.code == "crl_not_checked"));
+    }
+}
+
+#[test]
+fn the_newest_current_crl_wins_and_a_stale_one_cannot_unrevoke() {
+    let milan = AmdPki::cached(Product::Milan);
+    let serial = milan_ask_serial();
+    // The stale CRL does not list the ASK; the fresh one does.
+    let stale = milan
+        .crl()
+        .this_update(NOW - 2000)
+        .next_update(NOW - 1000)
+        .build();
+    let fresh = milan
+        .crl()
+        .this_update(NOW - 100)
+        .revoke(&serial, NOW - 200)
+        .build();
+    // An older CRL, still current, that does not list it either.
+    let older = milan.crl().this_update(NOW - 500).build();
+    for crls in [
+        vec![&stale, &fresh],
+        vec![&fresh, &stale],
+        vec![&older, &fresh, &stale],
+        vec![&stale, &fresh, &older],
+    ] {
+        let crls: Vec<&[u8]> = crls.iter().map(|c| c.as_slice()).collect();
+        let e = milan_with_crls(&crls).err();
+        assert!(
+            matches!(
+                cert_kind(&e),
+                (CertRole::Ask, CertErrorKind::Revoked { revoked_at, .. }) if *revoked_at == NOW - 200
+            ),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn without_a_current_crl_the_newest_ones_error_is_reported() {
+    let milan = AmdPki::cached(Product::Milan);
+    let older = milan
+        .crl()
+        .this_update(NOW - 3000)
+        .next_update(NOW - 2000)
+        .build();
+    let newer = milan
+        .crl()
+        .this_update(NOW - 1500)
+        .next_update(NOW - 1000)
+        .build();
+    for crls in [[&older, &newer], [&newer, &older]] {
+        let e = milan_with_crls(&[crls[0], crls[1]]).err();
+        assert!(
+            matches!(
+                &e,
+                Error::Crl {
+                    kind: verifier::error::CrlErrorKind::Expired { next_update, .. },
+                    ..
+                } if *next_update == NOW - 1000
+            ),
+            "{e}"
+        );
+    }
+}
+
+// Item 2 (6c): several VCEKs that fit a masked CHIP_ID: the report signature decides.
+
+#[test]
+fn with_a_masked_chip_id_each_fitting_vcek_is_tried() {
+    let milan = AmdPki::cached(Product::Milan);
+    // Another chip's VCEK at the same TCB: its own key, issued by the same ASK.
+    let other = pki(Product::Milan)
+        .chip_id([0x5A; 64])
+        .override_vcek(|c| c.key = rogue_p384())
+        .build();
+    let mut case = Case::milan();
+    case.report.chip_id = [0; 64];
+    for order in [[&other.vcek, &milan.vcek], [&milan.vcek, &other.vcek]] {
+        case.bundle = Some(bundle_of(&[&milan.ask, &milan.ark, order[0], order[1]]));
+        let v = case.run().unwrap();
+        assert_eq!(
+            v.warnings()
+                .iter()
+                .filter(|w| w.code == "chip_id_masked")
+                .count(),
+            1
+        );
+    }
+    // Neither VCEK signed the report: the report signature is the error.
+    let third = pki(Product::Milan)
+        .chip_id([0x6B; 64])
+        .override_vcek(|c| c.key = testvectors::pki::PrivateKey::generate_p384([7; 32]))
+        .build();
+    case.bundle = Some(bundle_of(&[
+        &milan.ask,
+        &milan.ark,
+        &other.vcek,
+        &third.vcek,
+    ]));
+    assert_eq!(case.err().kind(), "evidence_signature");
+}
+
+#[test]
+fn a_forged_vcek_listed_first_does_not_decide() {
+    // Same name, TCB and hwID as the genuine VCEK, signed by another key.
+    let milan = AmdPki::cached(Product::Milan);
+    let mut forged = milan.specs.vcek.clone();
+    forged.signing_key = rogue_rsa();
+    let forged = forged.build();
+    let case = |parts: &[&[u8]]| {
+        let mut c = Case::milan();
+        c.bundle = Some(bundle_of(parts));
+        c
+    };
+    case(&[&milan.ask, &milan.ark, &forged, &milan.vcek])
+        .run()
+        .unwrap();
+    // Alone, the forged VCEK is what fails.
+    let e = case(&[&milan.ask, &milan.ark, &forged]).err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Vcek, CertErrorKind::BadSignature { .. })
+        ),
+        "{e}"
+    );
+}
+
+// Item 3 (8a): chains are built from candidates that verify, never from the first name.
+
+/// Same-name ASKs that the ARK did not sign: the genuine key signed by another RSA key,
+/// and a P-384 key ECDSA-signed by itself (whose key no RSA-PSS VCEK signature fits).
+fn decoy_asks(pki: &AmdPki) -> Vec<Vec<u8>> {
+    let mut same_key = pki.specs.ask.clone();
+    same_key.signing_key = rogue_rsa();
+    let mut other_key = pki.specs.ask.clone();
+    other_key.key = rogue_p384();
+    other_key.signing_key = rogue_p384();
+    other_key.sig_alg = SigAlg::EcdsaSha384;
+    vec![same_key.build(), other_key.build()]
+}
+
+#[test]
+fn a_decoy_ask_before_or_after_the_genuine_one_does_not_decide() {
+    for signer in [Signer::Vcek, Signer::Vlek] {
+        let pki = AmdPki::cached(Product::Milan);
+        let (ca, leaf) = match signer {
+            Signer::Vcek => (&pki.ask, &pki.vcek),
+            Signer::Vlek => (&pki.asvk, &pki.vlek),
+        };
+        let decoys = match signer {
+            Signer::Vcek => decoy_asks(pki),
+            Signer::Vlek => {
+                let mut d = pki.specs.asvk.clone();
+                d.signing_key = rogue_rsa();
+                vec![d.build()]
+            }
+        };
+        for decoy in &decoys {
+            for parts in [
+                [decoy.as_slice(), ca, &pki.ark, leaf],
+                [ca, decoy, &pki.ark, leaf],
+                [leaf, &pki.ark, decoy, ca],
+            ] {
+                let mut case = Case::new(pki.clone(), signer);
+                case.bundle = Some(bundle_of(&parts));
+                case.run().unwrap_or_else(|e| panic!("{signer:?}: {e}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn with_only_bad_asks_the_most_specific_error_is_reported() {
+    let milan = AmdPki::cached(Product::Milan);
+    let serial = milan_ask_serial();
+    let crl = milan.crl().revoke(&serial, NOW - 100).build();
+    // Decoys first, then the genuine ASK, which the CRL revokes: the genuine one's error.
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let decoys = decoy_asks(milan);
+    parts.extend(decoys.iter().map(Vec::as_slice));
+    parts.extend([milan.ask.as_slice(), &milan.ark, &milan.vcek, &crl]);
+    let mut case = Case::milan();
+    case.bundle = Some(bundle_of(&parts));
+    let e = case.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Ask, CertErrorKind::Revoked { .. })
+        ),
+        "{e}"
+    );
+    // Only a decoy: its own error, as with a single forged ASK.
+    case.bundle = Some(bundle_of(&[&decoys[0], &milan.ark, &milan.vcek]));
+    let e = case.err();
+    assert!(
+        matches!(
+            cert_kind(&e),
+            (CertRole::Ask, CertErrorKind::BadSignature { .. })
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_decoy_ark_before_the_genuine_one_does_not_decide() {
+    let milan = AmdPki::cached(Product::Milan);
+    let mut decoy = milan.specs.ark.clone();
+    decoy.key = rogue_rsa();
+    decoy.signing_key = rogue_rsa();
+    let decoy = decoy.build();
+    let mut case = Case::milan();
+    for parts in [
+        [decoy.as_slice(), &milan.ask, &milan.ark, &milan.vcek],
+        [&milan.ask, &milan.ark, &decoy, &milan.vcek],
+    ] {
+        case.bundle = Some(bundle_of(&parts));
+        case.run().unwrap();
+    }
+    // With a CRL signed by the genuine ARK, whatever the order.
+    let crl = milan.crl().build();
+    case.bundle = Some(bundle_of(&[
+        &decoy,
+        &milan.ask,
+        &crl,
+        &milan.ark,
+        &milan.vcek,
+    ]));
+    assert!(case.run().unwrap().claims().crl_checked);
+    // Only the decoy: not a trusted anchor.
+    case.bundle = Some(bundle_of(&[&decoy, &milan.ask, &milan.vcek]));
+    assert_eq!(case.err().kind(), "untrusted_root");
+}
+
+#[test]
+fn a_crl_its_issuer_did_not_sign_is_ignored() {
+    let milan = AmdPki::cached(Product::Milan);
+    let serial = milan_ask_serial();
+    let decoys = [
+        milan
+            .crl()
+            .revoke(&serial, NOW - 100)
+            .signed_by(rogue_rsa())
+            .build(),
+        milan
+            .crl()
+            .revoke(&serial, NOW - 100)
+            .corrupt_signature()
+            .build(),
+        // Newer than the genuine CRL, and not yet valid: still not the ARK's.
+        milan
+            .crl()
+            .this_update(NOW + 10)
+            .signed_by(rogue_rsa())
+            .build(),
+    ];
+    let genuine = milan.crl().build();
+    for decoy in &decoys {
+        // Alone: no CRL was checked (warned), the genuine ASK is not revoked.
+        let v = milan_with_crls(&[decoy]).run().unwrap();
+        assert!(!v.claims().crl_checked);
+        assert!(v.warnings().iter().any(|w| w.code == "crl_not_checked"));
+        // Next to the genuine CRL, in either order: the genuine one is checked.
+        for crls in [[decoy, &genuine], [&genuine, decoy]] {
+            let v = milan_with_crls(&[crls[0], crls[1]]).run().unwrap();
+            assert!(v.claims().crl_checked);
+        }
+        // Where a CRL is required, a decoy is no CRL at all.
+        let mut required = milan_with_crls(&[decoy]);
+        required.options.require_crl = true;
+        let e = required.err();
+        assert_eq!(
+            e,
+            Error::Expectation(verifier::error::ExpectationError::CrlRequired(
+                "ARK-Milan".into()
+            ))
+        );
+        assert_eq!(e.kind(), "crl_required");
     }
 }

@@ -310,6 +310,41 @@ fn an_expired_pck_certificate_is_rejected() {
 }
 
 #[test]
+fn path_len_constraints_have_rfc_5280_semantics() {
+    // pathLenConstraint counts the intermediates below a CA, the leaf not included: the
+    // PCK CA (pathLen 0) may issue the PCK directly, and the root must allow the PCK CA.
+    let check = |root_path_len: Option<u8>, ca_path_len: Option<u8>| {
+        let pki = IntelPki::builder()
+            .override_root(move |c| c.set_basic_constraints(true, root_path_len))
+            .override_platform_ca(move |c| c.set_basic_constraints(true, ca_path_len))
+            .build();
+        let q = QuoteSpec::tdx_v4_default().build(&pki);
+        run(&pki, &q, &Collateral::tdx_default(&pki))
+    };
+    for (root, ca) in [
+        (Some(1), Some(0)),
+        (None, Some(0)),
+        (Some(1), None),
+        (Some(2), Some(5)),
+    ] {
+        check(root, ca).unwrap_or_else(|e| panic!("root {root:?}, PCK CA {ca:?}: {e}"));
+    }
+    // A root with pathLenConstraint 0 allows no PCK CA below it.
+    let e = expect(check(Some(0), Some(0)), "path_len_exceeded");
+    assert!(
+        matches!(
+            &e,
+            Error::Certificate {
+                role: verifier::pki::CertRole::PckCa,
+                kind: verifier::error::CertErrorKind::PathLenExceeded { max: 0 },
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
 fn revoked_pck_pck_ca_and_tcb_signing_certificates_are_rejected() {
     let p = pki();
     let q = quote(|_| {});

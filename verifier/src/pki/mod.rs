@@ -137,8 +137,9 @@ impl PathChecker<'_> {
     }
 
     /// Checks that `cert` (in `role`) was issued by `issuer` and is valid at `now`.
-    /// `below` is the number of non-leaf certificates under `cert`'s issuer in the chain
-    /// besides `cert` itself (for pathLenConstraint): 0 when `cert` is the leaf.
+    /// `below` is the number of intermediate certificates that follow `issuer` in the
+    /// chain, `cert` included, the leaf not (RFC 5280 pathLenConstraint): 0 when `cert` is
+    /// the leaf, 1 for a CA that issues the leaf.
     ///
     /// # Errors
     /// The first failed check, naming the certificate.
@@ -225,6 +226,24 @@ impl PathChecker<'_> {
         })
     }
 
+    /// Whether `issuer` signed `cert`: the names chain and the signature verifies, nothing
+    /// else. Ranks the errors of candidate chains; it decides nothing on its own.
+    pub fn is_signed_by(&self, cert: &Certificate, issuer: &Certificate) -> bool {
+        cert.issuer().raw() == issuer.subject().raw()
+            && cert.signature_algorithm().is_ok_and(|alg| {
+                algorithm::verify(
+                    self.provider,
+                    self.cache,
+                    alg,
+                    issuer.public_key(),
+                    cert.tbs(),
+                    Some(cert.tbs_memo()),
+                    cert.signature(),
+                )
+                .is_ok()
+            })
+    }
+
     /// Checks a CRL issued by `issuer` (in `issuer_role`): issuer name, signature, and
     /// that it is current at `now` (`thisUpdate ≤ now ≤ nextUpdate`; a CRL without
     /// nextUpdate is refused).
@@ -232,6 +251,21 @@ impl PathChecker<'_> {
     /// # Errors
     /// The first failed check, naming the CRL issuer.
     pub fn check_crl(
+        &self,
+        crl: &Crl,
+        issuer: &Certificate,
+        issuer_role: CertRole,
+    ) -> Result<(), Error> {
+        self.check_crl_signature(crl, issuer, issuer_role)?;
+        self.check_crl_current(crl)
+    }
+
+    /// The first half of [`PathChecker::check_crl`]: the CRL names `issuer` and `issuer`'s
+    /// key signed it.
+    ///
+    /// # Errors
+    /// An issuer mismatch, or the CRL's signature error.
+    pub fn check_crl_signature(
         &self,
         crl: &Crl,
         issuer: &Certificate,
@@ -268,7 +302,18 @@ impl PathChecker<'_> {
                 algorithm::VerifyError::Bad => CrlErrorKind::BadSignature,
                 algorithm::VerifyError::Unusable(k) => CrlErrorKind::Signature(k),
             })
-        })?;
+        })
+    }
+
+    /// The second half of [`PathChecker::check_crl`]: the CRL is current at `now`.
+    ///
+    /// # Errors
+    /// Not yet valid, stale, or without nextUpdate.
+    pub fn check_crl_current(&self, crl: &Crl) -> Result<(), Error> {
+        let fail = |kind| Error::Crl {
+            issuer: crl.issuer().display().to_owned(),
+            kind,
+        };
         let now = secs(self.now);
         if now < crl.this_update() {
             return Err(fail(CrlErrorKind::NotYetValid {

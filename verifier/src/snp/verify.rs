@@ -8,7 +8,7 @@ use crate::claims::{Verified, Warning};
 use crate::collateral::Bundle;
 use crate::crypto::{Curve, EcdsaSig, HashAlg};
 use crate::error::{BindingError, CertErrorKind, Error, ExpectationError, Unsupported};
-use crate::pki::{CertRole, Certificate, PathChecker, PublicKey};
+use crate::pki::{CertRole, Certificate, Crl, PathChecker, PublicKey};
 use crate::Verifier;
 
 /// What an AMD certificate is, by its common name (AMD 57230 certificate profile).
@@ -108,6 +108,221 @@ fn fits(leaf: &Certificate, report: &AttestationReport, product: Product) -> boo
     tcb_ok && hwid_ok
 }
 
+/// How far a failed candidate path got: the most specific error is the one of the path
+/// that got furthest (first in bundle order among equals).
+enum Stage<'a> {
+    /// The chain failed: ranked by whether the CA really signed the VEK and the ARK the CA.
+    Chain {
+        leaf: &'a Certificate,
+        ca: &'a Certificate,
+    },
+    /// The chain verified; the VEK does not fit the report.
+    Binding,
+    /// The chain and binding verified; the report signature did not.
+    Signature,
+}
+
+/// The failure to report when no candidate path verifies.
+fn most_specific(
+    checker: &PathChecker<'_>,
+    ark: &Certificate,
+    failures: Vec<(Stage<'_>, Error)>,
+) -> Error {
+    // Ranking costs signature checks: only when there is something to rank.
+    let rank = |stage: &Stage<'_>| match *stage {
+        Stage::Chain { leaf, ca } => (
+            0,
+            checker.is_signed_by(leaf, ca),
+            checker.is_signed_by(ca, ark),
+        ),
+        Stage::Binding => (1, true, true),
+        Stage::Signature => (2, true, true),
+    };
+    let mut best: Option<((u8, bool, bool), Error)> = None;
+    let single = failures.len() == 1;
+    for (stage, error) in failures {
+        let r = if single {
+            (0, false, false)
+        } else {
+            rank(&stage)
+        };
+        if best.as_ref().is_none_or(|(b, _)| r > *b) {
+            best = Some((r, error));
+        }
+    }
+    best.map_or_else(
+        || Error::MissingCollateral {
+            what: "a VCEK or VLEK certificate".to_owned(),
+        },
+        |(_, e)| e,
+    )
+}
+
+/// The ARK: the first candidate that is pinned, self-signed and valid. Otherwise the error
+/// of the first pinned candidate, else the first one's: a decoy never hides the real ARK's.
+fn pick_ark<'c>(
+    checker: &PathChecker<'_>,
+    candidates: &[&'c Certificate],
+    pins: &[[u8; 32]],
+) -> Result<&'c Certificate, Error> {
+    let untrusted = |e: &Error| {
+        matches!(
+            e,
+            Error::Certificate {
+                kind: CertErrorKind::UntrustedRoot { .. },
+                ..
+            }
+        )
+    };
+    let mut best: Option<Error> = None;
+    for ark in candidates.iter().copied() {
+        match checker.check_root(ark, CertRole::Ark, pins) {
+            Ok(()) => return Ok(ark),
+            Err(e) => {
+                if best.as_ref().is_none_or(|b| untrusted(b) && !untrusted(&e)) {
+                    best = Some(e);
+                }
+            }
+        }
+    }
+    Err(best.unwrap_or_else(|| Error::MissingCollateral {
+        what: "ARK root certificate".to_owned(),
+    }))
+}
+
+/// The ARK's CRL: among those the ARK really signed (anyone can add a CRL that names the
+/// ARK; one it did not sign is ignored), the newest current one by thisUpdate. `None` when
+/// the ARK signed none; if none it signed is current, the newest one's error.
+fn pick_crl<'b>(
+    checker: &PathChecker<'_>,
+    bundle: &'b Bundle,
+    ark: &Certificate,
+) -> Result<Option<&'b Crl>, Error> {
+    let mut candidates: Vec<&Crl> = bundle
+        .crls
+        .iter()
+        .filter(|c| c.issuer().raw() == ark.subject().raw())
+        .collect();
+    candidates.sort_by_key(|c| core::cmp::Reverse(c.this_update()));
+    let mut newest_error = None;
+    for crl in candidates {
+        if checker
+            .check_crl_signature(crl, ark, CertRole::Ark)
+            .is_err()
+        {
+            continue;
+        }
+        match checker.check_crl_current(crl) {
+            Ok(()) => return Ok(Some(crl)),
+            Err(e) => {
+                newest_error.get_or_insert(e);
+            }
+        }
+    }
+    newest_error.map_or(Ok(None), Err)
+}
+
+/// 7. Binds the VEK to the report: product, signer kind, certified TCB, chip id.
+fn bind(
+    leaf: &Certificate,
+    leaf_role: CertRole,
+    report: &AttestationReport,
+    product: Product,
+    warnings: &mut Vec<Warning>,
+) -> Result<VekExtensions, Error> {
+    let leaf_fail = |kind| Error::cert(leaf_role, leaf.subject().display(), kind);
+    let ext = VekExtensions::decode(leaf, product).map_err(leaf_fail)?;
+    if let Some(name) = &ext.product_name {
+        if Product::from_name(name) != Some(product) {
+            return Err(BindingError::ProductMismatch {
+                report: product,
+                certificate: name.clone(),
+                signer: signer_name(leaf_role),
+            }
+            .into());
+        }
+    }
+    let expected_struct = u64::from(product.has_fmc());
+    if let Some(v) = ext.struct_version {
+        if v != expected_struct {
+            return Err(leaf_fail(CertErrorKind::BadExtension {
+                name: "structVersion",
+                reason: format!("{v} is not the {product} structure version {expected_struct}"),
+            }));
+        }
+    }
+    match leaf_role {
+        CertRole::Vcek if ext.hw_id.is_none() => {
+            return Err(leaf_fail(CertErrorKind::MissingExtension {
+                name: "hwID",
+                oid: "1.3.6.1.4.1.3704.1.4",
+            }))
+        }
+        CertRole::Vlek if ext.csp_id.is_none() => {
+            return Err(leaf_fail(CertErrorKind::MissingExtension {
+                name: "cspID",
+                oid: "1.3.6.1.4.1.3704.1.5",
+            }))
+        }
+        _ => {}
+    }
+    let reported = report.reported_tcb.parts(product);
+    for (component, certified) in ext.tcb.components() {
+        let in_report = reported.get(component).unwrap_or(0);
+        if in_report != certified {
+            return Err(BindingError::TcbMismatch {
+                component,
+                report: in_report,
+                certificate: certified,
+                signer: signer_name(leaf_role),
+            }
+            .into());
+        }
+    }
+    if let Some(hw_id) = &ext.hw_id {
+        if leaf_role == CertRole::Vcek {
+            check_chip_id(report, product, hw_id, warnings)?;
+        }
+    }
+    Ok(ext)
+}
+
+/// 8. The report signature: ECDSA P-384 / SHA-384 over bytes 0x000..0x2A0 as received.
+fn check_report_signature(
+    verifier: &Verifier,
+    leaf: &Certificate,
+    leaf_role: CertRole,
+    bytes: &[u8],
+    report: &AttestationReport,
+) -> Result<(), Error> {
+    let PublicKey::Ec {
+        curve: Curve::P384,
+        point,
+    } = leaf.public_key()
+    else {
+        return Err(Error::cert(
+            leaf_role,
+            leaf.subject().display(),
+            CertErrorKind::UnexpectedKey("a VCEK/VLEK key must be EC P-384"),
+        ));
+    };
+    let bad = || Error::EvidenceSignature {
+        what: "attestation report",
+    };
+    let fixed = report.signature.to_p384_fixed().ok_or_else(bad)?;
+    let signed = signed_range(bytes).ok_or_else(bad)?;
+    verifier
+        .provider
+        .verify_ecdsa(
+            Curve::P384,
+            HashAlg::Sha384,
+            point,
+            signed,
+            EcdsaSig::Fixed(&fixed),
+        )
+        .map_err(|_| bad())
+}
+
 pub(crate) fn verify(
     verifier: &Verifier,
     bytes: &[u8],
@@ -193,17 +408,25 @@ pub(crate) fn verify(
             .into());
         }
     }
-    // With several candidates (a directory of VCEKs), take the one whose certified TCB
-    // and hwID fit the report; with one, step 7 decodes and reports any misfit.
-    let leaf = match leaves.as_slice() {
-        [only] => Some(*only),
-        _ => leaves
-            .iter()
-            .copied()
-            .find(|l| fits(l, &report, product))
-            .or_else(|| leaves.first().copied()),
+    // With several candidates (a directory of VCEKs), try those whose certified TCB and
+    // hwID fit the report (with a masked CHIP_ID, several may); with none fitting, or
+    // only one candidate, step 7 reports the misfit.
+    let candidates = match leaves.as_slice() {
+        [_] => leaves,
+        _ => {
+            let fitting: Vec<_> = leaves
+                .iter()
+                .copied()
+                .filter(|l| fits(l, &report, product))
+                .collect();
+            if fitting.is_empty() {
+                leaves
+            } else {
+                fitting
+            }
+        }
     };
-    let Some(leaf) = leaf else {
+    let Some(first_leaf) = candidates.first().copied() else {
         return Err(Error::MissingCollateral {
             what: format!("{leaf_role} certificate"),
         });
@@ -216,186 +439,140 @@ pub(crate) fn verify(
         }
         _ => false,
     };
-    let ca =
-        match classified.matching(|n| is_ca(n, Some(product))).first() {
-            Some(c) => *c,
-            None => {
-                if let Some(c) = classified.matching(|n| is_ca(n, None)).first() {
-                    return Err(Error::cert(
-                        ca_role,
-                        c.subject().display(),
-                        CertErrorKind::WrongProduct {
-                            expected: product,
-                            found: c.subject().common_name().unwrap_or_default().to_owned(),
-                        },
-                    ));
-                }
-                let wrong_kind = classified.matching(|n| match ca_role {
-                    CertRole::Asvk => matches!(n, AmdName::Ask(Some(p)) if p == product),
-                    _ => matches!(n, AmdName::Asvk(Some(p)) if p == product),
-                });
-                if let Some(c) = wrong_kind.first() {
-                    return Err(Error::cert(
-                        leaf_role,
-                        leaf.subject().display(),
-                        CertErrorKind::IssuerMismatch {
-                            issuer: leaf.issuer().display().to_owned(),
-                            candidate: c.subject().display().to_owned(),
-                        },
-                    ));
-                }
-                return Err(Error::MissingCollateral {
-                    what: format!(
-                    "{ca_role} certificate ({}{product}) and ARK-{product}: the KDS {} cert_chain",
-                    if ca_role == CertRole::Asvk { "SEV-VLEK-" } else { "SEV-" },
-                    if ca_role == CertRole::Asvk { "vlek" } else { "vcek" },
-                ),
-                });
-            }
-        };
-    let ark = match classified
-        .matching(|n| n == AmdName::Ark(Some(product)))
-        .first()
-    {
-        Some(c) => *c,
-        None => {
-            if let Some(c) = classified
-                .matching(|n| matches!(n, AmdName::Ark(_)))
-                .first()
-            {
-                return Err(Error::cert(
-                    CertRole::Ark,
-                    c.subject().display(),
-                    CertErrorKind::WrongProduct {
-                        expected: product,
-                        found: c.subject().common_name().unwrap_or_default().to_owned(),
-                    },
-                ));
-            }
-            return Err(Error::MissingCollateral {
-                what: format!("ARK-{product} root certificate"),
-            });
+    let cas = classified.matching(|n| is_ca(n, Some(product)));
+    if cas.is_empty() {
+        if let Some(c) = classified.matching(|n| is_ca(n, None)).first() {
+            return Err(Error::cert(
+                ca_role,
+                c.subject().display(),
+                CertErrorKind::WrongProduct {
+                    expected: product,
+                    found: c.subject().common_name().unwrap_or_default().to_owned(),
+                },
+            ));
         }
-    };
+        let wrong_kind = classified.matching(|n| match ca_role {
+            CertRole::Asvk => matches!(n, AmdName::Ask(Some(p)) if p == product),
+            _ => matches!(n, AmdName::Asvk(Some(p)) if p == product),
+        });
+        if let Some(c) = wrong_kind.first() {
+            return Err(Error::cert(
+                leaf_role,
+                first_leaf.subject().display(),
+                CertErrorKind::IssuerMismatch {
+                    issuer: first_leaf.issuer().display().to_owned(),
+                    candidate: c.subject().display().to_owned(),
+                },
+            ));
+        }
+        return Err(Error::MissingCollateral {
+            what: format!(
+                "{ca_role} certificate ({}{product}) and ARK-{product}: the KDS {} cert_chain",
+                if ca_role == CertRole::Asvk {
+                    "SEV-VLEK-"
+                } else {
+                    "SEV-"
+                },
+                if ca_role == CertRole::Asvk {
+                    "vlek"
+                } else {
+                    "vcek"
+                },
+            ),
+        });
+    }
+    let arks = classified.matching(|n| n == AmdName::Ark(Some(product)));
+    if arks.is_empty() {
+        if let Some(c) = classified
+            .matching(|n| matches!(n, AmdName::Ark(_)))
+            .first()
+        {
+            return Err(Error::cert(
+                CertRole::Ark,
+                c.subject().display(),
+                CertErrorKind::WrongProduct {
+                    expected: product,
+                    found: c.subject().common_name().unwrap_or_default().to_owned(),
+                },
+            ));
+        }
+        return Err(Error::MissingCollateral {
+            what: format!("ARK-{product} root certificate"),
+        });
+    }
 
     // 5. The chain: pinned ARK (self-signed) → ASK/ASVK → VCEK/VLEK, each valid at `now`.
+    //    Anyone may add certificates to the bundle, so a name only makes a candidate: the
+    //    chain is built from candidates that verify, and a decoy never decides.
     let checker = PathChecker {
         provider: verifier.provider,
         cache: &verifier.cache,
         now,
     };
-    checker.check_root(ark, CertRole::Ark, &verifier.anchors.ark_pins(product))?;
-    checker.check_issued(ca, ca_role, ark, 1)?;
-    checker.check_issued(leaf, leaf_role, ca, 0)?;
+    let ark = pick_ark(&checker, &arks, &verifier.anchors.ark_pins(product))?;
 
-    // 6. Revocation of the intermediate, by the CRLs the ARK issued.
-    let crls: Vec<_> = bundle
-        .crls
-        .iter()
-        .filter(|c| c.issuer().raw() == ark.subject().raw())
-        .collect();
-    for crl in &crls {
-        checker.check_crl(crl, ark, CertRole::Ark)?;
-        checker.check_not_revoked(ca, ca_role, crl)?;
-    }
-    let crl_checked = !crls.is_empty();
-    if !crl_checked {
-        if options.require_crl {
+    // 6. Revocation of the intermediate, by the ARK's newest current CRL (errors about the
+    //    CRL itself come after the chain, as each path needs them).
+    let crl = pick_crl(&checker, bundle, ark);
+    let revocation = crl.as_ref().ok().copied().flatten();
+
+    // 5–8 for each candidate path (VEK, CA): the first whose chain, binding and report
+    // signature all verify is the signer; otherwise the most specific failure. Each CA is
+    // checked once, when first needed.
+    let mut ca_checks: Vec<Option<Result<(), Error>>> = vec![None; cas.len()];
+    let mut failures: Vec<(Stage<'_>, Error)> = Vec::new();
+    let mut signer = None;
+    'leaves: for leaf in candidates {
+        let mut chained = false;
+        for (ca, checked) in cas.iter().copied().zip(ca_checks.iter_mut()) {
+            let ca_ok = checked.get_or_insert_with(|| {
+                checker.check_issued(ca, ca_role, ark, 1)?;
+                match revocation {
+                    Some(crl) => checker.check_not_revoked(ca, ca_role, crl),
+                    None => Ok(()),
+                }
+            });
+            match ca_ok
+                .clone()
+                .and_then(|()| checker.check_issued(leaf, leaf_role, ca, 0))
+            {
+                Ok(()) => {
+                    chained = true;
+                    break;
+                }
+                Err(e) => failures.push((Stage::Chain { leaf, ca }, e)),
+            }
+        }
+        if !chained {
+            continue;
+        }
+        // Neither CRL errors nor a missing required CRL depend on the path.
+        let crl = crl.clone()?;
+        if crl.is_none() && options.require_crl {
             return Err(ExpectationError::CrlRequired(format!("ARK-{product}")).into());
         }
+        let mut leaf_warnings = Vec::new();
+        match bind(leaf, leaf_role, &report, product, &mut leaf_warnings) {
+            Err(e) => failures.push((Stage::Binding, e)),
+            Ok(ext) => match check_report_signature(verifier, leaf, leaf_role, bytes, &report) {
+                Err(e) => failures.push((Stage::Signature, e)),
+                Ok(()) => {
+                    warnings.append(&mut leaf_warnings);
+                    signer = Some((leaf, ext, crl.is_some()));
+                    break 'leaves;
+                }
+            },
+        }
+    }
+    let Some((leaf, ext, crl_checked)) = signer else {
+        return Err(most_specific(&checker, ark, failures));
+    };
+    if !crl_checked {
         warnings.push(Warning::new(
             "crl_not_checked",
             format!("no CRL issued by ARK-{product} was supplied: revocation of the {ca_role} was not checked"),
         ));
     }
-
-    // 7. Bind the VEK to the report: product, signer kind, certified TCB, chip id.
-    let leaf_fail = |kind| Error::cert(leaf_role, leaf.subject().display(), kind);
-    let ext = VekExtensions::decode(leaf, product).map_err(leaf_fail)?;
-    if let Some(name) = &ext.product_name {
-        if Product::from_name(name) != Some(product) {
-            return Err(BindingError::ProductMismatch {
-                report: product,
-                certificate: name.clone(),
-                signer: signer_name(leaf_role),
-            }
-            .into());
-        }
-    }
-    let expected_struct = u64::from(product.has_fmc());
-    if let Some(v) = ext.struct_version {
-        if v != expected_struct {
-            return Err(leaf_fail(CertErrorKind::BadExtension {
-                name: "structVersion",
-                reason: format!("{v} is not the {product} structure version {expected_struct}"),
-            }));
-        }
-    }
-    match leaf_role {
-        CertRole::Vcek if ext.hw_id.is_none() => {
-            return Err(leaf_fail(CertErrorKind::MissingExtension {
-                name: "hwID",
-                oid: "1.3.6.1.4.1.3704.1.4",
-            }))
-        }
-        CertRole::Vlek if ext.csp_id.is_none() => {
-            return Err(leaf_fail(CertErrorKind::MissingExtension {
-                name: "cspID",
-                oid: "1.3.6.1.4.1.3704.1.5",
-            }))
-        }
-        _ => {}
-    }
-    let reported = report.reported_tcb.parts(product);
-    for (component, certified) in ext.tcb.components() {
-        let in_report = reported.get(component).unwrap_or(0);
-        if in_report != certified {
-            return Err(BindingError::TcbMismatch {
-                component,
-                report: in_report,
-                certificate: certified,
-                signer: signer_name(leaf_role),
-            }
-            .into());
-        }
-    }
-    if let Some(hw_id) = &ext.hw_id {
-        if leaf_role == CertRole::Vcek {
-            check_chip_id(&report, product, hw_id, &mut warnings)?;
-        }
-    }
-
-    // 8. The report signature: ECDSA P-384 / SHA-384 over bytes 0x000..0x2A0 as received.
-    let PublicKey::Ec {
-        curve: Curve::P384,
-        point,
-    } = leaf.public_key()
-    else {
-        return Err(leaf_fail(CertErrorKind::UnexpectedKey(
-            "a VCEK/VLEK key must be EC P-384",
-        )));
-    };
-    let fixed = report
-        .signature
-        .to_p384_fixed()
-        .ok_or(Error::EvidenceSignature {
-            what: "attestation report",
-        })?;
-    let signed = signed_range(bytes).ok_or(Error::EvidenceSignature {
-        what: "attestation report",
-    })?;
-    verifier
-        .provider
-        .verify_ecdsa(
-            Curve::P384,
-            HashAlg::Sha384,
-            point,
-            signed,
-            EcdsaSig::Fixed(&fixed),
-        )
-        .map_err(|_| Error::EvidenceSignature {
-            what: "attestation report",
-        })?;
 
     // 9. Caller expectations.
     options.check(&report, product)?;
@@ -412,7 +589,11 @@ pub(crate) fn verify(
             ),
         ));
     }
-    if let Some((component, _, _)) = report.current_tcb.parts(product).first_below(&reported) {
+    if let Some((component, _, _)) = report
+        .current_tcb
+        .parts(product)
+        .first_below(&report.reported_tcb.parts(product))
+    {
         warnings.push(Warning::new(
             "current_below_reported",
             format!("CURRENT_TCB {component} SPL is below REPORTED_TCB"),

@@ -400,7 +400,8 @@ pub(crate) fn verify(
     expect_subject(ca, CertRole::PckCa, &[PLATFORM_CA_CN, PROCESSOR_CA_CN])?;
     expect_subject(leaf, CertRole::Pck, &[PCK_LEAF_CN])?;
     checker.check_root(root, CertRole::IntelRoot, &verifier.anchors.intel_root)?;
-    checker.check_issued(ca, CertRole::PckCa, root, 0)?;
+    // The PCK CA is one intermediate below the root (RFC 5280 pathLenConstraint).
+    checker.check_issued(ca, CertRole::PckCa, root, 1)?;
     checker.check_issued(leaf, CertRole::Pck, ca, 0)?;
 
     // 3. Revocation: the Root CA CRL for the PCK CA, the PCK CA's CRL for the PCK.

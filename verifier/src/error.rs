@@ -360,6 +360,19 @@ pub enum CertErrorKind {
     /// An issuing certificate whose keyUsage lacks keyCertSign.
     #[error("keyUsage does not allow certificate signing")]
     KeyUsage,
+    /// An end-entity certificate that signs (evidence, a manifest) whose keyUsage is absent
+    /// or lacks digitalSignature (RFC 5280 §4.2.1.3).
+    #[error("keyUsage does not allow digitalSignature (absent, or without it)")]
+    SignerKeyUsage,
+    /// An end-entity certificate that signs whose extendedKeyUsage names no purpose fit
+    /// for what it signs (RFC 5280 §4.2.1.12), e.g. an OCSP responder certificate.
+    #[error("extendedKeyUsage ({purposes}) allows none of {allowed}")]
+    SignerExtendedKeyUsage {
+        /// Its purposes, dotted OIDs.
+        purposes: String,
+        /// The purposes the role accepts, dotted OIDs.
+        allowed: String,
+    },
     /// A pathLenConstraint that the chain exceeds.
     #[error("pathLenConstraint {max} exceeded")]
     PathLenExceeded {
@@ -440,6 +453,8 @@ impl CertErrorKind {
             Self::UntrustedRoot { .. } => "untrusted_root",
             Self::NotCa => "issuer_not_ca",
             Self::KeyUsage => "issuer_key_usage",
+            Self::SignerKeyUsage => "signer_key_usage",
+            Self::SignerExtendedKeyUsage { .. } => "signer_extended_key_usage",
             Self::PathLenExceeded { .. } => "path_len_exceeded",
             Self::UnsupportedSignatureAlgorithm { .. } => "unsupported_signature_algorithm",
             Self::PssParameters(_) => "pss_parameters",

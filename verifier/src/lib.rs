@@ -65,8 +65,9 @@
 //!    MEASUREMENTS response, every field located by the declared lengths: DMTF blocks
 //!    with distinct indices filling the record exactly, opaque TLVs (each type once);
 //! 2. the device chain (leaf first) leads from the attestation certificate, an
-//!    end-entity P-384 key, to the NVIDIA Device Identity CA pinned by key hash; every
-//!    certificate is valid at `now`;
+//!    end-entity P-384 key with keyUsage digitalSignature (and, if it has an
+//!    extendedKeyUsage, SPDM responder authentication or any purpose), to the NVIDIA
+//!    Device Identity CA pinned by key hash; every certificate is valid at `now`;
 //! 3. the ECDSA P-384 signature (raw r‖s) verifies over SHA-384 of request ‖ response up
 //!    to the signature;
 //! 4. the requester nonce is the caller's, when given;
@@ -76,8 +77,9 @@
 //!    (CertID, issuer or delegated responder, signature, nonce, thisUpdate/nextUpdate);
 //!    revoked rejects, a missing or stale answer is a claim;
 //! 7. the driver and VBIOS RIMs for the report's versions are verified (XMLDSig,
-//!    signing chain to the pinned NVIDIA RIM root, OCSP) and every active golden index is
-//!    compared with the report's measurements;
+//!    signing chain to the pinned NVIDIA RIM root with a signer allowed to sign
+//!    manifests, OCSP) and every active golden index is compared with the report's
+//!    measurements;
 //! 8. every expectation in [`nvidia::NvidiaOptions`] holds.
 //!
 //! ```no_run

@@ -326,6 +326,62 @@ fn chain_certificate_defects_reject() {
     }
 }
 
+/// Security review, issue 11 item 4: the attestation key is judged by its keyUsage and
+/// extendedKeyUsage, not by its common name alone. Every real GPU leaf carries a critical
+/// keyUsage digitalSignature and no extendedKeyUsage.
+#[test]
+fn the_attestation_leaf_must_be_allowed_to_sign_reports() {
+    use testvectors::pki::nvidia::{EXT_KEY_USAGE, OCSP_NOCHECK, OCSP_SIGNING};
+    use testvectors::pki::ocsp::extended_key_usage;
+    use testvectors::pki::x509::{key_usage, oids};
+    let cases: Vec<(&str, SpecChange)> = vec![
+        (
+            "signer_extended_key_usage",
+            Box::new(|s| {
+                s.leaf
+                    .set_ext(EXT_KEY_USAGE, true, extended_key_usage(&[OCSP_SIGNING]))
+            }),
+        ),
+        (
+            "signer_extended_key_usage",
+            Box::new(|s| {
+                s.leaf.set_ext(
+                    EXT_KEY_USAGE,
+                    false,
+                    extended_key_usage(&[OCSP_SIGNING, OCSP_NOCHECK]),
+                )
+            }),
+        ),
+        (
+            "signer_key_usage",
+            Box::new(|s| s.leaf.set_key_usage(key_usage::KEY_CERT_SIGN)),
+        ),
+        (
+            "signer_key_usage",
+            Box::new(|s| {
+                s.leaf.remove_ext(oids::KEY_USAGE);
+            }),
+        ),
+    ];
+    for (kind, change) in cases {
+        let mut specs = GpuSpecs::new();
+        change(&mut specs);
+        let pki = specs.build();
+        let e = reject(&pki, &default_spec());
+        assert_eq!(e.kind(), kind, "{e}");
+        assert!(e.to_string().starts_with("GPU attestation"), "{e}");
+    }
+    // Purposes that fit a report signer: SPDM responder authentication, any purpose.
+    for purpose in ["1.3.6.1.4.1.412.274.3", "2.5.29.37.0"] {
+        let mut specs = GpuSpecs::new();
+        specs
+            .leaf
+            .set_ext(EXT_KEY_USAGE, false, extended_key_usage(&[purpose]));
+        let pki = specs.build();
+        run(&pki, &default_spec()).unwrap_or_else(|e| panic!("{purpose}: {e}"));
+    }
+}
+
 #[test]
 fn chain_from_collateral() {
     let pki = GpuPki::cached();
@@ -505,6 +561,8 @@ use testvectors::pki::ocsp::StatusSpec;
 /// Everything a full verification needs, as collateral bytes.
 struct Full {
     driver: RimSpec,
+    /// The driver RIM as written, when not `driver` signed by the cached RIM PKI.
+    driver_xml: Option<Vec<u8>>,
     vbios: RimSpec,
     device_ocsp: Vec<Vec<u8>>,
     rim_ocsp: Vec<Vec<u8>>,
@@ -523,6 +581,7 @@ impl Full {
         });
         Self {
             driver: collateral::driver_rim(),
+            driver_xml: None,
             vbios: collateral::vbios_rim(),
             device_ocsp: device_ocsp.clone(),
             rim_ocsp: rim_ocsp.clone(),
@@ -533,7 +592,11 @@ impl Full {
     fn bundle(&self) -> Bundle {
         let rim_pki = RimPki::cached();
         let mut b = Bundle::new();
-        for bytes in [self.driver.build(rim_pki), self.vbios.build(rim_pki)]
+        let driver = self
+            .driver_xml
+            .clone()
+            .unwrap_or_else(|| self.driver.build(rim_pki));
+        for bytes in [driver, self.vbios.build(rim_pki)]
             .into_iter()
             .chain(self.device_ocsp.iter().cloned())
             .chain(self.rim_ocsp.iter().cloned())
@@ -958,4 +1021,21 @@ fn a_chain_from_collateral_starts_at_the_leaf_that_signed() {
         .verify_nvidia(&evidence, &bundle, &options(), now())
         .unwrap();
     assert_eq!(v.claims().leaf_serial, "53c22ba1");
+}
+
+/// Security review, issue 11 item 4: a RIM signed by the OCSP responder certificate of a
+/// RIM CA (EKU OCSPSigning only, keyUsage digitalSignature) carries golden values of its
+/// choosing; it must not verify.
+#[test]
+fn a_rim_signed_by_an_ocsp_responder_certificate_rejects() {
+    let rim_pki = RimPki::cached();
+    let responder = collateral::responder(&rim_pki.specs.l3, "rim-l3");
+    let mut forged = rim_pki.clone();
+    forged.signer = responder.build();
+    forged.specs.signer = responder;
+    let mut full = Full::new();
+    full.driver_xml = Some(collateral::driver_rim().build(&forged));
+    let e = full.verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "signer_extended_key_usage", "{e}");
+    assert!(e.to_string().starts_with("RIM signer"), "{e}");
 }

@@ -550,6 +550,18 @@ pub enum OcspErrorKind {
         /// Why not.
         reason: String,
     },
+    /// The response was signed by a responder the issuer authorized, but whose certificate
+    /// has expired by the verification time: it is no longer authorized to vouch for
+    /// anything (RFC 6960 §3.2 item 4, §4.2.2.1).
+    #[error("responder {responder} expired at {}, verification time {}", rfc3339(*not_after), rfc3339(*now))]
+    ResponderExpired {
+        /// The responder's subject.
+        responder: String,
+        /// Verification time.
+        now: u64,
+        /// The responder certificate's notAfter.
+        not_after: u64,
+    },
     /// The response holds no SingleResponse for this certificate's CertID.
     #[error("no status for serial {serial} in the response")]
     NoMatchingResponse {
@@ -577,7 +589,8 @@ pub enum OcspErrorKind {
     Stale {
         /// Verification time.
         now: u64,
-        /// nextUpdate (thisUpdate when the response has none).
+        /// When the answer stopped counting: nextUpdate, or thisUpdate + the maximum age
+        /// when the response has none, or its responder's notAfter when that came first.
         next_update: u64,
     },
     /// The certificate is revoked.
@@ -612,6 +625,7 @@ impl OcspErrorKind {
             Self::Signature(_) => "ocsp_signature_algorithm",
             Self::BadSignature { .. } => "ocsp_signature",
             Self::ResponderNotAuthorized { .. } => "ocsp_responder_not_authorized",
+            Self::ResponderExpired { .. } => "ocsp_responder_expired",
             Self::NoMatchingResponse { .. } => "ocsp_no_matching_response",
             Self::NonceMismatch { .. } => "ocsp_nonce_mismatch",
             Self::NotYetValid { .. } => "ocsp_not_yet_valid",

@@ -1039,3 +1039,67 @@ fn a_rim_signed_by_an_ocsp_responder_certificate_rejects() {
     assert_eq!(e.kind(), "signer_extended_key_usage", "{e}");
     assert!(e.to_string().starts_with("RIM signer"), "{e}");
 }
+
+/// Security review, issue 11 (expired responders): an answer signed by a delegated
+/// responder whose certificate has expired by the verification time no longer counts as
+/// current. It was authentic when signed, so it is a stale answer (a claim and a warning,
+/// a rejection when OCSP is required), not a forgery.
+#[test]
+fn an_answer_from_a_responder_expired_since_is_stale() {
+    use testvectors::pki::ocsp::{CertIdHash, OcspResponseSpec, SingleResponseSpec};
+    let s = &GpuPki::cached().specs;
+    let mut responder = collateral::responder(&s.provisioner, "short-lived");
+    responder.not_after = collateral::at() - 60;
+    let responder_der = responder.build();
+    let single = SingleResponseSpec::good(
+        &s.brom.build(),
+        &s.provisioner.build(),
+        CertIdHash::Sha384,
+        collateral::at() - 3600,
+    );
+    let mut spec = OcspResponseSpec::new(single, &responder_der, responder.key.clone());
+    spec.certs = vec![responder_der];
+    let mut full = Full::new();
+    full.device_ocsp[0] = spec.build();
+    let v = full.verify(&options()).unwrap();
+    assert_eq!(v.claims().ocsp[1].status, "stale");
+    assert!(v.warnings().iter().any(|w| w.code == "ocsp_stale"));
+    let e = full.verify(&strict()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_stale", "{e}");
+    assert!(e.to_string().contains("GH100 A01 GSP BROM"), "{e}");
+}
+
+/// Security review, issue 11: an answer without nextUpdate is current only for
+/// `ocsp_max_age_without_next_update` (a day by default) after its thisUpdate.
+#[test]
+fn an_answer_without_next_update_goes_stale_after_the_maximum_age() {
+    let s = &GpuPki::cached().specs;
+    let answer = |age: u64| {
+        let mut spec = collateral::response(&s.identity, &s.root, StatusSpec::Good);
+        spec.responses[0].this_update = collateral::at() - age;
+        spec.responses[0].next_update = None;
+        spec.produced_at = collateral::at() - age;
+        let mut full = Full::new();
+        full.device_ocsp[2] = spec.build();
+        full
+    };
+    // Within a day: good.
+    let v = answer(3600).verify(&strict()).unwrap();
+    assert_eq!(v.claims().ocsp[3].status, "good");
+    assert_eq!(v.claims().ocsp[3].next_update, None);
+    // Two days old: stale, a warning, and a rejection when OCSP is required.
+    let old = answer(2 * 86_400);
+    let v = old.verify(&options()).unwrap();
+    assert_eq!(v.claims().ocsp[3].status, "stale");
+    assert!(v.warnings().iter().any(|w| w.code == "ocsp_stale"));
+    let e = old.verify(&strict()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_stale", "{e}");
+    // A caller that accepts three days.
+    let v = old
+        .verify(&NvidiaOptions {
+            ocsp_max_age_without_next_update: std::time::Duration::from_secs(3 * 86_400),
+            ..strict()
+        })
+        .unwrap();
+    assert_eq!(v.claims().ocsp[3].status, "good");
+}

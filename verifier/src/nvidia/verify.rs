@@ -374,7 +374,7 @@ fn ocsp_claim(
         this_update: None,
         next_update: None,
     };
-    let Some(status) = best_ocsp_status(checker, collateral, cert, issuer)? else {
+    let Some(status) = best_ocsp_status(checker, collateral, cert, issuer, options)? else {
         if covered {
             if options.require_ocsp {
                 return Err(fail(OcspErrorKind::Required));
@@ -462,14 +462,45 @@ fn best_ocsp_status(
     collateral: &Bundle,
     cert: &Certificate,
     issuer: &Certificate,
+    options: &NvidiaOptions,
 ) -> Result<Option<OcspStatus>, Error> {
+    let max_age = options.ocsp_max_age_without_next_update;
     let mut best: Option<OcspStatus> = None;
     for response in &collateral.ocsp_responses {
         // A CertID hash we cannot compute cannot name this certificate for us.
-        let Ok(Some(_)) = response.find(checker.provider, cert, issuer) else {
+        let Ok(Some(single)) = response.find(checker.provider, cert, issuer) else {
             continue;
         };
-        let status = checker.check_ocsp(response, cert, issuer, None)?;
+        let status = match checker.check_ocsp_with(response, cert, issuer, None, max_age) {
+            Ok(status) => status,
+            // Authentic (an authorized responder signed it), but that responder has
+            // expired since, so the answer vouches for nothing now: it is stale from the
+            // earlier of its own end and the responder's.
+            Err(Error::Ocsp {
+                kind:
+                    OcspErrorKind::ResponderExpired {
+                        responder,
+                        not_after,
+                        ..
+                    },
+                ..
+            }) => {
+                let end = single
+                    .next_update
+                    .unwrap_or_else(|| single.this_update.saturating_add(max_age.as_secs()));
+                OcspStatus {
+                    status: single.status,
+                    this_update: single.this_update,
+                    next_update: single.next_update,
+                    produced_at: response.produced_at().unwrap_or_default(),
+                    freshness: Freshness::Stale {
+                        next_update: end.min(not_after),
+                    },
+                    responder,
+                }
+            }
+            Err(e) => return Err(e),
+        };
         let permanent_revocation = matches!(
             status.status,
             CertStatus::Revoked { reason, .. } if reason != Some(RevocationReason::CertificateHold)

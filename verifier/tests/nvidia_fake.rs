@@ -1103,3 +1103,65 @@ fn an_answer_without_next_update_goes_stale_after_the_maximum_age() {
         .unwrap();
     assert_eq!(v.claims().ocsp[3].status, "good");
 }
+
+/// Two copies of the driver RIM, bad (signer expired at `at`, or a broken signature) and
+/// good, signed under one RIM id as NVIDIA re-issues them.
+fn bad_driver_copies() -> [(&'static str, Vec<u8>); 2] {
+    let expired_pki = RimPki::with(|s| s.signer.not_after = collateral::at() - 86_400);
+    let expired = collateral::driver_rim()
+        .with(|s| s.tag_id = "expired-copy".into())
+        .build(&expired_pki);
+    let tampered = collateral::driver_rim()
+        .with(|s| {
+            s.tag_id = "tampered-copy".into();
+            s.tamper_signature = true;
+        })
+        .build(RimPki::cached());
+    [
+        ("certificate_expired", expired),
+        ("rim_signature", tampered),
+    ]
+}
+
+/// Security review, issue 11 item 6: a candidate RIM that fails falls back to the next;
+/// a bad copy beside a good one, in either order, does not reject the evidence.
+#[test]
+fn a_failing_copy_of_a_rim_falls_back_to_one_that_verifies() {
+    let good_tag = collateral::driver_rim().tag_id;
+    for (why, bad) in bad_driver_copies() {
+        // The bad copy first, then the good one.
+        let mut bad_first = Full::new();
+        bad_first.extra.push(collateral::driver_rim().build(RimPki::cached()));
+        bad_first.driver_xml = Some(bad.clone());
+        // The good copy first, then the bad one.
+        let mut good_first = Full::new();
+        good_first.extra.push(bad.clone());
+        for full in [bad_first, good_first] {
+            let v = full
+                .verify(&strict())
+                .unwrap_or_else(|e| panic!("{why}: {e}"));
+            assert!(v.claims().measurements_match, "{why}");
+            assert_eq!(v.claims().rims.driver.status, "verified");
+            assert_eq!(
+                v.claims().rims.driver.tag_id.as_deref(),
+                Some(good_tag.as_str())
+            );
+        }
+    }
+}
+
+/// When no candidate verifies, the first failure (in collateral order) is reported.
+#[test]
+fn when_no_copy_of_a_rim_verifies_the_first_failure_rejects() {
+    let [(expired_kind, expired), (tampered_kind, tampered)] = bad_driver_copies();
+    for (first, second, kind) in [
+        (&expired, &tampered, expired_kind),
+        (&tampered, &expired, tampered_kind),
+    ] {
+        let mut full = Full::new();
+        full.driver_xml = Some(first.clone());
+        full.extra.push(second.clone());
+        let e = full.verify(&options()).unwrap_err();
+        assert_eq!(e.kind(), kind, "{e}");
+    }
+}

@@ -6,7 +6,8 @@
 //! rejects and what is a claim:
 //!
 //! - a broken report signature, device chain, nonce or FWID binding, a certificate OCSP
-//!   reports revoked, an OCSP response or RIM that fails authentication: rejection;
+//!   reports revoked, an OCSP response that fails authentication, or a RIM that fails
+//!   authentication when no other copy of it verifies: rejection;
 //! - a certificate without an OCSP response, or whose response is stale or `unknown`: a
 //!   per-certificate claim and a warning (a rejection with
 //!   [`NvidiaOptions::require_ocsp`]);

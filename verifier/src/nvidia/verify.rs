@@ -523,9 +523,10 @@ struct UsedRim<'a> {
     warnings: Vec<Warning>,
 }
 
-/// The RIM of `kind` for `version`: among the supplied RIMs for this chip and version,
-/// each is verified (signature, chain, OCSP; any failure rejects) and the one with the
-/// fewest mismatches is used (NVIDIA re-issues RIMs under one id).
+/// The RIM of `kind` for `version`: among the supplied RIMs for this chip and version
+/// (NVIDIA re-issues RIMs under one id), each is verified (signature, chain, OCSP) and
+/// the one with the fewest mismatches is used. A candidate that fails is passed over:
+/// only when none verifies does the first failure reject.
 #[allow(clippy::too_many_arguments)]
 fn select_rim<'a>(
     checker: &PathChecker<'_>,
@@ -541,7 +542,6 @@ fn select_rim<'a>(
     let Some(version) = version else {
         return Ok(None);
     };
-    let mut best: Option<(usize, UsedRim<'a>)> = None;
     let candidates: Vec<&Rim> = collateral
         .rims
         .iter()
@@ -550,62 +550,89 @@ fn select_rim<'a>(
                 && r.colloquial_version().eq_ignore_ascii_case(version)
         })
         .collect();
+    let mut best: Option<(usize, UsedRim<'a>)> = None;
+    let mut first_failure = None;
     for rim in candidates.iter().copied() {
-        let label = format!("{} RIM {}", kind.label(), rim.colloquial_version());
-        rim.verify_signature(checker.provider, checker.cache)
-            .map_err(|e| relabel(e, &label))?;
-        rim.verify_chain(checker, &verifier.anchors.nvidia_rim_root)?;
-        if !rim.measurements().iter().any(|m| m.active) {
-            return Err(Error::Rim {
-                rim: label,
-                kind: RimErrorKind::NoMeasurements,
-            });
-        }
-        let certs = rim.certificates();
-        let mut ocsp = Vec::new();
-        let mut chain_warnings = Vec::new();
-        for pair in certs.windows(2) {
-            let [cert, issuer] = pair else { continue };
-            ocsp.push(ocsp_claim(
-                checker,
-                collateral,
-                cert,
-                issuer,
-                true,
-                options,
-                &mut chain_warnings,
-            )?);
-        }
-        // The driver and VBIOS chains share certificates: say which chain a warning is about.
-        let chain_warnings = chain_warnings
-            .into_iter()
-            .map(|w| Warning {
-                code: w.code,
-                message: format!("{label} signing chain: {}", w.message),
-            })
-            .collect();
+        let used = match verify_candidate(checker, verifier, collateral, kind, rim, options) {
+            Ok(used) => used,
+            Err(e) => {
+                first_failure.get_or_insert(e);
+                continue;
+            }
+        };
         // Ranking needs a comparison only when there is a choice.
         let mismatches = if candidates.len() > 1 {
-            compare(&golden(&[(kind, rim)])?, report).mismatches.len()
+            match golden(&[(kind, rim)]) {
+                Ok(golden) => compare(&golden, report).mismatches.len(),
+                Err(e) => {
+                    first_failure.get_or_insert(e);
+                    continue;
+                }
+            }
         } else {
             0
         };
         if best.as_ref().is_none_or(|(m, _)| mismatches < *m) {
-            best = Some((
-                mismatches,
-                UsedRim {
-                    rim,
-                    ocsp,
-                    warnings: chain_warnings,
-                },
-            ));
+            best = Some((mismatches, used));
         }
     }
-    let used = best.map(|(_, used)| used);
-    if let Some(u) = &used {
-        warnings.extend(u.warnings.iter().cloned());
+    match (best, first_failure) {
+        (Some((_, used)), _) => {
+            warnings.extend(used.warnings.iter().cloned());
+            Ok(Some(used))
+        }
+        (None, Some(e)) => Err(e),
+        (None, None) => Ok(None),
     }
-    Ok(used)
+}
+
+/// One candidate RIM: its signature, its chain to the pinned RIM root, active
+/// measurements, and OCSP for its chain (what rejects is an error).
+fn verify_candidate<'a>(
+    checker: &PathChecker<'_>,
+    verifier: &Verifier,
+    collateral: &Bundle,
+    kind: RimKind,
+    rim: &'a Rim,
+    options: &NvidiaOptions,
+) -> Result<UsedRim<'a>, Error> {
+    let label = format!("{} RIM {}", kind.label(), rim.colloquial_version());
+    rim.verify_signature(checker.provider, checker.cache)
+        .map_err(|e| relabel(e, &label))?;
+    rim.verify_chain(checker, &verifier.anchors.nvidia_rim_root)?;
+    if !rim.measurements().iter().any(|m| m.active) {
+        return Err(Error::Rim {
+            rim: label,
+            kind: RimErrorKind::NoMeasurements,
+        });
+    }
+    let mut ocsp = Vec::new();
+    let mut chain_warnings = Vec::new();
+    for pair in rim.certificates().windows(2) {
+        let [cert, issuer] = pair else { continue };
+        ocsp.push(ocsp_claim(
+            checker,
+            collateral,
+            cert,
+            issuer,
+            true,
+            options,
+            &mut chain_warnings,
+        )?);
+    }
+    // The driver and VBIOS chains share certificates: say which chain a warning is about.
+    let warnings = chain_warnings
+        .into_iter()
+        .map(|w| Warning {
+            code: w.code,
+            message: format!("{label} signing chain: {}", w.message),
+        })
+        .collect();
+    Ok(UsedRim {
+        rim,
+        ocsp,
+        warnings,
+    })
 }
 
 /// Errors the RIM module labels by content carry the RIM's role here.

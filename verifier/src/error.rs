@@ -69,6 +69,17 @@ pub enum Error {
         /// The failed check.
         kind: OcspErrorKind,
     },
+    /// One device appears more than once in one piece of multi-device evidence (a copy of
+    /// its evidence, or two reports it signed), so it would count as several.
+    #[error("GPUs {first} and {second} are one device ({device_id})")]
+    DuplicateDevice {
+        /// The device's identity (`gpu.device_id`).
+        device_id: String,
+        /// Position of its first appearance.
+        first: usize,
+        /// Position of the repeat.
+        second: usize,
+    },
     /// A reference integrity manifest (NVIDIA RIM, signed SWID XML) failed a check.
     #[error("{rim}: {kind}")]
     Rim {
@@ -106,6 +117,7 @@ impl Error {
                         | ParseErrorKind::Json(_)
                         | ParseErrorKind::Xml(_)
                         | ParseErrorKind::Encoding(_)
+                        | ParseErrorKind::Empty
                 ) =>
             {
                 ErrorClass::Malformed
@@ -130,6 +142,7 @@ impl Error {
             Self::Tcb(t) => t.id(),
             Self::Ocsp { kind, .. } => kind.id(),
             Self::Rim { kind, .. } => kind.id(),
+            Self::DuplicateDevice { .. } => "duplicate_device",
         }
     }
 
@@ -198,6 +211,9 @@ pub enum ParseErrorKind {
     /// Text in none of the encodings the input may arrive in (hex, base64, PEM, JSON).
     #[error("not {0}")]
     Encoding(&'static str),
+    /// A list of evidence without any item: nothing to verify, never a pass.
+    #[error("empty: it holds no device's evidence")]
+    Empty,
 }
 
 impl ParseErrorKind {
@@ -212,6 +228,7 @@ impl ParseErrorKind {
             Self::Json(_) => "malformed_json",
             Self::Xml(_) => "malformed_xml",
             Self::Encoding(_) => "malformed_encoding",
+            Self::Empty => "empty",
         }
     }
 }

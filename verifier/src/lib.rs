@@ -257,11 +257,13 @@ impl Verifier {
         nvidia::verify(self, evidence, collateral, options, now)
     }
 
-    /// Verifies several GPUs' evidence (as from one multi-GPU evidence file); every GPU
-    /// must verify. Warnings are prefixed with the GPU's position.
+    /// Verifies several GPUs' evidence (as from one multi-GPU evidence file): there is at
+    /// least one, every GPU must verify, and each is a different device (by
+    /// `device_id`). Warnings are prefixed with the GPU's position.
     ///
     /// # Errors
-    /// The first GPU's failure, as [`Self::verify_nvidia`].
+    /// [`error::ParseErrorKind::Empty`] for no evidence; the first GPU's failure, as
+    /// [`Self::verify_nvidia`]; [`Error::DuplicateDevice`] for a device seen before.
     pub fn verify_nvidia_all(
         &self,
         evidence: &[nvidia::GpuEvidence],
@@ -269,10 +271,22 @@ impl Verifier {
         options: &nvidia::NvidiaOptions,
         now: time::UnixTime,
     ) -> Result<Verified<Vec<nvidia::GpuClaims>>, Error> {
-        let mut claims = Vec::with_capacity(evidence.len());
+        if evidence.is_empty() {
+            return Err(nvidia::empty_evidence().into());
+        }
+        let mut claims: Vec<nvidia::GpuClaims> = Vec::with_capacity(evidence.len());
         let mut warnings = Vec::new();
         for (i, gpu) in evidence.iter().enumerate() {
             let verified = self.verify_nvidia(gpu, collateral, options, now)?;
+            // One GPU must not count as several (a copy of its evidence, or two reports).
+            let device_id = &verified.claims().device_id;
+            if let Some(first) = claims.iter().position(|c| &c.device_id == device_id) {
+                return Err(Error::DuplicateDevice {
+                    device_id: device_id.clone(),
+                    first,
+                    second: i,
+                });
+            }
             warnings.extend(verified.warnings().iter().map(|w| Warning {
                 code: w.code,
                 message: format!("GPU {i}: {}", w.message),

@@ -7,7 +7,7 @@ use testvectors::pki::PrivateKey;
 use verifier::collateral::Bundle;
 use verifier::nvidia::{GpuClaims, GpuEvidence, NvidiaOptions};
 use verifier::time::{from_secs, parse_rfc3339, UnixTime};
-use verifier::{Error, TrustAnchors, Verified, Verifier};
+use verifier::{Error, ErrorClass, TrustAnchors, Verified, Verifier};
 
 type SpecChange = Box<dyn Fn(&mut GpuSpecs)>;
 type ReportChange = Box<dyn Fn(&mut ReportSpec)>;
@@ -1164,4 +1164,108 @@ fn when_no_copy_of_a_rim_verifies_the_first_failure_rejects() {
         let e = full.verify(&options()).unwrap_err();
         assert_eq!(e.kind(), kind, "{e}");
     }
+}
+
+// ---- several GPUs in one piece of evidence ----
+
+/// Security review, issue 11 item 7: evidence without any device is malformed (CLI exit
+/// 2), never a pass, in every JSON form and through `verify_nvidia_all`.
+#[test]
+fn evidence_without_devices_is_malformed() {
+    for text in [
+        "[]",
+        " [ ]\n",
+        r#"{"evidence_list":[]}"#,
+        r#"{"nonce":"00","arch":"HOPPER","evidence_list":[]}"#,
+        r#"{"device_evidence_list":[]}"#,
+        r#"{"gpus":[]}"#,
+    ] {
+        let e = verifier::nvidia::decode(text.as_bytes()).expect_err(text);
+        assert_eq!(e.class(), ErrorClass::Malformed, "{text}: {e}");
+        assert_eq!(e.kind(), "empty", "{text}: {e}");
+    }
+    let pki = GpuPki::cached();
+    let e = verifier_for(pki)
+        .verify_nvidia_all(&[], &Bundle::new(), &options(), now())
+        .unwrap_err();
+    assert_eq!(e.class(), ErrorClass::Malformed, "{e}");
+    assert_eq!(e.kind(), "empty", "{e}");
+}
+
+/// The `device_id` claim: lower-case hex SHA-256 of the per-chip DeviceID (BROM)
+/// certificate's SubjectPublicKeyInfo.
+fn device_id_of(pki: &GpuPki) -> String {
+    let brom = verifier::pki::Certificate::from_der(&pki.chain[1]).unwrap();
+    hex::encode(
+        verifier::crypto::default_provider()
+            .hash(verifier::crypto::HashAlg::Sha256, &[brom.spki_der()])
+            .as_ref(),
+    )
+}
+
+fn gpu(pki: &GpuPki, spec: &ReportSpec) -> GpuEvidence {
+    GpuEvidence::new(spec.sign(pki), pki.chain_pem().into_bytes())
+}
+
+/// A second fake GPU: its own BROM (DeviceID) key and serial under the same CAs.
+fn second_gpu() -> GpuPki {
+    let mut specs = GpuSpecs::new();
+    specs.brom.key = PrivateKey::generate_p384(PrivateKey::seed_for("nvidia/second-gpu-brom"));
+    specs.brom.set_serial(0x41_99);
+    specs.leaf.key = PrivateKey::generate_p384(PrivateKey::seed_for("nvidia/second-gpu-leaf"));
+    specs.leaf.set_serial(0x54_01);
+    specs.relink();
+    specs.build()
+}
+
+/// Security review, issue 11 item 7: one GPU counted twice is a rejection
+/// (`duplicate_device`), whether its evidence is copied or it signed two reports, and
+/// even under a re-certified attestation key: a device is its per-chip identity.
+#[test]
+fn the_same_gpu_twice_is_a_duplicate_device() {
+    let pki = GpuPki::cached();
+    let verifier = verifier_for(pki);
+    let one = gpu(pki, &default_spec());
+    let v = verifier
+        .verify_nvidia(&one, &Bundle::new(), &options(), now())
+        .unwrap();
+    let claims = serde_json::to_value(v.claims()).unwrap();
+    assert_eq!(claims["device_id"], device_id_of(pki));
+
+    let any_nonce = NvidiaOptions::default();
+    let other_report = gpu(pki, &ReportSpec::hopper([7; 32]));
+    let mut releafed = GpuSpecs::new();
+    releafed.leaf.key = PrivateKey::generate_p384(PrivateKey::seed_for("nvidia/releafed"));
+    releafed.leaf.set_serial(0x77);
+    let releafed = releafed.build();
+    let same_chip_new_leaf = gpu(&releafed, &default_spec());
+    for (what, pair) in [
+        ("a copy", [one.clone(), one.clone()]),
+        ("another report", [one.clone(), other_report]),
+        ("another leaf", [one.clone(), same_chip_new_leaf]),
+    ] {
+        let e = verifier
+            .verify_nvidia_all(&pair, &Bundle::new(), &any_nonce, now())
+            .expect_err(what);
+        assert_eq!(e.kind(), "duplicate_device", "{what}: {e}");
+        assert_eq!(e.class(), ErrorClass::Rejected, "{what}");
+        assert!(e.to_string().contains(&device_id_of(pki)), "{what}: {e}");
+    }
+    // Two GPUs among three, the copy last.
+    let second = second_gpu();
+    let two = gpu(&second, &default_spec());
+    let e = verifier
+        .verify_nvidia_all(&[one.clone(), two.clone(), one.clone()], &Bundle::new(), &any_nonce, now())
+        .unwrap_err();
+    assert_eq!(e.kind(), "duplicate_device", "{e}");
+    // Two different GPUs verify, each with its own device_id.
+    let v = verifier
+        .verify_nvidia_all(&[one, two], &Bundle::new(), &options(), now())
+        .unwrap();
+    let ids: Vec<String> = v
+        .claims()
+        .iter()
+        .map(|c| serde_json::to_value(c).unwrap()["device_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, [device_id_of(pki), device_id_of(&second)]);
 }

@@ -29,6 +29,7 @@ mod verify;
 
 pub use claims::{GpuClaims, OcspClaim, RimClaim, RimVersions, RimsClaims};
 pub use device::GpuArch;
+pub(crate) use evidence::empty_evidence;
 pub use evidence::{decode, decode_chain, looks_like, GpuEvidence};
 pub use ids::{driver_rim_id, vbios_rim_id};
 pub use options::NvidiaOptions;

@@ -172,16 +172,26 @@ pub(crate) fn verify(
         }
     }
 
-    let hwmodel = chain
-        .certs
-        .get(1)
-        .and_then(|c| c.subject().common_name())
+    // The per-chip identity is the DeviceID certificate the chip's boot ROM holds (`GSP
+    // BROM`, issued once at provisioning by the Provisioner ICA), the one that certifies
+    // the attestation key. The leaf (`FMC LF`) is not: it is the firmware's alias key,
+    // re-certified whenever the firmware (its FWID) changes, so one chip can show several.
+    let device_cert = chain.certs.get(1).copied().unwrap_or(chain.leaf);
+    let hwmodel = device_cert
+        .subject()
+        .common_name()
         .unwrap_or_default()
         .to_owned();
+    let device_id = super::to_hex(
+        verifier
+            .provider
+            .hash(HashAlg::Sha256, &[device_cert.spki_der()]),
+    );
     let claims = GpuClaims {
         arch: arch.name(),
         chip,
         hwmodel,
+        device_id,
         leaf_serial: super::to_hex(chain.leaf.serial()),
         nonce: super::to_hex(report.nonce()),
         nonce_checked: options.expected_nonce.is_some(),

@@ -259,7 +259,8 @@ impl Verifier {
 
     /// Verifies several GPUs' evidence (as from one multi-GPU evidence file): there is at
     /// least one, every GPU must verify, and each is a different device (by
-    /// `device_id`). Warnings are prefixed with the GPU's position.
+    /// `device_id`). Each warning carries the position of its GPU (`gpu`, and a
+    /// `GPU i: ` prefix).
     ///
     /// # Errors
     /// [`error::ParseErrorKind::Empty`] for no evidence; the first GPU's failure, as
@@ -290,6 +291,7 @@ impl Verifier {
             warnings.extend(verified.warnings().iter().map(|w| Warning {
                 code: w.code,
                 message: format!("GPU {i}: {}", w.message),
+                gpu: Some(i),
             }));
             claims.push(verified.claims().clone());
         }

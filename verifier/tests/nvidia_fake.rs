@@ -1269,3 +1269,41 @@ fn the_same_gpu_twice_is_a_duplicate_device() {
         .collect();
     assert_eq!(ids, [device_id_of(pki), device_id_of(&second)]);
 }
+
+/// Security review, issue 11 item 9: in multi-GPU evidence each warning names the GPU it
+/// concerns (`gpu`, its position) instead of applying to all; one GPU's evidence has none.
+#[test]
+fn each_warning_names_its_gpu() {
+    let pki = GpuPki::cached();
+    let verifier = verifier_for(pki);
+    let mut trailing = default_spec();
+    trailing.trailing = vec![0];
+    let second = second_gpu();
+    let gpus = [gpu(pki, &default_spec()), gpu(&second, &trailing)];
+    let v = verifier
+        .verify_nvidia_all(&gpus, &Bundle::new(), &options(), now())
+        .unwrap();
+    let warnings = serde_json::to_value(v.warnings()).unwrap();
+    let warnings = warnings.as_array().unwrap();
+    assert!(!warnings.is_empty());
+    for w in warnings {
+        let message = w["message"].as_str().unwrap();
+        let position = if message.starts_with("GPU 0: ") { 0 } else { 1 };
+        assert!(message.starts_with(&format!("GPU {position}: ")), "{message}");
+        assert_eq!(w["gpu"], position, "{w}");
+    }
+    let trailing: Vec<_> = warnings
+        .iter()
+        .filter(|w| w["code"] == "trailing_data")
+        .collect();
+    assert_eq!(trailing.len(), 1);
+    assert_eq!(trailing[0]["gpu"], 1);
+    // One GPU's evidence: no position.
+    let v = verifier
+        .verify_nvidia(&gpus[1], &Bundle::new(), &options(), now())
+        .unwrap();
+    let warnings = serde_json::to_value(v.warnings()).unwrap();
+    for w in warnings.as_array().unwrap() {
+        assert!(w.get("gpu").is_none(), "{w}");
+    }
+}

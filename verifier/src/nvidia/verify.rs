@@ -634,8 +634,8 @@ fn verify_candidate<'a>(
     let warnings = chain_warnings
         .into_iter()
         .map(|w| Warning {
-            code: w.code,
             message: format!("{label} signing chain: {}", w.message),
+            ..w
         })
         .collect();
     Ok(UsedRim {

@@ -1131,7 +1131,9 @@ fn a_failing_copy_of_a_rim_falls_back_to_one_that_verifies() {
     for (why, bad) in bad_driver_copies() {
         // The bad copy first, then the good one.
         let mut bad_first = Full::new();
-        bad_first.extra.push(collateral::driver_rim().build(RimPki::cached()));
+        bad_first
+            .extra
+            .push(collateral::driver_rim().build(RimPki::cached()));
         bad_first.driver_xml = Some(bad.clone());
         // The good copy first, then the bad one.
         let mut good_first = Full::new();
@@ -1255,7 +1257,12 @@ fn the_same_gpu_twice_is_a_duplicate_device() {
     let second = second_gpu();
     let two = gpu(&second, &default_spec());
     let e = verifier
-        .verify_nvidia_all(&[one.clone(), two.clone(), one.clone()], &Bundle::new(), &any_nonce, now())
+        .verify_nvidia_all(
+            &[one.clone(), two.clone(), one.clone()],
+            &Bundle::new(),
+            &any_nonce,
+            now(),
+        )
         .unwrap_err();
     assert_eq!(e.kind(), "duplicate_device", "{e}");
     // Two different GPUs verify, each with its own device_id.
@@ -1265,7 +1272,12 @@ fn the_same_gpu_twice_is_a_duplicate_device() {
     let ids: Vec<String> = v
         .claims()
         .iter()
-        .map(|c| serde_json::to_value(c).unwrap()["device_id"].as_str().unwrap().to_owned())
+        .map(|c| {
+            serde_json::to_value(c).unwrap()["device_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(ids, [device_id_of(pki), device_id_of(&second)]);
 }
@@ -1289,7 +1301,10 @@ fn each_warning_names_its_gpu() {
     for w in warnings {
         let message = w["message"].as_str().unwrap();
         let position = if message.starts_with("GPU 0: ") { 0 } else { 1 };
-        assert!(message.starts_with(&format!("GPU {position}: ")), "{message}");
+        assert!(
+            message.starts_with(&format!("GPU {position}: ")),
+            "{message}"
+        );
         assert_eq!(w["gpu"], position, "{w}");
     }
     let trailing: Vec<_> = warnings

@@ -555,7 +555,10 @@ fn a_responder_expired_at_now_is_refused_though_valid_when_it_signed() {
     // An hour after signing, inside thisUpdate..nextUpdate.
     expect(check(&der), "ocsp_responder_expired");
     // A year later too: the answer is not "stale" but unauthorized.
-    expect(check_at(&der, THIS_UPDATE + 365 * DAY), "ocsp_responder_expired");
+    expect(
+        check_at(&der, THIS_UPDATE + 365 * DAY),
+        "ocsp_responder_expired",
+    );
     // While the responder is still valid, the answer counts.
     assert_eq!(
         check_at(&der, THIS_UPDATE + 60).unwrap().freshness,
@@ -828,7 +831,13 @@ fn the_maximum_age_without_next_update_is_the_callers() {
         cache: &SignatureCache::default(),
         now: from_secs(THIS_UPDATE + 2 * DAY),
     }
-    .check_ocsp_with(&response, &leaf, &ca, None, std::time::Duration::from_secs(7 * DAY))
+    .check_ocsp_with(
+        &response,
+        &leaf,
+        &ca,
+        None,
+        std::time::Duration::from_secs(7 * DAY),
+    )
     .unwrap();
     assert_eq!(
         status.freshness,

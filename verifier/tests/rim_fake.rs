@@ -9,8 +9,8 @@ use proptest::prelude::*;
 use testvectors::build::nvidia_rim::{
     uri, C14n, Fragment, MeasurementSpec, RimPki, RimSpec, Wrapping, DSIG_NS, SWID_NS,
 };
-use testvectors::pki::time::{DAY, DEFAULT_NOW};
 use testvectors::pki::ocsp::extended_key_usage;
+use testvectors::pki::time::{DAY, DEFAULT_NOW};
 use testvectors::pki::x509::{key_usage, name};
 use testvectors::pki::{CertSpec, PrivateKey};
 use verifier::crypto::{all_providers, default_provider};
@@ -1229,7 +1229,11 @@ fn an_ocsp_signing_only_certificate_cannot_sign_a_rim() {
             s.set_ext(eku::EXTENDED_KEY_USAGE, true, extended_key_usage(purposes))
         });
         let err = signer_chain_result(chain).expect_err("not a purpose that signs RIMs");
-        assert_eq!(err.kind(), "signer_extended_key_usage", "{purposes:?}: {err}");
+        assert_eq!(
+            err.kind(),
+            "signer_extended_key_usage",
+            "{purposes:?}: {err}"
+        );
         assert_eq!(cert_error(&err).0, CertRole::RimSigner, "{err:?}");
     }
     // Purposes fit for signing manifests, alone or beside others.

@@ -144,7 +144,11 @@ fn check_attestation_key(leaf: &Certificate) -> Result<(), Error> {
     // Its usage, not its name, says it may sign reports: every real leaf has a critical
     // keyUsage digitalSignature and no extendedKeyUsage; one with purposes must allow
     // SPDM responder authentication (or any purpose), never OCSP signing alone.
-    check_signer_usage(leaf, CertRole::GpuAttestation, &[ID_DMTF_EKU_RESPONDER_AUTH])?;
+    check_signer_usage(
+        leaf,
+        CertRole::GpuAttestation,
+        &[ID_DMTF_EKU_RESPONDER_AUTH],
+    )?;
     if !matches!(
         leaf.public_key(),
         PublicKey::Ec {

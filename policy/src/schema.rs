@@ -373,6 +373,7 @@ const GPU: &[Row] = &[
     ("arch", Str),
     ("chip", Str),
     ("hwmodel", Str),
+    ("device_id", Str),
     ("leaf_serial", Str),
     ("nonce", Str),
     ("nonce_checked", Bool),

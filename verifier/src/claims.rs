@@ -47,6 +47,10 @@ pub struct Warning {
     pub code: &'static str,
     /// One readable sentence.
     pub message: String,
+    /// In multi-GPU evidence, the position of the GPU the warning concerns (as in
+    /// `gpus`); `None` otherwise, and then not serialized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<usize>,
 }
 
 impl Warning {
@@ -54,6 +58,7 @@ impl Warning {
         Self {
             code,
             message: message.into(),
+            gpu: None,
         }
     }
 }

@@ -69,6 +69,17 @@ pub enum Error {
         /// The failed check.
         kind: OcspErrorKind,
     },
+    /// One device appears more than once in one piece of multi-device evidence (a copy of
+    /// its evidence, or two reports it signed), so it would count as several.
+    #[error("GPUs {first} and {second} are one device ({device_id})")]
+    DuplicateDevice {
+        /// The device's identity (`gpu.device_id`).
+        device_id: String,
+        /// Position of its first appearance.
+        first: usize,
+        /// Position of the repeat.
+        second: usize,
+    },
     /// A reference integrity manifest (NVIDIA RIM, signed SWID XML) failed a check.
     #[error("{rim}: {kind}")]
     Rim {
@@ -106,6 +117,7 @@ impl Error {
                         | ParseErrorKind::Json(_)
                         | ParseErrorKind::Xml(_)
                         | ParseErrorKind::Encoding(_)
+                        | ParseErrorKind::Empty
                 ) =>
             {
                 ErrorClass::Malformed
@@ -130,6 +142,7 @@ impl Error {
             Self::Tcb(t) => t.id(),
             Self::Ocsp { kind, .. } => kind.id(),
             Self::Rim { kind, .. } => kind.id(),
+            Self::DuplicateDevice { .. } => "duplicate_device",
         }
     }
 
@@ -198,6 +211,9 @@ pub enum ParseErrorKind {
     /// Text in none of the encodings the input may arrive in (hex, base64, PEM, JSON).
     #[error("not {0}")]
     Encoding(&'static str),
+    /// A list of evidence without any item: nothing to verify, never a pass.
+    #[error("empty: it holds no device's evidence")]
+    Empty,
 }
 
 impl ParseErrorKind {
@@ -212,6 +228,7 @@ impl ParseErrorKind {
             Self::Json(_) => "malformed_json",
             Self::Xml(_) => "malformed_xml",
             Self::Encoding(_) => "malformed_encoding",
+            Self::Empty => "empty",
         }
     }
 }
@@ -360,6 +377,19 @@ pub enum CertErrorKind {
     /// An issuing certificate whose keyUsage lacks keyCertSign.
     #[error("keyUsage does not allow certificate signing")]
     KeyUsage,
+    /// An end-entity certificate that signs (evidence, a manifest) whose keyUsage is absent
+    /// or lacks digitalSignature (RFC 5280 §4.2.1.3).
+    #[error("keyUsage does not allow digitalSignature (absent, or without it)")]
+    SignerKeyUsage,
+    /// An end-entity certificate that signs whose extendedKeyUsage names no purpose fit
+    /// for what it signs (RFC 5280 §4.2.1.12), e.g. an OCSP responder certificate.
+    #[error("extendedKeyUsage ({purposes}) allows none of {allowed}")]
+    SignerExtendedKeyUsage {
+        /// Its purposes, dotted OIDs.
+        purposes: String,
+        /// The purposes the role accepts, dotted OIDs.
+        allowed: String,
+    },
     /// A pathLenConstraint that the chain exceeds.
     #[error("pathLenConstraint {max} exceeded")]
     PathLenExceeded {
@@ -440,6 +470,8 @@ impl CertErrorKind {
             Self::UntrustedRoot { .. } => "untrusted_root",
             Self::NotCa => "issuer_not_ca",
             Self::KeyUsage => "issuer_key_usage",
+            Self::SignerKeyUsage => "signer_key_usage",
+            Self::SignerExtendedKeyUsage { .. } => "signer_extended_key_usage",
             Self::PathLenExceeded { .. } => "path_len_exceeded",
             Self::UnsupportedSignatureAlgorithm { .. } => "unsupported_signature_algorithm",
             Self::PssParameters(_) => "pss_parameters",
@@ -535,6 +567,18 @@ pub enum OcspErrorKind {
         /// Why not.
         reason: String,
     },
+    /// The response was signed by a responder the issuer authorized, but whose certificate
+    /// has expired by the verification time: it is no longer authorized to vouch for
+    /// anything (RFC 6960 §3.2 item 4, §4.2.2.1).
+    #[error("responder {responder} expired at {}, verification time {}", rfc3339(*not_after), rfc3339(*now))]
+    ResponderExpired {
+        /// The responder's subject.
+        responder: String,
+        /// Verification time.
+        now: u64,
+        /// The responder certificate's notAfter.
+        not_after: u64,
+    },
     /// The response holds no SingleResponse for this certificate's CertID.
     #[error("no status for serial {serial} in the response")]
     NoMatchingResponse {
@@ -562,7 +606,8 @@ pub enum OcspErrorKind {
     Stale {
         /// Verification time.
         now: u64,
-        /// nextUpdate (thisUpdate when the response has none).
+        /// When the answer stopped counting: nextUpdate, or thisUpdate + the maximum age
+        /// when the response has none, or its responder's notAfter when that came first.
         next_update: u64,
     },
     /// The certificate is revoked.
@@ -597,6 +642,7 @@ impl OcspErrorKind {
             Self::Signature(_) => "ocsp_signature_algorithm",
             Self::BadSignature { .. } => "ocsp_signature",
             Self::ResponderNotAuthorized { .. } => "ocsp_responder_not_authorized",
+            Self::ResponderExpired { .. } => "ocsp_responder_expired",
             Self::NoMatchingResponse { .. } => "ocsp_no_matching_response",
             Self::NonceMismatch { .. } => "ocsp_nonce_mismatch",
             Self::NotYetValid { .. } => "ocsp_not_yet_valid",

@@ -71,8 +71,9 @@
 //!    MEASUREMENTS response, every field located by the declared lengths: DMTF blocks
 //!    with distinct indices filling the record exactly, opaque TLVs (each type once);
 //! 2. the device chain (leaf first) leads from the attestation certificate, an
-//!    end-entity P-384 key, to the NVIDIA Device Identity CA pinned by key hash; every
-//!    certificate is valid at `now`;
+//!    end-entity P-384 key with keyUsage digitalSignature (and, if it has an
+//!    extendedKeyUsage, SPDM responder authentication or any purpose), to the NVIDIA
+//!    Device Identity CA pinned by key hash; every certificate is valid at `now`;
 //! 3. the ECDSA P-384 signature (raw r‖s) verifies over SHA-384 of request ‖ response up
 //!    to the signature;
 //! 4. the requester nonce is the caller's, when given;
@@ -82,8 +83,9 @@
 //!    (CertID, issuer or delegated responder, signature, nonce, thisUpdate/nextUpdate);
 //!    revoked rejects, a missing or stale answer is a claim;
 //! 7. the driver and VBIOS RIMs for the report's versions are verified (XMLDSig,
-//!    signing chain to the pinned NVIDIA RIM root, OCSP) and every active golden index is
-//!    compared with the report's measurements;
+//!    signing chain to the pinned NVIDIA RIM root with a signer allowed to sign
+//!    manifests, OCSP) and every active golden index is compared with the report's
+//!    measurements;
 //! 8. every expectation in [`nvidia::NvidiaOptions`] holds.
 //!
 //! ```no_run
@@ -295,11 +297,14 @@ impl Verifier {
         nvidia::verify(self, evidence, collateral, options, now)
     }
 
-    /// Verifies several GPUs' evidence (as from one multi-GPU evidence file); every GPU
-    /// must verify. Warnings are prefixed with the GPU's position.
+    /// Verifies several GPUs' evidence (as from one multi-GPU evidence file): there is at
+    /// least one, every GPU must verify, and each is a different device (by
+    /// `device_id`). Each warning carries the position of its GPU (`gpu`, and a
+    /// `GPU i: ` prefix).
     ///
     /// # Errors
-    /// The first GPU's failure, as [`Self::verify_nvidia`].
+    /// [`error::ParseErrorKind::Empty`] for no evidence; the first GPU's failure, as
+    /// [`Self::verify_nvidia`]; [`Error::DuplicateDevice`] for a device seen before.
     pub fn verify_nvidia_all(
         &self,
         evidence: &[nvidia::GpuEvidence],
@@ -307,13 +312,26 @@ impl Verifier {
         options: &nvidia::NvidiaOptions,
         now: time::UnixTime,
     ) -> Result<Verified<Vec<nvidia::GpuClaims>>, Error> {
-        let mut claims = Vec::with_capacity(evidence.len());
+        if evidence.is_empty() {
+            return Err(nvidia::empty_evidence().into());
+        }
+        let mut claims: Vec<nvidia::GpuClaims> = Vec::with_capacity(evidence.len());
         let mut warnings = Vec::new();
         for (i, gpu) in evidence.iter().enumerate() {
             let verified = self.verify_nvidia(gpu, collateral, options, now)?;
+            // One GPU must not count as several (a copy of its evidence, or two reports).
+            let device_id = &verified.claims().device_id;
+            if let Some(first) = claims.iter().position(|c| &c.device_id == device_id) {
+                return Err(Error::DuplicateDevice {
+                    device_id: device_id.clone(),
+                    first,
+                    second: i,
+                });
+            }
             warnings.extend(verified.warnings().iter().map(|w| Warning {
                 code: w.code,
                 message: format!("GPU {i}: {}", w.message),
+                gpu: Some(i),
             }));
             claims.push(verified.claims().clone());
         }

@@ -7,7 +7,7 @@ use testvectors::pki::PrivateKey;
 use verifier::collateral::Bundle;
 use verifier::nvidia::{GpuClaims, GpuEvidence, NvidiaOptions};
 use verifier::time::{from_secs, parse_rfc3339, UnixTime};
-use verifier::{Error, TrustAnchors, Verified, Verifier};
+use verifier::{Error, ErrorClass, TrustAnchors, Verified, Verifier};
 
 type SpecChange = Box<dyn Fn(&mut GpuSpecs)>;
 type ReportChange = Box<dyn Fn(&mut ReportSpec)>;
@@ -326,6 +326,62 @@ fn chain_certificate_defects_reject() {
     }
 }
 
+/// Security review, issue 11 item 4: the attestation key is judged by its keyUsage and
+/// extendedKeyUsage, not by its common name alone. Every real GPU leaf carries a critical
+/// keyUsage digitalSignature and no extendedKeyUsage.
+#[test]
+fn the_attestation_leaf_must_be_allowed_to_sign_reports() {
+    use testvectors::pki::nvidia::{EXT_KEY_USAGE, OCSP_NOCHECK, OCSP_SIGNING};
+    use testvectors::pki::ocsp::extended_key_usage;
+    use testvectors::pki::x509::{key_usage, oids};
+    let cases: Vec<(&str, SpecChange)> = vec![
+        (
+            "signer_extended_key_usage",
+            Box::new(|s| {
+                s.leaf
+                    .set_ext(EXT_KEY_USAGE, true, extended_key_usage(&[OCSP_SIGNING]))
+            }),
+        ),
+        (
+            "signer_extended_key_usage",
+            Box::new(|s| {
+                s.leaf.set_ext(
+                    EXT_KEY_USAGE,
+                    false,
+                    extended_key_usage(&[OCSP_SIGNING, OCSP_NOCHECK]),
+                )
+            }),
+        ),
+        (
+            "signer_key_usage",
+            Box::new(|s| s.leaf.set_key_usage(key_usage::KEY_CERT_SIGN)),
+        ),
+        (
+            "signer_key_usage",
+            Box::new(|s| {
+                s.leaf.remove_ext(oids::KEY_USAGE);
+            }),
+        ),
+    ];
+    for (kind, change) in cases {
+        let mut specs = GpuSpecs::new();
+        change(&mut specs);
+        let pki = specs.build();
+        let e = reject(&pki, &default_spec());
+        assert_eq!(e.kind(), kind, "{e}");
+        assert!(e.to_string().starts_with("GPU attestation"), "{e}");
+    }
+    // Purposes that fit a report signer: SPDM responder authentication, any purpose.
+    for purpose in ["1.3.6.1.4.1.412.274.3", "2.5.29.37.0"] {
+        let mut specs = GpuSpecs::new();
+        specs
+            .leaf
+            .set_ext(EXT_KEY_USAGE, false, extended_key_usage(&[purpose]));
+        let pki = specs.build();
+        run(&pki, &default_spec()).unwrap_or_else(|e| panic!("{purpose}: {e}"));
+    }
+}
+
 #[test]
 fn chain_from_collateral() {
     let pki = GpuPki::cached();
@@ -505,6 +561,8 @@ use testvectors::pki::ocsp::StatusSpec;
 /// Everything a full verification needs, as collateral bytes.
 struct Full {
     driver: RimSpec,
+    /// The driver RIM as written, when not `driver` signed by the cached RIM PKI.
+    driver_xml: Option<Vec<u8>>,
     vbios: RimSpec,
     device_ocsp: Vec<Vec<u8>>,
     rim_ocsp: Vec<Vec<u8>>,
@@ -523,6 +581,7 @@ impl Full {
         });
         Self {
             driver: collateral::driver_rim(),
+            driver_xml: None,
             vbios: collateral::vbios_rim(),
             device_ocsp: device_ocsp.clone(),
             rim_ocsp: rim_ocsp.clone(),
@@ -533,7 +592,11 @@ impl Full {
     fn bundle(&self) -> Bundle {
         let rim_pki = RimPki::cached();
         let mut b = Bundle::new();
-        for bytes in [self.driver.build(rim_pki), self.vbios.build(rim_pki)]
+        let driver = self
+            .driver_xml
+            .clone()
+            .unwrap_or_else(|| self.driver.build(rim_pki));
+        for bytes in [driver, self.vbios.build(rim_pki)]
             .into_iter()
             .chain(self.device_ocsp.iter().cloned())
             .chain(self.rim_ocsp.iter().cloned())
@@ -958,4 +1021,304 @@ fn a_chain_from_collateral_starts_at_the_leaf_that_signed() {
         .verify_nvidia(&evidence, &bundle, &options(), now())
         .unwrap();
     assert_eq!(v.claims().leaf_serial, "53c22ba1");
+}
+
+/// Security review, issue 11 item 4: a RIM signed by the OCSP responder certificate of a
+/// RIM CA (EKU OCSPSigning only, keyUsage digitalSignature) carries golden values of its
+/// choosing; it must not verify.
+#[test]
+fn a_rim_signed_by_an_ocsp_responder_certificate_rejects() {
+    let rim_pki = RimPki::cached();
+    let responder = collateral::responder(&rim_pki.specs.l3, "rim-l3");
+    let mut forged = rim_pki.clone();
+    forged.signer = responder.build();
+    forged.specs.signer = responder;
+    let mut full = Full::new();
+    full.driver_xml = Some(collateral::driver_rim().build(&forged));
+    let e = full.verify(&options()).unwrap_err();
+    assert_eq!(e.kind(), "signer_extended_key_usage", "{e}");
+    assert!(e.to_string().starts_with("RIM signer"), "{e}");
+}
+
+/// Security review, issue 11 (expired responders): an answer signed by a delegated
+/// responder whose certificate has expired by the verification time no longer counts as
+/// current. It was authentic when signed, so it is a stale answer (a claim and a warning,
+/// a rejection when OCSP is required), not a forgery.
+#[test]
+fn an_answer_from_a_responder_expired_since_is_stale() {
+    use testvectors::pki::ocsp::{CertIdHash, OcspResponseSpec, SingleResponseSpec};
+    let s = &GpuPki::cached().specs;
+    let mut responder = collateral::responder(&s.provisioner, "short-lived");
+    responder.not_after = collateral::at() - 60;
+    let responder_der = responder.build();
+    let single = SingleResponseSpec::good(
+        &s.brom.build(),
+        &s.provisioner.build(),
+        CertIdHash::Sha384,
+        collateral::at() - 3600,
+    );
+    let mut spec = OcspResponseSpec::new(single, &responder_der, responder.key.clone());
+    spec.certs = vec![responder_der];
+    let mut full = Full::new();
+    full.device_ocsp[0] = spec.build();
+    let v = full.verify(&options()).unwrap();
+    assert_eq!(v.claims().ocsp[1].status, "stale");
+    assert!(v.warnings().iter().any(|w| w.code == "ocsp_stale"));
+    let e = full.verify(&strict()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_stale", "{e}");
+    assert!(e.to_string().contains("GH100 A01 GSP BROM"), "{e}");
+}
+
+/// Security review, issue 11: an answer without nextUpdate is current only for
+/// `ocsp_max_age_without_next_update` (a day by default) after its thisUpdate.
+#[test]
+fn an_answer_without_next_update_goes_stale_after_the_maximum_age() {
+    let s = &GpuPki::cached().specs;
+    let answer = |age: u64| {
+        let mut spec = collateral::response(&s.identity, &s.root, StatusSpec::Good);
+        spec.responses[0].this_update = collateral::at() - age;
+        spec.responses[0].next_update = None;
+        spec.produced_at = collateral::at() - age;
+        let mut full = Full::new();
+        full.device_ocsp[2] = spec.build();
+        full
+    };
+    // Within a day: good.
+    let v = answer(3600).verify(&strict()).unwrap();
+    assert_eq!(v.claims().ocsp[3].status, "good");
+    assert_eq!(v.claims().ocsp[3].next_update, None);
+    // Two days old: stale, a warning, and a rejection when OCSP is required.
+    let old = answer(2 * 86_400);
+    let v = old.verify(&options()).unwrap();
+    assert_eq!(v.claims().ocsp[3].status, "stale");
+    assert!(v.warnings().iter().any(|w| w.code == "ocsp_stale"));
+    let e = old.verify(&strict()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_stale", "{e}");
+    // A caller that accepts three days.
+    let v = old
+        .verify(&NvidiaOptions {
+            ocsp_max_age_without_next_update: std::time::Duration::from_secs(3 * 86_400),
+            ..strict()
+        })
+        .unwrap();
+    assert_eq!(v.claims().ocsp[3].status, "good");
+}
+
+/// Two copies of the driver RIM, bad (signer expired at `at`, or a broken signature) and
+/// good, signed under one RIM id as NVIDIA re-issues them.
+fn bad_driver_copies() -> [(&'static str, Vec<u8>); 2] {
+    let expired_pki = RimPki::with(|s| s.signer.not_after = collateral::at() - 86_400);
+    let expired = collateral::driver_rim()
+        .with(|s| s.tag_id = "expired-copy".into())
+        .build(&expired_pki);
+    let tampered = collateral::driver_rim()
+        .with(|s| {
+            s.tag_id = "tampered-copy".into();
+            s.tamper_signature = true;
+        })
+        .build(RimPki::cached());
+    [
+        ("certificate_expired", expired),
+        ("rim_signature", tampered),
+    ]
+}
+
+/// Security review, issue 11 item 6: a candidate RIM that fails falls back to the next;
+/// a bad copy beside a good one, in either order, does not reject the evidence.
+#[test]
+fn a_failing_copy_of_a_rim_falls_back_to_one_that_verifies() {
+    let good_tag = collateral::driver_rim().tag_id;
+    for (why, bad) in bad_driver_copies() {
+        // The bad copy first, then the good one.
+        let mut bad_first = Full::new();
+        bad_first
+            .extra
+            .push(collateral::driver_rim().build(RimPki::cached()));
+        bad_first.driver_xml = Some(bad.clone());
+        // The good copy first, then the bad one.
+        let mut good_first = Full::new();
+        good_first.extra.push(bad.clone());
+        for full in [bad_first, good_first] {
+            let v = full
+                .verify(&strict())
+                .unwrap_or_else(|e| panic!("{why}: {e}"));
+            assert!(v.claims().measurements_match, "{why}");
+            assert_eq!(v.claims().rims.driver.status, "verified");
+            assert_eq!(
+                v.claims().rims.driver.tag_id.as_deref(),
+                Some(good_tag.as_str())
+            );
+        }
+    }
+}
+
+/// When no candidate verifies, the first failure (in collateral order) is reported.
+#[test]
+fn when_no_copy_of_a_rim_verifies_the_first_failure_rejects() {
+    let [(expired_kind, expired), (tampered_kind, tampered)] = bad_driver_copies();
+    for (first, second, kind) in [
+        (&expired, &tampered, expired_kind),
+        (&tampered, &expired, tampered_kind),
+    ] {
+        let mut full = Full::new();
+        full.driver_xml = Some(first.clone());
+        full.extra.push(second.clone());
+        let e = full.verify(&options()).unwrap_err();
+        assert_eq!(e.kind(), kind, "{e}");
+    }
+}
+
+// ---- several GPUs in one piece of evidence ----
+
+/// Security review, issue 11 item 7: evidence without any device is malformed (CLI exit
+/// 2), never a pass, in every JSON form and through `verify_nvidia_all`.
+#[test]
+fn evidence_without_devices_is_malformed() {
+    for text in [
+        "[]",
+        " [ ]\n",
+        r#"{"evidence_list":[]}"#,
+        r#"{"nonce":"00","arch":"HOPPER","evidence_list":[]}"#,
+        r#"{"device_evidence_list":[]}"#,
+        r#"{"gpus":[]}"#,
+    ] {
+        let e = verifier::nvidia::decode(text.as_bytes()).expect_err(text);
+        assert_eq!(e.class(), ErrorClass::Malformed, "{text}: {e}");
+        assert_eq!(e.kind(), "empty", "{text}: {e}");
+    }
+    let pki = GpuPki::cached();
+    let e = verifier_for(pki)
+        .verify_nvidia_all(&[], &Bundle::new(), &options(), now())
+        .unwrap_err();
+    assert_eq!(e.class(), ErrorClass::Malformed, "{e}");
+    assert_eq!(e.kind(), "empty", "{e}");
+}
+
+/// The `device_id` claim: lower-case hex SHA-256 of the per-chip DeviceID (BROM)
+/// certificate's SubjectPublicKeyInfo.
+fn device_id_of(pki: &GpuPki) -> String {
+    let brom = verifier::pki::Certificate::from_der(&pki.chain[1]).unwrap();
+    hex::encode(
+        verifier::crypto::default_provider()
+            .hash(verifier::crypto::HashAlg::Sha256, &[brom.spki_der()])
+            .as_ref(),
+    )
+}
+
+fn gpu(pki: &GpuPki, spec: &ReportSpec) -> GpuEvidence {
+    GpuEvidence::new(spec.sign(pki), pki.chain_pem().into_bytes())
+}
+
+/// A second fake GPU: its own BROM (DeviceID) key and serial under the same CAs.
+fn second_gpu() -> GpuPki {
+    let mut specs = GpuSpecs::new();
+    specs.brom.key = PrivateKey::generate_p384(PrivateKey::seed_for("nvidia/second-gpu-brom"));
+    specs.brom.set_serial(0x41_99);
+    specs.leaf.key = PrivateKey::generate_p384(PrivateKey::seed_for("nvidia/second-gpu-leaf"));
+    specs.leaf.set_serial(0x54_01);
+    specs.relink();
+    specs.build()
+}
+
+/// Security review, issue 11 item 7: one GPU counted twice is a rejection
+/// (`duplicate_device`), whether its evidence is copied or it signed two reports, and
+/// even under a re-certified attestation key: a device is its per-chip identity.
+#[test]
+fn the_same_gpu_twice_is_a_duplicate_device() {
+    let pki = GpuPki::cached();
+    let verifier = verifier_for(pki);
+    let one = gpu(pki, &default_spec());
+    let v = verifier
+        .verify_nvidia(&one, &Bundle::new(), &options(), now())
+        .unwrap();
+    let claims = serde_json::to_value(v.claims()).unwrap();
+    assert_eq!(claims["device_id"], device_id_of(pki));
+
+    let any_nonce = NvidiaOptions::default();
+    let other_report = gpu(pki, &ReportSpec::hopper([7; 32]));
+    let mut releafed = GpuSpecs::new();
+    releafed.leaf.key = PrivateKey::generate_p384(PrivateKey::seed_for("nvidia/releafed"));
+    releafed.leaf.set_serial(0x77);
+    let releafed = releafed.build();
+    let same_chip_new_leaf = gpu(&releafed, &default_spec());
+    for (what, pair) in [
+        ("a copy", [one.clone(), one.clone()]),
+        ("another report", [one.clone(), other_report]),
+        ("another leaf", [one.clone(), same_chip_new_leaf]),
+    ] {
+        let e = verifier
+            .verify_nvidia_all(&pair, &Bundle::new(), &any_nonce, now())
+            .expect_err(what);
+        assert_eq!(e.kind(), "duplicate_device", "{what}: {e}");
+        assert_eq!(e.class(), ErrorClass::Rejected, "{what}");
+        assert!(e.to_string().contains(&device_id_of(pki)), "{what}: {e}");
+    }
+    // Two GPUs among three, the copy last.
+    let second = second_gpu();
+    let two = gpu(&second, &default_spec());
+    let e = verifier
+        .verify_nvidia_all(
+            &[one.clone(), two.clone(), one.clone()],
+            &Bundle::new(),
+            &any_nonce,
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), "duplicate_device", "{e}");
+    // Two different GPUs verify, each with its own device_id.
+    let v = verifier
+        .verify_nvidia_all(&[one, two], &Bundle::new(), &options(), now())
+        .unwrap();
+    let ids: Vec<String> = v
+        .claims()
+        .iter()
+        .map(|c| {
+            serde_json::to_value(c).unwrap()["device_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids, [device_id_of(pki), device_id_of(&second)]);
+}
+
+/// Security review, issue 11 item 9: in multi-GPU evidence each warning names the GPU it
+/// concerns (`gpu`, its position) instead of applying to all; one GPU's evidence has none.
+#[test]
+fn each_warning_names_its_gpu() {
+    let pki = GpuPki::cached();
+    let verifier = verifier_for(pki);
+    let mut trailing = default_spec();
+    trailing.trailing = vec![0];
+    let second = second_gpu();
+    let gpus = [gpu(pki, &default_spec()), gpu(&second, &trailing)];
+    let v = verifier
+        .verify_nvidia_all(&gpus, &Bundle::new(), &options(), now())
+        .unwrap();
+    let warnings = serde_json::to_value(v.warnings()).unwrap();
+    let warnings = warnings.as_array().unwrap();
+    assert!(!warnings.is_empty());
+    for w in warnings {
+        let message = w["message"].as_str().unwrap();
+        let position = if message.starts_with("GPU 0: ") { 0 } else { 1 };
+        assert!(
+            message.starts_with(&format!("GPU {position}: ")),
+            "{message}"
+        );
+        assert_eq!(w["gpu"], position, "{w}");
+    }
+    let trailing: Vec<_> = warnings
+        .iter()
+        .filter(|w| w["code"] == "trailing_data")
+        .collect();
+    assert_eq!(trailing.len(), 1);
+    assert_eq!(trailing[0]["gpu"], 1);
+    // One GPU's evidence: no position.
+    let v = verifier
+        .verify_nvidia(&gpus[1], &Bundle::new(), &options(), now())
+        .unwrap();
+    let warnings = serde_json::to_value(v.warnings()).unwrap();
+    for w in warnings.as_array().unwrap() {
+        assert!(w.get("gpu").is_none(), "{w}");
+    }
 }

@@ -401,6 +401,43 @@ fn other_real_reports_verify_without_rims() {
     }
 }
 
+/// Security review, issue 11 item 7: every real multi-GPU file holds different devices
+/// (none is a vendor sample made by copying), so each still verifies; the same GPU in two
+/// files has one `device_id`.
+#[test]
+fn real_multi_gpu_evidence_holds_distinct_devices() {
+    let verifier = Verifier::new(TrustAnchors::default());
+    let t = at("2026-11-27T00:00:00Z");
+    let ids = |file: &str| -> Vec<String> {
+        let ev = decode(&read(file)).unwrap();
+        let v = verifier
+            .verify_nvidia_all(&ev, &Bundle::new(), &NvidiaOptions::default(), t)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        v.claims().iter().map(|c| c.device_id.clone()).collect()
+    };
+    for (file, gpus) in [
+        ("asdk_hopper/multi_gpu_hopper.json", 4),
+        ("ppcie_nvswitch/ppcie_gpu_evidence_590.12.json", 8),
+        ("blackwell/mpt_8x_gb100_590.48.01.json", 8),
+    ] {
+        let ids = ids(file);
+        let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), gpus, "{file}");
+        assert!(ids.iter().all(|id| id.len() == 64), "{file}");
+    }
+    // The first GPU of the multi-GPU sample is the one of the single-GPU sample.
+    assert_eq!(
+        ids("asdk_hopper/multi_gpu_hopper.json")[0],
+        ids("asdk_hopper/hopper_evidence.json")[0]
+    );
+    // multi_switch_ls10.json repeats one NVSwitch four times; NVSwitches are refused first.
+    let ev = decode(&read("ppcie_nvswitch/multi_switch_ls10.json")).unwrap();
+    let e = verifier
+        .verify_nvidia_all(&ev, &Bundle::new(), &NvidiaOptions::default(), t)
+        .unwrap_err();
+    assert_eq!(e.kind(), "unsupported_device", "{e}");
+}
+
 #[test]
 fn nvswitch_evidence_is_refused() {
     let e = decode(&read("ppcie_nvswitch/ppcie_8gpu_4switch_570.124.06.json")).unwrap_err();

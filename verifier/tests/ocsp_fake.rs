@@ -528,14 +528,10 @@ fn a_responder_not_issued_by_the_issuer_is_not_authorized() {
 }
 
 #[test]
-fn a_responder_is_judged_at_produced_at() {
+fn a_responder_not_valid_when_it_signed_is_not_authorized() {
     let p = pki();
-    // Expired an hour after signing; checked later, inside the answer's window: fine.
-    let mut short = p.responder.clone();
-    short.not_after = THIS_UPDATE + 60;
-    let der = with(delegated(), |s| s.certs = vec![short.build()]);
-    assert_eq!(check(&der).unwrap().freshness, Freshness::Current);
     // Already expired when it signed.
+    let mut short = p.responder.clone();
     short.not_after = THIS_UPDATE - 1;
     let der = with(delegated(), |s| s.certs = vec![short.build()]);
     not_authorized(check(&der), "CN=Test OCSP Responder", "expired");
@@ -544,6 +540,30 @@ fn a_responder_is_judged_at_produced_at() {
     early.not_before = THIS_UPDATE + 1;
     let der = with(delegated(), |s| s.certs = vec![early.build()]);
     not_authorized(check(&der), "CN=Test OCSP Responder", "not valid before");
+}
+
+/// Security review, issue 11 (expired responders vouching forever): the signer must be
+/// currently authorized (RFC 6960 §3.2 item 4, §4.2.2.1), so a responder certificate that
+/// was valid at producedAt but has expired by the verification time is refused, even
+/// inside the answer's own window.
+#[test]
+fn a_responder_expired_at_now_is_refused_though_valid_when_it_signed() {
+    let p = pki();
+    let mut short = p.responder.clone();
+    short.not_after = THIS_UPDATE + 60;
+    let der = with(delegated(), |s| s.certs = vec![short.build()]);
+    // An hour after signing, inside thisUpdate..nextUpdate.
+    expect(check(&der), "ocsp_responder_expired");
+    // A year later too: the answer is not "stale" but unauthorized.
+    expect(
+        check_at(&der, THIS_UPDATE + 365 * DAY),
+        "ocsp_responder_expired",
+    );
+    // While the responder is still valid, the answer counts.
+    assert_eq!(
+        check_at(&der, THIS_UPDATE + 60).unwrap().freshness,
+        Freshness::Current
+    );
 }
 
 #[test]
@@ -734,7 +754,8 @@ fn freshness_is_reported_not_enforced() {
         (THIS_UPDATE, Freshness::Current),
         (next, Freshness::Current),
         (next + 1, Freshness::Stale { next_update: next }),
-        (next + 365 * DAY, Freshness::Stale { next_update: next }),
+        // (The responder certificate expires 2025-01-01: later, it is refused.)
+        (next + 30 * DAY, Freshness::Stale { next_update: next }),
     ] {
         assert_eq!(
             check_at(&der, now).unwrap().freshness,
@@ -744,21 +765,84 @@ fn freshness_is_reported_not_enforced() {
     }
 }
 
+/// Security review, issue 11: an answer without nextUpdate promises nothing about newer
+/// information (RFC 6960 §4.2.2.1); it counts as current only for a bounded age after
+/// thisUpdate (RFC 5019 §6 style), one day unless the caller says otherwise.
 #[test]
-fn without_next_update_an_answer_is_current_from_this_update_on() {
+fn without_next_update_an_answer_is_current_for_a_day_then_stale() {
     let der = single(|r| r.next_update = None);
-    assert_eq!(
-        check_at(&der, THIS_UPDATE + 365 * DAY).unwrap().next_update,
-        None
-    );
-    assert_eq!(
-        check_at(&der, THIS_UPDATE + 365 * DAY).unwrap().freshness,
-        Freshness::Current
-    );
+    let within = check_at(&der, THIS_UPDATE + DAY).unwrap();
+    assert_eq!(within.next_update, None);
+    assert_eq!(within.freshness, Freshness::Current);
+    for later in [THIS_UPDATE + DAY + 1, THIS_UPDATE + 30 * DAY] {
+        assert_eq!(
+            check_at(&der, later).unwrap().freshness,
+            Freshness::Stale {
+                next_update: THIS_UPDATE + DAY
+            },
+            "at {later}"
+        );
+    }
     assert_eq!(
         check_at(&der, THIS_UPDATE - 1).unwrap().freshness,
         Freshness::NotYetValid {
             this_update: THIS_UPDATE
+        }
+    );
+}
+
+/// The bound is the caller's: `check_ocsp_with` takes it.
+#[test]
+fn the_maximum_age_without_next_update_is_the_callers() {
+    let p = pki();
+    let der = single(|r| r.next_update = None);
+    let response = OcspResponse::from_der(&der).unwrap();
+    let (leaf, ca) = (cert(&p.leaf_der), cert(&p.ca_der));
+    let at = |now: u64, max_age: u64| {
+        let cache = SignatureCache::default();
+        PathChecker {
+            provider: verifier::crypto::default_provider(),
+            cache: &cache,
+            now: from_secs(now),
+        }
+        .check_ocsp_with(
+            &response,
+            &leaf,
+            &ca,
+            None,
+            std::time::Duration::from_secs(max_age),
+        )
+        .unwrap()
+        .freshness
+    };
+    assert_eq!(at(THIS_UPDATE + 3600, 3600), Freshness::Current);
+    assert_eq!(
+        at(THIS_UPDATE + 3601, 3600),
+        Freshness::Stale {
+            next_update: THIS_UPDATE + 3600
+        }
+    );
+    assert_eq!(at(THIS_UPDATE + 7 * DAY, 7 * DAY), Freshness::Current);
+    // An answer that has a nextUpdate keeps it, whatever the bound.
+    let der = delegated().build();
+    let response = OcspResponse::from_der(&der).unwrap();
+    let status = PathChecker {
+        provider: verifier::crypto::default_provider(),
+        cache: &SignatureCache::default(),
+        now: from_secs(THIS_UPDATE + 2 * DAY),
+    }
+    .check_ocsp_with(
+        &response,
+        &leaf,
+        &ca,
+        None,
+        std::time::Duration::from_secs(7 * DAY),
+    )
+    .unwrap();
+    assert_eq!(
+        status.freshness,
+        Freshness::Stale {
+            next_update: THIS_UPDATE + DAY
         }
     );
 }

@@ -241,17 +241,21 @@ fn after_next_update_a_real_response_is_stale_and_before_this_update_not_yet_val
         let next = single.next_update.unwrap();
         let later = check(&response, &case.cert, &case.issuer, next + 1, None).unwrap();
         assert_eq!(later.freshness, Freshness::Stale { next_update: next });
-        // Months later the responder certificates have expired; they are judged at
-        // producedAt, so the answer still reads as stale rather than unauthorized.
-        let year = check(
+        // Once the responder certificate has expired (all have by 2026-11), the responder
+        // is no longer authorized: the answer is refused, not merely stale.
+        let responder_end = response.certs()[0].not_after();
+        let kind = ocsp_kind(check(
             &response,
             &case.cert,
             &case.issuer,
-            next + 365 * 86_400,
+            responder_end + 1,
             None,
-        )
-        .unwrap();
-        assert_eq!(year.freshness, Freshness::Stale { next_update: next });
+        ));
+        assert!(
+            matches!(kind, OcspErrorKind::ResponderExpired { not_after, .. } if not_after == responder_end),
+            "{}: {kind:?}",
+            case.name
+        );
         let early = check(
             &response,
             &case.cert,

@@ -9,8 +9,9 @@ use proptest::prelude::*;
 use testvectors::build::nvidia_rim::{
     uri, C14n, Fragment, MeasurementSpec, RimPki, RimSpec, Wrapping, DSIG_NS, SWID_NS,
 };
+use testvectors::pki::ocsp::extended_key_usage;
 use testvectors::pki::time::{DAY, DEFAULT_NOW};
-use testvectors::pki::x509::name;
+use testvectors::pki::x509::{key_usage, name};
 use testvectors::pki::{CertSpec, PrivateKey};
 use verifier::crypto::{all_providers, default_provider};
 use verifier::error::{CertErrorKind, ParseErrorKind, RimErrorKind};
@@ -18,6 +19,16 @@ use verifier::nvidia::rim::{canonicalize_document, C14nMethod, Rim};
 use verifier::pki::{CertRole, PathChecker, SignatureCache};
 use verifier::time::from_secs;
 use verifier::Error;
+
+/// Extended key usage purposes (dotted OIDs).
+mod eku {
+    pub(super) const EXTENDED_KEY_USAGE: &str = "2.5.29.37";
+    pub(super) const ANY: &str = "2.5.29.37.0";
+    pub(super) const SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
+    pub(super) const CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
+    pub(super) const OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
+    pub(super) const OCSP_NOCHECK: &str = "1.3.6.1.5.5.7.48.1.5";
+}
 
 fn pki() -> &'static RimPki {
     RimPki::cached()
@@ -1187,6 +1198,77 @@ fn chain_order_and_issuers_are_checked() {
     );
     verify_chain_at(&rim, &direct, DEFAULT_NOW).expect("three certificates");
     verify_signature(&rim).expect("signed by the same signer key");
+}
+
+/// The chain with the signer certificate rebuilt from the cached signer's spec after
+/// `change` (same key and issuer), so the RIM still verifies by signature.
+fn signer_changed(change: impl FnOnce(&mut CertSpec)) -> Vec<Vec<u8>> {
+    let mut signer = pki().specs.signer.clone();
+    change(&mut signer);
+    let mut chain = pki().chain();
+    chain[0] = signer.build();
+    chain
+}
+
+fn signer_chain_result(chain: Vec<Vec<u8>>) -> Result<(), Error> {
+    let rim = parse(&driver().with(|s| s.certificates = Some(chain)).build(pki()));
+    verify_signature(&rim).expect("signed by the signer's key");
+    verify_chain_at(&rim, pki(), DEFAULT_NOW)
+}
+
+/// Security review, issue 11 item 4: an OCSP responder certificate of a RIM CA (EKU
+/// OCSPSigning only, as NVIDIA's RIM CAs issue them) must not sign RIMs.
+#[test]
+fn an_ocsp_signing_only_certificate_cannot_sign_a_rim() {
+    for purposes in [
+        &[eku::OCSP_SIGNING][..],
+        &[eku::OCSP_SIGNING, eku::OCSP_NOCHECK],
+        &[eku::SERVER_AUTH],
+    ] {
+        let chain = signer_changed(|s| {
+            s.set_ext(eku::EXTENDED_KEY_USAGE, true, extended_key_usage(purposes))
+        });
+        let err = signer_chain_result(chain).expect_err("not a purpose that signs RIMs");
+        assert_eq!(
+            err.kind(),
+            "signer_extended_key_usage",
+            "{purposes:?}: {err}"
+        );
+        assert_eq!(cert_error(&err).0, CertRole::RimSigner, "{err:?}");
+    }
+    // Purposes fit for signing manifests, alone or beside others.
+    for purposes in [
+        &[eku::CODE_SIGNING][..],
+        &[eku::ANY],
+        &[eku::OCSP_SIGNING, eku::CODE_SIGNING],
+    ] {
+        let chain = signer_changed(|s| {
+            s.set_ext(eku::EXTENDED_KEY_USAGE, false, extended_key_usage(purposes))
+        });
+        signer_chain_result(chain).unwrap_or_else(|e| panic!("{purposes:?}: {e}"));
+    }
+}
+
+/// Security review, issue 11 item 4: the signer's keyUsage must allow digitalSignature;
+/// every real RIM signer carries it (critical), so its absence is refused too.
+#[test]
+fn a_rim_signer_without_digital_signature_is_refused() {
+    for change in [
+        Box::new(|s: &mut CertSpec| s.set_key_usage(key_usage::NON_REPUDIATION))
+            as Box<dyn FnOnce(&mut CertSpec)>,
+        Box::new(|s: &mut CertSpec| s.set_key_usage(key_usage::KEY_CERT_SIGN)),
+        Box::new(|s: &mut CertSpec| {
+            s.remove_ext(testvectors::pki::x509::oids::KEY_USAGE);
+        }),
+    ] {
+        let err = signer_chain_result(signer_changed(change)).expect_err("no digitalSignature");
+        assert_eq!(err.kind(), "signer_key_usage", "{err}");
+        assert_eq!(cert_error(&err).0, CertRole::RimSigner, "{err:?}");
+    }
+    signer_chain_result(signer_changed(|s| {
+        s.set_key_usage(key_usage::DIGITAL_SIGNATURE | key_usage::NON_REPUDIATION)
+    }))
+    .expect("digitalSignature among others");
 }
 
 // ---- robustness --------------------------------------------------------------------------

@@ -16,6 +16,9 @@ pub struct GpuClaims {
     pub chip: String,
     /// Common name of the device's BROM certificate (NVIDIA's `hwmodel`).
     pub hwmodel: String,
+    /// The device's identity: lower-case hex SHA-256 of the SubjectPublicKeyInfo (DER)
+    /// of its per-chip DeviceID (BROM) certificate.
+    pub device_id: String,
     /// Serial number of the attestation (leaf) certificate, hex.
     pub leaf_serial: String,
     /// The requester nonce of the report, hex.

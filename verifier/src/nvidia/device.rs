@@ -5,7 +5,7 @@ use x509_parser::der_parser::asn1_rs::{Any, Class, FromDer, Tag};
 
 use crate::crypto::Curve;
 use crate::error::{CertErrorKind, Error, Unsupported};
-use crate::pki::{CertRole, Certificate, PathChecker, PublicKey};
+use crate::pki::{check_signer_usage, CertRole, Certificate, PathChecker, PublicKey};
 
 /// The FWID extension of Hopper attestation certificates (a RIoT-style composite device
 /// id whose last element is `{sha384, digest}`).
@@ -14,6 +14,8 @@ const FWID_HOPPER: &str = "2.23.133.5.4.1";
 const DICE_TCB_INFO: &str = "2.23.133.5.4.1.1";
 /// id-sha384.
 const SHA384_OID: &str = "2.16.840.1.101.3.4.2.2";
+/// id-DMTF-eku-responder-auth (DMTF DSP0274 SPDM, leaf certificate EKU).
+const ID_DMTF_EKU_RESPONDER_AUTH: &str = "1.3.6.1.4.1.412.274.3";
 /// Longest chain accepted (NVIDIA's are 5 deep).
 const MAX_CHAIN_LEN: usize = 8;
 
@@ -139,6 +141,14 @@ fn check_attestation_key(leaf: &Certificate) -> Result<(), Error> {
             expected: "attestation certificate, not a CA (is the leaf missing?)",
         }));
     }
+    // Its usage, not its name, says it may sign reports: every real leaf has a critical
+    // keyUsage digitalSignature and no extendedKeyUsage; one with purposes must allow
+    // SPDM responder authentication (or any purpose), never OCSP signing alone.
+    check_signer_usage(
+        leaf,
+        CertRole::GpuAttestation,
+        &[ID_DMTF_EKU_RESPONDER_AUTH],
+    )?;
     if !matches!(
         leaf.public_key(),
         PublicKey::Ec {

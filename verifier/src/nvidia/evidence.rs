@@ -67,11 +67,12 @@ pub fn looks_like(bytes: &[u8]) -> bool {
     false
 }
 
-/// Decodes every GPU's evidence in `bytes`.
+/// Decodes every GPU's evidence in `bytes`: at least one.
 ///
 /// # Errors
-/// [`Error::Parse`] for text that is none of the forms, or an item whose report or chain
-/// does not decode; [`Error::Unsupported`] for NVSwitch evidence.
+/// [`Error::Parse`] for text that is none of the forms, a list without any GPU
+/// ([`ParseErrorKind::Empty`]), or an item whose report or chain does not decode;
+/// [`Error::Unsupported`] for NVSwitch evidence.
 pub fn decode(bytes: &[u8]) -> Result<Vec<GpuEvidence>, Error> {
     if bytes.starts_with(&[0x11, 0xE0]) {
         return Ok(vec![GpuEvidence::new(bytes.to_vec(), Vec::new())]);
@@ -79,7 +80,12 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<GpuEvidence>, Error> {
     let text = trim(bytes);
     if text.first().is_some_and(|&c| c == b'[' || c == b'{') {
         let value: Value = serde_json::from_slice(text).map_err(|e| json_error(e.to_string()))?;
-        return json_items(&value)?.into_iter().map(item).collect();
+        let items = json_items(&value)?;
+        // No device is not evidence of anything: malformed, never a pass.
+        if items.is_empty() {
+            return Err(empty_evidence().into());
+        }
+        return items.into_iter().map(item).collect();
     }
     let report = hex::decode(text).map_err(|e| ParseError {
         what: "GPU evidence",
@@ -251,6 +257,15 @@ fn json_error(message: String) -> ParseError {
         what: "GPU evidence JSON",
         offset: 0,
         kind: ParseErrorKind::Json(message),
+    }
+}
+
+/// A list of GPU evidence without any item.
+pub(crate) fn empty_evidence() -> ParseError {
+    ParseError {
+        what: "GPU evidence",
+        offset: 0,
+        kind: ParseErrorKind::Empty,
     }
 }
 

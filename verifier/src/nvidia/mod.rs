@@ -6,7 +6,8 @@
 //! rejects and what is a claim:
 //!
 //! - a broken report signature, device chain, nonce or FWID binding, a certificate OCSP
-//!   reports revoked, an OCSP response or RIM that fails authentication: rejection;
+//!   reports revoked, an OCSP response that fails authentication, or a RIM that fails
+//!   authentication when no other copy of it verifies: rejection;
 //! - a certificate without an OCSP response, or whose response is stale or `unknown`: a
 //!   per-certificate claim and a warning (a rejection with
 //!   [`NvidiaOptions::require_ocsp`]);
@@ -28,6 +29,7 @@ mod verify;
 
 pub use claims::{GpuClaims, OcspClaim, RimClaim, RimVersions, RimsClaims};
 pub use device::GpuArch;
+pub(crate) use evidence::empty_evidence;
 pub use evidence::{decode, decode_chain, looks_like, GpuEvidence};
 pub use ids::{driver_rim_id, vbios_rim_id};
 pub use options::NvidiaOptions;

@@ -172,16 +172,26 @@ pub(crate) fn verify(
         }
     }
 
-    let hwmodel = chain
-        .certs
-        .get(1)
-        .and_then(|c| c.subject().common_name())
+    // The per-chip identity is the DeviceID certificate the chip's boot ROM holds (`GSP
+    // BROM`, issued once at provisioning by the Provisioner ICA), the one that certifies
+    // the attestation key. The leaf (`FMC LF`) is not: it is the firmware's alias key,
+    // re-certified whenever the firmware (its FWID) changes, so one chip can show several.
+    let device_cert = chain.certs.get(1).copied().unwrap_or(chain.leaf);
+    let hwmodel = device_cert
+        .subject()
+        .common_name()
         .unwrap_or_default()
         .to_owned();
+    let device_id = super::to_hex(
+        verifier
+            .provider
+            .hash(HashAlg::Sha256, &[device_cert.spki_der()]),
+    );
     let claims = GpuClaims {
         arch: arch.name(),
         chip,
         hwmodel,
+        device_id,
         leaf_serial: super::to_hex(chain.leaf.serial()),
         nonce: super::to_hex(report.nonce()),
         nonce_checked: options.expected_nonce.is_some(),
@@ -374,7 +384,7 @@ fn ocsp_claim(
         this_update: None,
         next_update: None,
     };
-    let Some(status) = best_ocsp_status(checker, collateral, cert, issuer)? else {
+    let Some(status) = best_ocsp_status(checker, collateral, cert, issuer, options)? else {
         if covered {
             if options.require_ocsp {
                 return Err(fail(OcspErrorKind::Required));
@@ -462,14 +472,45 @@ fn best_ocsp_status(
     collateral: &Bundle,
     cert: &Certificate,
     issuer: &Certificate,
+    options: &NvidiaOptions,
 ) -> Result<Option<OcspStatus>, Error> {
+    let max_age = options.ocsp_max_age_without_next_update;
     let mut best: Option<OcspStatus> = None;
     for response in &collateral.ocsp_responses {
         // A CertID hash we cannot compute cannot name this certificate for us.
-        let Ok(Some(_)) = response.find(checker.provider, cert, issuer) else {
+        let Ok(Some(single)) = response.find(checker.provider, cert, issuer) else {
             continue;
         };
-        let status = checker.check_ocsp(response, cert, issuer, None)?;
+        let status = match checker.check_ocsp_with(response, cert, issuer, None, max_age) {
+            Ok(status) => status,
+            // Authentic (an authorized responder signed it), but that responder has
+            // expired since, so the answer vouches for nothing now: it is stale from the
+            // earlier of its own end and the responder's.
+            Err(Error::Ocsp {
+                kind:
+                    OcspErrorKind::ResponderExpired {
+                        responder,
+                        not_after,
+                        ..
+                    },
+                ..
+            }) => {
+                let end = single
+                    .next_update
+                    .unwrap_or_else(|| single.this_update.saturating_add(max_age.as_secs()));
+                OcspStatus {
+                    status: single.status,
+                    this_update: single.this_update,
+                    next_update: single.next_update,
+                    produced_at: response.produced_at().unwrap_or_default(),
+                    freshness: Freshness::Stale {
+                        next_update: end.min(not_after),
+                    },
+                    responder,
+                }
+            }
+            Err(e) => return Err(e),
+        };
         let permanent_revocation = matches!(
             status.status,
             CertStatus::Revoked { reason, .. } if reason != Some(RevocationReason::CertificateHold)
@@ -492,9 +533,10 @@ struct UsedRim<'a> {
     warnings: Vec<Warning>,
 }
 
-/// The RIM of `kind` for `version`: among the supplied RIMs for this chip and version,
-/// each is verified (signature, chain, OCSP; any failure rejects) and the one with the
-/// fewest mismatches is used (NVIDIA re-issues RIMs under one id).
+/// The RIM of `kind` for `version`: among the supplied RIMs for this chip and version
+/// (NVIDIA re-issues RIMs under one id), each is verified (signature, chain, OCSP) and
+/// the one with the fewest mismatches is used. A candidate that fails is passed over:
+/// only when none verifies does the first failure reject.
 #[allow(clippy::too_many_arguments)]
 fn select_rim<'a>(
     checker: &PathChecker<'_>,
@@ -510,7 +552,6 @@ fn select_rim<'a>(
     let Some(version) = version else {
         return Ok(None);
     };
-    let mut best: Option<(usize, UsedRim<'a>)> = None;
     let candidates: Vec<&Rim> = collateral
         .rims
         .iter()
@@ -519,62 +560,89 @@ fn select_rim<'a>(
                 && r.colloquial_version().eq_ignore_ascii_case(version)
         })
         .collect();
+    let mut best: Option<(usize, UsedRim<'a>)> = None;
+    let mut first_failure = None;
     for rim in candidates.iter().copied() {
-        let label = format!("{} RIM {}", kind.label(), rim.colloquial_version());
-        rim.verify_signature(checker.provider, checker.cache)
-            .map_err(|e| relabel(e, &label))?;
-        rim.verify_chain(checker, &verifier.anchors.nvidia_rim_root)?;
-        if !rim.measurements().iter().any(|m| m.active) {
-            return Err(Error::Rim {
-                rim: label,
-                kind: RimErrorKind::NoMeasurements,
-            });
-        }
-        let certs = rim.certificates();
-        let mut ocsp = Vec::new();
-        let mut chain_warnings = Vec::new();
-        for pair in certs.windows(2) {
-            let [cert, issuer] = pair else { continue };
-            ocsp.push(ocsp_claim(
-                checker,
-                collateral,
-                cert,
-                issuer,
-                true,
-                options,
-                &mut chain_warnings,
-            )?);
-        }
-        // The driver and VBIOS chains share certificates: say which chain a warning is about.
-        let chain_warnings = chain_warnings
-            .into_iter()
-            .map(|w| Warning {
-                code: w.code,
-                message: format!("{label} signing chain: {}", w.message),
-            })
-            .collect();
+        let used = match verify_candidate(checker, verifier, collateral, kind, rim, options) {
+            Ok(used) => used,
+            Err(e) => {
+                first_failure.get_or_insert(e);
+                continue;
+            }
+        };
         // Ranking needs a comparison only when there is a choice.
         let mismatches = if candidates.len() > 1 {
-            compare(&golden(&[(kind, rim)])?, report).mismatches.len()
+            match golden(&[(kind, rim)]) {
+                Ok(golden) => compare(&golden, report).mismatches.len(),
+                Err(e) => {
+                    first_failure.get_or_insert(e);
+                    continue;
+                }
+            }
         } else {
             0
         };
         if best.as_ref().is_none_or(|(m, _)| mismatches < *m) {
-            best = Some((
-                mismatches,
-                UsedRim {
-                    rim,
-                    ocsp,
-                    warnings: chain_warnings,
-                },
-            ));
+            best = Some((mismatches, used));
         }
     }
-    let used = best.map(|(_, used)| used);
-    if let Some(u) = &used {
-        warnings.extend(u.warnings.iter().cloned());
+    match (best, first_failure) {
+        (Some((_, used)), _) => {
+            warnings.extend(used.warnings.iter().cloned());
+            Ok(Some(used))
+        }
+        (None, Some(e)) => Err(e),
+        (None, None) => Ok(None),
     }
-    Ok(used)
+}
+
+/// One candidate RIM: its signature, its chain to the pinned RIM root, active
+/// measurements, and OCSP for its chain (what rejects is an error).
+fn verify_candidate<'a>(
+    checker: &PathChecker<'_>,
+    verifier: &Verifier,
+    collateral: &Bundle,
+    kind: RimKind,
+    rim: &'a Rim,
+    options: &NvidiaOptions,
+) -> Result<UsedRim<'a>, Error> {
+    let label = format!("{} RIM {}", kind.label(), rim.colloquial_version());
+    rim.verify_signature(checker.provider, checker.cache)
+        .map_err(|e| relabel(e, &label))?;
+    rim.verify_chain(checker, &verifier.anchors.nvidia_rim_root)?;
+    if !rim.measurements().iter().any(|m| m.active) {
+        return Err(Error::Rim {
+            rim: label,
+            kind: RimErrorKind::NoMeasurements,
+        });
+    }
+    let mut ocsp = Vec::new();
+    let mut chain_warnings = Vec::new();
+    for pair in rim.certificates().windows(2) {
+        let [cert, issuer] = pair else { continue };
+        ocsp.push(ocsp_claim(
+            checker,
+            collateral,
+            cert,
+            issuer,
+            true,
+            options,
+            &mut chain_warnings,
+        )?);
+    }
+    // The driver and VBIOS chains share certificates: say which chain a warning is about.
+    let warnings = chain_warnings
+        .into_iter()
+        .map(|w| Warning {
+            message: format!("{label} signing chain: {}", w.message),
+            ..w
+        })
+        .collect();
+    Ok(UsedRim {
+        rim,
+        ocsp,
+        warnings,
+    })
 }
 
 /// Errors the RIM module labels by content carry the RIM's role here.

@@ -117,6 +117,7 @@ pub struct Certificate {
     public_key: PublicKey,
     basic_constraints: Option<(bool, Option<u32>)>,
     key_cert_sign: Option<bool>,
+    digital_signature: Option<bool>,
     extended_key_usage: Option<Vec<String>>,
     extensions: Vec<Extension>,
 }
@@ -263,10 +264,11 @@ impl Certificate {
             .basic_constraints()
             .map_err(|e| der_error("certificate basicConstraints", e))?
             .map(|bc| (bc.value.ca, bc.value.path_len_constraint));
-        let key_cert_sign = tbs_cert
+        let key_usage = tbs_cert
             .key_usage()
-            .map_err(|e| der_error("certificate keyUsage", e))?
-            .map(|ku| ku.value.key_cert_sign());
+            .map_err(|e| der_error("certificate keyUsage", e))?;
+        let key_cert_sign = key_usage.as_ref().map(|ku| ku.value.key_cert_sign());
+        let digital_signature = key_usage.as_ref().map(|ku| ku.value.digital_signature());
 
         let extensions = tbs_cert
             .extensions()
@@ -302,6 +304,7 @@ impl Certificate {
             public_key: public_key(&tbs_cert.subject_pki),
             basic_constraints,
             key_cert_sign,
+            digital_signature,
             extended_key_usage,
             extensions,
         })
@@ -383,6 +386,11 @@ impl Certificate {
     /// keyUsage keyCertSign, if keyUsage is present.
     pub fn can_sign_certificates(&self) -> Option<bool> {
         self.key_cert_sign
+    }
+
+    /// keyUsage digitalSignature, if keyUsage is present.
+    pub fn can_sign_data(&self) -> Option<bool> {
+        self.digital_signature
     }
 
     /// The KeyPurposeIds of extendedKeyUsage (dotted OIDs, in order), if present.

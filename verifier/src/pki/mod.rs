@@ -9,7 +9,9 @@
 //!    (basicConstraints, keyUsage keyCertSign when present, pathLenConstraint), and the
 //!    issuer's signature verifies over the raw TBS bytes;
 //! 3. every certificate is valid at `now`; unknown critical extensions reject;
-//! 4. a CRL, when given, is signed by the issuer, current at `now`, and does not list the
+//! 4. a certificate that signs evidence or manifests ([`check_signer_usage`]) has
+//!    keyUsage digitalSignature, and an extendedKeyUsage, when present, fit for its role;
+//! 5. a CRL, when given, is signed by the issuer, current at `now`, and does not list the
 //!    certificate's serial.
 //!
 //! Signature checks go through a [`SignatureCache`] keyed by the exact bytes, so a chain
@@ -33,6 +35,42 @@ use core::fmt;
 use crate::crypto::{CryptoProvider, HashAlg};
 use crate::error::{CertErrorKind, CrlErrorKind, Error};
 use crate::time::{secs, UnixTime};
+
+/// anyExtendedKeyUsage (RFC 5280 §4.2.1.12): no restriction.
+const ANY_EXTENDED_KEY_USAGE: &str = "2.5.29.37.0";
+
+/// Checks that the end entity `cert` (in `role`) may sign what it signs: keyUsage is
+/// present with digitalSignature (RFC 5280 §4.2.1.3), and extendedKeyUsage, when present,
+/// lists anyExtendedKeyUsage or one of `purposes` (§4.2.1.12). A CA chain holds
+/// certificates of other purposes too (OCSP responders); the CN is not what tells them
+/// apart.
+///
+/// # Errors
+/// [`CertErrorKind::SignerKeyUsage`] or [`CertErrorKind::SignerExtendedKeyUsage`].
+pub fn check_signer_usage(
+    cert: &Certificate,
+    role: CertRole,
+    purposes: &[&str],
+) -> Result<(), Error> {
+    let fail = |kind| Error::cert(role, cert.subject().display(), kind);
+    if cert.can_sign_data() != Some(true) {
+        return Err(fail(CertErrorKind::SignerKeyUsage));
+    }
+    if let Some(found) = cert.extended_key_usage() {
+        let fits = found
+            .iter()
+            .any(|p| p == ANY_EXTENDED_KEY_USAGE || purposes.contains(&p.as_str()));
+        if !fits {
+            let mut allowed = vec![ANY_EXTENDED_KEY_USAGE];
+            allowed.extend_from_slice(purposes);
+            return Err(fail(CertErrorKind::SignerExtendedKeyUsage {
+                purposes: found.join(", "),
+                allowed: allowed.join(", "),
+            }));
+        }
+    }
+    Ok(())
+}
 
 /// The role a certificate plays in a vendor chain; errors name it.
 #[non_exhaustive]

@@ -13,16 +13,22 @@
 //!    id-kp-OCSPSigning (RFC 6960 §4.2.2.2);
 //! 4. the signature verifies over `tbsResponseData`, and no extension Verdict does not
 //!    process is critical;
-//! 5. when the caller sent a nonce, the response carries the same one.
+//! 5. when the caller sent a nonce, the response carries the same one;
+//! 6. the signer is currently authorized (RFC 6960 §3.2 item 4): its certificate is valid
+//!    at `now`, so a responder that has expired since cannot vouch for anything
+//!    ([`OcspErrorKind::ResponderExpired`]).
 //!
 //! What the response says is returned, not judged: the certificate status (good, revoked,
-//! unknown) and the freshness of the answer at `now` are the caller's to act on.
+//! unknown) and the freshness of the answer at `now` are the caller's to act on. An answer
+//! without nextUpdate is current for a bounded age after thisUpdate (RFC 5019 §6 lets a
+//! client bound it; [`DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE`] unless the caller says).
 
 mod der;
 mod parse;
 
 use core::fmt;
 use core::ops::Range;
+use core::time::Duration;
 
 use super::algorithm::{self, SignatureAlgorithm, VerifyError};
 use super::cache::DigestMemo;
@@ -33,6 +39,11 @@ use crate::time::{from_secs, secs};
 
 /// id-kp-OCSPSigning (RFC 6960 §4.2.2.2).
 const ID_KP_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
+
+/// How long an answer without nextUpdate counts as current after its thisUpdate, unless
+/// the caller says otherwise: a day, the lifetime of NVIDIA's answers (which all carry a
+/// nextUpdate a day after thisUpdate).
+pub const DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE: Duration = Duration::from_secs(86_400);
 
 /// A parsed OCSPResponse. Owns its DER and keeps the exact signed bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -334,11 +345,12 @@ pub struct OcspStatus {
 /// Whether a SingleResponse is current at the verification time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
-    /// `thisUpdate <= now <= nextUpdate`, or `thisUpdate <= now` without a nextUpdate.
+    /// `thisUpdate <= now <= nextUpdate`, or without a nextUpdate
+    /// `thisUpdate <= now <= thisUpdate + maximum age`.
     Current,
-    /// nextUpdate has passed.
+    /// nextUpdate (without one, thisUpdate + the maximum age) has passed.
     Stale {
-        /// nextUpdate.
+        /// nextUpdate, or thisUpdate + the maximum age when the answer has none.
         next_update: u64,
     },
     /// thisUpdate is still to come.
@@ -352,17 +364,20 @@ impl Freshness {
     /// The freshness of an answer valid from `this_update` to `next_update` at `now`.
     ///
     /// Without a nextUpdate the responder promises nothing about when newer information
-    /// appears (RFC 6960 §4.2.2.1); such an answer is current from thisUpdate on, and a
-    /// caller wanting a maximum age compares `this_update` itself. No clock skew is
-    /// allowed: a tolerance here would silently lengthen every response's window, and a
-    /// caller whose clock is known to lag can pass a later `now`.
-    fn at(now: u64, this_update: u64, next_update: Option<u64>) -> Self {
+    /// appears (RFC 6960 §4.2.2.1): such an answer is current for `max_age` after
+    /// thisUpdate, never for ever. No clock skew is allowed: a tolerance here would
+    /// silently lengthen every response's window, and a caller whose clock is known to
+    /// lag can pass a later `now`.
+    fn at(now: u64, this_update: u64, next_update: Option<u64>, max_age: Duration) -> Self {
         if now < this_update {
             return Self::NotYetValid { this_update };
         }
-        match next_update {
-            Some(next_update) if now > next_update => Self::Stale { next_update },
-            _ => Self::Current,
+        let next_update =
+            next_update.unwrap_or_else(|| this_update.saturating_add(max_age.as_secs()));
+        if now > next_update {
+            Self::Stale { next_update }
+        } else {
+            Self::Current
         }
     }
 }
@@ -498,6 +513,9 @@ impl PathChecker<'_> {
     /// signer. Responder certificates are not themselves checked for revocation (RFC 6960
     /// §4.2.2.2.1 lets a CA exempt them; NVIDIA's are marked id-pkix-ocsp-nocheck).
     ///
+    /// An answer without nextUpdate is current for [`DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE`]
+    /// ([`Self::check_ocsp_with`] takes another bound).
+    ///
     /// # Errors
     /// [`Error::Ocsp`] naming `cert`, with the first failed check.
     pub fn check_ocsp(
@@ -506,6 +524,28 @@ impl PathChecker<'_> {
         cert: &Certificate,
         issuer: &Certificate,
         expected_nonce: Option<&[u8]>,
+    ) -> Result<OcspStatus, Error> {
+        self.check_ocsp_with(
+            response,
+            cert,
+            issuer,
+            expected_nonce,
+            DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE,
+        )
+    }
+
+    /// [`Self::check_ocsp`], with an answer that has no nextUpdate counted as current for
+    /// `max_age_without_next_update` after its thisUpdate.
+    ///
+    /// # Errors
+    /// [`Error::Ocsp`] naming `cert`, with the first failed check.
+    pub fn check_ocsp_with(
+        &self,
+        response: &OcspResponse,
+        cert: &Certificate,
+        issuer: &Certificate,
+        expected_nonce: Option<&[u8]>,
+        max_age_without_next_update: Duration,
     ) -> Result<OcspStatus, Error> {
         let fail = |kind| ocsp_error(cert, kind);
         // 1. a successful basic response
@@ -538,12 +578,19 @@ impl PathChecker<'_> {
         }
         // 5. answering this request
         check_nonce(expected_nonce, basic.nonce.as_deref()).map_err(fail)?;
+        // 6. by a signer authorized now, not only when it signed
+        self.currently_authorized(signer).map_err(fail)?;
         Ok(OcspStatus {
             status: single.status,
             this_update: single.this_update,
             next_update: single.next_update,
             produced_at: basic.produced_at,
-            freshness: Freshness::at(secs(self.now), single.this_update, single.next_update),
+            freshness: Freshness::at(
+                secs(self.now),
+                single.this_update,
+                single.next_update,
+                max_age_without_next_update,
+            ),
             responder: signer.subject().display().to_owned(),
         })
     }
@@ -575,8 +622,8 @@ impl PathChecker<'_> {
             ));
         };
         let subject = || delegate.subject().display().to_owned();
-        // Judged when the response was signed: a response past its nextUpdate then reads
-        // as stale (the caller's call), not as signed by an expired responder.
+        // Whether the issuer authorized it is judged when it signed; that it is still
+        // authorized at `now` is step 6, once the signature is known to be its own.
         let at_signing = PathChecker {
             now: from_secs(basic.produced_at),
             ..*self
@@ -588,7 +635,7 @@ impl PathChecker<'_> {
                     Error::Certificate { kind, .. } => kind.to_string(),
                     other => other.to_string(),
                 };
-                refuse(subject(), format!("not issued by the issuer: {reason}"))
+                refuse(subject(), format!("not authorized by the issuer: {reason}"))
             })?;
         // NVIDIA's device-identity responders list id-pkix-ocsp-nocheck here too; other
         // purposes next to OCSPSigning do not matter.
@@ -602,6 +649,30 @@ impl PathChecker<'_> {
             ));
         }
         Ok(delegate)
+    }
+
+    /// The signer's certificate is valid at `now` (RFC 6960 §3.2 item 4). For the issuer
+    /// itself the caller's chain check already holds this.
+    fn currently_authorized(&self, signer: &Certificate) -> Result<(), OcspErrorKind> {
+        let now = secs(self.now);
+        if now > signer.not_after() {
+            return Err(OcspErrorKind::ResponderExpired {
+                responder: signer.subject().display().to_owned(),
+                now,
+                not_after: signer.not_after(),
+            });
+        }
+        if now < signer.not_before() {
+            return Err(OcspErrorKind::ResponderNotAuthorized {
+                responder: signer.subject().display().to_owned(),
+                reason: CertErrorKind::NotYetValid {
+                    now,
+                    not_before: signer.not_before(),
+                }
+                .to_string(),
+            });
+        }
+        Ok(())
     }
 
     fn verify_response_signature(

@@ -17,7 +17,9 @@
 //!    document equals DigestValue (SignedInfo is authenticated before its DigestValue is
 //!    trusted);
 //! 2. [`Rim::verify_chain`]: the KeyInfo certificates form the chain signer → CA(s) → root,
-//!    the root's key is pinned, each certificate is valid at the checker's `now`.
+//!    the root's key is pinned, each certificate is valid at the checker's `now`, and the
+//!    signer is an end entity allowed to sign (keyUsage digitalSignature; an
+//!    extendedKeyUsage, if any, with codeSigning or anyExtendedKeyUsage).
 //!
 //! Revocation (OCSP for the signer and CAs) and the comparison with evidence are the
 //! caller's.
@@ -37,8 +39,13 @@ pub use swid::RimMeasurement;
 use crate::crypto::{CryptoProvider, Curve, HashAlg};
 use crate::error::{CertErrorKind, Error, RimErrorKind};
 use crate::pki::{
-    verify_fixed_ecdsa, CertRole, Certificate, DigestMemo, PathChecker, PublicKey, SignatureCache,
+    check_signer_usage, verify_fixed_ecdsa, CertRole, Certificate, DigestMemo, PathChecker,
+    PublicKey, SignatureCache,
 };
+
+/// id-kp-codeSigning: the one purpose fit for signing manifests when a RIM signer
+/// restricts its purposes at all (besides anyExtendedKeyUsage).
+const ID_KP_CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
 
 /// A parsed RIM whose signature profile has been checked, with its signed parts already
 /// canonicalized.
@@ -193,7 +200,9 @@ impl Rim {
     /// (`pins`: SHA-256 of SubjectPublicKeyInfo, e.g. [`crate::anchors::NVIDIA_RIM_ROOT_CA`]);
     /// each certificate is issued by the next one; roles are
     /// [`CertRole::RimSigner`] (first), [`CertRole::RimCa`] (between) and
-    /// [`CertRole::RimRoot`] (last); every certificate is valid at `checker.now`.
+    /// [`CertRole::RimRoot`] (last); every certificate is valid at `checker.now`; the
+    /// signer is an end entity with keyUsage digitalSignature and, if it has an
+    /// extendedKeyUsage, codeSigning or anyExtendedKeyUsage among its purposes.
     /// OCSP for these certificates is the caller's.
     ///
     /// # Errors
@@ -217,11 +226,11 @@ impl Rim {
                 checker.check_issued(cert, role, issuer, below)?;
             }
         }
+        let Some(signer) = certs.first() else {
+            return Ok(());
+        };
         // The signer is an end entity: a CA key of the chain must not sign RIMs itself.
-        if let Some(signer) = certs
-            .first()
-            .filter(|c| c.basic_constraints().is_some_and(|(ca, _)| ca))
-        {
+        if signer.basic_constraints().is_some_and(|(ca, _)| ca) {
             return Err(Error::cert(
                 CertRole::RimSigner,
                 signer.subject().display(),
@@ -230,7 +239,10 @@ impl Rim {
                 },
             ));
         }
-        Ok(())
+        // Nor may another end entity of the RIM CAs, such as their OCSP responders
+        // (extendedKeyUsage OCSPSigning only). NVIDIA's RIM signers carry a critical
+        // keyUsage digitalSignature and no extendedKeyUsage.
+        check_signer_usage(signer, CertRole::RimSigner, &[ID_KP_CODE_SIGNING])
     }
 }
 

@@ -19,6 +19,9 @@ use testvectors::real::{nvidia_dir, snp_dir, tdx_dir};
 
 const NONCE: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
 const GPU_NONCE: &str = "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb";
+/// Challenges the real CPU reports answer: the first 32 bytes of their REPORT_DATA.
+const SNP_NONCE: &str = "819770b7e6ea6df8dd8fd4dd146b073c0bf4f3ce5b0977ecac486e3a05ed1bd5";
+const TDX_NONCE: &str = "83ded8a0ee745596dbd961624da760cf1c8b0e48364959396c5c76ff96be4c1a";
 
 fn verdict(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_verdict"))
@@ -230,12 +233,12 @@ fn check_real(case: &Case, nonce: &str) {
 
 #[test]
 fn real_snp_report_to_token() {
-    check_real(&snp_case(), NONCE);
+    check_real(&snp_case(), SNP_NONCE);
 }
 
 #[test]
 fn real_tdx_quote_to_token() {
-    check_real(&tdx_case(), NONCE);
+    check_real(&tdx_case(), TDX_NONCE);
 }
 
 #[test]
@@ -255,14 +258,14 @@ fn real_h100_report_to_token() {
 #[test]
 fn cwt_tokens_verify_too() {
     let case = tdx_case();
-    let out = appraise(&case, NONCE, "cwt");
+    let out = appraise(&case, TDX_NONCE, "cwt");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let hex_token = stdout(&out).trim().to_owned();
     assert!(hex::decode(&hex_token).is_ok());
     let file = tmp_dir().join("token.cwt");
     std::fs::write(&file, hex::decode(&hex_token).unwrap()).unwrap();
     for token in [hex_token.clone(), s(&file)] {
-        let v = token_verify(&token, NONCE, &later(case.at, 60));
+        let v = token_verify(&token, TDX_NONCE, &later(case.at, 60));
         assert_eq!(code(&v), 0, "{}", stderr(&v));
         assert!(stderr(&v).contains("CWT"), "{}", stderr(&v));
         let claims: Value = serde_json::from_str(&stdout(&v)).unwrap();
@@ -280,7 +283,7 @@ fn composite_cpu_and_gpu_evidence_is_appraised_together() {
     let gpu = gpu_case();
     let pol = policy("composite.yaml");
     let mut args = vec![
-        "appraise", "--policy", &pol, "--key", key, "--nonce", NONCE, "--at", snp.at,
+        "appraise", "--policy", &pol, "--key", key, "--nonce", SNP_NONCE, "--at", snp.at,
     ];
     args.extend(snp.args.iter().map(String::as_str));
     args.extend(gpu.args.iter().map(String::as_str));
@@ -288,7 +291,21 @@ fn composite_cpu_and_gpu_evidence_is_appraised_together() {
     // checked here is that both devices land in one token, with the binding stated.
     let out = verdict(&args);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let v = token_verify(stdout(&out).trim(), NONCE, &later(snp.at, 60));
+    // The GPU does not answer the challenge, so the token carries no eat_nonce: a relying
+    // party checking its nonce refuses it.
+    let v = token_verify(stdout(&out).trim(), SNP_NONCE, &later(snp.at, 60));
+    assert_eq!(code(&v), 1, "{}", stderr(&v));
+    let (_, jwks) = key_and_jwks();
+    let later_at = later(snp.at, 60);
+    let v = verdict(&[
+        "token",
+        "verify",
+        stdout(&out).trim(),
+        "--jwks",
+        jwks,
+        "--at",
+        &later_at,
+    ]);
     assert_eq!(code(&v), 0, "{}", stderr(&v));
     let claims: Value = serde_json::from_str(&stdout(&v)).unwrap();
     assert_eq!(claims["ear_device_topology"]["cpu0"][0], "gpu0");
@@ -298,6 +315,7 @@ fn composite_cpu_and_gpu_evidence_is_appraised_together() {
         "the vectors come from different machines"
     );
     assert_eq!(claims["submods"]["gpu0"]["ear_status"], "contraindicated");
+    assert!(claims.get("eat_nonce").is_none(), "{claims}");
 }
 
 #[test]

@@ -63,6 +63,12 @@ pub enum AppraiseError {
     /// More than one CPU TEE report.
     #[error("one appraisal takes at most one CPU TEE report, got {0}")]
     SeveralCpus(usize),
+    /// The same GPU (by `gpu.device_id`) more than once.
+    #[error("GPU {device_id} is given more than once; each device counts once")]
+    DuplicateDevice {
+        /// The repeated device's `device_id`.
+        device_id: String,
+    },
     /// Claims could not be bound to the policy's variables (a list over the limits).
     #[error("claims for {device}: {message}")]
     Bind {
@@ -86,24 +92,45 @@ impl Input {
     ) -> Result<Self, AppraiseError> {
         let mut cpus = Vec::new();
         let mut gpus = Vec::new();
+        let mut device_ids = std::collections::BTreeSet::new();
         for result in results {
-            let warnings: Vec<String> = result
-                .warnings()
-                .iter()
-                .map(|w| w.code.to_owned())
-                .collect();
-            let device = |section: Section, claims: Value| Device {
+            // In multi-GPU evidence each warning names its GPU: it goes to that GPU only.
+            let warnings = |gpu: Option<usize>| -> Vec<String> {
+                result
+                    .warnings()
+                    .iter()
+                    .filter(|w| w.gpu.is_none() || w.gpu == gpu)
+                    .map(|w| w.code.to_owned())
+                    .collect()
+            };
+            let device = |section: Section, claims: Value, gpu: Option<usize>| Device {
                 section,
                 claims,
-                warnings: warnings.clone(),
+                warnings: warnings(gpu),
+            };
+            let mut gpu = |c: &verifier::nvidia::GpuClaims, i: Option<usize>| {
+                // One GPU counted twice (the same evidence given again) would satisfy a
+                // policy that asks for more GPUs than there are.
+                if !device_ids.insert(c.device_id.clone()) {
+                    return Err(AppraiseError::DuplicateDevice {
+                        device_id: c.device_id.clone(),
+                    });
+                }
+                gpus.push(device(Section::Gpu, to_json(c), i));
+                Ok(())
             };
             match result.claims() {
-                Claims::Snp(c) => cpus.push(device(Section::Snp, to_json(c))),
-                Claims::Tdx(c) => cpus.push(device(Section::Tdx, to_json(c))),
-                Claims::Sgx(c) => cpus.push(device(Section::Sgx, to_json(c))),
-                Claims::Gpu(c) => gpus.push(device(Section::Gpu, to_json(c))),
+                Claims::Snp(c) => cpus.push(device(Section::Snp, to_json(c), None)),
+                Claims::Tdx(c) => cpus.push(device(Section::Tdx, to_json(c), None)),
+                Claims::Sgx(c) => cpus.push(device(Section::Sgx, to_json(c), None)),
+                Claims::Gpu(c) => gpu(c, None)?,
                 Claims::Gpus(list) => {
-                    gpus.extend(list.iter().map(|c| device(Section::Gpu, to_json(c))));
+                    if list.is_empty() {
+                        return Err(AppraiseError::Empty);
+                    }
+                    for (i, c) in list.iter().enumerate() {
+                        gpu(c, Some(i))?;
+                    }
                 }
                 other => return Err(AppraiseError::Unsupported(other.tee())),
             }
@@ -203,7 +230,8 @@ pub struct Appraisal {
     pub submods: Vec<SubmodAppraisal>,
     /// The binding object the rules saw.
     pub binding: Value,
-    /// The challenge.
+    /// The challenge, when every device's evidence binds it (it becomes `eat_nonce`);
+    /// `None` without a challenge or when a device does not answer it.
     pub nonce: Option<Vec<u8>>,
     /// The appraisal time (Unix seconds).
     pub now: i64,
@@ -262,16 +290,88 @@ pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseErr
             &common,
         )?);
     }
+    let all_bound = enforce_challenge(&mut submods, &binding, input.nonce.is_some());
     let status = overall_status(submods.iter().map(|s| s.status));
     Ok(Appraisal {
         policy_id: policy.id(),
         status,
         submods,
         binding,
-        nonce: input.nonce.clone(),
+        // A nonce in the token tells the relying party the evidence answered it.
+        nonce: input.nonce.clone().filter(|_| all_bound),
         now: input.now,
         ttl_seconds: policy.ttl_seconds(),
     })
+}
+
+/// The id of the outcome the engine adds, whatever the policy says, to a device whose
+/// evidence does not bind the challenge. Policies cannot name it (rule ids are checked).
+pub const CHALLENGE_RULE_ID: &str = "verdict:challenge-binding";
+
+/// With a challenge, every device's evidence must bind it: the CPU's REPORT_DATA begins
+/// with it; a GPU's SPDM nonce is the challenge, or SHA-256 of a CPU REPORT_DATA that
+/// binds it. A device that does not gets `instance-identity` UNRECOGNIZED_INSTANCE
+/// (contraindicated) and a failed outcome, so no policy can leave it affirming (a policy
+/// without a freshness rule included). Returns whether every device binds it (false
+/// without a challenge).
+fn enforce_challenge(submods: &mut [SubmodAppraisal], binding: &Value, challenge: bool) -> bool {
+    if !challenge {
+        return false;
+    }
+    let flag = |key: &str| binding.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let cpu_ok = flag("cpu_nonce_ok");
+    let schemes = binding
+        .get("gpu_nonce_schemes")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut all_bound = true;
+    let mut gpu_index = 0usize;
+    for sub in submods.iter_mut() {
+        let (bound, why) = if sub.section == Section::Gpu {
+            let scheme = schemes.get(gpu_index).and_then(Value::as_str);
+            gpu_index = gpu_index.saturating_add(1);
+            match scheme {
+                Some(binding::SCHEME_CHALLENGE) => (true, ""),
+                Some(binding::SCHEME_REPORT_DATA_SHA256) if cpu_ok => (true, ""),
+                Some(binding::SCHEME_REPORT_DATA_SHA256) => (
+                    false,
+                    "its SPDM nonce is SHA-256 of a CPU REPORT_DATA that does not bind the challenge",
+                ),
+                _ => (
+                    false,
+                    "its SPDM nonce is neither the challenge nor SHA-256 of the CPU's REPORT_DATA",
+                ),
+            }
+        } else if cpu_ok {
+            (true, "")
+        } else {
+            (false, "REPORT_DATA does not begin with the challenge")
+        };
+        if bound {
+            continue;
+        }
+        all_bound = false;
+        let claim = TrustClaim::InstanceIdentity;
+        let value = claim
+            .values()
+            .iter()
+            .find(|(name, _)| *name == "UNRECOGNIZED_INSTANCE")
+            .map_or(97, |&(_, v)| v);
+        sub.trust
+            .set(claim, more_severe(sub.trust.get(claim), value));
+        sub.status = sub.trust.status();
+        sub.outcomes.push(RuleOutcome {
+            id: CHALLENGE_RULE_ID.to_owned(),
+            claim,
+            applied: true,
+            passed: false,
+            error: None,
+            message: format!("the evidence does not answer the challenge: {why}"),
+            value: Some(value),
+        });
+    }
+    all_bound
 }
 
 struct Common<'a> {

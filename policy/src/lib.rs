@@ -35,6 +35,7 @@ pub mod trust;
 
 pub use appraise::{
     appraise, Appraisal, AppraiseError, Device, Input, RuleOutcome, SubmodAppraisal,
+    CHALLENGE_RULE_ID,
 };
 pub use document::Position;
 pub use issue::{to_ear, IssueError, IssueOptions};

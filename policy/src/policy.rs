@@ -370,6 +370,13 @@ fn compile_rule(
             "a rule id must not be empty",
         ));
     }
+    if id.starts_with("verdict:") {
+        return Err(PolicyError::at(
+            PolicyErrorKind::Format,
+            Position::of(doc.id.referenced),
+            format!("rule id `{id}`: ids beginning `verdict:` are the engine's own"),
+        ));
+    }
     if !ids.insert(id.clone()) {
         return Err(PolicyError::at(
             PolicyErrorKind::Duplicate,

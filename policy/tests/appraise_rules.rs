@@ -293,3 +293,95 @@ gpu:
     let e = Policy::from_yaml(&none_tier).unwrap_err();
     assert!(e.message.contains("`none` tier"), "{e}");
 }
+
+/// Review item 3: with a challenge, the engine itself requires every device to bind it;
+/// a policy without a freshness rule cannot switch that off, and the token carries
+/// `eat_nonce` only when the evidence answered it.
+#[test]
+fn a_challenge_the_evidence_does_not_bind_is_enforced_without_a_freshness_rule() {
+    const NO_FRESHNESS: &str = r#"
+policy: no-freshness
+version: 1
+snp:
+  rules:
+    - id: hw
+      claim: hardware
+      expr: 'true'
+      on_fail: UNSAFE_HARDWARE
+      message: m
+gpu:
+  rules:
+    - id: hopper
+      claim: hardware
+      expr: gpu.arch == "hopper"
+      on_fail: UNRECOGNIZED_HARDWARE
+      message: m
+"#;
+    let p = Policy::from_yaml(NO_FRESHNESS).unwrap();
+    let challenge = "0102030405060708";
+    let stale_rd = format!("{}{}", "0807060504030201", "00".repeat(56));
+    let fresh_rd = format!("{challenge}{}", "00".repeat(56));
+    let sha = |rd: &str| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(hex::decode(rd).unwrap()))
+    };
+    let issue = |a: &policy::Appraisal| {
+        policy::to_ear(
+            a,
+            &policy::IssueOptions::new("https://verdict.test", vec![1; 16]),
+        )
+        .unwrap()
+    };
+
+    // Replayed CPU evidence with the relying party's fresh challenge.
+    let a = run_with(
+        &p,
+        json!({"nonce": challenge, "snp": {"report_data": stale_rd}}),
+    );
+    assert_eq!(tier_name(a.status), "contraindicated");
+    let cpu = &a.submods[0];
+    assert_eq!(cpu.trust.get(TrustClaim::InstanceIdentity), Some(97));
+    let failed: Vec<&str> = cpu.failed().map(|o| o.id.as_str()).collect();
+    assert_eq!(failed, [policy::CHALLENGE_RULE_ID]);
+    assert_eq!(
+        a.nonce, None,
+        "no eat_nonce for evidence that did not bind it"
+    );
+    assert!(issue(&a).nonce.is_none());
+
+    // A GPU chained to a CPU report that does not bind the challenge is not fresh either;
+    // a GPU answering another nonce neither.
+    let a = run_with(
+        &p,
+        json!({"nonce": challenge, "snp": {"report_data": stale_rd},
+               "gpus": [{"arch": "hopper", "nonce": sha(&stale_rd)}, {"arch": "hopper", "nonce": "ff"}]}),
+    );
+    for sub in &a.submods {
+        assert_eq!(tier_name(sub.status), "contraindicated", "{}", sub.label);
+    }
+
+    // Evidence that binds it: affirming, and the challenge is the token's eat_nonce.
+    let a = run_with(
+        &p,
+        json!({"nonce": challenge, "snp": {"report_data": fresh_rd},
+               "gpus": [{"arch": "hopper", "nonce": sha(&fresh_rd)}, {"arch": "hopper", "nonce": challenge}]}),
+    );
+    assert_eq!(tier_name(a.status), "affirming");
+    assert_eq!(a.nonce, Some(hex::decode(challenge).unwrap()));
+    assert_eq!(issue(&a).nonce, Some(hex::decode(challenge).unwrap()));
+
+    // Without a challenge nothing is enforced and no eat_nonce is written.
+    let a = run_with(&p, json!({"snp": {"report_data": stale_rd}}));
+    assert_eq!(tier_name(a.status), "affirming");
+    assert_eq!(a.nonce, None);
+
+    // The engine's rule id cannot be taken by a policy.
+    let e = Policy::from_yaml(&NO_FRESHNESS.replace("id: hw", "id: verdict:challenge-binding"))
+        .unwrap_err();
+    assert!(e.message.contains("the engine's own"), "{e}");
+}
+
+fn run_with(p: &Policy, mut input: serde_json::Value) -> policy::Appraisal {
+    input["now"] = json!("2025-06-01T00:00:00Z");
+    appraise(p, &input_from_json(&input).unwrap()).unwrap()
+}

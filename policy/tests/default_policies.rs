@@ -98,6 +98,19 @@ fn real_evidence_appraises_under_the_default_policies() {
     assert!(a.submods[0].failed().any(|o| o.id == "gpu-fresh"));
 }
 
+/// A challenge the sample's evidence binds: the first 32 bytes of a CPU's REPORT_DATA,
+/// or a GPU's SPDM nonce.
+fn bound_challenge(sample: &common::Sample) -> Vec<u8> {
+    let claims = serde_json::to_value(sample.verified.claims()).unwrap();
+    let text = ["snp", "tdx", "sgx"]
+        .iter()
+        .find_map(|k| claims[k]["report_data"].as_str())
+        .map(|rd| &rd[..64])
+        .or_else(|| claims["gpu"]["nonce"].as_str())
+        .unwrap();
+    hex::decode(text).unwrap()
+}
+
 fn jwks(key: &SigningKey) -> JwkSet {
     JwkSet {
         keys: vec![key.public_jwk()],
@@ -112,8 +125,13 @@ fn real_evidence_tokens_verify_in_both_formats_and_with_jsonwebtoken() {
         ("tdx.yaml", common::tdx()),
         ("nvidia-h100.yaml", common::gpu()),
     ] {
-        let nonce = vec![0x5a; 32];
+        // The challenge the evidence answers (a token carries eat_nonce only then).
+        let nonce = bound_challenge(&sample);
         let a = appraise_real(file, &sample, Some(nonce.clone()));
+        assert!(
+            a.nonce.is_some(),
+            "{file}: the evidence binds the challenge"
+        );
         let ear = to_ear(&a, &IssueOptions::new("https://verdict.test", vec![1; 16])).unwrap();
         let options = VerifyOptions {
             now: sample.now + 10,

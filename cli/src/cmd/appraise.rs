@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context as _};
 use policy::token::{self, SigningKey};
-use policy::{appraise, to_ear, Input, IssueOptions, Policy};
+use policy::{appraise, to_ear, AppraiseError, Input, IssueOptions, Policy};
 use rand_core::{OsRng, RngCore};
 use verifier::{time, Claims, Verified};
 
@@ -58,8 +58,15 @@ fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
     }
     let now = now.map(time::secs).unwrap_or(0);
     let now = i64::try_from(now).unwrap_or(i64::MAX);
-    let input = Input::from_verified(&results, nonce, now)
-        .map_err(|e| Failure::usage("bad_usage", anyhow!(e)))?;
+    let input = Input::from_verified(&results, nonce, now).map_err(|e| match e {
+        // The same GPU given twice is evidence refused, not a usage mistake.
+        AppraiseError::DuplicateDevice { .. } => Failure {
+            exit: Exit::Rejected,
+            kind: "duplicate_device".into(),
+            message: e.to_string(),
+        },
+        _ => Failure::usage("bad_usage", anyhow!(e)),
+    })?;
     let appraisal =
         appraise(&policy, &input).map_err(|e| Failure::usage("policy_mismatch", anyhow!(e)))?;
     let mut jti = vec![0u8; 16];

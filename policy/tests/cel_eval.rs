@@ -313,16 +313,31 @@ fn binding_converts_by_the_declared_type() {
     );
 }
 
+/// Review item 9: an absent claim (JSON null) is not bound as CEL `null`, so a rule
+/// reading it errs — and so fails — instead of `x != "v"` or `!(x in list)` passing.
 #[test]
-fn json_null_binds_as_cel_null() {
+fn an_absent_claim_makes_a_rule_reading_it_err() {
     let mut claims = snp_claims();
+    claims["measurement"] = Value::Null;
+    claims["advisories"] = Value::Null;
     claims["vmpl"] = Value::Null;
     let mut a = activation();
     a.bind("snp", &claims).unwrap();
-    let rule = env().compile("snp.vmpl == null", Type::Bool).unwrap();
+    for expr in [
+        r#"snp.measurement != b"\xaa""#,
+        r#"!("AMD-SN-3019" in snp.advisories)"#,
+        "snp.vmpl != 1",
+        "snp.vmpl == 0",
+    ] {
+        let rule = env().compile(expr, Type::Bool).unwrap();
+        let e = rule.evaluate_bool(&a).expect_err(expr);
+        assert!(e.message.contains("No such key"), "{expr}: {e:?}");
+    }
+    // Presence is tested with has().
+    let rule = env()
+        .compile("!has(snp.measurement) && has(snp.guest_svn)", Type::Bool)
+        .unwrap();
     assert_eq!(rule.evaluate_bool(&a), Ok(true));
-    let rule = env().compile("snp.vmpl == 0", Type::Bool).unwrap();
-    assert_eq!(rule.evaluate_bool(&a), Ok(false));
 }
 
 #[test]

@@ -124,7 +124,7 @@ impl Converter {
             Type::Map(value_type) => {
                 let object = json.as_object().ok_or_else(mismatch)?;
                 self.check_len(object.len(), &path)?;
-                self.map(object, &path, depth, |_| value_type)?
+                self.map(object, &path, depth, |_| value_type, false)?
             }
             Type::Object(schema) => {
                 let object = json.as_object().ok_or_else(mismatch)?;
@@ -132,10 +132,17 @@ impl Converter {
                 // count against the limit.
                 self.check_len(object.len().saturating_sub(schema.len()), &path)?;
                 // Undeclared fields are still bound, as `dyn`: the checker is
-                // what keeps expressions from naming them.
-                self.map(object, &path, depth, |field| {
-                    schema.get(field).unwrap_or(&Type::Dyn)
-                })?
+                // what keeps expressions from naming them. An absent claim
+                // (JSON null) is left out rather than bound as `null`, so that a
+                // rule reading it errs (and fails) instead of `x != "v"` passing;
+                // `has(x.field)` tests for it.
+                self.map(
+                    object,
+                    &path,
+                    depth,
+                    |field| schema.get(field).unwrap_or(&Type::Dyn),
+                    true,
+                )?
             }
             Type::Dyn => self.dynamic(json, path, depth)?,
         };
@@ -158,9 +165,13 @@ impl Converter {
         path: &Path<'_>,
         depth: usize,
         field_type: impl Fn(&str) -> &'t Type,
+        skip_null: bool,
     ) -> Result<Box<dyn Val>, BindError> {
         let mut map = HashMap::with_capacity(object.len());
         for (key, value) in object {
+            if skip_null && value.is_null() {
+                continue;
+            }
             let converted =
                 self.convert(field_type(key), value, Path::Field(path, key), depth + 1)?;
             map.insert(CelMapKey::from(key.clone()), converted);
@@ -191,7 +202,7 @@ impl Converter {
             }
             Json::Object(object) => {
                 self.check_len(object.len(), &path)?;
-                self.map(object, &path, depth, |_| &Type::Dyn)?
+                self.map(object, &path, depth, |_| &Type::Dyn, false)?
             }
         })
     }

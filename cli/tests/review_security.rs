@@ -244,3 +244,30 @@ fn a_challenge_replayed_evidence_never_bound_is_not_put_in_the_token() {
         97
     );
 }
+
+// ------------------------------------------ item 7: no devices, or one counted twice
+
+#[test]
+fn appraise_counts_each_gpu_once_and_refuses_evidence_without_devices() {
+    let dir = tmp_dir("gpu-count");
+    let policy = "policy: p\nversion: 1\ngpu:\n  rules:\n    - id: eight\n      claim: hardware\n      expr: gpu_index >= 0\n      on_fail: UNSAFE_HARDWARE\n      message: m\n";
+    // The same GPU's evidence given twice: before the fix, two GPUs in the token.
+    let mut evidence = gpu_args();
+    let report = evidence.pop().unwrap();
+    evidence.push(report.clone());
+    evidence.push(report);
+    let (out, _) = appraise(&dir, policy, &[], &evidence);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "no token: {}", stdout(&out));
+    assert!(
+        stderr(&out).contains("is given more than once"),
+        "{}",
+        stderr(&out)
+    );
+    // An evidence file holding no GPU at all is malformed, not an empty pass.
+    let empty = dir.join("empty.json");
+    std::fs::write(&empty, r#"{"evidence_list": []}"#).unwrap();
+    let (out, _) = appraise(&dir, policy, &[], &[s(&empty)]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}

@@ -171,3 +171,20 @@ fn real_evidence_tokens_verify_in_both_formats_and_with_jsonwebtoken() {
         assert_eq!(decoded.claims, v.claims);
     }
 }
+
+/// Review item 7: one GPU's verified evidence given twice is one device, not two.
+#[test]
+fn the_same_gpu_twice_is_refused_as_a_duplicate_device() {
+    let gpu = common::gpu();
+    let e = policy::Input::from_verified(
+        &[gpu.verified.clone(), gpu.verified.clone()],
+        None,
+        gpu.now,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, policy::AppraiseError::DuplicateDevice { .. }),
+        "{e}"
+    );
+    policy::Input::from_verified(&[gpu.verified], None, gpu.now).unwrap();
+}

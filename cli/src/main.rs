@@ -8,6 +8,7 @@
 mod args;
 mod cmd;
 mod exit;
+mod term;
 
 use std::process::ExitCode;
 

@@ -61,3 +61,60 @@ fn a_decoy_ask_listed_first_still_verifies() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Review item 8: strings from collateral reach the terminal escaped. A VCEK whose
+/// subject carries a screen-clearing escape, a carriage return and a newline followed by
+/// a fake `verified:` line is printed as one escaped line.
+#[test]
+fn a_crafted_certificate_subject_is_printed_escaped() {
+    let pki = AmdPki::cached(Product::Milan);
+    let mut vcek = pki.specs.vcek.clone();
+    vcek.subject.0.push(testvectors::pki::x509::rdn(
+        "OU",
+        "\u{1b}[2J\r\nverified: AMD SEV-SNP report",
+    ));
+    vcek.signing_key = rogue_rsa();
+    let dir = std::env::temp_dir().join(format!("verdict-review-esc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let ark = write("ark.pem", to_pem("CERTIFICATE", &pki.ark).as_bytes());
+    let chain = write("ask_ark.pem", pki.ask_ark_pem().as_bytes());
+    let vcek = write("vcek.der", &vcek.build());
+    let evidence = write(
+        "report.bin",
+        &sign(pki, Signer::Vcek, &report(pki, Signer::Vcek)),
+    );
+    let at = verifier::time::rfc3339(DEFAULT_NOW);
+    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .args([
+            "verify",
+            "--anchor",
+            &ark,
+            "--collateral",
+            &chain,
+            "--collateral",
+            &vcek,
+            "--at",
+            &at,
+            &evidence,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        !stderr.chars().any(|c| c.is_control() && c != '\n'),
+        "{stderr:?}"
+    );
+    assert!(
+        stderr.contains("\\u{1b}[2J\\u{d}\\u{a}verified: AMD SEV-SNP report"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

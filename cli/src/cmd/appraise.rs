@@ -13,12 +13,13 @@ use verifier::{time, Claims, Verified};
 use crate::args::{AppraiseArgs, FormatArg, VerifyArgs};
 use crate::cmd::verify::{verification_time, verify_inner, Failure};
 use crate::exit::Exit;
+use crate::term::errln;
 
 pub(crate) fn run(args: &AppraiseArgs) -> u8 {
     match appraise_and_sign(args) {
         Ok(()) => Exit::Verified as u8,
         Err(f) => {
-            eprintln!("verdict: {}", f.message);
+            errln!("verdict: {}", f.message);
             f.exit as u8
         }
     }
@@ -130,7 +131,7 @@ pub(crate) fn load_key(path: &Path) -> Result<SigningKey, Failure> {
 
 /// One line per submodule on stderr: the status, and why when not affirming.
 fn print_status(appraisal: &policy::Appraisal) {
-    let mut err = std::io::stderr().lock();
+    let mut err = crate::term::stderr();
     let _ = writeln!(
         err,
         "appraisal: {} ({})",

@@ -11,12 +11,13 @@ use serde_json::{json, Map, Value};
 use crate::args::PolicyCheckArgs;
 use crate::cmd::appraise::load_policy;
 use crate::exit::Exit;
+use crate::term::{errln, outln};
 
 pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
     let policy = match load_policy(&args.policy) {
         Ok(p) => p,
         Err(f) => {
-            eprintln!("verdict: {}", f.message);
+            errln!("verdict: {}", f.message);
             return Exit::BadInput as u8;
         }
     };
@@ -33,7 +34,7 @@ pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
         None => None,
         Some(Ok(a)) => Some(a),
         Some(Err(e)) => {
-            eprintln!("verdict: {e:#}");
+            errln!("verdict: {e:#}");
             return Exit::BadInput as u8;
         }
     };
@@ -51,7 +52,7 @@ pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
     } else {
         let rules: usize = policy.sections().map(|(_, s)| s.rules.len()).sum();
         let sections: Vec<&str> = policy.sections().map(|(s, _)| s.name()).collect();
-        println!(
+        outln!(
             "policy {}@{} loads: {rules} rules in {} (sha256:{})",
             policy.name(),
             policy.version(),
@@ -59,13 +60,13 @@ pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
             policy.digest()
         );
         for lint in &lints {
-            println!("lint: {lint}");
+            outln!("lint: {lint}");
         }
         for t in &tests {
             if t.passed() {
-                println!("test ok      {} (line {})", t.name, t.line);
+                outln!("test ok      {} (line {})", t.name, t.line);
             } else {
-                println!(
+                outln!(
                     "test FAILED  {} (line {}): {}",
                     t.name,
                     t.line,
@@ -73,7 +74,7 @@ pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
                 );
             }
         }
-        println!("{} of {} tests passed", tests.len() - failed, tests.len());
+        outln!("{} of {} tests passed", tests.len() - failed, tests.len());
         if let Some(a) = &appraisal {
             print_explanation(&policy, a);
         }
@@ -141,13 +142,13 @@ fn value_text(claim: policy::trust::TrustClaim, value: Option<i8>) -> String {
 }
 
 fn print_explanation(policy: &Policy, appraisal: &Appraisal) {
-    println!(
+    outln!(
         "appraisal under {}: {}",
         policy.name(),
         tier_name(appraisal.status)
     );
     for sub in &appraisal.submods {
-        println!(
+        outln!(
             "  {} ({}): {}",
             sub.label,
             sub.section.name(),
@@ -165,7 +166,7 @@ fn print_explanation(policy: &Policy, appraisal: &Appraisal) {
                 (None, false, true) => format!(": {}", o.message),
                 _ => String::new(),
             };
-            println!(
+            outln!(
                 "    {verdict} {:<32} {} = {}{detail}",
                 o.id,
                 o.claim,
@@ -177,10 +178,10 @@ fn print_explanation(policy: &Policy, appraisal: &Appraisal) {
             );
         }
         for (claim, value) in sub.trust.iter() {
-            println!("    => {claim}: {}", value_text(claim, Some(value)));
+            outln!("    => {claim}: {}", value_text(claim, Some(value)));
         }
         for (name, e) in &sub.export_errors {
-            println!("    export {name} failed: {e}");
+            outln!("    export {name} failed: {e}");
         }
     }
 }

@@ -10,6 +10,7 @@ use policy::token::{self, Algorithm, JwkSet, Signer, SigningKey, VerifyOptions};
 use crate::args::{AlgArg, JwksArgs, KeygenArgs, TokenVerifyArgs};
 use crate::cmd::appraise::load_key;
 use crate::exit::Exit;
+use crate::term::errln;
 
 pub(crate) fn keygen(args: &KeygenArgs) -> u8 {
     let alg = match args.alg {
@@ -25,7 +26,7 @@ pub(crate) fn keygen(args: &KeygenArgs) -> u8 {
         });
     match result {
         Ok(key) => {
-            eprintln!(
+            errln!(
                 "wrote a new {} key to {} (kid {})",
                 alg.jws_name(),
                 args.out.display(),
@@ -34,7 +35,7 @@ pub(crate) fn keygen(args: &KeygenArgs) -> u8 {
             Exit::Verified as u8
         }
         Err(e) => {
-            eprintln!("verdict: {e:#}");
+            errln!("verdict: {e:#}");
             Exit::BadInput as u8
         }
     }
@@ -62,7 +63,7 @@ pub(crate) fn jwks(args: &JwksArgs) -> u8 {
         match load_key(path) {
             Ok(key) => set.keys.push(key.public_jwk()),
             Err(f) => {
-                eprintln!("verdict: {}", f.message);
+                errln!("verdict: {}", f.message);
                 return f.exit as u8;
             }
         }
@@ -73,7 +74,7 @@ pub(crate) fn jwks(args: &JwksArgs) -> u8 {
             Exit::Verified as u8
         }
         Err(e) => {
-            eprintln!("verdict: {e}");
+            errln!("verdict: {e}");
             Exit::BadInput as u8
         }
     }
@@ -84,13 +85,13 @@ pub(crate) fn verify(args: &TokenVerifyArgs) -> u8 {
     let (token, keys, options) = match prepared {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("verdict: {e:#}");
+            errln!("verdict: {e:#}");
             return Exit::BadInput as u8;
         }
     };
     match token::verify_token(&token, &keys, &options) {
         Ok(verified) => {
-            eprintln!(
+            errln!(
                 "valid: {} {} token signed by {}",
                 match verified.format {
                     token::TokenFormat::Jwt => "JWT",
@@ -101,12 +102,12 @@ pub(crate) fn verify(args: &TokenVerifyArgs) -> u8 {
             );
             match serde_json::to_string_pretty(&verified.claims) {
                 Ok(text) => println!("{text}"),
-                Err(e) => eprintln!("verdict: {e}"),
+                Err(e) => errln!("verdict: {e}"),
             }
             Exit::Verified as u8
         }
         Err(e) => {
-            eprintln!("invalid: {e}");
+            errln!("invalid: {e}");
             Exit::Rejected as u8
         }
     }

@@ -15,6 +15,7 @@ use verifier::{time, Claims, TrustAnchors, Verified, Verifier, Warning};
 
 use crate::args::{TeeArg, VerifyArgs};
 use crate::exit::Exit;
+use crate::term::errln;
 
 /// A failure before or during verification: the exit code and a stable kind.
 pub(crate) struct Failure {
@@ -47,7 +48,7 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
     // A closed pipe (`verdict verify … | head -1`) is not a failure of verification.
     if let Err(e) = printed {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("verdict: cannot write output: {e}");
+            errln!("verdict: cannot write output: {e}");
         }
     }
     exit as u8
@@ -348,14 +349,10 @@ fn print_human(outcome: &Outcome) -> std::io::Result<()> {
                 Exit::MissingCollateral => "cannot verify",
                 _ => "error",
             };
-            writeln!(
-                std::io::stderr().lock(),
-                "verdict: {verdict}: {}",
-                f.message
-            )
+            writeln!(crate::term::stderr(), "verdict: {verdict}: {}", f.message)
         }
         Ok(v) => {
-            let mut out = std::io::stdout().lock();
+            let mut out = crate::term::stdout();
             match v.claims() {
                 Claims::Snp(c) => print_snp(&mut out, c)?,
                 Claims::Tdx(c) => print_tdx(&mut out, c)?,

@@ -91,7 +91,8 @@ pub fn name(attributes: &[(&str, &str)]) -> Name {
     )
 }
 
-fn rdn(key: &str, value: &str) -> RelativeDistinguishedName {
+/// One relative distinguished name `key=value` (CN, C, L, ST, O, OU, or a dotted OID).
+pub fn rdn(key: &str, value: &str) -> RelativeDistinguishedName {
     let (dotted, tag) = match key {
         "CN" => ("2.5.4.3", Tag::Utf8String),
         "C" => ("2.5.4.6", Tag::PrintableString),

@@ -176,12 +176,11 @@ fn real_evidence_tokens_verify_in_both_formats_and_with_jsonwebtoken() {
 #[test]
 fn the_same_gpu_twice_is_refused_as_a_duplicate_device() {
     let gpu = common::gpu();
-    let e =
-        policy::Input::from_verified(&[gpu.verified.clone(), gpu.verified.clone()], None, gpu.now)
-            .unwrap_err();
+    let e = Input::from_verified(&[gpu.verified.clone(), gpu.verified.clone()], None, gpu.now)
+        .unwrap_err();
     assert!(
         matches!(e, policy::AppraiseError::DuplicateDevice { .. }),
         "{e}"
     );
-    policy::Input::from_verified(&[gpu.verified], None, gpu.now).unwrap();
+    Input::from_verified(&[gpu.verified], None, gpu.now).unwrap();
 }

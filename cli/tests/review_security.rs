@@ -90,6 +90,25 @@ fn verify_tee_tdx_refuses_a_genuine_sgx_quote() {
     }
 }
 
+#[test]
+fn an_event_log_with_an_sgx_quote_is_a_usage_error() {
+    let dir = sgx_case();
+    let out = verdict(&[
+        "verify",
+        "--json",
+        "--collateral",
+        &s(&dir.join("collateral")),
+        "--event-log",
+        &s(&dir.join("quote.bin")),
+        "--at",
+        "2025-07-01T00:00:00Z",
+        &s(&dir.join("quote.bin")),
+    ]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["error"]["kind"], "bad_usage");
+}
+
 // ------------------------------------------ items 2 and 3: appraisal and its token
 
 fn tmp_dir(name: &str) -> PathBuf {

@@ -10,6 +10,15 @@ use testvectors::pki::time::DEFAULT_NOW;
 use testvectors::pki::to_pem;
 use verifier::snp::Product;
 
+/// Writes a fixture file into `dir` and gives its path.
+fn writer(dir: &std::path::Path) -> impl Fn(&str, &[u8]) -> String + '_ {
+    move |name, bytes| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+}
+
 #[test]
 fn a_decoy_ask_listed_first_still_verifies() {
     let pki = AmdPki::cached(Product::Milan);
@@ -17,11 +26,7 @@ fn a_decoy_ask_listed_first_still_verifies() {
     decoy.signing_key = rogue_rsa();
     let dir = std::env::temp_dir().join(format!("verdict-review-snp-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let write = |name: &str, bytes: &[u8]| {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path.to_str().unwrap().to_owned()
-    };
+    let write = writer(&dir);
     let ark = write("ark.pem", to_pem("CERTIFICATE", &pki.ark).as_bytes());
     let decoy = write("decoy_ask.der", &decoy.build());
     let chain = write("ask_ark.pem", pki.ask_ark_pem().as_bytes());
@@ -76,11 +81,7 @@ fn a_crafted_certificate_subject_is_printed_escaped() {
     vcek.signing_key = rogue_rsa();
     let dir = std::env::temp_dir().join(format!("verdict-review-esc-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let write = |name: &str, bytes: &[u8]| {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path.to_str().unwrap().to_owned()
-    };
+    let write = writer(&dir);
     let ark = write("ark.pem", to_pem("CERTIFICATE", &pki.ark).as_bytes());
     let chain = write("ask_ark.pem", pki.ask_ark_pem().as_bytes());
     let vcek = write("vcek.der", &vcek.build());

@@ -308,6 +308,9 @@ pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseErr
 /// evidence does not bind the challenge. Policies cannot name it (rule ids are checked).
 pub const CHALLENGE_RULE_ID: &str = "verdict:challenge-binding";
 
+/// AR4SI `instance-identity` UNRECOGNIZED_INSTANCE: contraindicated.
+const UNRECOGNIZED_INSTANCE: i8 = 97;
+
 /// With a challenge, every device's evidence must bind it: the CPU's REPORT_DATA begins
 /// with it; a GPU's SPDM nonce is the challenge, or SHA-256 of a CPU REPORT_DATA that
 /// binds it. A device that does not gets `instance-identity` UNRECOGNIZED_INSTANCE
@@ -323,8 +326,7 @@ fn enforce_challenge(submods: &mut [SubmodAppraisal], binding: &Value, challenge
     let schemes = binding
         .get("gpu_nonce_schemes")
         .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[][..], Vec::as_slice);
     let mut all_bound = true;
     let mut gpu_index = 0usize;
     for sub in submods.iter_mut() {
@@ -353,11 +355,7 @@ fn enforce_challenge(submods: &mut [SubmodAppraisal], binding: &Value, challenge
         }
         all_bound = false;
         let claim = TrustClaim::InstanceIdentity;
-        let value = claim
-            .values()
-            .iter()
-            .find(|(name, _)| *name == "UNRECOGNIZED_INSTANCE")
-            .map_or(97, |&(_, v)| v);
+        let value = UNRECOGNIZED_INSTANCE;
         sub.trust
             .set(claim, more_severe(sub.trust.get(claim), value));
         sub.status = sub.trust.status();

@@ -150,9 +150,8 @@ impl Ear {
                 return Err(format!("eat_nonce is {} bytes; EAT takes 8 to 64", n.len()));
             }
         }
-        let worst = (!self.submods.is_empty())
-            .then(|| crate::trust::overall_status(self.submods.values().map(|s| s.status)));
-        if let (Some(status), Some(worst)) = (self.status, worst) {
+        let worst = crate::trust::overall_status(self.submods.values().map(|s| s.status));
+        if let Some(status) = self.status {
             // No better than the least trustworthy submodule, `none` below `affirming`.
             if crate::trust::overall_status([status, worst]) != status {
                 return Err(format!(

@@ -184,3 +184,40 @@ fn the_same_gpu_twice_is_refused_as_a_duplicate_device() {
     );
     Input::from_verified(&[gpu.verified], None, gpu.now).unwrap();
 }
+
+/// Review item 9: in multi-GPU evidence each GPU is appraised with its own warnings only
+/// (before, every GPU carried the warnings of all of them).
+#[test]
+fn each_gpu_of_multi_gpu_evidence_gets_its_own_warnings() {
+    use verifier::nvidia::{decode, NvidiaOptions};
+    let file = testvectors::real::nvidia_dir().join("asdk_hopper/multi_gpu_hopper.json");
+    let evidence = decode(&std::fs::read(file).unwrap()).unwrap();
+    let secs = verifier::time::parse_rfc3339("2026-11-27T00:00:00Z").unwrap();
+    let verified = verifier::Verifier::new(verifier::TrustAnchors::default())
+        .verify_nvidia_all(
+            &evidence,
+            &verifier::collateral::Bundle::new(),
+            &NvidiaOptions::default(),
+            verifier::time::from_secs(secs),
+        )
+        .unwrap()
+        .map(verifier::Claims::Gpus);
+    let all = verified.warnings().len();
+    assert!(all >= 4, "every GPU warns (no RIMs, no OCSP): {all}");
+    let input = Input::from_verified(
+        std::slice::from_ref(&verified),
+        None,
+        i64::try_from(secs).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(input.gpus.len(), 4);
+    for (i, gpu) in input.gpus.iter().enumerate() {
+        let own = verified
+            .warnings()
+            .iter()
+            .filter(|w| w.gpu == Some(i))
+            .count();
+        assert!(own > 0, "GPU {i}");
+        assert_eq!(gpu.warnings.len(), own, "GPU {i}: {:?}", gpu.warnings);
+    }
+}

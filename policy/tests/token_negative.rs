@@ -645,6 +645,20 @@ fn invalid_ears_are_not_signed() {
         sign_jwt(&flattering, &key).unwrap_err().to_string(),
         "invalid EAR: ear_status affirming is better than the worst submodule's (warning)"
     );
+    // A submodule nothing affirmed (`none`) is less trustworthy than an affirming one:
+    // beside it, the EAR cannot claim affirming (review item 2).
+    let mut unaffirmed = sample_ear(NOW);
+    let mut affirmed = unaffirmed.submods["cpu0"].clone();
+    affirmed.status = policy::trust::TrustTier::Affirming;
+    unaffirmed.submods.insert("gpu0".into(), affirmed);
+    if let Some(cpu) = unaffirmed.submods.get_mut("cpu0") {
+        cpu.status = policy::trust::TrustTier::None;
+    }
+    unaffirmed.status = Some(policy::trust::TrustTier::Affirming);
+    assert_eq!(
+        sign_jwt(&unaffirmed, &key).unwrap_err().to_string(),
+        "invalid EAR: ear_status affirming is better than the worst submodule's (none)"
+    );
     let mut backwards = minimal_ear(NOW);
     backwards.exp = Some(NOW - 1);
     assert!(matches!(

@@ -244,7 +244,12 @@ impl PathChecker<'_> {
         if let Some(false) = issuer.can_sign_certificates() {
             return Err(issuer_fail(CertErrorKind::KeyUsage));
         }
-        let alg = cert.signature_algorithm().map_err(fail)?;
+        self.signature_by(cert, issuer).map_err(fail)
+    }
+
+    /// Whether `issuer`'s key made `cert`'s signature (names and constraints aside).
+    fn signature_by(&self, cert: &Certificate, issuer: &Certificate) -> Result<(), CertErrorKind> {
+        let alg = cert.signature_algorithm()?;
         algorithm::verify(
             self.provider,
             self.cache,
@@ -254,32 +259,18 @@ impl PathChecker<'_> {
             Some(cert.tbs_memo()),
             cert.signature(),
         )
-        .map_err(|e| {
-            fail(match e {
-                algorithm::VerifyError::Bad => CertErrorKind::BadSignature {
-                    issuer: issuer.subject().display().to_owned(),
-                },
-                algorithm::VerifyError::Unusable(k) => k,
-            })
+        .map_err(|e| match e {
+            algorithm::VerifyError::Bad => CertErrorKind::BadSignature {
+                issuer: issuer.subject().display().to_owned(),
+            },
+            algorithm::VerifyError::Unusable(k) => k,
         })
     }
 
     /// Whether `issuer` signed `cert`: the names chain and the signature verifies, nothing
     /// else. Ranks the errors of candidate chains; it decides nothing on its own.
     pub fn is_signed_by(&self, cert: &Certificate, issuer: &Certificate) -> bool {
-        cert.issuer().raw() == issuer.subject().raw()
-            && cert.signature_algorithm().is_ok_and(|alg| {
-                algorithm::verify(
-                    self.provider,
-                    self.cache,
-                    alg,
-                    issuer.public_key(),
-                    cert.tbs(),
-                    Some(cert.tbs_memo()),
-                    cert.signature(),
-                )
-                .is_ok()
-            })
+        cert.issuer().raw() == issuer.subject().raw() && self.signature_by(cert, issuer).is_ok()
     }
 
     /// Checks a CRL issued by `issuer` (in `issuer_role`): issuer name, signature, and

@@ -409,21 +409,21 @@ pub(crate) fn verify(
         }
     }
     // With several candidates (a directory of VCEKs), try those whose certified TCB and
-    // hwID fit the report (with a masked CHIP_ID, several may); with none fitting, or
-    // only one candidate, step 7 reports the misfit.
+    // hwID fit the report (with a masked CHIP_ID, several may). With none fitting, only
+    // the first is tried, for step 7 to name the misfit: a report that fits nothing must
+    // not cost a chain check per VCEK of a fleet's bundle.
     let candidates = match leaves.as_slice() {
         [_] => leaves,
         _ => {
-            let fitting: Vec<_> = leaves
+            let mut fitting: Vec<_> = leaves
                 .iter()
                 .copied()
                 .filter(|l| fits(l, &report, product))
                 .collect();
             if fitting.is_empty() {
-                leaves
-            } else {
-                fitting
+                fitting.extend(leaves.first().copied());
             }
+            fitting
         }
     };
     let Some(first_leaf) = candidates.first().copied() else {

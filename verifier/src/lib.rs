@@ -120,6 +120,7 @@ pub mod collateral;
 pub mod crypto;
 pub mod error;
 pub mod evidence;
+pub mod json;
 pub mod nvidia;
 pub mod pki;
 mod reader;

@@ -1,0 +1,153 @@
+//! JSON that refuses duplicate member names.
+//!
+//! RFC 8259 §4 leaves duplicate names to the parser, and parsers disagree: serde_json's
+//! `Value` keeps the last, others the first. A document whose meaning depends on which
+//! parser reads it (`{"nonce": A, "nonce": B}` shown to one component as A, to another as
+//! B) is refused everywhere Verdict reads JSON, with the duplicated name in the error.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+/// Parses `bytes` as one JSON value, refusing an object that names a member twice.
+///
+/// # Errors
+/// serde_json's error (with line and column) for malformed JSON, trailing characters,
+/// nesting deeper than 128 levels, or a duplicated member name.
+pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = StrictValue.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// [`from_slice`] for text.
+///
+/// # Errors
+/// As [`from_slice`].
+pub fn from_str(text: &str) -> Result<Value, serde_json::Error> {
+    from_slice(text.as_bytes())
+}
+
+/// Parses `bytes` into `T` after checking, as [`from_slice`] does, that no object in the
+/// document names a member twice (serde's derived structs refuse duplicates of the
+/// fields they know, but not of those they ignore, and maps keep the last).
+///
+/// # Errors
+/// As [`from_slice`], or `T`'s own deserialization error.
+pub fn from_slice_as<T: de::DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_value(from_slice(bytes)?)
+}
+
+/// Builds a `serde_json::Value`, failing on the first duplicated member name.
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // Non-finite numbers cannot come from JSON text; `Null` mirrors serde_json.
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(StrictValue)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if members.contains_key(&name) {
+                return Err(de::Error::custom(format_args!("duplicate member {name:?}")));
+            }
+            let value = map.next_value_seed(StrictValue)?;
+            members.insert(name, value);
+        }
+        Ok(Value::Object(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_are_refused_at_any_depth() {
+        let err = from_str(r#"{"a": 1, "a": 2}"#).unwrap_err();
+        assert!(err.to_string().contains(r#"duplicate member "a""#), "{err}");
+        let err = from_str(r#"[{"x": {"nonce": "1", "nonce": "2"}}]"#).unwrap_err();
+        assert!(err.to_string().contains(r#""nonce""#), "{err}");
+        // Escapes are decoded before comparing: "\u0061" is "a".
+        assert!(from_str(r#"{"a": 1, "\u0061": 2}"#).is_err());
+    }
+
+    #[test]
+    fn same_value_as_serde_json_otherwise() {
+        let text =
+            r#"{"a": [1, -2, 3.5, true, null, "s\n"], "b": {"c": {}}, "u": 18446744073709551615}"#;
+        assert_eq!(
+            from_str(text).unwrap(),
+            serde_json::from_str::<Value>(text).unwrap()
+        );
+        assert!(from_str("{} x").is_err());
+        assert!(from_str("").is_err());
+        // serde_json's nesting limit still holds.
+        assert!(from_str(&"[".repeat(10_000)).is_err());
+    }
+
+    #[test]
+    fn typed_documents_are_checked_first() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Doc {
+            #[allow(dead_code)]
+            a: u8,
+        }
+        assert!(from_slice_as::<Doc>(br#"{"a": 1, "z": 1}"#).is_ok());
+        assert!(from_slice_as::<Doc>(br#"{"a": 1, "z": 1, "z": 2}"#).is_err());
+    }
+}

@@ -8,6 +8,7 @@
 mod args;
 mod cmd;
 mod exit;
+mod input;
 mod term;
 
 use std::process::ExitCode;

@@ -11,6 +11,8 @@
 use std::fmt;
 use std::io::{self, Write};
 
+use crate::exit::Failure;
+
 /// Whether `c` must not reach a terminal as itself.
 fn needs_escape(c: char) -> bool {
     c.is_control()
@@ -55,14 +57,39 @@ impl<W: Write> Write for Terminal<W> {
     }
 }
 
-/// Standard output for human-readable text.
-pub(crate) fn stdout() -> Terminal<io::StdoutLock<'static>> {
-    Terminal(io::stdout().lock())
-}
-
 /// Standard error for human-readable text.
 pub(crate) fn stderr() -> Terminal<io::StderrLock<'static>> {
     Terminal(io::stderr().lock())
+}
+
+/// What a command writes on standard output, which decides what a failed write means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// Information about a result that the exit code already gives (claims, a policy
+    /// report): a reader that closed the pipe early (`| head -1`) is no failure.
+    Informational,
+    /// The product of the command (a token, a JWKS): not written is not done, whatever
+    /// the reason.
+    Product(&'static str),
+}
+
+/// Writes `bytes` to standard output and flushes. A failed write (a full disk, a closed
+/// pipe where the output is the product) is exit 2, never a panic and never success.
+pub(crate) fn emit(bytes: &[u8], output: Output) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    let written = out.write_all(bytes).and_then(|()| out.flush());
+    match (written, output) {
+        (Ok(()), _) => Ok(()),
+        (Err(e), Output::Informational) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        (Err(e), Output::Informational) => Err(Failure::usage(
+            "output_failed",
+            format_args!("cannot write the output: {e}"),
+        )),
+        (Err(e), Output::Product(what)) => Err(Failure::usage(
+            "output_failed",
+            format_args!("cannot write {what}: {e}"),
+        )),
+    }
 }
 
 /// `eprintln!` through [`Terminal`]: one escaped line on standard error.
@@ -73,15 +100,6 @@ macro_rules! errln {
     }};
 }
 pub(crate) use errln;
-
-/// `println!` through [`Terminal`]: one escaped line on standard output.
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!($crate::term::stdout(), $($arg)*);
-    }};
-}
-pub(crate) use outln;
 
 #[cfg(test)]
 mod tests {

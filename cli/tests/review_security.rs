@@ -47,7 +47,9 @@ fn verify_tee_tdx_refuses_a_genuine_sgx_quote() {
     let dir = sgx_case();
     let (collateral, quote) = (s(&dir.join("collateral")), s(&dir.join("quote.bin")));
     let at = "2025-07-01T00:00:00Z";
-    // Asked for a TD, given an enclave: rejected, never verified as something else.
+    // Asked for a TD, given an enclave: the command contradicts the evidence (exit 2),
+    // and nothing is verified as something else. (The library refuses it too:
+    // `verify_tdx` on an SGX quote is `tee_mismatch`, see verifier/tests/tee_kind.rs.)
     let out = verdict(&[
         "verify",
         "--tee",
@@ -59,10 +61,10 @@ fn verify_tee_tdx_refuses_a_genuine_sgx_quote() {
         at,
         &quote,
     ]);
-    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["verified"], false);
-    assert_eq!(v["error"]["kind"], "tee_mismatch");
+    assert_eq!(v["error"]["kind"], "tee_contradicts_evidence");
     let human = verdict(&[
         "verify",
         "--tee",
@@ -73,10 +75,12 @@ fn verify_tee_tdx_refuses_a_genuine_sgx_quote() {
         at,
         &quote,
     ]);
-    assert_eq!(code(&human), 1);
+    assert_eq!(code(&human), 2);
     assert_eq!(
         stderr(&human).trim(),
-        "verdict: rejected: expected tdx evidence, got sgx evidence"
+        format!(
+            "verdict: error: --tee tdx contradicts the evidence: {quote} is an Intel SGX quote"
+        )
     );
     // Detected (or asked for) as what it is, it verifies.
     for tee in [&[][..], &["--tee", "sgx"][..]] {

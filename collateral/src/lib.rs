@@ -8,5 +8,7 @@
 #![deny(missing_docs)]
 
 mod files;
+mod read;
 
-pub use files::{load_paths, LoadError, Loaded, Skipped};
+pub use files::{load_paths, LoadError, Loaded, SkipKind, Skipped, MAX_FILE_BYTES};
+pub use read::{read_bounded, read_to_limit, size_text, ReadError};

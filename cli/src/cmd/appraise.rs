@@ -11,9 +11,10 @@ use rand_core::{OsRng, RngCore};
 use verifier::{time, Claims, Verified};
 
 use crate::args::{AppraiseArgs, FormatArg, VerifyArgs};
-use crate::cmd::verify::{verification_time, verify_inner, Failure};
-use crate::exit::Exit;
-use crate::term::errln;
+use crate::cmd::verify::{skipped_message, verification_time, verify_inner, Context};
+use crate::exit::{Exit, Failure};
+use crate::input::{self, InputKind};
+use crate::term::{emit, errln, Output};
 
 pub(crate) fn run(args: &AppraiseArgs) -> u8 {
     match appraise_and_sign(args) {
@@ -47,15 +48,21 @@ fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
     }
     let mut results: Vec<Verified<Claims>> = Vec::with_capacity(args.evidence.len());
     let mut now = None;
-    for path in &args.evidence {
+    for (i, path) in args.evidence.iter().enumerate() {
         let verify_args = verify_args(args, path);
         now = Some(verification_time(&verify_args)?);
-        let mut tee = None;
-        let result = verify_inner(&verify_args, &mut tee).map_err(|f| Failure {
+        let mut context = Context::default();
+        let result = verify_inner(&verify_args, &mut context);
+        // Each evidence file reads the same collateral: warn about it once.
+        if i == 0 {
+            for s in context.unusable() {
+                errln!("verdict: warning: {}", skipped_message(s));
+            }
+        }
+        results.push(result.map_err(|f| Failure {
             message: format!("{}: {}", path.display(), f.message),
             ..f
-        })?;
-        results.push(result);
+        })?);
     }
     let now = now.map(time::secs).unwrap_or(0);
     let now = i64::try_from(now).unwrap_or(i64::MAX);
@@ -85,9 +92,10 @@ fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
         message: e.to_string(),
     })?;
     print_status(&appraisal);
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{token}");
-    Ok(())
+    emit(
+        format!("{token}\n").as_bytes(),
+        Output::Product("the token"),
+    )
 }
 
 /// The verification options of one evidence file: those of `appraise`, without a nonce
@@ -111,9 +119,7 @@ fn verify_args(args: &AppraiseArgs, evidence: &Path) -> VerifyArgs {
 }
 
 pub(crate) fn load_policy(path: &Path) -> Result<Policy, Failure> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read policy {}", path.display()))
-        .map_err(|e| Failure::usage("unreadable_input", e))?;
+    let text = text_input(path, InputKind::Policy)?;
     Policy::from_yaml(&text).map_err(|e| Failure {
         exit: Exit::BadInput,
         kind: "bad_policy".into(),
@@ -122,11 +128,24 @@ pub(crate) fn load_policy(path: &Path) -> Result<Policy, Failure> {
 }
 
 pub(crate) fn load_key(path: &Path) -> Result<SigningKey, Failure> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read key {}", path.display()))
-        .map_err(|e| Failure::usage("unreadable_input", e))?;
+    let text = text_input(path, InputKind::Key)?;
     SigningKey::from_pem(&text)
         .map_err(|e| Failure::usage("bad_key", anyhow!("{}: {e}", path.display())))
+}
+
+/// A text input file (UTF-8), within its kind's limit.
+pub(crate) fn text_input(path: &Path, kind: InputKind) -> Result<String, Failure> {
+    String::from_utf8(input::read(path, kind)?).map_err(|e| {
+        Failure::usage(
+            "unreadable_input",
+            format_args!(
+                "{} is not UTF-8 text (byte {}), as {} must be",
+                path.display(),
+                e.utf8_error().valid_up_to(),
+                kind.name()
+            ),
+        )
+    })
 }
 
 /// One line per submodule on stderr: the status, and why when not affirming.

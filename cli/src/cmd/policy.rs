@@ -3,44 +3,42 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{anyhow, Context as _};
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::anyhow;
 use policy::trust::tier_name;
 use policy::{appraise, input_from_json, Appraisal, Policy};
 use serde_json::{json, Map, Value};
 
 use crate::args::PolicyCheckArgs;
 use crate::cmd::appraise::load_policy;
-use crate::exit::Exit;
-use crate::term::{errln, outln};
+use crate::exit::{Exit, Failure};
+use crate::input::{self, InputKind};
+use crate::term::{emit, errln, Output, Terminal};
 
 pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
-    let policy = match load_policy(&args.policy) {
-        Ok(p) => p,
+    match check_inner(args) {
+        Ok(exit) => exit as u8,
         Err(f) => {
             errln!("verdict: {}", f.message);
-            return Exit::BadInput as u8;
+            f.exit as u8
         }
-    };
+    }
+}
+
+fn check_inner(args: &PolicyCheckArgs) -> Result<Exit, Failure> {
+    let policy = load_policy(&args.policy)?;
     let tests = policy.run_tests();
     let lints = policy.lints();
-    let appraisal = match args.claims.as_deref().map(|path| {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read claims {}", path.display()))?;
-        let value: Value = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not JSON", path.display()))?;
-        let input = input_from_json(&claims_input(value)?).map_err(|e| anyhow!(e))?;
-        appraise(&policy, &input).map_err(|e| anyhow!(e))
-    }) {
+    let appraisal = match args.claims.as_deref() {
         None => None,
-        Some(Ok(a)) => Some(a),
-        Some(Err(e)) => {
-            errln!("verdict: {e:#}");
-            return Exit::BadInput as u8;
-        }
+        Some(path) => Some(appraise_claims(&policy, path)?),
     };
     let failed = tests.iter().filter(|t| !t.passed()).count();
+    let mut out = Terminal(Vec::new());
     if args.json {
-        let out = json!({
+        let report = json!({
             "policy": policy.id(),
             "lints": lints,
             "tests": tests.iter().map(|t| json!({
@@ -48,11 +46,14 @@ pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
             })).collect::<Vec<_>>(),
             "appraisal": appraisal.as_ref().map(appraisal_json),
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+        out.0.extend_from_slice(text.as_bytes());
+        out.0.push(b'\n');
     } else {
         let rules: usize = policy.sections().map(|(_, s)| s.rules.len()).sum();
         let sections: Vec<&str> = policy.sections().map(|(s, _)| s.name()).collect();
-        outln!(
+        let _ = writeln!(
+            out,
             "policy {}@{} loads: {rules} rules in {} (sha256:{})",
             policy.name(),
             policy.version(),
@@ -60,13 +61,14 @@ pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
             policy.digest()
         );
         for lint in &lints {
-            outln!("lint: {lint}");
+            let _ = writeln!(out, "lint: {lint}");
         }
         for t in &tests {
             if t.passed() {
-                outln!("test ok      {} (line {})", t.name, t.line);
+                let _ = writeln!(out, "test ok      {} (line {})", t.name, t.line);
             } else {
-                outln!(
+                let _ = writeln!(
+                    out,
                     "test FAILED  {} (line {}): {}",
                     t.name,
                     t.line,
@@ -74,16 +76,37 @@ pub(crate) fn check(args: &PolicyCheckArgs) -> u8 {
                 );
             }
         }
-        outln!("{} of {} tests passed", tests.len() - failed, tests.len());
+        let _ = writeln!(
+            out,
+            "{} of {} tests passed",
+            tests.len() - failed,
+            tests.len()
+        );
         if let Some(a) = &appraisal {
-            print_explanation(&policy, a);
+            print_explanation(&mut out, &policy, a);
         }
     }
-    if failed > 0 {
-        Exit::Rejected as u8
+    emit(&out.0, Output::Informational)?;
+    Ok(if failed > 0 {
+        Exit::Rejected
     } else {
-        Exit::Verified as u8
-    }
+        Exit::Verified
+    })
+}
+
+/// Appraises the claims file at `path` (bounded, strict JSON) with `policy`.
+fn appraise_claims(policy: &Policy, path: &Path) -> Result<Appraisal, Failure> {
+    let bytes = input::read(path, InputKind::Claims)?;
+    let value = verifier::json::from_slice(&bytes).map_err(|e| {
+        Failure::usage(
+            "bad_claims",
+            format_args!("{} is not a JSON claims file: {e}", path.display()),
+        )
+    })?;
+    let input = claims_input(value)
+        .and_then(|v| input_from_json(&v).map_err(|e| anyhow!(e)))
+        .map_err(|e| Failure::usage("bad_claims", format_args!("{}: {e:#}", path.display())))?;
+    appraise(policy, &input).map_err(|e| Failure::usage("policy_mismatch", e))
 }
 
 /// A claims file as a test input: `verdict verify --json` output (its claims and warning
@@ -141,14 +164,16 @@ fn value_text(claim: policy::trust::TrustClaim, value: Option<i8>) -> String {
     }
 }
 
-fn print_explanation(policy: &Policy, appraisal: &Appraisal) {
-    outln!(
+fn print_explanation(out: &mut Terminal<Vec<u8>>, policy: &Policy, appraisal: &Appraisal) {
+    let _ = writeln!(
+        out,
         "appraisal under {}: {}",
         policy.name(),
         tier_name(appraisal.status)
     );
     for sub in &appraisal.submods {
-        outln!(
+        let _ = writeln!(
+            out,
             "  {} ({}): {}",
             sub.label,
             sub.section.name(),
@@ -166,7 +191,8 @@ fn print_explanation(policy: &Policy, appraisal: &Appraisal) {
                 (None, false, true) => format!(": {}", o.message),
                 _ => String::new(),
             };
-            outln!(
+            let _ = writeln!(
+                out,
                 "    {verdict} {:<32} {} = {}{detail}",
                 o.id,
                 o.claim,
@@ -178,10 +204,10 @@ fn print_explanation(policy: &Policy, appraisal: &Appraisal) {
             );
         }
         for (claim, value) in sub.trust.iter() {
-            outln!("    => {claim}: {}", value_text(claim, Some(value)));
+            let _ = writeln!(out, "    => {claim}: {}", value_text(claim, Some(value)));
         }
         for (name, e) in &sub.export_errors {
-            outln!("    export {name} failed: {e}");
+            let _ = writeln!(out, "    export {name} failed: {e}");
         }
     }
 }

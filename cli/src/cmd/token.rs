@@ -1,6 +1,6 @@
 //! `verdict token keygen | jwks | verify`.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -9,8 +9,10 @@ use policy::token::{self, Algorithm, JwkSet, Signer, SigningKey, VerifyOptions};
 
 use crate::args::{AlgArg, JwksArgs, KeygenArgs, TokenVerifyArgs};
 use crate::cmd::appraise::load_key;
-use crate::exit::Exit;
-use crate::term::errln;
+use crate::cmd::verify::parse_at;
+use crate::exit::{Exit, Failure};
+use crate::input::{self, InputKind};
+use crate::term::{emit, errln, Output};
 
 pub(crate) fn keygen(args: &KeygenArgs) -> u8 {
     let alg = match args.alg {
@@ -53,8 +55,15 @@ fn write_new_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut file = options
         .open(path)
         .with_context(|| format!("cannot create {}", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
+    // `sync_all` surfaces a full disk that a buffered write would only report later; a
+    // key half written is removed rather than left to be mistaken for one.
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(anyhow!(e).context(format!("cannot write {}", path.display())));
+    }
+    Ok(())
 }
 
 pub(crate) fn jwks(args: &JwksArgs) -> u8 {
@@ -68,14 +77,18 @@ pub(crate) fn jwks(args: &JwksArgs) -> u8 {
             }
         }
     }
-    match serde_json::to_string_pretty(&set) {
-        Ok(text) => {
-            println!("{text}");
-            Exit::Verified as u8
-        }
+    let text = match serde_json::to_string_pretty(&set) {
+        Ok(text) => text + "\n",
         Err(e) => {
             errln!("verdict: {e}");
-            Exit::BadInput as u8
+            return Exit::BadInput as u8;
+        }
+    };
+    match emit(text.as_bytes(), Output::Product("the JWKS")) {
+        Ok(()) => Exit::Verified as u8,
+        Err(f) => {
+            errln!("verdict: {}", f.message);
+            f.exit as u8
         }
     }
 }
@@ -84,9 +97,9 @@ pub(crate) fn verify(args: &TokenVerifyArgs) -> u8 {
     let prepared = prepare(args);
     let (token, keys, options) = match prepared {
         Ok(p) => p,
-        Err(e) => {
-            errln!("verdict: {e:#}");
-            return Exit::BadInput as u8;
+        Err(f) => {
+            errln!("verdict: {}", f.message);
+            return f.exit as u8;
         }
     };
     match token::verify_token(&token, &keys, &options) {
@@ -100,11 +113,20 @@ pub(crate) fn verify(args: &TokenVerifyArgs) -> u8 {
                 verified.algorithm.jws_name(),
                 verified.key_id
             );
-            match serde_json::to_string_pretty(&verified.claims) {
-                Ok(text) => println!("{text}"),
-                Err(e) => errln!("verdict: {e}"),
+            let text = match serde_json::to_string_pretty(&verified.claims) {
+                Ok(text) => text + "\n",
+                Err(e) => {
+                    errln!("verdict: {e}");
+                    return Exit::BadInput as u8;
+                }
+            };
+            match emit(text.as_bytes(), Output::Informational) {
+                Ok(()) => Exit::Verified as u8,
+                Err(f) => {
+                    errln!("verdict: {}", f.message);
+                    f.exit as u8
+                }
             }
-            Exit::Verified as u8
         }
         Err(e) => {
             errln!("invalid: {e}");
@@ -113,25 +135,34 @@ pub(crate) fn verify(args: &TokenVerifyArgs) -> u8 {
     }
 }
 
-fn prepare(args: &TokenVerifyArgs) -> anyhow::Result<(Vec<u8>, JwkSet, VerifyOptions)> {
+fn prepare(args: &TokenVerifyArgs) -> Result<(Vec<u8>, JwkSet, VerifyOptions), Failure> {
     let token = read_token(&args.token)?;
-    let jwks_text = std::fs::read_to_string(&args.jwks)
-        .with_context(|| format!("cannot read JWKS {}", args.jwks.display()))?;
-    let keys: JwkSet = serde_json::from_str(&jwks_text)
-        .with_context(|| format!("{} is not a JWKS", args.jwks.display()))?;
+    let jwks = input::read(&args.jwks, InputKind::Jwks)?;
+    let keys = parse_jwks(&jwks).map_err(|e| {
+        Failure::usage(
+            "bad_jwks",
+            format_args!("{} is not a usable JWKS: {e}", args.jwks.display()),
+        )
+    })?;
     let now = match &args.at {
-        Some(at) => verifier::time::parse_rfc3339(at)
-            .ok_or_else(|| anyhow!("--at {at:?} is not an RFC 3339 time"))?,
+        Some(at) => parse_at(at)?,
         None => SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0),
     };
-    let expected_nonce = args
-        .nonce
-        .as_deref()
-        .map(|h| hex::decode(h).with_context(|| format!("--nonce {h:?} is not hex")))
-        .transpose()?;
+    let expected_nonce = match args.nonce.as_deref().map(str::trim) {
+        None => None,
+        Some("") => {
+            return Err(Failure::usage(
+                "bad_usage",
+                "--nonce is empty: give the challenge in hex, or leave --nonce out",
+            ))
+        }
+        Some(h) => Some(hex::decode(h).map_err(|e| {
+            Failure::usage("bad_usage", format_args!("--nonce {h:?} is not hex: {e}"))
+        })?),
+    };
     let options = VerifyOptions {
         now: i64::try_from(now).unwrap_or(i64::MAX),
         leeway: 60,
@@ -142,18 +173,28 @@ fn prepare(args: &TokenVerifyArgs) -> anyhow::Result<(Vec<u8>, JwkSet, VerifyOpt
     Ok((token, keys, options))
 }
 
-/// The token itself, or the contents of the file it names (`-`: stdin), trimmed.
-fn read_token(arg: &str) -> anyhow::Result<Vec<u8>> {
+fn parse_jwks(bytes: &[u8]) -> Result<JwkSet, String> {
+    verifier::json::from_slice_as::<JwkSet>(bytes).map_err(|e| e.to_string())
+}
+
+/// The token: `-` reads stdin; an argument that is token text (a JWT: three
+/// dot-separated base64url parts, the first a JSON header; or a CWT in hex or base64url)
+/// and names no file is the token itself; anything else is a path.
+fn read_token(arg: &str) -> Result<Vec<u8>, Failure> {
     let bytes = if arg == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("cannot read the token from stdin")?;
-        buf
-    } else if Path::new(arg).is_file() {
-        std::fs::read(arg).with_context(|| format!("cannot read {arg}"))?
-    } else {
+        input::read_stdin(InputKind::Token)?
+    } else if is_token_text(arg) && std::fs::symlink_metadata(arg).is_err() {
         arg.as_bytes().to_vec()
+    } else {
+        input::read(Path::new(arg), InputKind::Token).map_err(|mut f| {
+            if !arg.contains('/') && std::fs::symlink_metadata(arg).is_err() {
+                f.message.push_str(
+                    " (taken as a path: it is neither a JWT, three dot-separated base64url \
+                     parts, nor a CWT in hex or base64url)",
+                );
+            }
+            f
+        })?
     };
     // Text forms (JWT, hex, base64url) are trimmed; a binary CWT is taken as it is, since
     // its last bytes may be whitespace codes.
@@ -166,7 +207,29 @@ fn read_token(arg: &str) -> anyhow::Result<Vec<u8>> {
         bytes
     };
     if token.is_empty() {
-        return Err(anyhow!("the token is empty"));
+        return Err(Failure::usage("bad_token", "the token is empty"));
     }
     Ok(token)
+}
+
+/// Whether `arg` reads as a token rather than a file name.
+fn is_token_text(arg: &str) -> bool {
+    let base64url = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let parts: Vec<&str> = arg.split('.').collect();
+    match parts[..] {
+        // A JWS header is a JSON object: its base64url begins `ey` (`{"`).
+        [header, payload, signature] => {
+            header.starts_with("ey")
+                && base64url(header)
+                && base64url(payload)
+                && base64url(signature)
+        }
+        // The smallest COSE_Sign1 is dozens of bytes.
+        [cwt] => cwt.len() >= 64 && base64url(cwt),
+        _ => false,
+    }
 }

@@ -1,10 +1,9 @@
 //! `verdict verify`.
 
-use std::io::{Read, Write};
-use std::path::Path;
+use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{anyhow, Context as _};
+use anyhow::anyhow;
 use serde_json::{json, Value};
 use verifier::crypto::HashAlg;
 use verifier::evidence::{self, Tee};
@@ -14,67 +13,74 @@ use verifier::tdx::{PlatformClaims, SgxOptions, TdxOptions};
 use verifier::{time, Claims, TrustAnchors, Verified, Verifier, Warning};
 
 use crate::args::{TeeArg, VerifyArgs};
-use crate::exit::Exit;
-use crate::term::errln;
-
-/// A failure before or during verification: the exit code and a stable kind.
-pub(crate) struct Failure {
-    pub(crate) exit: Exit,
-    pub(crate) kind: String,
-    pub(crate) message: String,
-}
-
-impl Failure {
-    pub(crate) fn usage(kind: &str, err: anyhow::Error) -> Self {
-        Self {
-            exit: Exit::BadInput,
-            kind: kind.to_owned(),
-            message: format!("{err:#}"),
-        }
-    }
-}
+use crate::exit::{Exit, Failure};
+use crate::input::{self, InputKind};
+use crate::term::{emit, errln, Output, Terminal};
 
 pub(crate) fn run(args: &VerifyArgs) -> u8 {
-    let outcome = verify(args);
+    let mut context = Context::default();
+    let result = verify_inner(args, &mut context);
+    let outcome = Outcome { context, result };
+    let mut out = Terminal(Vec::new());
+    if args.json {
+        print_json(&mut out.0, &outcome);
+    } else {
+        print_human(&mut out, &outcome);
+    }
     let exit = match &outcome.result {
         Ok(_) => Exit::Verified,
         Err(f) => f.exit,
     };
-    let printed = if args.json {
-        print_json(&outcome)
-    } else {
-        print_human(&outcome)
-    };
-    // A closed pipe (`verdict verify … | head -1`) is not a failure of verification.
-    if let Err(e) = printed {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            errln!("verdict: cannot write output: {e}");
+    // A closed pipe (`verdict verify … | head -1`) is not a failure of verification; a
+    // full disk is.
+    match emit(&out.0, Output::Informational) {
+        Ok(()) => exit as u8,
+        Err(f) => {
+            errln!("verdict: {}", f.message);
+            f.exit as u8
         }
     }
-    exit as u8
 }
 
-/// The TEE the outcome is about (for `--json` even when verification failed).
+/// What verification learned besides its result: the TEE (for `--json` even when
+/// verification failed) and the collateral files it skipped.
+#[derive(Debug, Default)]
+pub(crate) struct Context {
+    pub(crate) tee: Option<Tee>,
+    pub(crate) skipped: Vec<collateral::Skipped>,
+}
+
+impl Context {
+    /// Skipped files that looked like collateral: each is a warning.
+    pub(crate) fn unusable(&self) -> impl Iterator<Item = &collateral::Skipped> {
+        self.skipped
+            .iter()
+            .filter(|s| s.kind == collateral::SkipKind::Unusable)
+    }
+}
+
 struct Outcome {
-    tee: Option<Tee>,
+    context: Context,
     result: Result<Verified<Claims>, Failure>,
-}
-
-fn verify(args: &VerifyArgs) -> Outcome {
-    let mut tee = None;
-    let result = verify_inner(args, &mut tee);
-    Outcome { tee, result }
 }
 
 pub(crate) fn verify_inner(
     args: &VerifyArgs,
-    tee_out: &mut Option<Tee>,
+    context: &mut Context,
 ) -> Result<Verified<Claims>, Failure> {
-    let raw = read_evidence(&args.evidence).map_err(|e| Failure::usage("unreadable_input", e))?;
+    let raw = input::read(&args.evidence, InputKind::Evidence)?;
     // GPU evidence has forms of its own (hex reports, SDK and Trustee JSON).
-    if args.tee == Some(TeeArg::Nvidia) || verifier::nvidia::looks_like(&raw) {
-        *tee_out = Some(Tee::Nvidia);
-        return verify_nvidia(args, &raw);
+    if verifier::nvidia::looks_like(&raw) {
+        check_tee_hint(args, Tee::Nvidia)?;
+        context.tee = Some(Tee::Nvidia);
+        return verify_nvidia(args, &raw, context);
+    }
+    if args.tee == Some(TeeArg::Nvidia) {
+        if let Some(detected) = evidence::detect(&evidence::decode(&raw)) {
+            check_tee_hint(args, detected)?;
+        }
+        context.tee = Some(Tee::Nvidia);
+        return verify_nvidia(args, &raw, context);
     }
     // Trustee's TDX evidence JSON carries the quote (and an event log) in base64.
     let (bytes, mut event_log) = match evidence::trustee_tdx(&raw) {
@@ -82,21 +88,19 @@ pub(crate) fn verify_inner(
         None => (evidence::decode(&raw), None),
     };
     if let Some(path) = &args.event_log {
-        let log = std::fs::read(path)
-            .with_context(|| format!("cannot read event log {}", path.display()))
-            .map_err(|e| Failure::usage("unreadable_input", e))?;
-        event_log = Some(log);
+        event_log = Some(input::read(path, InputKind::EventLog)?);
     }
     let detected = evidence::detect(&bytes);
+    if let Some(detected) = detected {
+        check_tee_hint(args, detected)?;
+    }
     let tee = match (args.tee, detected) {
-        // `--tee` is what the caller asks for: `--tee tdx` on an SGX quote reaches
-        // `verify_tdx`, which refuses it (tee_mismatch) rather than verify an enclave.
         (Some(TeeArg::Snp), _) | (None, Some(Tee::Snp)) => Tee::Snp,
         (Some(TeeArg::Sgx), _) | (None, Some(Tee::Sgx)) => Tee::Sgx,
         (Some(TeeArg::Tdx), _) | (None, Some(Tee::Tdx)) => Tee::Tdx,
         (Some(TeeArg::Nvidia), _) | (None, Some(Tee::Nvidia)) => {
-            *tee_out = Some(Tee::Nvidia);
-            return verify_nvidia(args, &bytes);
+            context.tee = Some(Tee::Nvidia);
+            return verify_nvidia(args, &bytes, context);
         }
         (None, _) => {
             return Err(Failure::usage(
@@ -109,9 +113,9 @@ pub(crate) fn verify_inner(
             ))
         }
     };
-    *tee_out = Some(tee);
+    context.tee = Some(tee);
     let now = verification_time(args)?;
-    let loaded = load_collateral(args)?;
+    let loaded = load_collateral(args, context)?;
     let anchors = anchors(&args.anchor).map_err(|e| Failure::usage("bad_anchor", e))?;
     let report_data = nonce(args.nonce.as_deref()).map_err(|e| Failure::usage("bad_usage", e))?;
     let verifier = Verifier::new(anchors);
@@ -156,19 +160,53 @@ pub(crate) fn verify_inner(
             (result.map(|v| v.map(Claims::from)), "Intel PCS")
         }
     };
-    result.map_err(|e| verification_failure(args, &e, source))
+    result.map_err(|e| verification_failure(args, &e, source, context))
+}
+
+/// `--tee` names what the caller expects; evidence that is plainly something else is a
+/// mistake in the command, not evidence to verify as whatever `--tee` says.
+fn check_tee_hint(args: &VerifyArgs, detected: Tee) -> Result<(), Failure> {
+    let Some(hint) = args.tee else { return Ok(()) };
+    let (expected, name) = match hint {
+        TeeArg::Snp => (Tee::Snp, "snp"),
+        TeeArg::Tdx => (Tee::Tdx, "tdx"),
+        TeeArg::Sgx => (Tee::Sgx, "sgx"),
+        TeeArg::Nvidia => (Tee::Nvidia, "nvidia"),
+    };
+    if expected == detected {
+        return Ok(());
+    }
+    Err(Failure::usage(
+        "tee_contradicts_evidence",
+        format_args!(
+            "--tee {name} contradicts the evidence: {} is {}",
+            args.evidence.display(),
+            tee_description(detected)
+        ),
+    ))
+}
+
+fn tee_description(tee: Tee) -> &'static str {
+    match tee {
+        Tee::Snp => "an AMD SEV-SNP report",
+        Tee::Tdx => "an Intel TDX quote",
+        Tee::Sgx => "an Intel SGX quote",
+        Tee::Nvidia => "NVIDIA GPU evidence",
+        _ => "evidence of another kind",
+    }
 }
 
 /// GPU evidence: one report (its chain in the collateral) or an evidence file with one
 /// or several GPUs and their chains; the RIMs and OCSP responses come as collateral.
-fn verify_nvidia(args: &VerifyArgs, raw: &[u8]) -> Result<Verified<Claims>, Failure> {
-    let gpus: Vec<GpuEvidence> = verifier::nvidia::decode(raw).map_err(|e| Failure {
-        exit: e.class().into(),
-        kind: e.kind().to_owned(),
-        message: e.to_string(),
-    })?;
+fn verify_nvidia(
+    args: &VerifyArgs,
+    raw: &[u8],
+    context: &mut Context,
+) -> Result<Verified<Claims>, Failure> {
+    let gpus: Vec<GpuEvidence> =
+        verifier::nvidia::decode(raw).map_err(|e| Failure::from_verifier(&e))?;
     let now = verification_time(args)?;
-    let loaded = load_collateral(args)?;
+    let loaded = load_collateral(args, context)?;
     let anchors = anchors(&args.anchor).map_err(|e| Failure::usage("bad_anchor", e))?;
     let expected_nonce = match args.nonce.as_deref() {
         None => None,
@@ -203,14 +241,14 @@ fn verify_nvidia(args: &VerifyArgs, raw: &[u8]) -> Result<Verified<Claims>, Fail
             .verify_nvidia_all(&gpus, &loaded.bundle, &options, now)
             .map(|v| v.map(Claims::Gpus))
     };
-    result.map_err(|e| verification_failure(args, &e, "NVIDIA's RIM service and OCSP responder"))
+    result.map_err(|e| {
+        verification_failure(args, &e, "NVIDIA's RIM service and OCSP responder", context)
+    })
 }
 
 pub(crate) fn verification_time(args: &VerifyArgs) -> Result<time::UnixTime, Failure> {
     let now = match &args.at {
-        Some(at) => time::parse_rfc3339(at).ok_or_else(|| {
-            Failure::usage("bad_usage", anyhow!("--at {at:?} is not an RFC 3339 time"))
-        })?,
+        Some(at) => parse_at(at)?,
         None => SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -219,7 +257,22 @@ pub(crate) fn verification_time(args: &VerifyArgs) -> Result<time::UnixTime, Fai
     Ok(time::from_secs(now))
 }
 
-fn verification_failure(args: &VerifyArgs, e: &verifier::Error, source: &str) -> Failure {
+/// `--at`: an RFC 3339 time, strictly (no February 30th, no offset +24:00).
+pub(crate) fn parse_at(at: &str) -> Result<u64, Failure> {
+    time::parse_rfc3339_explained(at).map_err(|why| {
+        Failure::usage(
+            "bad_usage",
+            format_args!("--at {at:?} is not an RFC 3339 time: {why}"),
+        )
+    })
+}
+
+fn verification_failure(
+    args: &VerifyArgs,
+    e: &verifier::Error,
+    source: &str,
+    context: &Context,
+) -> Failure {
     let mut message = e.to_string();
     if e.class() == verifier::ErrorClass::MissingCollateral {
         message.push_str(&if args.offline {
@@ -227,6 +280,14 @@ fn verification_failure(args: &VerifyArgs, e: &verifier::Error, source: &str) ->
         } else {
             format!("; pass it with --collateral (fetching from {source} is not available yet)")
         });
+        // The file that was meant to be it may be among those skipped.
+        let unusable: Vec<String> = context
+            .unusable()
+            .map(|s| s.path.display().to_string())
+            .collect();
+        if !unusable.is_empty() {
+            message.push_str(&format!("; skipped as unusable: {}", unusable.join(", ")));
+        }
     }
     Failure {
         exit: e.class().into(),
@@ -235,30 +296,27 @@ fn verification_failure(args: &VerifyArgs, e: &verifier::Error, source: &str) ->
     }
 }
 
-fn load_collateral(args: &VerifyArgs) -> Result<collateral::Loaded, Failure> {
-    collateral::load_paths(&args.collateral).map_err(|e| match e {
-        collateral::LoadError::Io { .. } => Failure {
+fn load_collateral(
+    args: &VerifyArgs,
+    context: &mut Context,
+) -> Result<collateral::Loaded, Failure> {
+    for path in &args.collateral {
+        input::announce_wait_for(path, "collateral");
+    }
+    let loaded = collateral::load_paths(&args.collateral).map_err(|e| match e {
+        collateral::LoadError::Read(collateral::ReadError::Io { .. }) => Failure {
             exit: Exit::MissingCollateral,
             kind: "collateral_unavailable".into(),
             message: e.to_string(),
         },
-        collateral::LoadError::NotCollateral { .. } => Failure {
+        collateral::LoadError::Read(_) | collateral::LoadError::NotCollateral { .. } => Failure {
             exit: Exit::BadInput,
             kind: "malformed_collateral".into(),
             message: e.to_string(),
         },
-    })
-}
-
-fn read_evidence(path: &Path) -> anyhow::Result<Vec<u8>> {
-    if path == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("cannot read evidence from stdin")?;
-        return Ok(buf);
-    }
-    std::fs::read(path).with_context(|| format!("cannot read evidence {}", path.display()))
+    })?;
+    context.skipped.clone_from(&loaded.skipped);
+    Ok(loaded)
 }
 
 fn nonce(hex_nonce: Option<&str>) -> anyhow::Result<Option<ReportDataExpectation>> {
@@ -281,7 +339,15 @@ fn anchors(paths: &[std::path::PathBuf]) -> anyhow::Result<TrustAnchors> {
     if paths.is_empty() {
         return Ok(TrustAnchors::default());
     }
-    let loaded = collateral::load_paths(paths)?;
+    for path in paths {
+        input::announce_wait_for(path, "an anchor");
+    }
+    let loaded = collateral::load_paths(paths).map_err(|e| match e {
+        collateral::LoadError::NotCollateral { path, reason } => {
+            anyhow!("anchor {} is not a certificate: {reason}", path.display())
+        }
+        other => anyhow!(other),
+    })?;
     let provider = verifier::crypto::default_provider();
     let mut anchors = TrustAnchors::empty();
     for cert in &loaded.bundle.certificates {
@@ -319,29 +385,64 @@ fn warnings_json(warnings: &[Warning]) -> Value {
     serde_json::to_value(warnings).unwrap_or(Value::Null)
 }
 
-fn print_json(outcome: &Outcome) -> std::io::Result<()> {
-    let tee = outcome.tee.map_or(Value::Null, |t| Value::from(t.name()));
+/// Warnings about the collateral: a skipped file that looked like collateral.
+pub(crate) fn skipped_warnings(context: &Context) -> Vec<Value> {
+    context
+        .unusable()
+        .map(|s| {
+            json!({
+                "code": "collateral_skipped",
+                "message": skipped_message(s),
+                "path": s.path.display().to_string(),
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn skipped_message(s: &collateral::Skipped) -> String {
+    format!("skipped collateral {}: {}", s.path.display(), s.reason)
+}
+
+fn print_json(out: &mut Vec<u8>, outcome: &Outcome) {
+    let tee = outcome
+        .context
+        .tee
+        .map_or(Value::Null, |t| Value::from(t.name()));
+    let mut warnings = skipped_warnings(&outcome.context);
     let value = match &outcome.result {
-        Ok(v) => json!({
-            "verified": true,
-            "tee": v.claims().tee(),
-            "claims": serde_json::to_value(v.claims()).unwrap_or(Value::Null),
-            "warnings": warnings_json(v.warnings()),
-        }),
+        Ok(v) => {
+            if let Value::Array(w) = warnings_json(v.warnings()) {
+                warnings.extend(w);
+            }
+            json!({
+                "verified": true,
+                "tee": v.claims().tee(),
+                "claims": serde_json::to_value(v.claims()).unwrap_or(Value::Null),
+                "warnings": warnings,
+            })
+        }
         Err(f) => json!({
             "verified": false,
             "tee": tee,
             "claims": Value::Null,
-            "warnings": [],
+            "warnings": warnings,
             "error": { "kind": f.kind, "message": f.message },
         }),
     };
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &value)?;
-    writeln!(out)
+    // Writing to a Vec cannot fail.
+    let _ = serde_json::to_writer_pretty(&mut *out, &value);
+    out.push(b'\n');
 }
 
-fn print_human(outcome: &Outcome) -> std::io::Result<()> {
+fn print_human(out: &mut Terminal<Vec<u8>>, outcome: &Outcome) {
+    for s in outcome.context.unusable() {
+        errln!("verdict: warning: {}", skipped_message(s));
+    }
+    // Writing to a Vec cannot fail.
+    let _ = print_result(out, outcome);
+}
+
+fn print_result(out: &mut Terminal<Vec<u8>>, outcome: &Outcome) -> std::io::Result<()> {
     match &outcome.result {
         Err(f) => {
             let verdict = match f.exit {
@@ -349,18 +450,18 @@ fn print_human(outcome: &Outcome) -> std::io::Result<()> {
                 Exit::MissingCollateral => "cannot verify",
                 _ => "error",
             };
-            writeln!(crate::term::stderr(), "verdict: {verdict}: {}", f.message)
+            errln!("verdict: {verdict}: {}", f.message);
+            Ok(())
         }
         Ok(v) => {
-            let mut out = crate::term::stdout();
             match v.claims() {
-                Claims::Snp(c) => print_snp(&mut out, c)?,
-                Claims::Tdx(c) => print_tdx(&mut out, c)?,
-                Claims::Sgx(c) => print_sgx(&mut out, c)?,
-                Claims::Gpu(c) => print_gpu(&mut out, c)?,
+                Claims::Snp(c) => print_snp(out, c)?,
+                Claims::Tdx(c) => print_tdx(out, c)?,
+                Claims::Sgx(c) => print_sgx(out, c)?,
+                Claims::Gpu(c) => print_gpu(out, c)?,
                 Claims::Gpus(gpus) => {
                     for c in gpus {
-                        print_gpu(&mut out, c)?;
+                        print_gpu(out, c)?;
                     }
                 }
                 _ => {}

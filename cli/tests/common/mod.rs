@@ -1,0 +1,102 @@
+//! What the binary tests share: running `verdict`, reading its output, the bundled
+//! examples and scratch directories.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// `verdict` with `args`, standard input empty.
+pub(crate) fn verdict(args: &[&str]) -> Output {
+    verdict_with(args, Stdio::null(), Stdio::piped())
+}
+
+/// `verdict` with `args` and the given standard input and output.
+pub(crate) fn verdict_with(
+    args: &[&str],
+    stdin: impl Into<Stdio>,
+    stdout: impl Into<Stdio>,
+) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .args(args)
+        .stdin(stdin)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+/// The exit code; a death by signal fails the test.
+pub(crate) fn code(out: &Output) -> i32 {
+    out.status
+        .code()
+        .unwrap_or_else(|| panic!("killed by a signal: {:?}\n{}", out.status, stderr(out)))
+}
+
+pub(crate) fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub(crate) fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub(crate) fn s(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// The repository root.
+pub(crate) fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub(crate) fn example(path: &str) -> String {
+    s(&root().join("examples").join(path))
+}
+
+pub(crate) fn policy(file: &str) -> String {
+    s(&root().join("policies").join(file))
+}
+
+/// A fresh scratch directory for one test.
+pub(crate) fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("verdict-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The bundled SNP example's `verify` arguments, before the evidence.
+pub(crate) fn snp_example_args() -> Vec<String> {
+    vec![
+        "--anchor".into(),
+        example("snp/ark.pem"),
+        "--collateral".into(),
+        example("snp"),
+        "--at".into(),
+        "2024-06-01T00:00:00Z".into(),
+    ]
+}
+
+/// A new ES384 key in `dir`, made by `verdict token keygen`.
+pub(crate) fn new_key(dir: &Path) -> String {
+    let key = dir.join("key.pem");
+    let out = verdict(&["token", "keygen", "--out", &s(&key)]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    s(&key)
+}
+
+/// Standard output that fails every write with ENOSPC.
+#[cfg(target_os = "linux")]
+pub(crate) fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
+}
+
+/// Standard output whose reader is already gone: every write is EPIPE.
+pub(crate) fn closed_pipe() -> std::io::PipeWriter {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    writer
+}

@@ -93,7 +93,7 @@ impl<'de> Visitor<'de> for StrictValue {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(StrictValue)? {
+        while let Some(item) = seq.next_element_seed(Self)? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -105,7 +105,7 @@ impl<'de> Visitor<'de> for StrictValue {
             if members.contains_key(&name) {
                 return Err(de::Error::custom(format_args!("duplicate member {name:?}")));
             }
-            let value = map.next_value_seed(StrictValue)?;
+            let value = map.next_value_seed(Self)?;
             members.insert(name, value);
         }
         Ok(Value::Object(members))

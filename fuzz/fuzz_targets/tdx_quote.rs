@@ -104,7 +104,7 @@ fuzz_target!(|data: &[u8]| {
         check(&decoded);
         let _ = detect(&decoded);
     }
-    if let Some(evidence) = trustee_tdx(data) {
+    if let Ok(Some(evidence)) = trustee_tdx(data) {
         check(&evidence.quote);
         let _ = evidence.event_log.map(|l| l.len());
     }

@@ -2,6 +2,8 @@
 //! what a user needs to act on it. [`Error::kind`] gives a stable snake_case id for tests,
 //! JSON output and HTTP bodies; `Display` gives one readable line.
 
+use std::fmt;
+
 use thiserror::Error;
 
 use crate::pki::CertRole;
@@ -80,6 +82,20 @@ pub enum Error {
         /// Position of the repeat.
         second: usize,
     },
+    /// An unsigned label that travels beside signed evidence (the `nonce` or `arch` of a
+    /// GPU evidence file) says something other than the verified evidence. The label is
+    /// what a reader of the file sees first, so a file that lies in it is refused.
+    #[error(
+        "the evidence's {label} label is {labelled}, the verified report's {label} is {verified}"
+    )]
+    EvidenceLabel {
+        /// `nonce` or `arch`.
+        label: &'static str,
+        /// The label's value, as written.
+        labelled: String,
+        /// The value from the verified evidence.
+        verified: String,
+    },
     /// A reference integrity manifest (NVIDIA RIM, signed SWID XML) failed a check.
     #[error("{rim}: {kind}")]
     Rim {
@@ -107,21 +123,7 @@ impl Error {
         match self {
             // A report of the right length whose fields are wrong is a rejected report;
             // only structure that cannot be read at all is malformed.
-            Self::Parse(p)
-                if matches!(
-                    p.kind,
-                    ParseErrorKind::Truncated { .. }
-                        | ParseErrorKind::WrongLength { .. }
-                        | ParseErrorKind::TrailingData { .. }
-                        | ParseErrorKind::Der(_)
-                        | ParseErrorKind::Json(_)
-                        | ParseErrorKind::Xml(_)
-                        | ParseErrorKind::Encoding(_)
-                        | ParseErrorKind::Empty
-                ) =>
-            {
-                ErrorClass::Malformed
-            }
+            Self::Parse(p) if p.kind.is_malformed() => ErrorClass::Malformed,
             Self::MissingCollateral { .. } => ErrorClass::MissingCollateral,
             _ => ErrorClass::Rejected,
         }
@@ -143,6 +145,7 @@ impl Error {
             Self::Ocsp { kind, .. } => kind.id(),
             Self::Rim { kind, .. } => kind.id(),
             Self::DuplicateDevice { .. } => "duplicate_device",
+            Self::EvidenceLabel { .. } => "evidence_label_mismatch",
         }
     }
 
@@ -155,9 +158,10 @@ impl Error {
     }
 }
 
-/// Bytes that could not be parsed, with the field and its offset.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("malformed {what} at offset {offset:#x}: {kind}")]
+/// Bytes that could not be parsed, or a parsed field whose value is not allowed, with
+/// the field and its offset. Only the first are worded "malformed" (see
+/// [`ParseErrorKind::is_malformed`]), so that the message and [`Error::class`] agree.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     /// The field or structure being read.
     pub what: &'static str,
@@ -165,6 +169,19 @@ pub struct ParseError {
     pub offset: usize,
     /// What was wrong.
     pub kind: ParseErrorKind,
+}
+
+impl std::error::Error for ParseError {}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { what, offset, kind } = self;
+        if kind.is_malformed() {
+            write!(f, "malformed {what} at offset {offset:#x}: {kind}")
+        } else {
+            write!(f, "{what} at offset {offset:#x}: {kind}")
+        }
+    }
 }
 
 /// What was wrong with a parsed field.
@@ -196,9 +213,14 @@ pub enum ParseErrorKind {
     /// A reserved field that must be zero is not.
     #[error("reserved bytes must be zero")]
     NonZeroReserved,
-    /// A field holds a value the specification does not allow.
+    /// A field holds a value the specification does not allow, in a structure that
+    /// otherwise reads (a refusal on content: the error's class is Rejected).
     #[error("invalid value: {0}")]
     InvalidValue(&'static str),
+    /// The bytes break a structural rule of the format (a wrong signature or message
+    /// code, counts and sizes that do not add up): they are not that structure at all.
+    #[error("{0}")]
+    Structure(&'static str),
     /// An ASN.1 DER structure failed to decode.
     #[error("DER: {0}")]
     Der(String),
@@ -217,6 +239,24 @@ pub enum ParseErrorKind {
 }
 
 impl ParseErrorKind {
+    /// Whether the input could not be read as the structure at all (class Malformed,
+    /// worded "malformed"), as opposed to a readable structure refused on a field's value
+    /// (class Rejected).
+    pub fn is_malformed(&self) -> bool {
+        match self {
+            Self::Truncated { .. }
+            | Self::WrongLength { .. }
+            | Self::TrailingData { .. }
+            | Self::Structure(_)
+            | Self::Der(_)
+            | Self::Json(_)
+            | Self::Xml(_)
+            | Self::Encoding(_)
+            | Self::Empty => true,
+            Self::NonZeroReserved | Self::InvalidValue(_) => false,
+        }
+    }
+
     fn id(&self) -> &'static str {
         match self {
             Self::Truncated { .. } => "truncated",
@@ -224,6 +264,7 @@ impl ParseErrorKind {
             Self::TrailingData { .. } => "trailing_data",
             Self::NonZeroReserved => "nonzero_reserved",
             Self::InvalidValue(_) => "invalid_value",
+            Self::Structure(_) => "malformed_structure",
             Self::Der(_) => "malformed_der",
             Self::Json(_) => "malformed_json",
             Self::Xml(_) => "malformed_xml",
@@ -1074,5 +1115,420 @@ impl RimErrorKind {
             Self::Measurement { .. } => "rim_measurement",
             Self::DuplicateIndex { .. } => "rim_duplicate_index",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(kind: ParseErrorKind) -> Error {
+        ParseError {
+            what: "field",
+            offset: 0x10,
+            kind,
+        }
+        .into()
+    }
+
+    fn cert(kind: CertErrorKind) -> Error {
+        Error::cert(CertRole::Vcek, "CN=SEV-VCEK", kind)
+    }
+
+    fn crl(kind: CrlErrorKind) -> Error {
+        Error::Crl {
+            issuer: "CN=SEV-Milan".into(),
+            kind,
+        }
+    }
+
+    fn ocsp(kind: OcspErrorKind) -> Error {
+        Error::Ocsp {
+            subject: "CN=GH100 A01 GSP BROM".into(),
+            kind,
+        }
+    }
+
+    fn rim(kind: RimErrorKind) -> Error {
+        Error::Rim {
+            rim: "driver RIM 550.90.07".into(),
+            kind,
+        }
+    }
+
+    /// One arm per variant, with a representative value of it. The match in `variant` is
+    /// exhaustive (no wildcard), so a new variant does not compile until it has an arm
+    /// here, and with it an example that the wording test below then checks.
+    macro_rules! variants {
+        ($($name:literal: $pat:pat => $example:expr),* $(,)?) => {
+            fn variant(e: &Error) -> &'static str {
+                match e {
+                    $($pat => $name,)*
+                }
+            }
+
+            fn examples() -> Vec<(&'static str, Error)> {
+                vec![$(($name, $example)),*]
+            }
+        };
+    }
+
+    use CertErrorKind as C;
+    use ParseErrorKind as P;
+
+    variants! {
+        "parse truncated": Error::Parse(ParseError { kind: P::Truncated { .. }, .. }) =>
+            parse(P::Truncated { needed: 4, available: 1 }),
+        "parse wrong length": Error::Parse(ParseError { kind: P::WrongLength { .. }, .. }) =>
+            parse(P::WrongLength { expected: 1184, actual: 1183 }),
+        "parse trailing": Error::Parse(ParseError { kind: P::TrailingData { .. }, .. }) =>
+            parse(P::TrailingData { extra: 2 }),
+        "parse reserved": Error::Parse(ParseError { kind: P::NonZeroReserved, .. }) =>
+            parse(P::NonZeroReserved),
+        "parse invalid": Error::Parse(ParseError { kind: P::InvalidValue(_), .. }) =>
+            parse(P::InvalidValue("must hold 3 certificates: PCK, PCK CA, Intel SGX Root CA")),
+        "parse structure": Error::Parse(ParseError { kind: P::Structure(_), .. }) =>
+            parse(P::Structure("the first event is not EV_NO_ACTION: not a crypto-agile log")),
+        "parse der": Error::Parse(ParseError { kind: P::Der(_), .. }) =>
+            parse(P::Der("indefinite length".into())),
+        "parse json": Error::Parse(ParseError { kind: P::Json(_), .. }) =>
+            parse(P::Json("[0].certificate: expected a string, found an object".into())),
+        "parse xml": Error::Parse(ParseError { kind: P::Xml(_), .. }) =>
+            parse(P::Xml("unexpected end of input".into())),
+        "parse encoding": Error::Parse(ParseError { kind: P::Encoding(_), .. }) =>
+            parse(P::Encoding("hex text of even length")),
+        "parse empty": Error::Parse(ParseError { kind: P::Empty, .. }) => parse(P::Empty),
+
+        "unsupported report version": Error::Unsupported(Unsupported::ReportVersion(_)) =>
+            Unsupported::ReportVersion(9).into(),
+        "unsupported signature algo": Error::Unsupported(Unsupported::SignatureAlgo(_)) =>
+            Unsupported::SignatureAlgo(2).into(),
+        "unsigned report": Error::Unsupported(Unsupported::UnsignedReport) =>
+            Unsupported::UnsignedReport.into(),
+        "unknown product": Error::Unsupported(Unsupported::UnknownProduct { .. }) =>
+            Unsupported::UnknownProduct { family: 0x17, model: 0x31 }.into(),
+        "product undetermined": Error::Unsupported(Unsupported::ProductUndetermined) =>
+            Unsupported::ProductUndetermined.into(),
+        "quote version": Error::Unsupported(Unsupported::QuoteVersion(_)) =>
+            Unsupported::QuoteVersion(8827).into(),
+        "attestation key type": Error::Unsupported(Unsupported::AttestationKeyType(_)) =>
+            Unsupported::AttestationKeyType(3).into(),
+        "tee type": Error::Unsupported(Unsupported::TeeType(_)) =>
+            Unsupported::TeeType(0x42).into(),
+        "qe vendor": Error::Unsupported(Unsupported::QeVendor(_)) =>
+            Unsupported::QeVendor("00".repeat(16)).into(),
+        "body type": Error::Unsupported(Unsupported::BodyType { .. }) =>
+            Unsupported::BodyType { body_type: 9, tee_type: 0x81 }.into(),
+        "certification data type": Error::Unsupported(Unsupported::CertificationDataType(..)) =>
+            Unsupported::CertificationDataType(3, "no PCK chain").into(),
+        "event log without td": Error::Unsupported(Unsupported::EventLogWithoutTd) =>
+            Unsupported::EventLogWithoutTd.into(),
+        "spdm version": Error::Unsupported(Unsupported::SpdmVersion(_)) =>
+            Unsupported::SpdmVersion(0x12).into(),
+        "unsigned measurements": Error::Unsupported(Unsupported::UnsignedMeasurements) =>
+            Unsupported::UnsignedMeasurements.into(),
+        "opaque data format": Error::Unsupported(Unsupported::OpaqueDataFormat(_)) =>
+            Unsupported::OpaqueDataFormat("version 2").into(),
+        "nvidia device": Error::Unsupported(Unsupported::NvidiaDevice(_)) =>
+            Unsupported::NvidiaDevice("NVSwitch (LS10)".into()).into(),
+        "collateral version": Error::Unsupported(Unsupported::CollateralVersion { .. }) =>
+            Unsupported::CollateralVersion { what: "TCB Info", detail: "version 4".into() }.into(),
+
+        "cert expired": Error::Certificate { kind: C::Expired { .. }, .. } =>
+            cert(C::Expired { now: 2_000_000_000, not_after: 1_900_000_000 }),
+        "cert not yet valid": Error::Certificate { kind: C::NotYetValid { .. }, .. } =>
+            cert(C::NotYetValid { now: 1, not_before: 2 }),
+        "cert signature": Error::Certificate { kind: C::BadSignature { .. }, .. } =>
+            cert(C::BadSignature { issuer: "CN=SEV-Milan".into() }),
+        "cert issuer mismatch": Error::Certificate { kind: C::IssuerMismatch { .. }, .. } =>
+            cert(C::IssuerMismatch { issuer: "CN=A".into(), candidate: "CN=B".into() }),
+        "cert untrusted root": Error::Certificate { kind: C::UntrustedRoot { .. }, .. } =>
+            cert(C::UntrustedRoot { spki_sha256: "ab".repeat(32) }),
+        "cert not ca": Error::Certificate { kind: C::NotCa, .. } => cert(C::NotCa),
+        "cert key usage": Error::Certificate { kind: C::KeyUsage, .. } => cert(C::KeyUsage),
+        "cert signer key usage": Error::Certificate { kind: C::SignerKeyUsage, .. } =>
+            cert(C::SignerKeyUsage),
+        "cert signer eku": Error::Certificate { kind: C::SignerExtendedKeyUsage { .. }, .. } =>
+            cert(C::SignerExtendedKeyUsage {
+                purposes: "1.3.6.1.5.5.7.3.9".into(),
+                allowed: "2.5.29.37.0".into(),
+            }),
+        "cert path len": Error::Certificate { kind: C::PathLenExceeded { .. }, .. } =>
+            cert(C::PathLenExceeded { max: 0 }),
+        "cert unsupported alg": Error::Certificate { kind: C::UnsupportedSignatureAlgorithm { .. }, .. } =>
+            cert(C::UnsupportedSignatureAlgorithm { oid: "1.2.840.113549.1.1.5".into() }),
+        "cert pss": Error::Certificate { kind: C::PssParameters(_), .. } =>
+            cert(C::PssParameters("salt length")),
+        "cert alg mismatch": Error::Certificate { kind: C::AlgorithmMismatch, .. } =>
+            cert(C::AlgorithmMismatch),
+        "cert key alg mismatch": Error::Certificate { kind: C::KeyAlgorithmMismatch(_), .. } =>
+            cert(C::KeyAlgorithmMismatch("ECDSA P-384")),
+        "cert unexpected key": Error::Certificate { kind: C::UnexpectedKey(_), .. } =>
+            cert(C::UnexpectedKey("RSA where P-384 is required")),
+        "cert revoked": Error::Certificate { kind: C::Revoked { .. }, .. } =>
+            cert(C::Revoked { serial: "01".into(), revoked_at: 1 }),
+        "cert critical extension": Error::Certificate { kind: C::UnhandledCriticalExtension { .. }, .. } =>
+            cert(C::UnhandledCriticalExtension { oid: "1.2.3".into() }),
+        "cert missing extension": Error::Certificate { kind: C::MissingExtension { .. }, .. } =>
+            cert(C::MissingExtension { name: "hwID", oid: "1.3.6.1.4.1.3704.1.4" }),
+        "cert bad extension": Error::Certificate { kind: C::BadExtension { .. }, .. } =>
+            cert(C::BadExtension { name: "hwID", reason: "not an OCTET STRING".into() }),
+        "cert unexpected subject": Error::Certificate { kind: C::UnexpectedSubject { .. }, .. } =>
+            cert(C::UnexpectedSubject { expected: "ASK" }),
+        "cert wrong product": Error::Certificate { kind: C::WrongProduct { .. }, .. } =>
+            cert(C::WrongProduct { expected: Product::Milan, found: "Genoa".into() }),
+
+        "crl signature": Error::Crl { kind: CrlErrorKind::BadSignature, .. } =>
+            crl(CrlErrorKind::BadSignature),
+        "crl expired": Error::Crl { kind: CrlErrorKind::Expired { .. }, .. } =>
+            crl(CrlErrorKind::Expired { now: 2, next_update: 1 }),
+        "crl not yet valid": Error::Crl { kind: CrlErrorKind::NotYetValid { .. }, .. } =>
+            crl(CrlErrorKind::NotYetValid { now: 1, this_update: 2 }),
+        "crl no next update": Error::Crl { kind: CrlErrorKind::NoNextUpdate, .. } =>
+            crl(CrlErrorKind::NoNextUpdate),
+        "crl signature algorithm": Error::Crl { kind: CrlErrorKind::Signature(_), .. } =>
+            crl(CrlErrorKind::Signature(C::AlgorithmMismatch)),
+
+        "missing collateral": Error::MissingCollateral { .. } =>
+            Error::MissingCollateral { what: "the VCEK".into() },
+
+        "binding tcb": Error::Binding(BindingError::TcbMismatch { .. }) =>
+            BindingError::TcbMismatch {
+                component: TcbComponent::Snp,
+                report: 22,
+                certificate: 21,
+                signer: "VCEK",
+            }
+            .into(),
+        "binding chip id": Error::Binding(BindingError::ChipIdMismatch { .. }) =>
+            BindingError::ChipIdMismatch { report: "aa".into(), certificate: "bb".into() }.into(),
+        "binding chip id padding": Error::Binding(BindingError::ChipIdPadding) =>
+            BindingError::ChipIdPadding.into(),
+        "binding signer": Error::Binding(BindingError::SignerMismatch { .. }) =>
+            BindingError::SignerMismatch { report: "VCEK", certificate: "VLEK" }.into(),
+        "binding product": Error::Binding(BindingError::ProductMismatch { .. }) =>
+            BindingError::ProductMismatch {
+                report: Product::Genoa,
+                certificate: "Milan".into(),
+                signer: "VCEK",
+            }
+            .into(),
+        "binding qe report data": Error::Binding(BindingError::QeReportData { .. }) =>
+            BindingError::QeReportData { expected: "00".into(), actual: "01".into() }.into(),
+        "binding tcb info": Error::Binding(BindingError::TcbInfoMismatch { .. }) =>
+            BindingError::TcbInfoMismatch {
+                field: "fmspc",
+                quote: "00906ed50000".into(),
+                collateral: "00806f050000".into(),
+            }
+            .into(),
+        "binding tdx module": Error::Binding(BindingError::TdxModule { .. }) =>
+            BindingError::TdxModule {
+                field: "mrsigner_seam",
+                quote: "00".into(),
+                collateral: "01".into(),
+            }
+            .into(),
+        "binding qe identity": Error::Binding(BindingError::QeIdentity { .. }) =>
+            BindingError::QeIdentity { field: "mrsigner", quote: "00".into(), collateral: "01".into() }
+                .into(),
+        "binding fwid": Error::Binding(BindingError::Fwid { .. }) =>
+            BindingError::Fwid { report: "00".into(), certificate: "none".into() }.into(),
+        "binding rtmr": Error::Binding(BindingError::RtmrReplay { .. }) =>
+            BindingError::RtmrReplay { index: 2, replayed: "00".into(), quoted: "01".into() }.into(),
+
+        "evidence signature": Error::EvidenceSignature { .. } =>
+            Error::EvidenceSignature { what: "attestation report" },
+
+        "expect mismatch": Error::Expectation(ExpectationError::Mismatch { .. }) =>
+            ExpectationError::Mismatch { field: "report_data", expected: "00".into(), actual: "01".into() }
+                .into(),
+        "expect not trusted": Error::Expectation(ExpectationError::NotTrusted { .. }) =>
+            ExpectationError::NotTrusted { field: "measurement", actual: "00".into(), count: 2 }.into(),
+        "expect tcb too low": Error::Expectation(ExpectationError::TcbTooLow { .. }) =>
+            ExpectationError::TcbTooLow {
+                which: "reported_tcb",
+                component: TcbComponent::Tee,
+                minimum: 2,
+                actual: 1,
+            }
+            .into(),
+        "expect policy forbidden": Error::Expectation(ExpectationError::PolicyForbidden(_)) =>
+            ExpectationError::PolicyForbidden("debugging").into(),
+        "expect policy required": Error::Expectation(ExpectationError::PolicyRequired(_)) =>
+            ExpectationError::PolicyRequired("SMT disabled").into(),
+        "expect vmpl": Error::Expectation(ExpectationError::Vmpl { .. }) =>
+            ExpectationError::Vmpl { expected: 0, actual: 1 }.into(),
+        "expect report version": Error::Expectation(ExpectationError::ReportVersion { .. }) =>
+            ExpectationError::ReportVersion { minimum: 3, actual: 2 }.into(),
+        "expect guest svn": Error::Expectation(ExpectationError::GuestSvn { .. }) =>
+            ExpectationError::GuestSvn { minimum: 3, actual: 2 }.into(),
+        "expect product": Error::Expectation(ExpectationError::Product { .. }) =>
+            ExpectationError::Product { expected: Product::Milan, actual: Product::Turin }.into(),
+        "expect crl required": Error::Expectation(ExpectationError::CrlRequired(_)) =>
+            ExpectationError::CrlRequired("the ASK".into()).into(),
+        "expect author key": Error::Expectation(ExpectationError::AuthorKeyRequired) =>
+            ExpectationError::AuthorKeyRequired.into(),
+        "expect csp id": Error::Expectation(ExpectationError::CspId { .. }) =>
+            ExpectationError::CspId { expected: "a".into(), actual: "b".into() }.into(),
+        "expect tcb status": Error::Expectation(ExpectationError::TcbStatus { .. }) =>
+            ExpectationError::TcbStatus { status: "OutOfDate".into(), allowed: "UpToDate".into() }
+                .into(),
+        "expect debug": Error::Expectation(ExpectationError::Debug(_)) =>
+            ExpectationError::Debug("the TD").into(),
+        "expect rim required": Error::Expectation(ExpectationError::RimRequired(_)) =>
+            ExpectationError::RimRequired("NV_GPU_DRIVER_GH100_550.90.07".into()).into(),
+        "expect measurement mismatch": Error::Expectation(ExpectationError::MeasurementMismatch { .. }) =>
+            ExpectationError::MeasurementMismatch { indices: vec![1, 9] }.into(),
+        "expect tee tcb svn": Error::Expectation(ExpectationError::TeeTcbSvn { .. }) =>
+            ExpectationError::TeeTcbSvn { index: 0, minimum: 3, actual: 2 }.into(),
+        "expect tee mismatch": Error::Expectation(ExpectationError::TeeMismatch { .. }) =>
+            ExpectationError::TeeMismatch { expected: "tdx", actual: "sgx" }.into(),
+
+        "collateral signature": Error::Collateral(CollateralError::Signature { .. }) =>
+            CollateralError::Signature { what: "TCB Info" }.into(),
+        "collateral expired": Error::Collateral(CollateralError::Expired { .. }) =>
+            CollateralError::Expired { what: "TCB Info", now: 2, next_update: 1 }.into(),
+        "collateral not yet valid": Error::Collateral(CollateralError::NotYetValid { .. }) =>
+            CollateralError::NotYetValid { what: "QE Identity", now: 1, issue_date: 2 }.into(),
+
+        "tcb not supported": Error::Tcb(TcbError::NotSupported { .. }) =>
+            TcbError::NotSupported { what: "platform", detail: "SVNs 1,2,3".into() }.into(),
+        "tcb revoked": Error::Tcb(TcbError::Revoked { .. }) =>
+            TcbError::Revoked { which: "platform".into() }.into(),
+
+        "ocsp response status": Error::Ocsp { kind: OcspErrorKind::ResponseStatus(_), .. } =>
+            // RFC 6960's own status name: a word of the protocol, not Verdict's wording.
+            ocsp(OcspErrorKind::ResponseStatus("malformedRequest")),
+        "ocsp response type": Error::Ocsp { kind: OcspErrorKind::UnsupportedResponseType { .. }, .. } =>
+            ocsp(OcspErrorKind::UnsupportedResponseType { oid: "1.2.3".into() }),
+        "ocsp hash": Error::Ocsp { kind: OcspErrorKind::UnsupportedHash { .. }, .. } =>
+            ocsp(OcspErrorKind::UnsupportedHash { oid: "1.2.3".into() }),
+        "ocsp signature algorithm": Error::Ocsp { kind: OcspErrorKind::Signature(_), .. } =>
+            ocsp(OcspErrorKind::Signature(C::AlgorithmMismatch)),
+        "ocsp signature": Error::Ocsp { kind: OcspErrorKind::BadSignature { .. }, .. } =>
+            ocsp(OcspErrorKind::BadSignature { signer: "CN=responder".into() }),
+        "ocsp responder not authorized": Error::Ocsp { kind: OcspErrorKind::ResponderNotAuthorized { .. }, .. } =>
+            ocsp(OcspErrorKind::ResponderNotAuthorized {
+                responder: "CN=responder".into(),
+                reason: "no id-kp-OCSPSigning".into(),
+            }),
+        "ocsp responder expired": Error::Ocsp { kind: OcspErrorKind::ResponderExpired { .. }, .. } =>
+            ocsp(OcspErrorKind::ResponderExpired { responder: "CN=r".into(), now: 2, not_after: 1 }),
+        "ocsp no matching response": Error::Ocsp { kind: OcspErrorKind::NoMatchingResponse { .. }, .. } =>
+            ocsp(OcspErrorKind::NoMatchingResponse { serial: "01".into() }),
+        "ocsp nonce": Error::Ocsp { kind: OcspErrorKind::NonceMismatch { .. }, .. } =>
+            ocsp(OcspErrorKind::NonceMismatch { expected: "00".into(), actual: String::new() }),
+        "ocsp not yet valid": Error::Ocsp { kind: OcspErrorKind::NotYetValid { .. }, .. } =>
+            ocsp(OcspErrorKind::NotYetValid { now: 1, this_update: 2 }),
+        "ocsp stale": Error::Ocsp { kind: OcspErrorKind::Stale { .. }, .. } =>
+            ocsp(OcspErrorKind::Stale { now: 2, next_update: 1 }),
+        "ocsp revoked": Error::Ocsp { kind: OcspErrorKind::Revoked { .. }, .. } =>
+            ocsp(OcspErrorKind::Revoked { revoked_at: 1, reason: "keyCompromise".into() }),
+        "ocsp unknown": Error::Ocsp { kind: OcspErrorKind::Unknown, .. } =>
+            ocsp(OcspErrorKind::Unknown),
+        "ocsp required": Error::Ocsp { kind: OcspErrorKind::Required, .. } =>
+            ocsp(OcspErrorKind::Required),
+        "ocsp critical extension": Error::Ocsp { kind: OcspErrorKind::UnhandledCriticalExtension { .. }, .. } =>
+            ocsp(OcspErrorKind::UnhandledCriticalExtension { oid: "1.2.3".into() }),
+
+        "duplicate device": Error::DuplicateDevice { .. } =>
+            Error::DuplicateDevice { device_id: "ab".repeat(32), first: 0, second: 1 },
+        "evidence label": Error::EvidenceLabel { .. } =>
+            Error::EvidenceLabel { label: "arch", labelled: "BLACKWELL".into(), verified: "hopper".into() },
+
+        "rim signature profile": Error::Rim { kind: RimErrorKind::SignatureProfile(_), .. } =>
+            rim(RimErrorKind::SignatureProfile("two Signature elements".into())),
+        "rim digest": Error::Rim { kind: RimErrorKind::DigestMismatch, .. } =>
+            rim(RimErrorKind::DigestMismatch),
+        "rim signature": Error::Rim { kind: RimErrorKind::BadSignature, .. } =>
+            rim(RimErrorKind::BadSignature),
+        "rim index conflict": Error::Rim { kind: RimErrorKind::IndexConflict { .. }, .. } =>
+            rim(RimErrorKind::IndexConflict { index: 3 }),
+        "rim no measurements": Error::Rim { kind: RimErrorKind::NoMeasurements, .. } =>
+            rim(RimErrorKind::NoMeasurements),
+        "rim content": Error::Rim { kind: RimErrorKind::Content(_), .. } =>
+            rim(RimErrorKind::Content("no Meta element".into())),
+        "rim measurement": Error::Rim { kind: RimErrorKind::Measurement { .. }, .. } =>
+            rim(RimErrorKind::Measurement { index: Some(3), reason: "no Hash1".into() }),
+        "rim duplicate index": Error::Rim { kind: RimErrorKind::DuplicateIndex { .. }, .. } =>
+            rim(RimErrorKind::DuplicateIndex { index: 3 }),
+    }
+
+    /// Whether `text` has "malformed" as a word of its own (not inside an identifier such
+    /// as OCSP's `malformedRequest`).
+    fn says_malformed(text: &str) -> bool {
+        let lower = text.to_ascii_lowercase();
+        lower.match_indices("malformed").any(|(at, word)| {
+            let before = lower[..at].chars().next_back();
+            let after = text[at + word.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+    }
+
+    /// Class and wording agree, for every variant: a Malformed error is input that did not
+    /// parse and says so ("malformed ..."); a Rejected or MissingCollateral error never
+    /// calls its input malformed (the CLI's exit code follows the class, and a message
+    /// that says otherwise sends its reader the wrong way).
+    #[test]
+    fn class_and_wording_agree_for_every_variant() {
+        let examples = examples();
+        for (name, e) in &examples {
+            assert_eq!(
+                variant(e),
+                *name,
+                "the example for {name} is another variant"
+            );
+            let text = e.to_string();
+            match e.class() {
+                ErrorClass::Malformed => {
+                    assert!(matches!(e, Error::Parse(_)), "{name}: {text}");
+                    assert!(text.starts_with("malformed "), "{name}: {text}");
+                }
+                ErrorClass::Rejected | ErrorClass::MissingCollateral => {
+                    assert!(!says_malformed(&text), "{name} ({:?}): {text}", e.class());
+                }
+            }
+            assert!(!e.kind().is_empty(), "{name}");
+        }
+        // Every name once: two arms cannot share an example.
+        let mut names: Vec<_> = examples.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), examples.len());
+    }
+
+    #[test]
+    fn says_malformed_finds_the_word_only() {
+        assert!(says_malformed("malformed report at offset 0x0"));
+        assert!(says_malformed("the table is Malformed."));
+        assert!(!says_malformed("responder answered malformedRequest"));
+    }
+
+    /// The three disagreements the review named: each now has a class its message fits.
+    #[test]
+    fn review_cases_have_matching_class_and_wording() {
+        let structure = parse(P::Structure("signature is not \"CCEL\""));
+        assert_eq!(structure.class(), ErrorClass::Malformed);
+        assert_eq!(structure.kind(), "malformed_structure");
+        let extra_certs = Error::from(ParseError {
+            what: "PCK certificate chain",
+            offset: 0x2f4,
+            kind: P::InvalidValue("must hold 3 certificates: PCK, PCK CA, Intel SGX Root CA"),
+        });
+        assert_eq!(extra_certs.class(), ErrorClass::Rejected);
+        assert_eq!(
+            extra_certs.to_string(),
+            "PCK certificate chain at offset 0x2f4: invalid value: must hold 3 certificates: \
+             PCK, PCK CA, Intel SGX Root CA"
+        );
+        let spdm = Error::from(ParseError {
+            what: "response SPDMVersion",
+            offset: 0x25,
+            kind: P::InvalidValue("differs from the request's"),
+        });
+        assert_eq!(spdm.class(), ErrorClass::Rejected);
+        assert!(!says_malformed(&spdm.to_string()), "{spdm}");
     }
 }

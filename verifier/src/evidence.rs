@@ -3,8 +3,9 @@
 
 use base64::Engine as _;
 
-use serde::Deserialize;
+use serde_json::Value;
 
+use crate::error::{Error, ParseError, ParseErrorKind};
 use crate::{snp, tdx};
 
 /// The TEE that produced a piece of evidence.
@@ -43,32 +44,105 @@ pub struct TrusteeTdxEvidence {
     pub event_log: Option<Vec<u8>>,
 }
 
-#[derive(Deserialize)]
-struct RawTrustee {
-    quote: String,
-    #[serde(default)]
-    cc_eventlog: Option<String>,
+/// Reads Trustee's TDX evidence JSON.
+///
+/// The form is recognised by its shape alone: a JSON object with a `quote` member.
+/// Anything else (binary, hex or base64 text, other JSON) is `Ok(None)`, for the caller
+/// to read another way. Once recognised it is read strictly, so that a broken file is
+/// named for what is wrong with it rather than taken for some other kind of evidence.
+/// `quote` and `cc_eventlog` are base64 (standard or URL-safe, padded or not; wrapped
+/// text is accepted); `cc_eventlog` may be absent, `null` or empty. Other members are
+/// ignored, as Trustee adds some (`aa_eventlog`) that Verdict does not use.
+///
+/// # Errors
+/// [`Error::Parse`] with [`ParseErrorKind::Json`] for a member named twice or a member
+/// of the wrong type, and [`ParseErrorKind::Encoding`] for a `quote` or `cc_eventlog`
+/// that is not base64, or an empty `quote`; each names the member.
+pub fn trustee_tdx(bytes: &[u8]) -> Result<Option<TrusteeTdxEvidence>, Error> {
+    let text = bytes.trim_ascii();
+    if !text.starts_with(b"{") {
+        return Ok(None);
+    }
+    // Shape first, leniently, so that a duplicated member is reported as such (below)
+    // rather than making the bytes "not this form".
+    let is_trustee = serde_json::from_slice::<Value>(text)
+        .ok()
+        .is_some_and(|v| v.get("quote").is_some());
+    if !is_trustee {
+        return Ok(None);
+    }
+    let value = crate::json::from_slice(text).map_err(|e| ParseError {
+        what: "Trustee TDX evidence JSON",
+        offset: 0,
+        kind: ParseErrorKind::Json(e.to_string()),
+    })?;
+    let quote = match value.get("quote") {
+        Some(Value::String(s)) => base64_member(s, QUOTE, BASE64_QUOTE)?,
+        Some(other) => return Err(trustee_type("quote", other)),
+        None => return Ok(None),
+    };
+    if quote.is_empty() {
+        return Err(ParseError {
+            what: QUOTE,
+            offset: 0,
+            kind: ParseErrorKind::Encoding(BASE64_QUOTE),
+        }
+        .into());
+    }
+    let event_log = match value.get("cc_eventlog") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => Some(base64_member(
+            s,
+            "Trustee TDX evidence \"cc_eventlog\"",
+            "base64 (standard or URL-safe)",
+        )?),
+        Some(other) => return Err(trustee_type("cc_eventlog", other)),
+    };
+    Ok(Some(TrusteeTdxEvidence { quote, event_log }))
 }
 
-/// Reads Trustee's TDX evidence JSON; `None` if `bytes` is not that shape.
-pub fn trustee_tdx(bytes: &[u8]) -> Option<TrusteeTdxEvidence> {
-    let raw: RawTrustee = serde_json::from_slice(bytes).ok()?;
-    let b64 = |s: &str| {
-        [
-            base64::engine::general_purpose::STANDARD,
-            base64::engine::general_purpose::URL_SAFE,
-            base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            base64::engine::general_purpose::STANDARD_NO_PAD,
-        ]
-        .iter()
-        .find_map(|e| e.decode(s.trim()).ok())
+/// The Trustee `quote` member, and what it must be.
+const QUOTE: &str = "Trustee TDX evidence \"quote\"";
+const BASE64_QUOTE: &str = "base64 of a non-empty quote (standard or URL-safe)";
+
+/// A base64 member (whitespace inside ignored, as wrapped text has it).
+fn base64_member(text: &str, what: &'static str, expected: &'static str) -> Result<Vec<u8>, Error> {
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    [
+        base64::engine::general_purpose::STANDARD,
+        base64::engine::general_purpose::URL_SAFE,
+        base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        base64::engine::general_purpose::STANDARD_NO_PAD,
+    ]
+    .iter()
+    .find_map(|e| e.decode(&compact).ok())
+    .ok_or_else(|| {
+        ParseError {
+            what,
+            offset: 0,
+            kind: ParseErrorKind::Encoding(expected),
+        }
+        .into()
+    })
+}
+
+/// A Trustee member that is not a string.
+fn trustee_type(member: &str, found: &Value) -> Error {
+    let found = match found {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     };
-    let quote = b64(&raw.quote)?;
-    let event_log = match raw.cc_eventlog.as_deref() {
-        Some(text) if !text.is_empty() => Some(b64(text)?),
-        _ => None,
-    };
-    Some(TrusteeTdxEvidence { quote, event_log })
+    ParseError {
+        what: "Trustee TDX evidence JSON",
+        offset: 0,
+        kind: ParseErrorKind::Json(format!("{member}: expected a base64 string, found {found}")),
+    }
+    .into()
 }
 
 /// Decodes evidence given as raw bytes, hex text or base64 text (standard or URL-safe,
@@ -136,6 +210,105 @@ pub fn detect(bytes: &[u8]) -> Option<Tee> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorClass;
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    /// Issue 12: once the bytes are Trustee's form (an object with `quote`), a member of
+    /// the wrong type or encoding is a typed error naming it, not "not this form" (which
+    /// sent the CLI on to "pass --tee" and then "unsupported quote version 8827").
+    #[test]
+    fn trustee_json_with_a_bad_member_is_malformed_naming_it() {
+        let quote = b64(&[4, 0, 2, 0, 0x81, 0, 0, 0]);
+        let cases: [(String, &str, &str); 8] = [
+            (
+                r#"{"quote": 5}"#.into(),
+                "malformed_json",
+                "quote: expected a base64 string, found a number",
+            ),
+            (
+                r#"{"quote": null, "cc_eventlog": ""}"#.into(),
+                "malformed_json",
+                "quote: expected a base64 string, found null",
+            ),
+            (
+                r#"{"quote": "!!notbase64", "cc_eventlog": ""}"#.into(),
+                "malformed_encoding",
+                "malformed Trustee TDX evidence \"quote\" at offset 0x0: not base64",
+            ),
+            (
+                r#"{"quote": ""}"#.into(),
+                "malformed_encoding",
+                "\"quote\" at offset 0x0: not base64 of a non-empty quote",
+            ),
+            (
+                format!(r#"{{"quote": "{quote}", "cc_eventlog": {{}}}}"#),
+                "malformed_json",
+                "cc_eventlog: expected a base64 string, found an object",
+            ),
+            (
+                format!(r#"{{"quote": "{quote}", "cc_eventlog": "%%"}}"#),
+                "malformed_encoding",
+                "malformed Trustee TDX evidence \"cc_eventlog\" at offset 0x0: not base64",
+            ),
+            (
+                format!(r#"{{"quote": "{quote}", "quote": "{quote}"}}"#),
+                "malformed_json",
+                "duplicate",
+            ),
+            (
+                format!(r#"{{"quote": "{quote}", "cc_eventlog": "", "cc_eventlog": "AAAA"}}"#),
+                "malformed_json",
+                "cc_eventlog",
+            ),
+        ];
+        for (json, kind, text) in cases {
+            let e = trustee_tdx(json.as_bytes()).expect_err(&json);
+            assert_eq!(e.kind(), kind, "{json}: {e}");
+            assert_eq!(e.class(), ErrorClass::Malformed, "{json}: {e}");
+            assert!(e.to_string().contains(text), "{text:?} not in {e}");
+        }
+    }
+
+    #[test]
+    fn trustee_json_is_read_and_other_input_is_not_taken_for_it() {
+        let quote = [4u8, 0, 2, 0, 0x81, 0, 0, 0];
+        let log = vec![0xA5u8; 200];
+        // Wrapped base64, as a pretty-printer or a 76-column encoder leaves it.
+        let wrapped: String = b64(&log)
+            .as_bytes()
+            .chunks(76)
+            .map(|c| core::str::from_utf8(c).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let json = serde_json::json!({
+            "quote": b64(&quote),
+            "cc_eventlog": wrapped,
+            "aa_eventlog": "ignored",
+        })
+        .to_string();
+        let t = trustee_tdx(json.as_bytes()).unwrap().unwrap();
+        assert_eq!(t.quote, quote);
+        assert_eq!(t.event_log, Some(log));
+        for absent in ["null", "\"\""] {
+            let json = format!(r#"{{"quote": "{}", "cc_eventlog": {absent}}}"#, b64(&quote));
+            let t = trustee_tdx(json.as_bytes()).unwrap().unwrap();
+            assert_eq!(t.event_log, None, "{json}");
+        }
+        for other in [
+            &quote[..],
+            hex::encode(quote).as_bytes(),
+            b64(&quote).as_bytes(),
+            br#"{"evidence": "AAAA"}"#,
+            br#"[{"quote": "AAAA"}]"#,
+            br#"{"quote": "AAAA""#,
+            b"",
+        ] {
+            assert_eq!(trustee_tdx(other).unwrap(), None, "{other:?}");
+        }
+    }
 
     #[test]
     fn decodes_all_forms() {

@@ -70,13 +70,19 @@
 //! 1. the report is an SPDM 1.1 GET_MEASUREMENTS request (signature requested) and its
 //!    MEASUREMENTS response, every field located by the declared lengths: DMTF blocks
 //!    with distinct indices filling the record exactly, opaque TLVs (each type once);
+//!    the signature ends it: one unsigned byte after it (as NVIDIA SDK captures
+//!    sometimes carry) is tolerated and reported (`trailing_bytes`, a `trailing_data`
+//!    warning), more is malformed;
 //! 2. the device chain (leaf first) leads from the attestation certificate, an
 //!    end-entity P-384 key with keyUsage digitalSignature (and, if it has an
 //!    extendedKeyUsage, SPDM responder authentication or any purpose), to the NVIDIA
 //!    Device Identity CA pinned by key hash; every certificate is valid at `now`;
 //! 3. the ECDSA P-384 signature (raw r‖s) verifies over SHA-384 of request ‖ response up
 //!    to the signature;
-//! 4. the requester nonce is the caller's, when given;
+//! 4. the requester nonce is the caller's, when given; the unsigned `nonce` and `arch`
+//!    labels an evidence file puts beside the report, when present, equal the report's
+//!    requester nonce and the architecture of its verified chain (case-insensitive),
+//!    else the evidence is rejected (`evidence_label_mismatch`);
 //! 5. the FWID in the opaque data equals the attestation certificate's (Hopper
 //!    2.23.133.5.4.1, Blackwell DiceTcbInfo fwids\[0\]) when the report carries one;
 //! 6. each certificate below the root is checked against the supplied OCSP responses

@@ -430,6 +430,36 @@ fn trailing_bytes_are_reported_not_signed() {
     assert!(v.warnings().iter().any(|w| w.code == "trailing_data"));
 }
 
+/// Issue 12: one unsigned byte after the signature (as NVIDIA SDK captures sometimes
+/// carry) is tolerated and reported; more is malformed, at the offset where the report
+/// should have ended.
+#[test]
+fn more_than_one_byte_after_the_signature_is_malformed() {
+    let pki = GpuPki::cached();
+    let mut spec = default_spec();
+    let end = spec.sign(pki).len();
+    for extra in [2usize, 7] {
+        spec.trailing = vec![0; extra];
+        let e = reject(pki, &spec);
+        assert_eq!(e.kind(), "trailing_data", "{e}");
+        assert_eq!(e.class(), ErrorClass::Malformed, "{e}");
+        let Error::Parse(p) = &e else {
+            panic!("not a parse error: {e}")
+        };
+        assert_eq!(p.offset, end, "{e}");
+        assert_eq!(
+            p.kind,
+            verifier::error::ParseErrorKind::TrailingData { extra },
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("malformed bytes after the Signature (at most 1 is tolerated)"),
+            "{e}"
+        );
+    }
+}
+
 #[test]
 fn structure_defects_are_typed_with_offsets() {
     let pki = GpuPki::cached();
@@ -441,7 +471,7 @@ fn structure_defects_are_typed_with_offsets() {
         ),
         ("unsigned_report", "", Box::new(|s| s.attributes = 0)),
         (
-            "invalid_value",
+            "malformed_structure",
             "request RequestResponseCode at offset 0x1",
             Box::new(|s| s.request_code = 0xE1),
         ),
@@ -451,7 +481,7 @@ fn structure_defects_are_typed_with_offsets() {
             Box::new(|s| s.response_version = 0x12),
         ),
         (
-            "invalid_value",
+            "malformed_structure",
             "response RequestResponseCode at offset 0x26",
             Box::new(|s| s.response_code = 0x61),
         ),
@@ -461,7 +491,7 @@ fn structure_defects_are_typed_with_offsets() {
             Box::new(|s| s.block_count_override = Some(0)),
         ),
         (
-            "invalid_value",
+            "malformed_structure",
             "MeasurementSpecification at offset 0x2e",
             Box::new(|s| s.blocks[0].spec = 2),
         ),
@@ -531,6 +561,12 @@ fn structure_defects_are_typed_with_offsets() {
         let e = reject(pki, &spec);
         assert_eq!(e.kind(), kind, "{e}");
         assert!(e.to_string().contains(text), "{text:?} not in {e}");
+        // Only what did not parse is called malformed (and exits 2 in the CLI).
+        assert_eq!(
+            e.class() == ErrorClass::Malformed,
+            e.to_string().starts_with("malformed "),
+            "{e}"
+        );
     }
 }
 
@@ -938,26 +974,55 @@ fn chain_shape_and_attestation_key() {
         .unwrap();
 }
 
+/// Issue 12: the unsigned `nonce` and `arch` labels beside a report must say what the
+/// verified report says (case-insensitive); a file that labels another nonce or another
+/// architecture is rejected, naming the label and both values.
 #[test]
-fn a_nonce_label_that_disagrees_is_a_warning() {
+fn labels_that_disagree_with_the_report_reject() {
     let pki = GpuPki::cached();
-    let mut evidence = GpuEvidence::new(default_spec().sign(pki), pki.chain_pem().into_bytes());
-    evidence.nonce_label = Some(hex::encode(NONCE));
-    let v = verifier_for(pki)
-        .verify_nvidia(&evidence, &Bundle::new(), &options(), now())
-        .unwrap();
-    assert!(!v
-        .warnings()
-        .iter()
-        .any(|w| w.code == "nonce_label_mismatch"));
-    evidence.nonce_label = Some("00".repeat(32));
-    let v = verifier_for(pki)
-        .verify_nvidia(&evidence, &Bundle::new(), &options(), now())
-        .unwrap();
-    assert!(v
-        .warnings()
-        .iter()
-        .any(|w| w.code == "nonce_label_mismatch"));
+    let verify = |nonce: Option<String>, arch: Option<&str>| {
+        let mut evidence = GpuEvidence::new(default_spec().sign(pki), pki.chain_pem().into_bytes());
+        evidence.nonce_label = nonce;
+        evidence.arch_label = arch.map(str::to_owned);
+        verifier_for(pki).verify_nvidia(&evidence, &Bundle::new(), &options(), now())
+    };
+    verify(Some(hex::encode(NONCE)), Some("hopper")).unwrap();
+    verify(Some(hex::encode_upper(NONCE)), Some("HOPPER")).unwrap();
+    verify(None, None).unwrap();
+
+    let e = verify(Some("00".repeat(32)), None).unwrap_err();
+    assert_eq!(e.kind(), "evidence_label_mismatch", "{e}");
+    assert_eq!(e.class(), ErrorClass::Rejected);
+    assert_eq!(
+        e,
+        Error::EvidenceLabel {
+            label: "nonce",
+            labelled: "00".repeat(32),
+            verified: hex::encode(NONCE),
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the evidence's nonce label is {}, the verified report's nonce is {}",
+            "00".repeat(32),
+            hex::encode(NONCE)
+        )
+    );
+
+    let e = verify(Some(hex::encode(NONCE)), Some("BLACKWELL")).unwrap_err();
+    assert_eq!(
+        e,
+        Error::EvidenceLabel {
+            label: "arch",
+            labelled: "BLACKWELL".into(),
+            verified: "hopper".into(),
+        }
+    );
+    assert_eq!(e.class(), ErrorClass::Rejected);
+    // A label is compared as written: no prefix or padding is stripped.
+    let e = verify(Some(format!("0x{}", hex::encode(NONCE))), None).unwrap_err();
+    assert_eq!(e.kind(), "evidence_label_mismatch", "{e}");
 }
 
 #[test]

@@ -611,7 +611,7 @@ fn undeclared_digest_algorithm_has_unknown_size() {
         parse_err(
             "TPMT_HA hashAlg",
             at + 12,
-            ParseErrorKind::InvalidValue(
+            ParseErrorKind::Structure(
                 "algorithm not declared in the Spec ID event: its digest size is unknown"
             )
         )
@@ -650,7 +650,7 @@ fn spec_id_without_sha384_or_with_a_wrong_size() {
         parse_err(
             "Spec ID Event03 digestSize",
             32 + 28 + 2,
-            ParseErrorKind::InvalidValue("digest size does not match the algorithm")
+            ParseErrorKind::Structure("digest size does not match the algorithm")
         )
     );
     assert_eq!(
@@ -658,7 +658,7 @@ fn spec_id_without_sha384_or_with_a_wrong_size() {
         parse_err(
             "Spec ID Event03 algorithmId",
             32 + 32,
-            ParseErrorKind::InvalidValue("algorithm listed twice")
+            ParseErrorKind::Structure("algorithm listed twice")
         )
     );
     assert_eq!(
@@ -666,7 +666,7 @@ fn spec_id_without_sha384_or_with_a_wrong_size() {
         parse_err(
             "Spec ID Event03 numberOfAlgorithms",
             32 + 24,
-            ParseErrorKind::InvalidValue("no digest algorithms")
+            ParseErrorKind::Structure("no digest algorithms")
         )
     );
     // An unknown algorithm with any non-zero size is carried.
@@ -684,7 +684,7 @@ fn spec_id_header_checks() {
         parse_err(
             "TCG_PCClientPCREvent EventType",
             4,
-            ParseErrorKind::InvalidValue(
+            ParseErrorKind::Structure(
                 "the first event is not EV_NO_ACTION: not a crypto-agile log"
             )
         )
@@ -696,7 +696,7 @@ fn spec_id_header_checks() {
         parse_err(
             "Spec ID Event03 signature",
             32,
-            ParseErrorKind::InvalidValue("signature is not \"Spec ID Event03\"")
+            ParseErrorKind::Structure("signature is not \"Spec ID Event03\"")
         )
     );
     let mut digest = good.clone();
@@ -706,7 +706,7 @@ fn spec_id_header_checks() {
         parse_err(
             "TCG_PCClientPCREvent Digest",
             8,
-            ParseErrorKind::InvalidValue("the Spec ID event's SHA-1 digest must be zero")
+            ParseErrorKind::Structure("the Spec ID event's SHA-1 digest must be zero")
         )
     );
     // EventSize one larger than the Spec ID structure, with the byte present.
@@ -749,7 +749,7 @@ fn absurd_digest_count_and_event_size() {
         parse_err(
             "TCG_PCR_EVENT2 Digests.count",
             at + 8,
-            ParseErrorKind::InvalidValue("more digests than the Spec ID event declares algorithms")
+            ParseErrorKind::Structure("more digests than the Spec ID event declares algorithms")
         )
     );
     // Two digests of the one declared algorithm.
@@ -763,7 +763,7 @@ fn absurd_digest_count_and_event_size() {
     assert!(matches!(
         EventLog::parse(&log).unwrap_err(),
         Error::Parse(ParseError {
-            kind: ParseErrorKind::InvalidValue("algorithm appears twice in one record"),
+            kind: ParseErrorKind::Structure("algorithm appears twice in one record"),
             ..
         })
     ));
@@ -828,7 +828,7 @@ fn ccel_table_errors() {
         parse_err(
             "CCEL table Checksum",
             9,
-            ParseErrorKind::InvalidValue("the table's bytes do not sum to zero mod 256")
+            ParseErrorKind::Structure("the table's bytes do not sum to zero mod 256")
         )
     );
 
@@ -840,7 +840,7 @@ fn ccel_table_errors() {
         parse_err(
             "CCEL table Signature",
             0,
-            ParseErrorKind::InvalidValue("signature is not \"CCEL\"")
+            ParseErrorKind::Structure("signature is not \"CCEL\"")
         )
     );
 

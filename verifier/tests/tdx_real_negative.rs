@@ -419,6 +419,34 @@ fn the_ccel_event_log_replays_to_the_quote_and_becomes_claims() {
     assert!(json.to_string().contains("EV_SEPARATOR"));
 }
 
+/// Issue 12: an event log that does not parse as one is malformed (exit 2), and says so;
+/// it used to read "malformed ..." with the class Rejected (exit 1).
+#[test]
+fn event_log_garbage_is_malformed() {
+    let garbage: Vec<u8> = b"this is not a TCG event log, just text that came along"
+        .iter()
+        .copied()
+        .cycle()
+        .take(600)
+        .collect();
+    let e = Verifier::new(TrustAnchors::default())
+        .verify_tdx_with_event_log(
+            &quote(CCEL),
+            &garbage,
+            &bundle(CCEL),
+            &TdxOptions::default(),
+            mid(CCEL),
+        )
+        .unwrap_err();
+    assert_eq!(e.class(), ErrorClass::Malformed, "{e}");
+    assert_eq!(e.kind(), "malformed_structure", "{e}");
+    assert_eq!(
+        e.to_string(),
+        "malformed TCG_PCClientPCREvent EventType at offset 0x4: the first event is not \
+         EV_NO_ACTION: not a crypto-agile log"
+    );
+}
+
 #[test]
 fn an_event_log_that_does_not_replay_is_rejected() {
     // Change one extended digest: the RTMR it feeds no longer matches.

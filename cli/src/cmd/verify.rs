@@ -83,7 +83,12 @@ pub(crate) fn verify_inner(
         return verify_nvidia(args, &raw, context);
     }
     // Trustee's TDX evidence JSON carries the quote (and an event log) in base64.
-    let (bytes, mut event_log) = match evidence::trustee_tdx(&raw) {
+    let trustee = evidence::trustee_tdx(&raw).map_err(|e| Failure {
+        exit: e.class().into(),
+        kind: e.kind().to_owned(),
+        message: e.to_string(),
+    })?;
+    let (bytes, mut event_log) = match trustee {
         Some(t) => (t.quote, t.event_log),
         None => (evidence::decode(&raw), None),
     };

@@ -5,8 +5,9 @@
 //! [`crate::Verifier::verify_nvidia`] runs the steps listed in the crate docs. What
 //! rejects and what is a claim:
 //!
-//! - a broken report signature, device chain, nonce or FWID binding, a certificate OCSP
-//!   reports revoked, an OCSP response that fails authentication, or a RIM that fails
+//! - a broken report signature, device chain, nonce or FWID binding, a `nonce` or `arch`
+//!   label beside the report that disagrees with it, a certificate OCSP reports
+//!   revoked, an OCSP response that fails authentication, or a RIM that fails
 //!   authentication when no other copy of it verifies: rejection;
 //! - a certificate without an OCSP response, or whose response is stale or `unknown`: a
 //!   per-certificate claim and a warning (a rejection with

@@ -2,11 +2,28 @@
 //! MEASUREMENTS response (DSP0274 §10.11), as NVIDIA's driver returns it.
 //!
 //! Every field is located by the lengths the structure declares, walking forward from
-//! offset 0; the signature is where the response says it is, never "the last 96 bytes"
-//! (real captures carry trailing bytes). Offsets in errors are absolute in the evidence.
+//! offset 0; the signature is where the response says it is, never "the last 96 bytes".
+//! Offsets in errors are absolute in the evidence.
+//!
+//! **Bytes after the signature.** The signature ends the SPDM message, so anything
+//! after it is unsigned and outside the format. Captures from NVIDIA's SDK sometimes
+//! carry one stray byte there, so at most [`MAX_TRAILING`] such byte is tolerated: kept
+//! out of the signed and parsed bytes, and reported ([`AttestationReport::trailing_len`],
+//! the `trailing_bytes` claim and a `trailing_data` warning). More is not a capture
+//! artefact but data of unknown meaning appended to a report, and is refused as malformed
+//! ([`ParseErrorKind::TrailingData`] at the offset where the report should have ended).
 
 use crate::error::{Error, ParseError, ParseErrorKind, Unsupported};
 use crate::reader::{invalid, Reader};
+
+/// A message or block that is not the SPDM structure it should be (class Malformed).
+fn structure(what: &'static str, offset: usize, why: &'static str) -> ParseError {
+    ParseError {
+        what,
+        offset,
+        kind: ParseErrorKind::Structure(why),
+    }
+}
 
 use super::opaque::OpaqueData;
 
@@ -24,6 +41,8 @@ const DMTF_SPEC: u8 = 0x01;
 pub const REQUEST_LEN: usize = 37;
 /// ECDSA P-384 raw r‖s.
 pub const SIGNATURE_LEN: usize = 96;
+/// Unsigned bytes tolerated after the signature (see the module docs).
+pub const MAX_TRAILING: usize = 1;
 /// SPDM 1.1 caps OpaqueLength at 1024 bytes.
 const MAX_OPAQUE_LEN: usize = 1024;
 
@@ -70,12 +89,14 @@ pub struct AttestationReport {
 }
 
 impl AttestationReport {
-    /// Parses request ‖ response. Bytes after the signature are kept out of the report
-    /// and counted ([`Self::trailing_len`]); they are not signed.
+    /// Parses request ‖ response. At most [`MAX_TRAILING`] byte after the signature is
+    /// kept out of the report and counted ([`Self::trailing_len`]); it is not signed.
     ///
     /// # Errors
-    /// [`Error::Parse`] naming the field and offset; [`Error::Unsupported`] for an SPDM
-    /// version other than 1.1, an unsigned request, or an opaque-data format not known.
+    /// [`Error::Parse`] naming the field and offset, including
+    /// [`ParseErrorKind::TrailingData`] for more than [`MAX_TRAILING`] byte after the
+    /// signature; [`Error::Unsupported`] for an SPDM version other than 1.1, an unsigned
+    /// request, or an opaque-data format not known.
     pub fn parse(evidence: &[u8]) -> Result<Self, Error> {
         let mut r = Reader::new(evidence);
         let request = parse_request(&mut r)?;
@@ -91,7 +112,7 @@ impl AttestationReport {
         }
         let code = r.u8("response RequestResponseCode")?;
         if code != MEASUREMENTS {
-            return Err(invalid(
+            return Err(structure(
                 "response RequestResponseCode",
                 response_at.saturating_add(1),
                 "expected 0x60 (MEASUREMENTS)",
@@ -113,6 +134,14 @@ impl AttestationReport {
         let signed_len = r.pos();
         let signature = r.array::<SIGNATURE_LEN>("Signature")?;
         let trailing = r.remaining();
+        if trailing > MAX_TRAILING {
+            return Err(ParseError {
+                what: "bytes after the Signature (at most 1 is tolerated)",
+                offset: r.pos(),
+                kind: ParseErrorKind::TrailingData { extra: trailing },
+            }
+            .into());
+        }
         let bytes = evidence
             .get(..signed_len.saturating_add(SIGNATURE_LEN))
             .unwrap_or(evidence)
@@ -188,7 +217,7 @@ fn parse_request(r: &mut Reader<'_>) -> Result<MeasurementRequest, Error> {
     }
     let code = r.u8("request RequestResponseCode")?;
     if code != GET_MEASUREMENTS {
-        return Err(invalid(
+        return Err(structure(
             "request RequestResponseCode",
             1,
             "expected 0xE0 (GET_MEASUREMENTS)",
@@ -230,7 +259,7 @@ fn parse_record(r: &mut Reader<'_>) -> Result<Vec<MeasurementBlock>, Error> {
         let index = record.u8("measurement block Index")?;
         let spec = record.u8("measurement block MeasurementSpecification")?;
         if spec != DMTF_SPEC {
-            return Err(invalid(
+            return Err(structure(
                 "measurement block MeasurementSpecification",
                 offset.saturating_add(1),
                 "expected 0x01 (DMTF)",

@@ -65,6 +65,11 @@ pub(crate) fn verify(
         }
     }
 
+    // 4b. The unsigned labels beside the report (`nonce`, `arch` in the JSON forms) say
+    //     what the verified report says: a reader of the file, or a tool that trusts
+    //     them, must not be told another nonce or architecture than the one verified.
+    check_labels(evidence, &report, arch)?;
+
     // 5. The FWID in the signed opaque data is the one the attestation certificate
     //    carries (reports from drivers before 550 have none).
     let cert_fwid = certificate_fwid(chain.leaf)?;
@@ -154,22 +159,17 @@ pub(crate) fn verify(
         &options.allowed_vbios_versions,
     )?;
 
+    // The parser tolerates at most one such byte (see `spdm`); it is unsigned, so it is
+    // reported rather than silently dropped.
     if report.trailing_len() > 0 {
         warnings.push(Warning::new(
             "trailing_data",
             format!(
-                "{} unsigned bytes follow the report's signature and were ignored",
-                report.trailing_len()
+                "{} unsigned byte(s) after the report's signature were ignored (at most {} is tolerated)",
+                report.trailing_len(),
+                super::spdm::MAX_TRAILING
             ),
         ));
-    }
-    if let Some(label) = &evidence.nonce_label {
-        if !label.eq_ignore_ascii_case(&super::to_hex(report.nonce())) {
-            warnings.push(Warning::new(
-                "nonce_label_mismatch",
-                format!("the evidence file labels nonce {label}, the signed report holds another"),
-            ));
-        }
     }
 
     // The per-chip identity is the DeviceID certificate the chip's boot ROM holds (`GSP
@@ -239,6 +239,35 @@ pub(crate) fn verify(
         trailing_bytes: report.trailing_len(),
     };
     Ok(Verified::new(claims, warnings))
+}
+
+/// The evidence's labels against the report's requester nonce (hex) and the architecture
+/// derived from its verified chain, both compared without regard to case.
+fn check_labels(
+    evidence: &GpuEvidence,
+    report: &AttestationReport,
+    arch: GpuArch,
+) -> Result<(), Error> {
+    let checks = [
+        (
+            "nonce",
+            &evidence.nonce_label,
+            super::to_hex(report.nonce()),
+        ),
+        ("arch", &evidence.arch_label, arch.name().to_owned()),
+    ];
+    for (label, labelled, verified) in checks {
+        if let Some(labelled) = labelled {
+            if !labelled.eq_ignore_ascii_case(&verified) {
+                return Err(Error::EvidenceLabel {
+                    label,
+                    labelled: labelled.clone(),
+                    verified,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The device chain: from the evidence when it carries one (parsed once per distinct

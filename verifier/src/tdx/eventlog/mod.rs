@@ -118,26 +118,33 @@ fn parse_error(what: &'static str, offset: usize, kind: ParseErrorKind) -> Error
     Error::Parse(ParseError { what, offset, kind })
 }
 
+/// A log that reads but holds a value Verdict cannot use (class Rejected).
 fn invalid(what: &'static str, offset: usize, reason: &'static str) -> Error {
     parse_error(what, offset, ParseErrorKind::InvalidValue(reason))
+}
+
+/// Bytes that are not a CCEL table or crypto-agile log at all (class Malformed): a wrong
+/// signature, or headers whose counts and sizes do not fit together.
+fn structure(what: &'static str, offset: usize, reason: &'static str) -> Error {
+    parse_error(what, offset, ParseErrorKind::Structure(reason))
 }
 
 /// Parses the ACPI CCEL table (56 bytes, see the module docs).
 ///
 /// # Errors
 /// [`Error::Parse`] with the field and its offset:
-/// - Signature other than `"CCEL"` ([`ParseErrorKind::InvalidValue`], offset 0);
+/// - Signature other than `"CCEL"` ([`ParseErrorKind::Structure`], offset 0);
 /// - Length field other than 56 ([`ParseErrorKind::WrongLength`], offset 4);
 /// - input shorter than that ([`ParseErrorKind::Truncated`]) or longer
 ///   ([`ParseErrorKind::TrailingData`] at offset 56);
-/// - bytes that do not sum to 0 mod 256 ([`ParseErrorKind::InvalidValue`], offset 9,
+/// - bytes that do not sum to 0 mod 256 ([`ParseErrorKind::Structure`], offset 9,
 ///   the Checksum field);
 /// - a non-zero Reserved field ([`ParseErrorKind::NonZeroReserved`], offset 38).
 pub fn parse_ccel_table(bytes: &[u8]) -> Result<CcelTable, Error> {
     let mut r = Reader::new(bytes);
     // The signature is checked first so that a wrong table gets the clearest error.
     if &r.array::<4>("CCEL table Signature")? != b"CCEL" {
-        return Err(invalid(
+        return Err(structure(
             "CCEL table Signature",
             0,
             "signature is not \"CCEL\"",
@@ -173,7 +180,7 @@ pub fn parse_ccel_table(bytes: &[u8]) -> Result<CcelTable, Error> {
     }
     // ACPI 6.5 §5.2.6: the entire table, checksum byte included, sums to zero.
     if bytes.iter().fold(0u8, |sum, b| sum.wrapping_add(*b)) != 0 {
-        return Err(invalid(
+        return Err(structure(
             "CCEL table Checksum",
             9,
             "the table's bytes do not sum to zero mod 256",
@@ -378,12 +385,15 @@ impl EventLog {
     /// - [`ParseErrorKind::Truncated`] when a record (or the header) runs past the input,
     ///   including absurd digest counts and event sizes, which are checked against the
     ///   remaining input before anything is allocated;
-    /// - [`ParseErrorKind::InvalidValue`] when the first event is not an EV_NO_ACTION
-    ///   `"Spec ID Event03"` event with a zero SHA-1 digest, when the algorithm list is
-    ///   empty, repeats an algorithm, gives a known algorithm the wrong size or lacks
-    ///   SHA-384 at 48 bytes, when a record uses an algorithm the header did not declare,
-    ///   repeats one or has more digests than declared algorithms, when an extended
-    ///   record lacks SHA-384, or when it names an MR index above 4;
+    /// - [`ParseErrorKind::Structure`] (bytes that are not a crypto-agile log: class
+    ///   Malformed) when the first event is not an EV_NO_ACTION `"Spec ID Event03"` event
+    ///   with a zero SHA-1 digest, when the algorithm list is empty, repeats an algorithm
+    ///   or gives a known algorithm the wrong size, when a record uses an algorithm the
+    ///   header did not declare, repeats one or has more digests than declared
+    ///   algorithms;
+    /// - [`ParseErrorKind::InvalidValue`] (a log that reads but cannot be replayed into a
+    ///   TD quote: class Rejected) when the algorithms lack SHA-384 at 48 bytes, when an
+    ///   extended record lacks SHA-384, or when it names an MR index above 4;
     /// - [`ParseErrorKind::TrailingData`] when the Spec ID event has bytes after its
     ///   vendor info.
     pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
@@ -507,7 +517,7 @@ fn parse_spec_id(r: &mut Reader<'_>) -> Result<SpecIdEvent, Error> {
     let header_mr_index = r.u32("TCG_PCClientPCREvent PCRIndex")?;
     let type_at = r.pos();
     if r.u32("TCG_PCClientPCREvent EventType")? != EV_NO_ACTION {
-        return Err(invalid(
+        return Err(structure(
             "TCG_PCClientPCREvent EventType",
             type_at,
             "the first event is not EV_NO_ACTION: not a crypto-agile log",
@@ -515,7 +525,7 @@ fn parse_spec_id(r: &mut Reader<'_>) -> Result<SpecIdEvent, Error> {
     }
     let digest_at = r.pos();
     if r.array::<20>("TCG_PCClientPCREvent Digest")? != [0u8; 20] {
-        return Err(invalid(
+        return Err(structure(
             "TCG_PCClientPCREvent Digest",
             digest_at,
             "the Spec ID event's SHA-1 digest must be zero",
@@ -528,7 +538,7 @@ fn parse_spec_id(r: &mut Reader<'_>) -> Result<SpecIdEvent, Error> {
     )?;
     let sig_at = body.pos();
     if &body.array::<16>("Spec ID Event03 signature")? != SPEC_ID_EVENT03 {
-        return Err(invalid(
+        return Err(structure(
             "Spec ID Event03 signature",
             sig_at,
             "signature is not \"Spec ID Event03\"",
@@ -542,7 +552,7 @@ fn parse_spec_id(r: &mut Reader<'_>) -> Result<SpecIdEvent, Error> {
     let count_at = body.pos();
     let count = body.u32("Spec ID Event03 numberOfAlgorithms")?;
     if count == 0 {
-        return Err(invalid(
+        return Err(structure(
             "Spec ID Event03 numberOfAlgorithms",
             count_at,
             "no digest algorithms",
@@ -560,7 +570,7 @@ fn parse_spec_id(r: &mut Reader<'_>) -> Result<SpecIdEvent, Error> {
         let alg_id = list.u16("Spec ID Event03 algorithmId")?;
         let digest_size = list.u16("Spec ID Event03 digestSize")?;
         if algorithms.iter().any(|a| a.alg_id == alg_id) {
-            return Err(invalid(
+            return Err(structure(
                 "Spec ID Event03 algorithmId",
                 at,
                 "algorithm listed twice",
@@ -568,7 +578,7 @@ fn parse_spec_id(r: &mut Reader<'_>) -> Result<SpecIdEvent, Error> {
         }
         let known = KNOWN_DIGEST_SIZES.iter().find(|(id, _)| *id == alg_id);
         if digest_size == 0 || known.is_some_and(|(_, size)| *size != digest_size) {
-            return Err(invalid(
+            return Err(structure(
                 "Spec ID Event03 digestSize",
                 at.saturating_add(2),
                 "digest size does not match the algorithm",
@@ -619,7 +629,7 @@ fn parse_event2(r: &mut Reader<'_>, spec: &SpecIdEvent, index: usize) -> Result<
     let count = r.u32("TCG_PCR_EVENT2 Digests.count")?;
     // Each declared algorithm appears at most once, so this also bounds the allocation.
     if usize::try_from(count).map_or(true, |c| c > spec.algorithms.len()) {
-        return Err(invalid(
+        return Err(structure(
             "TCG_PCR_EVENT2 Digests.count",
             count_at,
             "more digests than the Spec ID event declares algorithms",
@@ -630,14 +640,14 @@ fn parse_event2(r: &mut Reader<'_>, spec: &SpecIdEvent, index: usize) -> Result<
         let alg_at = r.pos();
         let alg_id = r.u16("TPMT_HA hashAlg")?;
         let Some(size) = spec.digest_size(alg_id) else {
-            return Err(invalid(
+            return Err(structure(
                 "TPMT_HA hashAlg",
                 alg_at,
                 "algorithm not declared in the Spec ID event: its digest size is unknown",
             ));
         };
         if digests.iter().any(|d| d.alg_id == alg_id) {
-            return Err(invalid(
+            return Err(structure(
                 "TPMT_HA hashAlg",
                 alg_at,
                 "algorithm appears twice in one record",

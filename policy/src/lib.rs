@@ -44,7 +44,7 @@ pub use policy::{
     MAX_POLICY_BYTES, MAX_RULES_PER_SECTION, MAX_TTL_SECONDS, MAX_YAML_DEPTH, MAX_YAML_NODES,
 };
 pub use schema::Section;
-pub use tests::{input_from_json, TestOutcome};
+pub use tests::{input_from_json, input_from_json_slice, TestOutcome};
 
 /// The claims type policies evaluate, re-exported so policy users need one import.
 pub use verifier::Claims;

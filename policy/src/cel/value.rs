@@ -260,7 +260,11 @@ pub(crate) fn int_problem(json: &Json, min: i128, max: i128) -> Option<String> {
         _ => format!("an integer from {min} to {max}"),
     };
     let got = match json {
-        Json::Number(n) => match n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)) {
+        Json::Number(n) => match n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+        {
             Some(i) if (min..=max).contains(&i) => return None,
             Some(i) if i < 0 && min >= 0 => format!("{i}, negative"),
             Some(i) => i.to_string(),

@@ -41,10 +41,10 @@ pub use document::Position;
 pub use issue::{to_ear, IssueError, IssueOptions};
 pub use policy::{
     Policy, PolicyError, PolicyErrorKind, Rule, SectionRules, DEFAULT_TTL_SECONDS,
-    MAX_POLICY_BYTES, MAX_RULES_PER_SECTION, MAX_TTL_SECONDS,
+    MAX_POLICY_BYTES, MAX_RULES_PER_SECTION, MAX_TTL_SECONDS, MAX_YAML_DEPTH, MAX_YAML_NODES,
 };
 pub use schema::Section;
-pub use tests::{input_from_json, TestOutcome};
+pub use tests::{input_from_json, input_from_json_slice, TestOutcome};
 
 /// The claims type policies evaluate, re-exported so policy users need one import.
 pub use verifier::Claims;

@@ -14,8 +14,24 @@ use crate::document::{self, Document, Position, RuleDoc, SectionDoc, ValueText};
 use crate::schema::{common_variables, type_of_value, Section};
 use crate::trust::{tier_of, TrustClaim, TrustTier};
 
-/// The largest policy file accepted.
+/// The largest policy text accepted, in bytes (256 KiB). [`Policy::from_yaml`] refuses a
+/// longer text before parsing it; a caller reading a policy file can bound its read with
+/// it (read at most `MAX_POLICY_BYTES + 1` bytes, so that a longer file is refused rather
+/// than truncated). The largest policy shipped is a few KiB; this leaves room for
+/// generous reference-value lists while keeping parse cost small.
 pub const MAX_POLICY_BYTES: usize = 256 * 1024;
+/// How deeply a policy's YAML may nest (block or flow collections). A policy nests about
+/// a dozen levels (tests → cases → input → gpus → rims → ocsp); 64 is what claims bind
+/// to at most, see the CEL value conversion.
+pub const MAX_YAML_DEPTH: usize = 64;
+/// The most YAML nodes (scalars, sequences, mappings) in a policy, aliases expanded:
+/// 256 KiB of text holds at most ~128 Ki nodes written out (`[1,1,…]`), so a document
+/// past this is an alias bomb or not a policy.
+pub const MAX_YAML_NODES: usize = 131_072;
+/// The most parser events that aliases may replay in one policy: an alias of a test input
+/// is a few hundred events, and an alias bomb ("billion laughs") stops here after
+/// milliseconds and a few MiB.
+const MAX_ALIAS_REPLAYED_EVENTS: usize = 16_384;
 /// The most rules one section may have.
 pub const MAX_RULES_PER_SECTION: usize = 256;
 /// The default token lifetime when the policy does not set one.
@@ -143,14 +159,8 @@ impl Policy {
                 ),
             });
         }
-        let doc: Document = serde_saphyr::from_str(source).map_err(|e| {
-            let position = e.location().map(Position::of);
-            PolicyError {
-                kind: PolicyErrorKind::Format,
-                position,
-                message: first_line(&e.to_string()),
-            }
-        })?;
+        let doc: Document =
+            serde_saphyr::from_str_with_options(source, yaml_options()).map_err(yaml_error)?;
         let digest = hex::encode(default_provider().hash(HashAlg::Sha256, &[source.as_bytes()]));
         let name = doc.policy.value.trim().to_owned();
         if name.is_empty()
@@ -308,8 +318,85 @@ impl Policy {
     }
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or_default().to_owned()
+/// The parser limits for a policy: the text is already at most [`MAX_POLICY_BYTES`];
+/// these bound what aliases and nesting can make of it. Duplicate keys are errors (YAML
+/// 1.2 §3.2.1.1 requires unique keys; a parser that kept one of them would let a policy
+/// mean what its reader did not see).
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_reader_input_bytes = Some(MAX_POLICY_BYTES);
+    budget.max_depth = MAX_YAML_DEPTH;
+    budget.flow_nesting_limit = MAX_YAML_DEPTH;
+    budget.max_nodes = MAX_YAML_NODES;
+    budget.max_events = 2 * MAX_YAML_NODES;
+    budget.max_total_scalar_bytes = MAX_POLICY_BYTES;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    options.alias_limits.max_total_replayed_events = MAX_ALIAS_REPLAYED_EVENTS;
+    options
+}
+
+/// A YAML error as a [`PolicyError`] of kind `Format` (or `Limit` for a breached parser
+/// limit), with the position and a message in the policy's words rather than the
+/// parser's option names.
+fn yaml_error(e: serde_saphyr::Error) -> PolicyError {
+    use serde_saphyr::budget::BudgetBreach;
+    use serde_saphyr::{Error, MessageFormatter as _};
+    let position = e.location().map(Position::of);
+    let mut inner = &e;
+    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
+    let limit = |message: String| PolicyError {
+        kind: PolicyErrorKind::Limit,
+        position,
+        message,
+    };
+    let aliases = || {
+        limit(format!(
+            "aliases expand to more than {MAX_ALIAS_REPLAYED_EVENTS} YAML events \
+             (an alias bomb?); write the values out or use tests.base"
+        ))
+    };
+    match inner {
+        Error::DuplicateMappingKey { key, .. } => PolicyError {
+            kind: PolicyErrorKind::Duplicate,
+            position,
+            message: match key {
+                Some(key) => format!("duplicate key `{key}` in a mapping: YAML keys are unique"),
+                None => "duplicate key in a mapping: YAML keys are unique".to_owned(),
+            },
+        },
+        Error::AliasReplayLimitExceeded { .. }
+        | Error::AliasExpansionLimitExceeded { .. }
+        | Error::AliasReplayStackDepthExceeded { .. } => aliases(),
+        Error::Budget { breach, .. } => match breach {
+            BudgetBreach::Depth { .. } => {
+                limit(format!("nested deeper than {MAX_YAML_DEPTH} levels"))
+            }
+            BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => limit(format!(
+                "more than {MAX_YAML_NODES} YAML nodes, aliases expanded (an alias bomb?)"
+            )),
+            BudgetBreach::InputBytes { .. } | BudgetBreach::ScalarBytes { .. } => limit(format!(
+                "the policy is longer than {MAX_POLICY_BYTES} bytes"
+            )),
+            other => limit(format!("YAML parser limit exceeded: {other:?}")),
+        },
+        other => {
+            let text = serde_saphyr::UserMessageFormatter.format_message(other);
+            if text.contains("recursion limit exceeded") {
+                // The scanner's flow-nesting guard (`[[[[…`), met before the depth budget.
+                limit(format!("nested deeper than {MAX_YAML_DEPTH} levels"))
+            } else {
+                PolicyError {
+                    kind: PolicyErrorKind::Format,
+                    position,
+                    message: text.lines().next().unwrap_or_default().to_owned(),
+                }
+            }
+        }
+    }
 }
 
 fn compile_section(

@@ -114,15 +114,23 @@ fn common_type<'a>(mut values: impl Iterator<Item = &'a serde_json::Value>) -> T
 /// A schema row: dotted path below the section variable, and its type.
 type Row = (&'static str, Kind);
 
-/// The types the claims use, in the words of docs/claims.md.
+/// The types the claims use, in the words of docs/claims.md. The unsigned kinds are
+/// CEL `int`s whose range is that of the verifier's claim field (`u8` … `u64`): a
+/// policy test giving `vmpl: 4294967296` describes evidence that cannot exist, so
+/// [`check_ranges`] refuses it.
 #[derive(Clone, Copy)]
 enum Kind {
     Int,
+    U8,
+    U16,
+    U32,
+    U64,
+    U8s,
+    U32s,
     Bool,
     Str,
     Time,
     Strs,
-    Ints,
     HexMap,
     Ocsp,
     Mismatches,
@@ -134,12 +142,12 @@ enum Kind {
 impl Kind {
     fn to_type(self) -> Type {
         match self {
-            Self::Int => Type::Int,
+            Self::Int | Self::U8 | Self::U16 | Self::U32 | Self::U64 => Type::Int,
+            Self::U8s | Self::U32s => Type::List(Box::new(Type::Int)),
             Self::Bool => Type::Bool,
             Self::Str => Type::String,
             Self::Time => Type::Timestamp,
             Self::Strs => Type::List(Box::new(Type::String)),
-            Self::Ints => Type::List(Box::new(Type::Int)),
             Self::HexMap => Type::Map(Box::new(Type::String)),
             Self::Ocsp => Type::List(Box::new(Type::Object(object_from_rows(OCSP)))),
             Self::Mismatches => Type::List(Box::new(Type::Object(object_from_rows(MISMATCH)))),
@@ -200,22 +208,103 @@ fn object_from_rows(rows: &[Row]) -> Object {
     build(root)
 }
 
-use Kind::{Bool, Dyn, DynList, Events, HexMap, Int, Ints, Mismatches, Ocsp, Str, Strs, Time};
+impl Kind {
+    /// The largest value of an unsigned kind (a `u64` claim is capped at CEL's `int`).
+    fn max(self) -> Option<i128> {
+        Some(match self {
+            Self::U8 | Self::U8s => u8::MAX.into(),
+            Self::U16 => u16::MAX.into(),
+            Self::U32 | Self::U32s => u32::MAX.into(),
+            Self::U64 => i64::MAX.into(),
+            _ => return None,
+        })
+    }
+}
+
+/// Checks that every integer claim in `claims` is within the range of the verifier's
+/// field for it (`snp.vmpl` is a `u32`, `snp.reported_tcb.snp` a `u8`, …), down into
+/// lists of records (event-log entries, measurement mismatches). Verified claims always
+/// are; this is for claims written by hand, such as a policy's tests. Types are not
+/// checked here: binding the claims does that, with the same messages.
+///
+/// # Errors
+/// `` `snp.vmpl`: expected an integer from 0 to 4294967295, got -1, negative``.
+pub fn check_ranges(section: Section, claims: &serde_json::Value) -> Result<(), String> {
+    check_ranges_at(section, section.name(), claims)
+}
+
+/// [`check_ranges`] with `at` (`gpus[1]`) naming the claims in errors.
+pub(crate) fn check_ranges_at(
+    section: Section,
+    at: &str,
+    claims: &serde_json::Value,
+) -> Result<(), String> {
+    let rows: &[&[Row]] = match section {
+        Section::Snp => &[SNP],
+        Section::Tdx => &[TDX, INTEL],
+        Section::Sgx => &[SGX, INTEL],
+        Section::Gpu => &[GPU],
+    };
+    rows.iter()
+        .try_for_each(|rows| check_rows(rows, claims, at))
+}
+
+fn check_rows(rows: &[Row], claims: &serde_json::Value, at: &str) -> Result<(), String> {
+    for &(path, kind) in rows {
+        let value = path.split('.').try_fold(claims, |v, field| v.get(field));
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let here = format!("{at}.{path}");
+        let items = || value.as_array().map(|a| a.iter().enumerate());
+        match (kind, kind.max()) {
+            (U8s | U32s, Some(max)) => {
+                for (i, item) in items().into_iter().flatten() {
+                    if let Some(problem) = crate::cel::int_problem(item, 0, max) {
+                        return Err(format!("`{here}[{i}]`: {problem}"));
+                    }
+                }
+            }
+            (_, Some(max)) => {
+                if let Some(problem) = crate::cel::int_problem(value, 0, max) {
+                    return Err(format!("`{here}`: {problem}"));
+                }
+            }
+            (Events | Mismatches, None) => {
+                let sub = if matches!(kind, Events) {
+                    EVENT
+                } else {
+                    MISMATCH
+                };
+                for (i, item) in items().into_iter().flatten() {
+                    check_rows(sub, item, &format!("{here}[{i}]"))?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+use Kind::{
+    Bool, Dyn, DynList, Events, HexMap, Int, Mismatches, Ocsp, Str, Strs, Time, U32s, U8s, U16,
+    U32, U64, U8,
+};
 
 /// The TCB component names of `snp.*_tcb`.
 pub const SNP_TCB_FIELDS: [&str; 6] = ["bootloader", "tee", "snp", "microcode", "fmc", "raw"];
 
 const SNP: &[Row] = &[
-    ("version", Int),
+    ("version", U32),
     ("product", Str),
     ("cpu_model", Str),
-    ("cpuid.family", Int),
-    ("cpuid.model", Int),
-    ("cpuid.stepping", Int),
-    ("guest_svn", Int),
-    ("vmpl", Int),
-    ("policy.abi_major", Int),
-    ("policy.abi_minor", Int),
+    ("cpuid.family", U8),
+    ("cpuid.model", U8),
+    ("cpuid.stepping", U8),
+    ("guest_svn", U32),
+    ("vmpl", U32),
+    ("policy.abi_major", U8),
+    ("policy.abi_minor", U8),
     ("policy.smt", Bool),
     ("policy.migrate_ma", Bool),
     ("policy.debug", Bool),
@@ -249,34 +338,34 @@ const SNP: &[Row] = &[
     ("report_id_ma", Str),
     ("chip_id", Str),
     ("chip_id_masked", Bool),
-    ("current_tcb.bootloader", Int),
-    ("current_tcb.tee", Int),
-    ("current_tcb.snp", Int),
-    ("current_tcb.microcode", Int),
-    ("current_tcb.fmc", Int),
+    ("current_tcb.bootloader", U8),
+    ("current_tcb.tee", U8),
+    ("current_tcb.snp", U8),
+    ("current_tcb.microcode", U8),
+    ("current_tcb.fmc", U8),
     ("current_tcb.raw", Str),
-    ("reported_tcb.bootloader", Int),
-    ("reported_tcb.tee", Int),
-    ("reported_tcb.snp", Int),
-    ("reported_tcb.microcode", Int),
-    ("reported_tcb.fmc", Int),
+    ("reported_tcb.bootloader", U8),
+    ("reported_tcb.tee", U8),
+    ("reported_tcb.snp", U8),
+    ("reported_tcb.microcode", U8),
+    ("reported_tcb.fmc", U8),
     ("reported_tcb.raw", Str),
-    ("committed_tcb.bootloader", Int),
-    ("committed_tcb.tee", Int),
-    ("committed_tcb.snp", Int),
-    ("committed_tcb.microcode", Int),
-    ("committed_tcb.fmc", Int),
+    ("committed_tcb.bootloader", U8),
+    ("committed_tcb.tee", U8),
+    ("committed_tcb.snp", U8),
+    ("committed_tcb.microcode", U8),
+    ("committed_tcb.fmc", U8),
     ("committed_tcb.raw", Str),
-    ("launch_tcb.bootloader", Int),
-    ("launch_tcb.tee", Int),
-    ("launch_tcb.snp", Int),
-    ("launch_tcb.microcode", Int),
-    ("launch_tcb.fmc", Int),
+    ("launch_tcb.bootloader", U8),
+    ("launch_tcb.tee", U8),
+    ("launch_tcb.snp", U8),
+    ("launch_tcb.microcode", U8),
+    ("launch_tcb.fmc", U8),
     ("launch_tcb.raw", Str),
     ("current_firmware", Str),
     ("committed_firmware", Str),
-    ("launch_mit_vector", Int),
-    ("current_mit_vector", Int),
+    ("launch_mit_vector", U64),
+    ("current_mit_vector", U64),
     ("vek.kind", Str),
     ("vek.serial", Str),
     ("vek.not_before", Time),
@@ -328,14 +417,14 @@ const TDX: &[Row] = &[
 const SGX: &[Row] = &[
     ("mr_enclave", Str),
     ("mr_signer", Str),
-    ("isv_prod_id", Int),
-    ("isv_svn", Int),
+    ("isv_prod_id", U16),
+    ("isv_svn", U16),
     ("attributes", Str),
     ("debug", Bool),
-    ("misc_select", Int),
+    ("misc_select", U32),
     ("report_cpu_svn", Str),
     ("config_id", Str),
-    ("config_svn", Int),
+    ("config_svn", U16),
     ("isv_ext_prod_id", Str),
     ("isv_family_id", Str),
     ("report_data", Str),
@@ -348,11 +437,11 @@ const INTEL: &[Row] = &[
     ("tcb_date", Time),
     ("platform_tcb_status", Str),
     ("qe_status", Str),
-    ("tcb_eval_num", Int),
+    ("tcb_eval_num", U32),
     ("fmspc", Str),
     ("pce_id", Str),
-    ("pce_svn", Int),
-    ("sgx_tcb_components", Ints),
+    ("pce_svn", U16),
+    ("sgx_tcb_components", U8s),
     ("cpu_svn", Str),
     ("ppid", Str),
     ("sgx_type", Str),
@@ -361,11 +450,11 @@ const INTEL: &[Row] = &[
     ("platform_configuration.cached_keys", Bool),
     ("platform_configuration.smt_enabled", Bool),
     ("pck_issuer", Str),
-    ("qe_svn", Int),
+    ("qe_svn", U16),
     ("collateral_expires_at", Time),
-    ("quote_version", Int),
+    ("quote_version", U16),
     ("qe_id", Str),
-    ("trailing_bytes", Int),
+    ("trailing_bytes", U64),
     ("trailing_bytes_zero", Bool),
 ];
 
@@ -385,7 +474,7 @@ const GPU: &[Row] = &[
     ("project_sku", Str),
     ("project_sku_mod", Str),
     ("chip_info", Str),
-    ("board_id", Int),
+    ("board_id", U32),
     ("fwid", Str),
     ("fwid_match", Bool),
     ("ppcie_mode", Bool),
@@ -393,8 +482,8 @@ const GPU: &[Row] = &[
     ("nvdec0_enabled", Bool),
     ("measurements", HexMap),
     ("measurements_match", Bool),
-    ("measurements_checked", Int),
-    ("mismatched_indices", Ints),
+    ("measurements_checked", U64),
+    ("mismatched_indices", U32s),
     ("mismatches", Mismatches),
     ("driver_rim_id", Str),
     ("vbios_rim_id", Str),
@@ -407,7 +496,7 @@ const GPU: &[Row] = &[
     ("rims.vbios.tag_id", Str),
     ("rims.vbios.ocsp", Ocsp),
     ("ocsp", Ocsp),
-    ("trailing_bytes", Int),
+    ("trailing_bytes", U64),
 ];
 
 const OCSP: &[Row] = &[
@@ -420,17 +509,17 @@ const OCSP: &[Row] = &[
 ];
 
 const MISMATCH: &[Row] = &[
-    ("index", Int),
+    ("index", U32),
     ("source", Str),
     ("expected", Strs),
     ("actual", Str),
 ];
 
 const EVENT: &[Row] = &[
-    ("index", Int),
-    ("mr_index", Int),
-    ("rtmr", Int),
-    ("event_type", Int),
+    ("index", U64),
+    ("mr_index", U32),
+    ("rtmr", U8),
+    ("event_type", U32),
     ("event_type_name", Str),
     ("sha384", Str),
     ("other_digests", DynList),

@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::appraise::{appraise, Device, Input};
+use crate::cel::describe;
 use crate::document::{CaseDoc, Position, TestsDoc, ValueText};
 use crate::policy::{Policy, PolicyError, PolicyErrorKind};
+use crate::schema;
 use crate::schema::Section;
 use crate::trust::{tier_from_name, tier_name, TrustClaim, TrustTier};
 
@@ -123,57 +125,112 @@ fn merge(into: &mut Value, from: &Value) {
 /// (the CPU claims), `gpus` (a list of GPU claims), `nonce` (hex), `now` (RFC 3339),
 /// `warnings` (codes, given to every device).
 ///
+/// Integer claims must be within the range of the verifier's field for them
+/// ([`crate::schema::check_ranges`]); other type mistakes are reported when the claims
+/// are bound, by [`appraise`]. Read JSON text with [`input_from_json_slice`], which also
+/// refuses duplicate member names.
+///
 /// # Errors
-/// A sentence naming the field that is malformed.
+/// A sentence naming the field, what was expected and what it holds, e.g.
+/// `` `snp.vmpl`: expected an integer from 0 to 4294967295, got 4294967296``.
 pub fn input_from_json(input: &Value) -> Result<Input, String> {
-    let warnings: Vec<String> = match input.get("warnings") {
+    let Value::Object(members) = input else {
+        return Err(format!(
+            "expected an object of claims, got {}",
+            describe(input)
+        ));
+    };
+    let warnings: Vec<String> = match members.get("warnings") {
         None => Vec::new(),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|w| {
-                w.as_str()
-                    .map(str::to_owned)
-                    .ok_or("warnings: expected strings")
+            .enumerate()
+            .map(|(i, w)| {
+                w.as_str().map(str::to_owned).ok_or_else(|| {
+                    format!(
+                        "`warnings[{i}]`: expected a warning code (a string), got {}",
+                        describe(w)
+                    )
+                })
             })
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err("warnings: expected a list of codes".to_owned()),
+        Some(other) => {
+            return Err(format!(
+                "`warnings`: expected a list of warning codes, got {}",
+                describe(other)
+            ))
+        }
     };
-    let mut cpu = None;
+    let claims_of = |section: Section, at: String, claims: &Value| {
+        if !claims.is_object() {
+            return Err(format!(
+                "`{at}`: expected an object of {} claims, got {}",
+                section.name(),
+                describe(claims)
+            ));
+        }
+        schema::check_ranges_at(section, &at, claims)?;
+        Ok(Device {
+            section,
+            claims: claims.clone(),
+            warnings: warnings.clone(),
+        })
+    };
+    let mut cpu: Option<Device> = None;
     for section in [Section::Snp, Section::Tdx, Section::Sgx] {
-        if let Some(claims) = input.get(section.name()) {
-            if cpu.is_some() {
-                return Err("give claims for one CPU TEE only (snp, tdx or sgx)".to_owned());
+        if let Some(claims) = members.get(section.name()) {
+            if let Some(first) = &cpu {
+                return Err(format!(
+                    "give claims for one CPU TEE only (snp, tdx or sgx), not both {} and {}",
+                    first.section.name(),
+                    section.name()
+                ));
             }
-            cpu = Some(Device {
-                section,
-                claims: claims.clone(),
-                warnings: warnings.clone(),
-            });
+            cpu = Some(claims_of(section, section.name().to_owned(), claims)?);
         }
     }
-    let gpus = match input.get("gpus") {
+    let gpus = match members.get("gpus") {
         None => Vec::new(),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|claims| Device {
-                section: Section::Gpu,
-                claims: claims.clone(),
-                warnings: warnings.clone(),
-            })
-            .collect(),
-        Some(_) => return Err("gpus: expected a list of GPU claims".to_owned()),
+            .enumerate()
+            .map(|(i, claims)| claims_of(Section::Gpu, format!("gpus[{i}]"), claims))
+            .collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(format!(
+                "`gpus`: expected a list of GPU claims, got {}",
+                describe(other)
+            ))
+        }
     };
-    let nonce = match input.get("nonce") {
+    let nonce = match members.get("nonce") {
         None => None,
-        Some(Value::String(h)) => Some(hex::decode(h).map_err(|e| format!("nonce: {e}"))?),
-        Some(_) => return Err("nonce: expected hex".to_owned()),
+        Some(Value::String(h)) => Some(hex::decode(h).map_err(|e| {
+            format!(
+                "`nonce`: expected hex, got {}: {e}",
+                describe(&Value::String(h.clone()))
+            )
+        })?),
+        Some(other) => {
+            return Err(format!(
+                "`nonce`: expected a hex string, got {}",
+                describe(other)
+            ))
+        }
     };
-    let now = match input.get("now") {
+    let now = match members.get("now") {
         None => 0,
-        Some(Value::String(t)) => verifier::time::parse_rfc3339(t)
-            .and_then(|s| i64::try_from(s).ok())
-            .ok_or_else(|| format!("now: `{t}` is not an RFC 3339 time"))?,
-        Some(_) => return Err("now: expected an RFC 3339 time".to_owned()),
+        Some(Value::String(t)) => {
+            let secs = verifier::time::parse_rfc3339_explained(t)
+                .map_err(|e| format!("`now`: `{t}` is not an RFC 3339 time: {e}"))?;
+            i64::try_from(secs).map_err(|_| format!("`now`: `{t}` is too far in the future"))?
+        }
+        Some(other) => {
+            return Err(format!(
+                "`now`: expected an RFC 3339 time (a string), got {}",
+                describe(other)
+            ))
+        }
     };
     Ok(Input {
         cpu,
@@ -181,6 +238,16 @@ pub fn input_from_json(input: &Value) -> Result<Input, String> {
         nonce,
         now,
     })
+}
+
+/// [`input_from_json`] from JSON text, refusing a member named twice anywhere in it
+/// (`{"snp": {"vmpl": 0, "vmpl": 3}}` would otherwise mean whichever the parser kept).
+///
+/// # Errors
+/// The JSON error (with its line and column), or as [`input_from_json`].
+pub fn input_from_json_slice(bytes: &[u8]) -> Result<Input, String> {
+    let value = verifier::json::from_slice(bytes).map_err(|e| format!("claims: {e}"))?;
+    input_from_json(&value)
 }
 
 impl Policy {

@@ -273,8 +273,14 @@ fn binding_converts_by_the_declared_type() {
     claims["vmpl"] = json!("0");
     let err = bind_err(&mut a, "snp", claims);
     assert_eq!(err.path, "snp.vmpl");
-    assert_eq!(err.message, "expected int, got a string");
-    assert_eq!(err.to_string(), "`snp.vmpl`: expected int, got a string");
+    assert_eq!(
+        err.message,
+        "expected an int (a signed 64-bit integer), got the string \"0\""
+    );
+    assert_eq!(
+        err.to_string(),
+        "`snp.vmpl`: expected an int (a signed 64-bit integer), got the string \"0\""
+    );
 
     let mut claims = snp_claims();
     claims["guest_svn"] = json!(-1);
@@ -304,7 +310,7 @@ fn binding_converts_by_the_declared_type() {
     );
     assert_eq!(
         bind_err(&mut a, "snp", json!([1])).message,
-        "expected object{advisories, guest_svn, max_age, ...}, got an array"
+        "expected object{advisories, guest_svn, max_age, ...}, got a list of 1 item"
     );
     let err = bind_err(&mut a, "tdx", json!({}));
     assert_eq!(

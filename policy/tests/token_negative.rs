@@ -771,3 +771,155 @@ fn unsupported_keys_have_clear_errors() {
     ed.truncate(ed.len() - 1);
     assert!(SigningKey::from_pkcs8_der(&ed).is_err());
 }
+
+/// Issue 12: RFC 9052 §3 forbids a label in both header buckets. Each token here is
+/// correctly signed, so only that rule refuses it.
+#[test]
+fn cose_labels_in_both_header_buckets_are_refused() {
+    let f = fixture(Algorithm::Es384);
+    let kid_bytes = B64.decode(f.key.key_id()).unwrap();
+    let payload = cose_items(&f.cwt)[2].as_bytes().unwrap().clone();
+    let sign = |unprotected: coset::Header| {
+        CoseSign1Builder::new()
+            .protected(
+                HeaderBuilder::new()
+                    .algorithm(iana::Algorithm::ES384)
+                    .key_id(kid_bytes.clone())
+                    .build(),
+            )
+            .unprotected(unprotected)
+            .payload(payload.clone())
+            .create_signature(&[], |m| f.key.sign(m).unwrap())
+            .build()
+            .to_tagged_vec()
+            .unwrap()
+    };
+    // Unprotected headers without a shared label are fine: the test is fair.
+    let fine = sign(HeaderBuilder::new().iv(vec![1, 2, 3]).build());
+    verify_token(&fine, &f.keys, &options()).unwrap();
+
+    let cases = [
+        // The same alg twice, and a different one: both are refused.
+        (
+            HeaderBuilder::new()
+                .algorithm(iana::Algorithm::ES384)
+                .build(),
+            "alg (1)",
+        ),
+        (
+            HeaderBuilder::new()
+                .algorithm(iana::Algorithm::ES256)
+                .build(),
+            "alg (1)",
+        ),
+        (
+            HeaderBuilder::new().key_id(b"other".to_vec()).build(),
+            "kid (4)",
+        ),
+    ];
+    for (unprotected, label) in cases {
+        assert_eq!(
+            err(&sign(unprotected), &f.keys, &options()),
+            TokenError::MalformedCose(format!(
+                "header parameter {label} is in both the protected and the unprotected header"
+            ))
+        );
+    }
+
+    // Private and text labels too (coset keeps them in `rest`).
+    let private = |h: HeaderBuilder| {
+        h.value(-70_001, Value::Integer(1.into()))
+            .text_value("x-note".into(), Value::Text("a".into()))
+    };
+    let token = CoseSign1Builder::new()
+        .protected(
+            private(HeaderBuilder::new())
+                .algorithm(iana::Algorithm::ES384)
+                .key_id(kid_bytes.clone())
+                .build(),
+        )
+        .unprotected(
+            HeaderBuilder::new()
+                .text_value("x-note".into(), Value::Text("b".into()))
+                .build(),
+        )
+        .payload(payload.clone())
+        .create_signature(&[], |m| f.key.sign(m).unwrap())
+        .build()
+        .to_tagged_vec()
+        .unwrap();
+    assert_eq!(
+        err(&token, &f.keys, &options()).to_string(),
+        "malformed COSE_Sign1: header parameter \"x-note\" is in both the protected and the unprotected header"
+    );
+}
+
+/// Issue 12: a JWT header or payload that names a member twice is refused (RFC 7515
+/// §5.2 lets a verifier; RFC 8259 parsers disagree on which one wins). Each token is
+/// correctly signed.
+#[test]
+fn jwt_duplicate_members_are_refused() {
+    let f = fixture(Algorithm::Es384);
+    let kid = f.key.key_id().to_string();
+    let (_, p, _) = jwt_parts(&f.jwt);
+    let sign = |header: &str, payload: &str| {
+        let signed = format!("{}.{}", B64.encode(header), B64.encode(payload));
+        let sig = f.key.sign(signed.as_bytes()).unwrap();
+        format!("{signed}.{}", B64.encode(sig))
+    };
+    let header = format!(r#"{{"alg":"ES384","typ":"JWT","kid":"{kid}"}}"#);
+    let payload = String::from_utf8(B64.decode(&p).unwrap()).unwrap();
+    // Re-signed unchanged, it verifies: the test is fair.
+    verify_token(sign(&header, &payload).as_bytes(), &f.keys, &options()).unwrap();
+
+    // alg twice (the second would be `none` to a last-wins reader).
+    let twice = format!(r#"{{"alg":"ES384","alg":"none","kid":"{kid}"}}"#);
+    assert_eq!(
+        err(sign(&twice, &payload).as_bytes(), &f.keys, &options()),
+        TokenError::MalformedJwt(
+            "the header is not JSON: duplicate member \"alg\" at line 1 column 20".into()
+        )
+    );
+    let twice = format!(r#"{{"alg":"ES384","kid":"{kid}","kid":"{kid}"}}"#);
+    assert_eq!(
+        err(sign(&twice, &payload).as_bytes(), &f.keys, &options()).to_string(),
+        format!(
+            "malformed JWT: the header is not JSON: duplicate member \"kid\" at line 1 column {}",
+            29 + kid.len()
+        )
+    );
+
+    // exp twice: a reader keeping the last would see a token valid for a year.
+    let object = payload.strip_suffix('}').unwrap();
+    let late = NOW + 365 * 86_400;
+    let doubled = format!(r#"{object},"exp":{late}}}"#);
+    assert_eq!(
+        err(sign(&header, &doubled).as_bytes(), &f.keys, &options()),
+        TokenError::MalformedJwt(format!(
+            "the payload is not JSON: duplicate member \"exp\" at line 1 column {}",
+            object.len() + 6
+        ))
+    );
+    // eat_nonce twice, one of them the expected nonce.
+    let doubled = format!(r#"{object},"eat_nonce":"{}"}}"#, B64.encode(NONCE));
+    assert_eq!(
+        err(sign(&header, &doubled).as_bytes(), &f.keys, &options()).to_string(),
+        format!(
+            "malformed JWT: the payload is not JSON: duplicate member \"eat_nonce\" at line 1 column {}",
+            object.len() + 12
+        )
+    );
+    // Deep inside a submodule too.
+    let nested = payload.replacen(
+        r#""ear_status":"#,
+        r#""ear_status":"affirming","ear_status":"#,
+        1,
+    );
+    assert_ne!(nested, payload);
+    let e = err(sign(&header, &nested).as_bytes(), &f.keys, &options());
+    assert!(
+        e.to_string()
+            .starts_with("malformed JWT: the payload is not JSON: duplicate member \"ear_status\""),
+        "{e}"
+    );
+}

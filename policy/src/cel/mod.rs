@@ -50,6 +50,7 @@ use cel::{Context, Env, ParseErrors, Program};
 
 pub use error::{BindError, CompileError, CompileErrorKind, EvalError};
 pub use types::{Object, Type};
+pub(crate) use value::{describe, int_problem};
 
 /// Caps that keep compiling and evaluating an expression cheap. cel-rust has
 /// no cost model or runtime budget, so bounds on the expression (checked at

@@ -89,11 +89,18 @@ impl Converter {
         if json.is_null() {
             return Ok(Box::new(CelNull));
         }
-        let mismatch = || path.error(format!("expected {ty}, got {}", json_kind(json)));
+        let mismatch = || path.error(format!("expected {ty}, got {}", describe(json)));
+        let integer = |min: i128, max: i128| {
+            path.error(int_problem(json, min, max).unwrap_or_else(|| format!("expected {ty}")))
+        };
         let value: Box<dyn Val> = match ty {
             Type::Bool => Box::new(CelBool::from(json.as_bool().ok_or_else(mismatch)?)),
-            Type::Int => Box::new(CelInt::from(json.as_i64().ok_or_else(mismatch)?)),
-            Type::Uint => Box::new(CelUInt::from(json.as_u64().ok_or_else(mismatch)?)),
+            Type::Int => Box::new(CelInt::from(
+                json.as_i64().ok_or_else(|| integer(INT_MIN, INT_MAX))?,
+            )),
+            Type::Uint => Box::new(CelUInt::from(
+                json.as_u64().ok_or_else(|| integer(0, UINT_MAX))?,
+            )),
             Type::Double => Box::new(CelDouble::from(json.as_f64().ok_or_else(mismatch)?)),
             Type::String => Box::new(CelString::from(
                 json.as_str().ok_or_else(mismatch)?.to_owned(),
@@ -218,16 +225,64 @@ fn number(n: &Number) -> Box<dyn Val> {
     }
 }
 
-fn json_kind(json: &Json) -> &'static str {
+const INT_MIN: i128 = i64::MIN as i128;
+const INT_MAX: i128 = i64::MAX as i128;
+const UINT_MAX: i128 = u64::MAX as i128;
+
+/// A JSON value for an error message: what it is and, for scalars, the value itself
+/// (strings cut at 40 characters, so a hostile claim cannot flood the message).
+pub(crate) fn describe(json: &Json) -> String {
+    const MAX_CHARS: usize = 40;
     match json {
-        Json::Null => "null",
-        Json::Bool(_) => "a bool",
-        Json::Number(n) if n.is_i64() || n.is_u64() => "an integer",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
+        Json::Null => "null".to_owned(),
+        Json::Bool(b) => format!("the bool {b}"),
+        Json::Number(n) if n.is_i64() || n.is_u64() => format!("the integer {n}"),
+        Json::Number(n) => format!("the number {n}"),
+        Json::String(s) if s.chars().count() > MAX_CHARS => {
+            let cut: String = s.chars().take(MAX_CHARS).collect();
+            format!("the string {cut:?}… ({} bytes)", s.len())
+        }
+        Json::String(s) => format!("the string {s:?}"),
+        Json::Array(items) if items.len() == 1 => "a list of 1 item".to_owned(),
+        Json::Array(items) => format!("a list of {} items", items.len()),
+        Json::Object(_) => "an object".to_owned(),
     }
+}
+
+/// Why `json` is not an integer from `min` to `max` (inclusive), or `None` when it is
+/// one: the value, and whether it is out of range, negative, a fraction, or a whole
+/// number beyond 64 bits (JSON parsers hold those as doubles, so the digits shown are
+/// the double's).
+pub(crate) fn int_problem(json: &Json, min: i128, max: i128) -> Option<String> {
+    let wanted = match (min, max) {
+        (INT_MIN, INT_MAX) => "an int (a signed 64-bit integer)".to_owned(),
+        (0, UINT_MAX) => "a uint (an unsigned 64-bit integer)".to_owned(),
+        _ => format!("an integer from {min} to {max}"),
+    };
+    let got = match json {
+        Json::Number(n) => match n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+        {
+            Some(i) if (min..=max).contains(&i) => return None,
+            Some(i) if i < 0 && min >= 0 => format!("{i}, negative"),
+            Some(i) => i.to_string(),
+            None => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.fract() != 0.0 {
+                    format!("{n}, a fraction")
+                } else if f >= 2f64.powi(64) || f < -(2f64.powi(63)) {
+                    format!("{n}, beyond 64 bits")
+                } else {
+                    // `3.0` or `3e0`: an integer in value, not in form.
+                    format!("{n}, written as a decimal number")
+                }
+            }
+        },
+        other => describe(other),
+    };
+    Some(format!("expected {wanted}, got {got}"))
 }
 
 /// Parses with `FromStr` into whatever type the caller's context names: cel

@@ -93,6 +93,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'static>, TokenError> {
         Cbor::Tag(tag, _) => return Err(malformed(format!("tag {tag} is not COSE_Sign1 (18)"))),
         untagged => untagged,
     };
+    check_header_buckets(&value)?;
     let sign1 = CoseSign1::from_cbor_value(value).map_err(|e| malformed(e.to_string()))?;
     let protected = &sign1.protected.header;
 
@@ -146,6 +147,59 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'static>, TokenError> {
         signature,
         payload: Payload::Cbor(payload),
     })
+}
+
+/// RFC 9052 §3: "The same label MUST NOT occur in both the protected and unprotected
+/// headers" (coset reads the two buckets separately and keeps both). A label in both
+/// would let an unprotected value stand beside, and be read instead of, a signed one.
+/// Anything not shaped like a COSE_Sign1 is left to coset to report.
+fn check_header_buckets(value: &Cbor) -> Result<(), TokenError> {
+    let Some(items) = value.as_array() else {
+        return Ok(());
+    };
+    let (Some(Cbor::Bytes(protected)), Some(Cbor::Map(unprotected))) =
+        (items.first(), items.get(1))
+    else {
+        return Ok(());
+    };
+    if protected.is_empty() || unprotected.is_empty() {
+        return Ok(());
+    }
+    let Cbor::Map(protected) = read_one(protected, "protected header")? else {
+        return Ok(());
+    };
+    for (label, _) in unprotected {
+        if protected.iter().any(|(l, _)| l == label) {
+            return Err(malformed(format!(
+                "header parameter {} is in both the protected and the unprotected header",
+                label_name(label)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A header label as people know it: `alg (1)`, or the label itself.
+fn label_name(label: &Cbor) -> String {
+    let name = match label.as_integer().map(i128::from) {
+        Some(1) => "alg",
+        Some(2) => "crit",
+        Some(3) => "content type",
+        Some(4) => "kid",
+        Some(5) => "IV",
+        Some(6) => "Partial IV",
+        Some(n) => return n.to_string(),
+        None => {
+            return match label {
+                Cbor::Text(t) => format!("{t:?}"),
+                other => format!("{other:?}"),
+            }
+        }
+    };
+    format!(
+        "{name} ({})",
+        label.as_integer().map(i128::from).unwrap_or_default()
+    )
 }
 
 /// The claims of a CWT whose signature verified, as JSON with the JWT names.

@@ -1,6 +1,6 @@
 //! Token errors.
 
-use super::Algorithm;
+use super::{Algorithm, JwksError};
 
 /// Why a key could not be used, a token could not be signed, or a token did not verify.
 ///
@@ -23,6 +23,10 @@ pub enum TokenError {
         /// What is wrong with it.
         reason: String,
     },
+
+    /// The JWK Set was refused when read ([`super::JwkSet::from_json`]).
+    #[error(transparent)]
+    Jwks(#[from] JwksError),
 
     /// The signer or the crypto backend failed.
     #[error("signing failed: {0}")]

@@ -2,6 +2,7 @@
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
 use verifier::crypto::{default_provider, HashAlg};
 
 use super::{Algorithm, Signer, TokenError, B64};
@@ -170,10 +171,90 @@ impl Jwk {
 }
 
 /// A JWK Set (RFC 7517 §5): `{"keys":[...]}`, what a token issuer publishes.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+///
+/// Read one with [`JwkSet::from_json`] (or serde, which applies the same rules but
+/// cannot see duplicate member names). Keys are sorted three ways:
+///
+/// - **usable**: `kty` `EC` with `crv` `P-384` or `P-256`, or `kty` `OKP` with `crv`
+///   `Ed25519`, for signing (`use` absent or `sig`, `key_ops` absent or with `verify`),
+///   with an `alg`, if any, that is the curve's. These are kept.
+/// - **ignored**, as RFC 7517 §5 asks of keys an implementation does not understand: any
+///   other `kty` (`RSA`, `oct`, …) or none, another curve (`P-521`, `X25519`, …), an `alg`
+///   Verdict does not implement (`ES512`, `RS256`, …), or a key for another use
+///   (`use: "enc"`). A set of RSA and EC keys thus verifies with its EC keys.
+/// - **malformed**: a key of a supported type that is broken (no `crv`, an `x` or `y`
+///   that is not base64url or not the curve's length, an `alg` of another curve, `kty`
+///   `EC` with `crv` `Ed25519`, a member of the wrong JSON type) or that is not a JSON
+///   object. The whole set is refused, naming the key: RFC 7517 §5 would have it
+///   ignored, but a broken key of a type we verify is an issuer's mistake, and ignoring
+///   it would only move the failure to "unknown key id" on the first token it signed.
+///
+/// A set with no usable key is refused, and so is one where two usable keys share a
+/// key id (`kid`, or the thumbprint of a key without one): RFC 7517 §4.5 asks for
+/// distinct ids, and [`JwkSet::find`] must not depend on key order.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, Default)]
 pub struct JwkSet {
     /// The keys.
     pub keys: Vec<Jwk>,
+}
+
+/// Why a JWK Set was refused. The key index is its position in `keys`, from 0.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwksError {
+    /// Not JSON, a member named twice, not an object, or no `keys` array.
+    #[error("malformed JWKS: {0}")]
+    Malformed(String),
+
+    /// A key of a supported type (EC P-384/P-256, OKP Ed25519) that is broken.
+    #[error("malformed JWKS key keys[{index}]{}: {reason}", kid_suffix(kid.as_deref()))]
+    BadKey {
+        /// Its index in `keys`.
+        index: usize,
+        /// Its `kid`, when it has one.
+        kid: Option<String>,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Two usable keys with one key id.
+    #[error("JWKS keys[{first}] and keys[{second}] have the same key id {kid}")]
+    DuplicateKeyId {
+        /// The shared id.
+        kid: String,
+        /// The first key's index.
+        first: usize,
+        /// The second key's index.
+        second: usize,
+    },
+
+    /// No key Verdict can verify with; each ignored key with why.
+    #[error(
+        "the JWKS has no usable key (EC P-384 or P-256, or OKP Ed25519, for signatures){}",
+        ignored_suffix(ignored)
+    )]
+    NoUsableKey {
+        /// `keys[i]: reason` for each key that was ignored.
+        ignored: Vec<String>,
+    },
+}
+
+fn kid_suffix(kid: Option<&str>) -> String {
+    kid.map(|k| format!(" (kid {k:?})")).unwrap_or_default()
+}
+
+fn ignored_suffix(ignored: &[String]) -> String {
+    if ignored.is_empty() {
+        ": it has no keys".to_owned()
+    } else {
+        format!("; ignored {}", ignored.join("; "))
+    }
+}
+
+/// What to do with one member of `keys`.
+enum Sorted {
+    Usable(Jwk),
+    Ignored(String),
 }
 
 impl JwkSet {
@@ -184,12 +265,152 @@ impl JwkSet {
         }
     }
 
+    /// Reads a JWK Set from its JSON text, refusing a member named twice anywhere in it
+    /// (`{"kty":"EC","x":A,"x":B}` would otherwise mean whichever the parser kept).
+    /// Keys Verdict cannot use are ignored; see the type's documentation for which keys
+    /// are kept, ignored, or make the whole set refused.
+    ///
+    /// # Errors
+    /// A [`JwksError`] naming the problem and, for a key, its index and `kid`.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, JwksError> {
+        Self::from_json_with_ignored(bytes).map(|(set, _)| set)
+    }
+
+    /// [`JwkSet::from_json`], also returning `keys[i]: reason` for each ignored key, so
+    /// that a caller can report them.
+    ///
+    /// # Errors
+    /// As [`JwkSet::from_json`].
+    pub fn from_json_with_ignored(bytes: &[u8]) -> Result<(Self, Vec<String>), JwksError> {
+        let value =
+            verifier::json::from_slice(bytes).map_err(|e| JwksError::Malformed(e.to_string()))?;
+        Self::from_value(value)
+    }
+
+    /// Sorts the keys of a parsed JWK Set (see the type's documentation).
+    fn from_value(value: Json) -> Result<(Self, Vec<String>), JwksError> {
+        let Json::Object(mut set) = value else {
+            return Err(JwksError::Malformed("not a JSON object".into()));
+        };
+        let keys = match set.remove("keys") {
+            Some(Json::Array(keys)) => keys,
+            Some(_) => return Err(JwksError::Malformed("`keys` is not an array".into())),
+            None => return Err(JwksError::Malformed("no `keys` member".into())),
+        };
+        let mut usable: Vec<(usize, String, Jwk)> = Vec::new();
+        let mut ignored = Vec::new();
+        for (index, key) in keys.into_iter().enumerate() {
+            match sort_key(index, key)? {
+                Sorted::Ignored(reason) => ignored.push(format!("keys[{index}]: {reason}")),
+                Sorted::Usable(jwk) => {
+                    let id = jwk.key_id();
+                    if let Some((first, _, _)) = usable.iter().find(|(_, k, _)| *k == id) {
+                        return Err(JwksError::DuplicateKeyId {
+                            kid: id,
+                            first: *first,
+                            second: index,
+                        });
+                    }
+                    usable.push((index, id, jwk));
+                }
+            }
+        }
+        if usable.is_empty() {
+            return Err(JwksError::NoUsableKey { ignored });
+        }
+        let keys = usable.into_iter().map(|(_, _, jwk)| jwk).collect();
+        Ok((Self { keys }, ignored))
+    }
+
     /// The first key whose `kid` is `kid`; a key without a `kid` matches its thumbprint.
     pub fn find(&self, kid: &str) -> Option<&Jwk> {
         self.keys.iter().find(|k| match &k.kid {
             Some(id) => id == kid,
             None => k.thumbprint() == kid,
         })
+    }
+}
+
+/// Decides whether the key at `index` is usable, ignored or malformed (an error).
+fn sort_key(index: usize, key: Json) -> Result<Sorted, JwksError> {
+    let kid = key.get("kid").and_then(Json::as_str).map(str::to_owned);
+    let bad = |reason: String| JwksError::BadKey {
+        index,
+        kid: kid.clone(),
+        reason,
+    };
+    let Json::Object(members) = &key else {
+        return Err(bad("not a JSON object".into()));
+    };
+    let text = |name: &str| match members.get(name) {
+        None => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.as_str())),
+        Some(other) => Err(bad(format!("{name} is {}, not a string", json_kind(other)))),
+    };
+    // The type: anything but EC and OKP is some other kind of key.
+    let kty = match members.get("kty") {
+        Some(Json::String(kty)) => kty.as_str(),
+        Some(other) => return Ok(Sorted::Ignored(format!("kty is {}", json_kind(other)))),
+        None => return Ok(Sorted::Ignored("no kty".into())),
+    };
+    if kty != "EC" && kty != "OKP" {
+        return Ok(Sorted::Ignored(format!("kty {kty:?} is not supported")));
+    }
+    // From here on the key claims a type we verify with, so mistakes are errors.
+    let crv = text("crv")?.ok_or_else(|| bad(format!("{kty} key without crv")))?;
+    if Algorithm::from_curve_name(crv).is_none() {
+        return Ok(Sorted::Ignored(format!("curve {crv:?} is not supported")));
+    }
+    if let Some(name) = text("alg")? {
+        if Algorithm::from_jws_name(name).is_none() {
+            return Ok(Sorted::Ignored(format!("alg {name:?} is not supported")));
+        }
+    }
+    if let Some(u) = text("use")?.filter(|u| *u != "sig") {
+        return Ok(Sorted::Ignored(format!("use {u:?} is not \"sig\"")));
+    }
+    if let Some(ops) = members.get("key_ops") {
+        let ops = ops
+            .as_array()
+            .and_then(|ops| ops.iter().map(Json::as_str).collect::<Option<Vec<_>>>())
+            .ok_or_else(|| bad("key_ops is not a list of strings".into()))?;
+        if !ops.contains(&"verify") {
+            return Ok(Sorted::Ignored(format!(
+                "key_ops [{}] has no \"verify\"",
+                ops.join(", ")
+            )));
+        }
+    }
+    let jwk: Jwk = serde_json::from_value(key.clone()).map_err(|e| bad(e.to_string()))?;
+    // The key's own consistency (kty against crv, alg against crv) and its coordinates
+    // (`public_key` checks the algorithm first).
+    let reason = |e: TokenError| match e {
+        TokenError::Jwk { reason, .. } => reason,
+        other => other.to_string(),
+    };
+    jwk.public_key().map_err(|e| bad(reason(e)))?;
+    Ok(Sorted::Usable(jwk))
+}
+
+fn json_kind(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// Reading a set with serde applies [`JwkSet::from_json`]'s rules to the keys; only
+/// [`JwkSet::from_json`] also refuses duplicate member names.
+impl<'de> Deserialize<'de> for JwkSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Json::deserialize(deserializer)?;
+        Self::from_value(value)
+            .map(|(set, _)| set)
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -84,7 +84,10 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, TokenError> {
         )));
     };
     let header = decode_part(header_b64, "the header")?;
-    let header: Json = serde_json::from_slice(&header)
+    // A name given twice is refused (RFC 7515 §5.2 allows it; JSON parsers disagree on
+    // which one wins, so a second `alg` or `kid` could mean different things to different
+    // readers).
+    let header = verifier::json::from_slice(&header)
         .map_err(|e| malformed(format!("the header is not JSON: {e}")))?;
     let header = header
         .as_object()
@@ -134,7 +137,8 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, TokenError> {
 
 /// The JSON claims of a JWT whose signature verified.
 pub(crate) fn claims(payload: &[u8]) -> Result<Json, TokenError> {
-    let claims: Json = serde_json::from_slice(payload)
+    // Duplicated claims (`exp`, `eat_nonce`) are refused, as in the header.
+    let claims = verifier::json::from_slice(payload)
         .map_err(|e| malformed(format!("the payload is not JSON: {e}")))?;
     if !claims.is_object() {
         return Err(malformed("the payload is not a JSON object"));

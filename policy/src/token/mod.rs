@@ -48,7 +48,7 @@ use core::fmt;
 
 pub use self::cwt::sign_cwt;
 pub use self::error::TokenError;
-pub use self::jwk::{Jwk, JwkSet};
+pub use self::jwk::{Jwk, JwkSet, JwksError};
 pub use self::jwt::sign_jwt;
 pub use self::key::{Signer, SigningKey};
 pub use self::verify::{

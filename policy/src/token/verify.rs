@@ -102,7 +102,9 @@ pub fn verify_token(
 ///    or base64url of a CWT; anything else is CBOR (a COSE_Sign1, tagged 18, inside tag
 ///    61, or untagged);
 /// 2. the header's algorithm must be ES384, ES256 or EdDSA (never `none`, HMAC or RSA)
-///    and it must be in the protected header (COSE); `crit` is refused;
+///    and it must be in the protected header (COSE); `crit` is refused; so are a JSON
+///    member named twice (JWT header and payload) and a COSE label in both the
+///    protected and the unprotected header (RFC 9052 §3);
 /// 3. the key is the one whose `kid` the header names, and the header's algorithm must be
 ///    that key's (from its curve, checked against its `alg`);
 /// 4. the signature verifies through `provider` over the bytes as received;

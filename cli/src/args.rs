@@ -142,9 +142,10 @@ pub(crate) struct JwksArgs {
 #[derive(Debug, clap::Args)]
 pub(crate) struct TokenVerifyArgs {
     /// The token (JWT, or CWT as hex or base64url), or a file holding it; `-` reads stdin.
+    /// Token text that names no file is the token; anything else is a path.
     #[arg(value_name = "TOKEN_OR_FILE")]
     pub(crate) token: String,
-    /// The issuer's JWKS.
+    /// The issuer's JWKS (keys of types Verdict does not verify with are ignored).
     #[arg(long, value_name = "FILE")]
     pub(crate) jwks: PathBuf,
     /// The challenge the token must carry as `eat_nonce`, hex.
@@ -198,7 +199,8 @@ pub(crate) enum TeeArg {
 
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct VerifyArgs {
-    /// The TEE, when it cannot be told from the evidence itself.
+    /// The TEE, when it cannot be told from the evidence itself; one that contradicts
+    /// the evidence is a usage error.
     #[arg(long, value_enum)]
     pub(crate) tee: Option<TeeArg>,
     /// Collateral, detected by content: PEM or DER certificates, chains and CRLs; Intel

@@ -13,10 +13,32 @@ mod term;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::Parser;
 
+/// `--help` and `--version` go to standard output, checked like any output; a usage
+/// mistake goes to standard error with exit 2.
+fn usage(e: &clap::Error) -> u8 {
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let text = e.render().to_string();
+        return match term::emit(text.as_bytes(), term::Output::Informational) {
+            Ok(()) => exit::Exit::Verified as u8,
+            Err(f) => {
+                term::errln!("verdict: {}", f.message);
+                f.exit as u8
+            }
+        };
+    }
+    // Standard error may itself be gone; there is nowhere left to say so.
+    let _ = e.print();
+    exit::Exit::BadInput as u8
+}
+
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(usage(&e)),
+    };
     let code = match cli.command {
         args::Command::Verify(a) => cmd::verify::run(&a),
         args::Command::Appraise(a) => cmd::appraise::run(&a),

@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -80,6 +81,9 @@ fn a_full_disk_is_exit_2_for_every_command() {
             "cannot write the output",
         ),
         (appraise.to_vec(), "cannot write the token"),
+        (["--help"].to_vec(), "cannot write the output"),
+        (["verify", "--help"].to_vec(), "cannot write the output"),
+        (["--version"].to_vec(), "cannot write the output"),
     ];
     for (args, message) in cases {
         let out = verdict_with(&args, std::process::Stdio::null(), dev_full());
@@ -535,4 +539,120 @@ fn impossible_times_are_refused() {
         let out = verdict(&["token", "verify", "-", "--jwks", "/dev/null", "--at", at]);
         assert_eq!(code(&out), 2, "{at}: {}", stderr(&out));
     }
+}
+
+// ------------------------------------------------------ 5. strict evidence forms (GPU)
+
+fn gpu_verify(evidence: &str) -> Output {
+    verdict(&[
+        "verify",
+        "--anchor",
+        &example("nvidia/device_root.pem"),
+        "--anchor",
+        &example("nvidia/rim_root.pem"),
+        "--collateral",
+        &example("nvidia/collateral"),
+        "--at",
+        "2025-06-01T00:00:00Z",
+        evidence,
+    ])
+}
+
+#[test]
+fn gpu_hex_wrapped_at_64_columns_is_read_like_snp_hex() {
+    let dir = scratch("gpu-wrapped");
+    let hex_text = std::fs::read_to_string(example("nvidia/report.hex")).unwrap();
+    let wrapped: Vec<&str> = hex_text
+        .trim()
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let file = dir.join("wrapped.hex");
+    std::fs::write(&file, wrapped.join("\n") + "\n").unwrap();
+    let out = gpu_verify(&s(&file));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn one_byte_after_a_gpu_signature_is_tolerated_and_said_more_is_malformed() {
+    let dir = scratch("gpu-tail");
+    let hex_text = std::fs::read_to_string(example("nvidia/report.hex")).unwrap();
+    let report = hex::decode(hex_text.trim()).unwrap();
+    let file = dir.join("report.bin");
+    let mut one = report.clone();
+    one.push(0);
+    std::fs::write(&file, &one).unwrap();
+    let out = gpu_verify(&s(&file));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("warning: 1 unsigned byte(s) after the report's signature"),
+        "{}",
+        stdout(&out)
+    );
+    let mut two = report;
+    two.extend([0, 0]);
+    std::fs::write(&file, &two).unwrap();
+    let out = gpu_verify(&s(&file));
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("at most 1 is tolerated"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn gpu_json_labels_and_types_are_checked() {
+    let dir = scratch("gpu-json");
+    let hex_text = std::fs::read_to_string(example("nvidia/report.hex")).unwrap();
+    let report = hex::decode(hex_text.trim()).unwrap();
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &report);
+    let chain =
+        std::fs::read_to_string(example("nvidia/collateral/device_cert_chain.pem")).unwrap();
+    let write = |name: &str, value: Value| {
+        let path = dir.join(name);
+        std::fs::write(&path, value.to_string()).unwrap();
+        s(&path)
+    };
+    let item = |arch: Value, certificate: Value| serde_json::json!([{ "arch": arch, "evidence": b64, "certificate": certificate }]);
+    // A certificate of the wrong type is malformed input (2), not a missing chain (3).
+    let out = gpu_verify(&write(
+        "object.json",
+        item("HOPPER".into(), serde_json::json!({})),
+    ));
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("certificate"), "{}", stderr(&out));
+    // An arch label that contradicts the signed report is a rejection.
+    let out = gpu_verify(&write(
+        "arch.json",
+        item("BLACKWELL".into(), chain.clone().into()),
+    ));
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("arch"), "{}", stderr(&out));
+    // Duplicate members are refused.
+    let path = dir.join("dup.json");
+    std::fs::write(
+        &path,
+        format!(r#"[{{"arch": "HOPPER", "arch": "HOPPER", "evidence": "{b64}"}}]"#),
+    )
+    .unwrap();
+    let out = gpu_verify(&s(&path));
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("duplicate member"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn trustee_tdx_json_with_a_bad_field_names_it() {
+    let dir = scratch("trustee");
+    let path = dir.join("evidence.json");
+    std::fs::write(&path, r#"{"quote": 5}"#).unwrap();
+    let out = verdict(&["verify", &s(&path)]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("quote"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("pass --tee"), "{}", stderr(&out));
 }

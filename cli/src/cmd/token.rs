@@ -173,8 +173,14 @@ fn prepare(args: &TokenVerifyArgs) -> Result<(Vec<u8>, JwkSet, VerifyOptions), F
     Ok((token, keys, options))
 }
 
-fn parse_jwks(bytes: &[u8]) -> Result<JwkSet, String> {
-    verifier::json::from_slice_as::<JwkSet>(bytes).map_err(|e| e.to_string())
+/// The JWKS's usable keys; a key of a type Verdict does not verify with is ignored
+/// (RFC 7517 §5), with a warning so that a missing key is not a mystery.
+fn parse_jwks(bytes: &[u8]) -> Result<JwkSet, token::JwksError> {
+    let (set, ignored) = JwkSet::from_json_with_ignored(bytes)?;
+    for reason in ignored {
+        errln!("verdict: warning: JWKS {reason}: ignored");
+    }
+    Ok(set)
 }
 
 /// The token: `-` reads stdin; an argument that is token text (a JWT: three

@@ -5,7 +5,7 @@
 #
 # TARGET: snp_report | x509_collateral | evidence_decode | snp_verify | snp_verify_fake_chain
 #         | tdx_quote | intel_collateral_json | tdx_verify
-#         | rim_xml | ocsp | nvidia_report | policy_yaml | token_verify
+#         | rim_xml | ocsp | nvidia_report | policy_yaml | token_verify | json_inputs
 #
 # Environment:
 #   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
@@ -36,7 +36,7 @@ case "$TARGET" in
     snp_report|x509_collateral|evidence_decode|snp_verify|snp_verify_fake_chain) ;;
     tdx_quote|intel_collateral_json|tdx_verify) ;;
     rim_xml|ocsp|nvidia_report) ;;
-    policy_yaml|token_verify) ;;
+    policy_yaml|token_verify|json_inputs) ;;
     *) echo "unknown target: $TARGET" >&2; exit 2 ;;
 esac
 
@@ -131,6 +131,16 @@ if [ -d "$VERDICT_VECTORS" ]; then
             ;;
         policy_yaml)
             cp -f "$REPO"/policies/*.yaml "$CORPUS/"
+            ;;
+        json_inputs)
+            # GPU evidence JSON in each form, the hostile JSON of the CLI's corpus, and a
+            # Trustee TDX document.
+            for f in "$VERDICT_VECTORS"/nvidia/*/*.json; do
+                [ -f "$f" ] && seed "$f"
+            done
+            cp -f "$REPO"/cli/tests/hostile/*.json "$CORPUS/"
+            f="$VERDICT_VECTORS/tdx/cases/tdx-v4-phala-b0c06f-uptodate/quote.bin"
+            [ -f "$f" ] && printf '{"quote":"%s"}' "$(base64 -w 0 "$f")" > "$CORPUS/seed-trustee.json"
             ;;
         token_verify)
             # Tokens signed by a key the target does not know (made by the built CLI, if

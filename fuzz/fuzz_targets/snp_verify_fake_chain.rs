@@ -71,10 +71,11 @@ fn ctx() -> &'static Ctx {
             })
             .collect();
         Ctx {
-            // The fake AMD roots are the only anchors: no Intel root (this target is SNP).
+            // The fake AMD roots are the only anchors: no Intel or NVIDIA root (this
+            // target is SNP).
             verifier: Verifier::new(TrustAnchors {
                 amd_ark,
-                intel_root: Vec::new(),
+                ..TrustAnchors::empty()
             }),
             bundle,
             options: SnpOptions::default(),

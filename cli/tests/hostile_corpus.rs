@@ -238,21 +238,9 @@ fn mutated_examples_never_verify() {
     let quote = std::fs::read(example("tdx/quote.bin")).unwrap();
     sweep("tdx", &quote, &tdx, &mut rng, usize::MAX);
 
-    let gpu: Vec<String> = [
-        "verify",
-        "--anchor",
-        &example("nvidia/device_root.pem"),
-        "--anchor",
-        &example("nvidia/rim_root.pem"),
-        "--collateral",
-        &example("nvidia/collateral"),
-        "--at",
-        "2025-06-01T00:00:00Z",
-        "--require-ocsp",
-        "--require-rims",
-    ]
-    .map(str::to_owned)
-    .to_vec();
+    let mut gpu: Vec<String> = vec!["verify".into()];
+    gpu.extend(gpu_example_args());
+    gpu.extend(["--require-ocsp".into(), "--require-rims".into()]);
     let mut genuine = gpu.clone();
     genuine.push(example("nvidia/report.hex"));
     assert_eq!(code(&run_bounded(&genuine)), 0);

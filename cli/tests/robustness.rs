@@ -24,10 +24,6 @@ fn snp_verify(extra: &[&str]) -> Vec<String> {
     args
 }
 
-fn strs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
-}
-
 // ------------------------------------------------------ 1. output that cannot be written
 
 #[cfg(target_os = "linux")]
@@ -39,20 +35,8 @@ fn a_full_disk_is_exit_2_for_every_command() {
     let out = verdict(&["token", "jwks", "--key", &key]);
     std::fs::write(&jwks, &out.stdout).unwrap();
     let snp = snp_verify(&[]);
-    let appraise = [
-        "appraise",
-        "--policy",
-        &policy("snp.yaml"),
-        "--key",
-        &key,
-        "--anchor",
-        &example("snp/ark.pem"),
-        "--collateral",
-        &example("snp"),
-        "--at",
-        "2024-06-01T00:00:00Z",
-        &example("snp/report.bin"),
-    ];
+    let appraise = appraise_snp_example(&key);
+    let appraise = strs(&appraise);
     let token = stdout(&verdict(&appraise)).trim().to_owned();
     assert!(!token.is_empty());
     let pol = policy("snp.yaml");
@@ -113,20 +97,7 @@ fn a_closed_pipe_fails_a_product_but_not_information() {
         stderr(&out)
     );
     let out = verdict_with(
-        &[
-            "appraise",
-            "--policy",
-            &policy("snp.yaml"),
-            "--key",
-            &key,
-            "--anchor",
-            &example("snp/ark.pem"),
-            "--collateral",
-            &example("snp"),
-            "--at",
-            "2024-06-01T00:00:00Z",
-            &example("snp/report.bin"),
-        ],
+        &strs(&appraise_snp_example(&key)),
         std::process::Stdio::null(),
         closed_pipe(),
     );
@@ -544,18 +515,10 @@ fn impossible_times_are_refused() {
 // ------------------------------------------------------ 5. strict evidence forms (GPU)
 
 fn gpu_verify(evidence: &str) -> Output {
-    verdict(&[
-        "verify",
-        "--anchor",
-        &example("nvidia/device_root.pem"),
-        "--anchor",
-        &example("nvidia/rim_root.pem"),
-        "--collateral",
-        &example("nvidia/collateral"),
-        "--at",
-        "2025-06-01T00:00:00Z",
-        evidence,
-    ])
+    let mut args = vec!["verify".to_owned()];
+    args.extend(gpu_example_args());
+    args.push(evidence.to_owned());
+    verdict(&strs(&args))
 }
 
 #[test]

@@ -129,14 +129,7 @@ fn base64_member(text: &str, what: &'static str, expected: &'static str) -> Resu
 
 /// A Trustee member that is not a string.
 fn trustee_type(member: &str, found: &Value) -> Error {
-    let found = match found {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
+    let found = crate::json::kind_name(found);
     ParseError {
         what: "Trustee TDX evidence JSON",
         offset: 0,

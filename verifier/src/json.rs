@@ -40,6 +40,18 @@ pub fn from_slice_as<T: de::DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_j
     serde_json::from_value(from_slice(bytes)?)
 }
 
+/// How a JSON value's type reads in a message: `expected a string, found an object`.
+pub fn kind_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// Builds a `serde_json::Value`, failing on the first duplicated member name.
 struct StrictValue;
 

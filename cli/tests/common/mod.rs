@@ -77,6 +77,39 @@ pub(crate) fn snp_example_args() -> Vec<String> {
     ]
 }
 
+/// The bundled GPU example's `verify` arguments, before the evidence.
+pub(crate) fn gpu_example_args() -> Vec<String> {
+    vec![
+        "--anchor".into(),
+        example("nvidia/device_root.pem"),
+        "--anchor".into(),
+        example("nvidia/rim_root.pem"),
+        "--collateral".into(),
+        example("nvidia/collateral"),
+        "--at".into(),
+        "2025-06-01T00:00:00Z".into(),
+    ]
+}
+
+/// `appraise` of the bundled SNP example with `policies/snp.yaml`, signed with `key`.
+pub(crate) fn appraise_snp_example(key: &str) -> Vec<String> {
+    let mut args = vec![
+        "appraise".into(),
+        "--policy".into(),
+        policy("snp.yaml"),
+        "--key".into(),
+        key.to_owned(),
+    ];
+    args.extend(snp_example_args());
+    args.push(example("snp/report.bin"));
+    args
+}
+
+/// `args` as the `&str`s [`verdict`] takes.
+pub(crate) fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 /// A new ES384 key in `dir`, made by `verdict token keygen`.
 pub(crate) fn new_key(dir: &Path) -> String {
     let key = dir.join("key.pem");

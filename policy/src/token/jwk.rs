@@ -345,12 +345,20 @@ fn sort_key(index: usize, key: Json) -> Result<Sorted, JwksError> {
     let text = |name: &str| match members.get(name) {
         None => Ok(None),
         Some(Json::String(s)) => Ok(Some(s.as_str())),
-        Some(other) => Err(bad(format!("{name} is {}, not a string", json_kind(other)))),
+        Some(other) => Err(bad(format!(
+            "{name} is {}, not a string",
+            verifier::json::kind_name(other)
+        ))),
     };
     // The type: anything but EC and OKP is some other kind of key.
     let kty = match members.get("kty") {
         Some(Json::String(kty)) => kty.as_str(),
-        Some(other) => return Ok(Sorted::Ignored(format!("kty is {}", json_kind(other)))),
+        Some(other) => {
+            return Ok(Sorted::Ignored(format!(
+                "kty is {}",
+                verifier::json::kind_name(other)
+            )))
+        }
         None => return Ok(Sorted::Ignored("no kty".into())),
     };
     if kty != "EC" && kty != "OKP" {
@@ -390,17 +398,6 @@ fn sort_key(index: usize, key: Json) -> Result<Sorted, JwksError> {
     };
     jwk.public_key().map_err(|e| bad(reason(e)))?;
     Ok(Sorted::Usable(jwk))
-}
-
-fn json_kind(value: &Json) -> &'static str {
-    match value {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
-    }
 }
 
 /// Reading a set with serde applies [`JwkSet::from_json`]'s rules to the keys; only

@@ -204,7 +204,7 @@ impl<'a> Document<'a> {
             other => {
                 return Err(json_error(format!(
                     "expected an array or an object, found {}",
-                    type_name(other)
+                    crate::json::kind_name(other)
                 ))
                 .into())
             }
@@ -251,9 +251,11 @@ impl<'a> Document<'a> {
                 List::Single => "the document".into(),
                 List::Member(list) => format!("{list}[{i}]"),
             };
-            return Err(
-                json_error(format!("{at}: expected an object, found {}", type_name(v))).into(),
-            );
+            return Err(json_error(format!(
+                "{at}: expected an object, found {}",
+                crate::json::kind_name(v)
+            ))
+            .into());
         }
         let path = |field: &str| self.path(i, field);
         match self.layout {
@@ -394,20 +396,9 @@ fn opt_str(value: Option<&Value>, path: impl FnOnce() -> String) -> Result<Optio
 fn wrong_type(path: &str, expected: &str, found: &Value) -> Error {
     json_error(format!(
         "{path}: expected {expected}, found {}",
-        type_name(found)
+        crate::json::kind_name(found)
     ))
     .into()
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A report inside JSON: base64, or hex (Trustee accepts both); either may be wrapped

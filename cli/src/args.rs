@@ -87,24 +87,10 @@ pub(crate) struct AppraiseArgs {
     /// `aud` of the token.
     #[arg(long)]
     pub(crate) audience: Option<String>,
-    /// Collateral, as for `verify`. Repeatable.
-    #[arg(long, value_name = "FILE_OR_DIR")]
-    pub(crate) collateral: Vec<PathBuf>,
-    /// Verify and appraise at this time (RFC 3339) instead of now; the token's `iat`.
-    #[arg(long, value_name = "RFC3339")]
-    pub(crate) at: Option<String>,
-    /// Never fetch collateral over the network.
-    #[arg(long)]
-    pub(crate) offline: bool,
-    /// Trust only these root certificates, as for `verify`. Repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) anchor: Vec<PathBuf>,
-    /// TDX: the TD's CCEL event log, as for `verify`.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) event_log: Option<PathBuf>,
-    /// GPU: accept a certificate on hold, as for `verify`.
-    #[arg(long)]
-    pub(crate) allow_cert_hold: bool,
+    /// How each evidence file is verified (`--at` is also the token's `iat`; the event
+    /// log goes with the TDX quote among the evidence).
+    #[command(flatten)]
+    pub(crate) verification: VerificationArgs,
     /// The evidence: at most one CPU TEE report (SNP, TDX, SGX) and any number of GPU
     /// evidence files, each detected by content.
     #[arg(value_name = "EVIDENCE", required = true)]
@@ -203,19 +189,34 @@ pub(crate) struct VerifyArgs {
     /// the evidence is a usage error.
     #[arg(long, value_enum)]
     pub(crate) tee: Option<TeeArg>,
+    /// Expected nonce, hex: REPORT_DATA must equal it (64 bytes) or begin with it; for
+    /// GPU evidence, the 32-byte SPDM requester nonce.
+    #[arg(long, value_name = "HEX")]
+    pub(crate) nonce: Option<String>,
+    #[command(flatten)]
+    pub(crate) verification: VerificationArgs,
+    /// Print the structured result as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The evidence: raw binary, hex or base64 (detected by content); `-` reads stdin.
+    #[arg(value_name = "EVIDENCE")]
+    pub(crate) evidence: PathBuf,
+}
+
+/// How evidence is verified: collateral, time, trust anchors and the checks that are
+/// options. Shared by `verify` and `appraise`.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct VerificationArgs {
     /// Collateral, detected by content: PEM or DER certificates, chains and CRLs; Intel
     /// TCB Info / QE Identity JSON; NVIDIA RIMs (XML, or the RIM service's JSON) and OCSP
     /// responses (DER or base64). A directory means every file in it. Repeatable.
     #[arg(long, value_name = "FILE_OR_DIR")]
     pub(crate) collateral: Vec<PathBuf>,
-    /// Expected nonce, hex: REPORT_DATA must equal it (64 bytes) or begin with it; for
-    /// GPU evidence, the 32-byte SPDM requester nonce.
-    #[arg(long, value_name = "HEX")]
-    pub(crate) nonce: Option<String>,
     /// Verify at this time (RFC 3339, e.g. 2025-01-29T16:26:55Z) instead of now.
     #[arg(long, value_name = "RFC3339")]
     pub(crate) at: Option<String>,
-    /// Never fetch collateral over the network (today nothing is fetched either way).
+    /// Never fetch collateral over the network. Reserved: nothing is fetched yet, so
+    /// today it changes only the advice of a missing-collateral message.
     #[arg(long)]
     pub(crate) offline: bool,
     /// Trust only these root certificates (PEM or DER) instead of the built-in vendor
@@ -239,10 +240,4 @@ pub(crate) struct VerifyArgs {
     /// certificateHold), with a warning.
     #[arg(long)]
     pub(crate) allow_cert_hold: bool,
-    /// Print the structured result as JSON.
-    #[arg(long)]
-    pub(crate) json: bool,
-    /// The evidence: raw binary, hex or base64 (detected by content); `-` reads stdin.
-    #[arg(value_name = "EVIDENCE")]
-    pub(crate) evidence: PathBuf,
 }

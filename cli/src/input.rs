@@ -7,7 +7,7 @@ use std::path::Path;
 
 use collateral::{read_bounded, read_to_limit, size_text, ReadError};
 
-use crate::exit::Failure;
+use crate::exit::{Exit, Failure};
 use crate::term::errln;
 
 /// A kind of input file, with its size limit. The limits are documented in the README
@@ -121,4 +121,36 @@ pub(crate) fn announce_wait_for(path: &Path, what: &str) {
     }
     #[cfg(not(unix))]
     let _ = (path, what);
+}
+
+/// The policy file, loaded (a policy that does not load is bad input, with its line).
+pub(crate) fn load_policy(path: &Path) -> Result<policy::Policy, Failure> {
+    let text = text_input(path, InputKind::Policy)?;
+    policy::Policy::from_yaml(&text).map_err(|e| Failure {
+        exit: Exit::BadInput,
+        kind: "bad_policy".into(),
+        message: format!("{}:{e}", path.display()),
+    })
+}
+
+/// A token signing key file (PEM).
+pub(crate) fn load_key(path: &Path) -> Result<policy::token::SigningKey, Failure> {
+    let text = text_input(path, InputKind::Key)?;
+    policy::token::SigningKey::from_pem(&text)
+        .map_err(|e| Failure::usage("bad_key", format_args!("{}: {e}", path.display())))
+}
+
+/// A text input file (UTF-8), within its kind's limit.
+pub(crate) fn text_input(path: &Path, kind: InputKind) -> Result<String, Failure> {
+    String::from_utf8(read(path, kind)?).map_err(|e| {
+        Failure::usage(
+            "unreadable_input",
+            format_args!(
+                "{} is not UTF-8 text (byte {}), as {} must be",
+                path.display(),
+                e.utf8_error().valid_up_to(),
+                kind.name()
+            ),
+        )
+    })
 }

@@ -170,10 +170,21 @@ fn missing_chain_is_exit_3_and_requirements_reject() {
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("warning: RIM NV_GPU_DRIVER_GH100_550.90.07 was not supplied"),
+        stdout.contains("warning: driver RIM NV_GPU_DRIVER_GH100_550.90.07 was not supplied"),
         "{stdout}"
     );
-    for flag in ["--require-rims", "--require-ocsp"] {
+    // What a requirement makes necessary is missing collateral (exit 3), named with
+    // where NVIDIA serves it, so that an operator or a fetcher knows what to get.
+    for (flag, named) in [
+        (
+            "--require-rims",
+            "https://rim.attestation.nvidia.com/v1/rim/NV_GPU_DRIVER_GH100_550.90.07",
+        ),
+        (
+            "--require-ocsp",
+            "OCSP request to https://ocsp.ndis.nvidia.com",
+        ),
+    ] {
         let out = verdict(&[
             "verify",
             "--collateral",
@@ -183,7 +194,10 @@ fn missing_chain_is_exit_3_and_requirements_reject() {
             "2025-08-21T12:00:00Z",
             &report,
         ]);
-        assert_eq!(code(&out), 1, "{flag}");
+        assert_eq!(code(&out), 3, "{flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("missing collateral"), "{flag}: {err}");
+        assert!(err.contains(named), "{flag}: {err}");
     }
 }
 

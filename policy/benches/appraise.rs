@@ -29,10 +29,7 @@ use std::time::Duration;
 use criterion::Criterion;
 use policy::token::{self, Algorithm, Signer, SigningKey};
 use policy::{appraise, to_ear, Input, IssueOptions};
-use verifier::nvidia::NvidiaOptions;
-use verifier::snp::SnpOptions;
-use verifier::tdx::TdxOptions;
-use verifier::{time, Claims, TrustAnchors, Verifier};
+use verifier::{time, Evidence, Expectations, Tee, TrustAnchors, Verifier};
 
 fn now_of(at: &str) -> (time::UnixTime, i64) {
     let secs = time::parse_rfc3339(at).unwrap();
@@ -74,14 +71,14 @@ fn bench_pipeline(c: &mut Criterion) {
     let verifier = Verifier::new(TrustAnchors::default());
 
     let snp = common::snp_input();
+    let snp_evidence = Evidence::Snp(snp.report.clone());
     let (now, secs) = now_of(snp.at);
     let policy = common::load_policy("snp.yaml");
     group.bench_function("snp", |b| {
         b.iter(|| {
             let v = verifier
-                .verify_snp(&snp.report, &snp.bundle, &SnpOptions::default(), now)
-                .unwrap()
-                .map(|c| Claims::Snp(Box::new(c)));
+                .verify(&snp_evidence, &snp.bundle, &Expectations::none(), now)
+                .unwrap();
             let input = Input::from_verified(&[v], nonce.clone(), secs).unwrap();
             let ear = to_ear(&appraise(&policy, &input).unwrap(), &issue).unwrap();
             token::sign_jwt(&ear, &key).unwrap()
@@ -89,14 +86,14 @@ fn bench_pipeline(c: &mut Criterion) {
     });
 
     let tdx = common::tdx_input();
+    let tdx_evidence = Evidence::from_bytes(&tdx.quote, Some(Tee::Tdx)).unwrap();
     let (now, secs) = now_of(tdx.at);
     let policy = common::load_policy("tdx.yaml");
     group.bench_function("tdx", |b| {
         b.iter(|| {
             let v = verifier
-                .verify_tdx(&tdx.quote, &tdx.bundle, &TdxOptions::default(), now)
-                .unwrap()
-                .map(Claims::from);
+                .verify(&tdx_evidence, &tdx.bundle, &Expectations::none(), now)
+                .unwrap();
             let input = Input::from_verified(&[v], nonce.clone(), secs).unwrap();
             let ear = to_ear(&appraise(&policy, &input).unwrap(), &issue).unwrap();
             token::sign_jwt(&ear, &key).unwrap()
@@ -104,14 +101,14 @@ fn bench_pipeline(c: &mut Criterion) {
     });
 
     let gpu = common::gpu_input();
+    let gpu_evidence = Evidence::Gpus(vec![gpu.evidence.clone()]);
     let (now, secs) = now_of(gpu.at);
     let policy = common::load_policy("nvidia-h100.yaml");
     group.bench_function("nvidia", |b| {
         b.iter(|| {
             let v = verifier
-                .verify_nvidia(&gpu.evidence, &gpu.bundle, &NvidiaOptions::default(), now)
-                .unwrap()
-                .map(|c| Claims::Gpu(Box::new(c)));
+                .verify(&gpu_evidence, &gpu.bundle, &Expectations::none(), now)
+                .unwrap();
             let input = Input::from_verified(&[v], nonce.clone(), secs).unwrap();
             let ear = to_ear(&appraise(&policy, &input).unwrap(), &issue).unwrap();
             token::sign_jwt(&ear, &key).unwrap()

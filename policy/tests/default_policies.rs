@@ -189,19 +189,17 @@ fn the_same_gpu_twice_is_refused_as_a_duplicate_device() {
 /// (before, every GPU carried the warnings of all of them).
 #[test]
 fn each_gpu_of_multi_gpu_evidence_gets_its_own_warnings() {
-    use verifier::nvidia::{decode, NvidiaOptions};
     let file = testvectors::real::nvidia_dir().join("asdk_hopper/multi_gpu_hopper.json");
-    let evidence = decode(&std::fs::read(file).unwrap()).unwrap();
+    let evidence = verifier::Evidence::from_bytes(&std::fs::read(file).unwrap(), None).unwrap();
     let secs = verifier::time::parse_rfc3339("2026-11-27T00:00:00Z").unwrap();
     let verified = verifier::Verifier::new(verifier::TrustAnchors::default())
-        .verify_nvidia_all(
+        .verify(
             &evidence,
             &verifier::collateral::Bundle::new(),
-            &NvidiaOptions::default(),
+            &verifier::Expectations::none(),
             verifier::time::from_secs(secs),
         )
-        .unwrap()
-        .map(verifier::Claims::Gpus);
+        .unwrap();
     let all = verified.warnings().len();
     assert!(all >= 4, "every GPU warns (no RIMs, no OCSP): {all}");
     let input = Input::from_verified(

@@ -4,7 +4,19 @@
 //! together); it is accepted only if its key hash is pinned here. [`TrustAnchors`] is a
 //! value the caller can replace, which is how tests use the fake roots of `testvectors`.
 
+use crate::crypto::{CryptoProvider, Curve, HashAlg};
+use crate::pki::{Certificate, PathChecker, PublicKey, SignatureCache};
 use crate::snp::Product;
+
+/// A certificate given as a trust anchor that cannot be one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("anchor {subject}: {reason}")]
+pub struct AnchorError {
+    /// The certificate's subject.
+    pub subject: String,
+    /// Why it is refused.
+    pub reason: &'static str,
+}
 
 /// Pinned roots, by vendor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +87,73 @@ impl TrustAnchors {
             nvidia_device_root: Vec::new(),
             nvidia_rim_root: Vec::new(),
         }
+    }
+
+    /// Anchors from root certificates (as `--anchor` files give them), each pinned by
+    /// the SHA-256 of its SubjectPublicKeyInfo under the role it can play. A root is
+    /// recognised by what it is: a self-signed CA certificate (its signature verifies
+    /// with its own key) whose key and name fit one vendor root profile:
+    ///
+    /// | role | key | subject commonName |
+    /// |---|---|---|
+    /// | AMD ARK of a product line | RSA | `ARK-<product>` (`ARK-Milan`) |
+    /// | Intel SGX Root CA | ECDSA P-256 | `Intel SGX Root CA` |
+    /// | NVIDIA Device Identity CA | ECDSA P-384 | ends with `NVIDIA Device Identity CA` |
+    /// | NVIDIA CoRIM signing Root CA | ECDSA P-384 | ends with `NVIDIA CoRIM signing Root CA` |
+    ///
+    /// Vendors without a root among them trust nothing.
+    ///
+    /// # Errors
+    /// [`AnchorError`] naming the first certificate that is not a self-signed CA or fits
+    /// no profile.
+    pub fn from_root_certificates(
+        provider: &dyn CryptoProvider,
+        roots: &[Certificate],
+    ) -> Result<Self, AnchorError> {
+        let cache = SignatureCache::disabled();
+        let checker = PathChecker {
+            provider,
+            cache: &cache,
+            now: crate::time::from_secs(0),
+        };
+        let mut anchors = Self::empty();
+        for cert in roots {
+            let refuse = |reason: &'static str| AnchorError {
+                subject: cert.subject().display().to_owned(),
+                reason,
+            };
+            if !cert.basic_constraints().is_some_and(|(ca, _)| ca) {
+                return Err(refuse("it is not a CA certificate"));
+            }
+            if !checker.is_signed_by(cert, cert) {
+                return Err(refuse("it is not self-signed (a root signs itself)"));
+            }
+            let mut pin = [0u8; 32];
+            pin.copy_from_slice(provider.hash(HashAlg::Sha256, &[cert.spki_der()]).as_ref());
+            let cn = cert.subject().common_name().unwrap_or_default();
+            let curve = match cert.public_key() {
+                PublicKey::Ec { curve, .. } => Some(*curve),
+                _ => None,
+            };
+            let rsa = matches!(cert.public_key(), PublicKey::Rsa { .. });
+            let ark = cn.strip_prefix("ARK-").and_then(Product::from_name);
+            match (ark, curve) {
+                (Some(product), None) if rsa => anchors.amd_ark.push((product, pin)),
+                (None, Some(Curve::P256)) if cn == "Intel SGX Root CA" => {
+                    anchors.intel_root.push(pin);
+                }
+                (None, Some(Curve::P384)) if cn.ends_with("NVIDIA Device Identity CA") => {
+                    anchors.nvidia_device_root.push(pin);
+                }
+                (None, Some(Curve::P384)) if cn.ends_with("NVIDIA CoRIM signing Root CA") => {
+                    anchors.nvidia_rim_root.push(pin);
+                }
+                _ => return Err(refuse(
+                    "it fits no vendor root: an AMD ARK (RSA, CN ARK-<product>), the Intel SGX Root CA (P-256), an NVIDIA Device Identity CA or CoRIM signing Root CA (P-384)",
+                )),
+            }
+        }
+        Ok(anchors)
     }
 
     /// The ARK pins for one product line.

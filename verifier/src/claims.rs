@@ -32,7 +32,8 @@ impl<T> Verified<T> {
     }
 
     /// Maps the claims, keeping the proof (for wrapping per-TEE claims into [`Claims`]).
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Verified<U> {
+    /// Crate-private: a caller able to map could put any claims behind the proof.
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Verified<U> {
         Verified {
             claims: f(self.claims),
             warnings: self.warnings,

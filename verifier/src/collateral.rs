@@ -15,6 +15,9 @@
 use serde::Deserialize;
 
 use crate::error::{Error, ParseError, ParseErrorKind};
+use crate::evidence::Evidence;
+use crate::expectations::Expectations;
+use crate::needs::{CollateralKey, Requirement};
 use crate::nvidia::rim::Rim;
 use crate::pki::ocsp::OcspResponse;
 use crate::pki::{Certificate, Crl};
@@ -231,6 +234,61 @@ impl Bundle {
             let _ = bundle.add_bytes(input.as_ref());
         }
         bundle
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.certificates.is_empty()
+            && self.crls.is_empty()
+            && self.tcb_infos.is_empty()
+            && self.qe_identities.is_empty()
+            && self.rims.is_empty()
+            && self.ocsp_responses.is_empty()
+    }
+
+    /// The items of this bundle that serve `key` for `evidence` (what verification would
+    /// consider for it), as a bundle of their own.
+    pub fn select(&self, evidence: &Evidence, key: &CollateralKey) -> Self {
+        evidence.select(key, self)
+    }
+
+    /// The requirements of `evidence` (see [`Evidence::requirements`]) that this bundle
+    /// does not serve. Optional ones are included, marked so.
+    pub fn missing(&self, evidence: &Evidence, expectations: &Expectations) -> Vec<Requirement> {
+        evidence
+            .requirements(self, expectations)
+            .into_iter()
+            .filter(|r| !self.serves(evidence, &r.key))
+            .collect()
+    }
+
+    /// Whether the bundle holds everything `key` stands for (an AMD chain is its CA and
+    /// its ARK).
+    fn serves(&self, evidence: &Evidence, key: &CollateralKey) -> bool {
+        let selected = self.select(evidence, key);
+        match key {
+            CollateralKey::AmdChain { .. } => crate::snp::needs::is_whole_chain(&selected),
+            _ => !selected.is_empty(),
+        }
+    }
+
+    /// Drops items held twice (the same bytes).
+    pub(crate) fn dedup(&mut self) {
+        fn once<T: PartialEq + Clone>(items: &mut Vec<T>) {
+            let mut kept: Vec<T> = Vec::with_capacity(items.len());
+            for item in items.drain(..) {
+                if !kept.contains(&item) {
+                    kept.push(item);
+                }
+            }
+            *items = kept;
+        }
+        once(&mut self.certificates);
+        once(&mut self.crls);
+        once(&mut self.tcb_infos);
+        once(&mut self.qe_identities);
+        once(&mut self.rims);
+        once(&mut self.ocsp_responses);
     }
 
     /// Appends another bundle.

@@ -39,10 +39,11 @@ pub enum Error {
         kind: CrlErrorKind,
     },
     /// Collateral needed for verification was not supplied.
-    #[error("missing collateral: {what}")]
+    #[error("missing collateral: {key}")]
     MissingCollateral {
-        /// What is missing, specific enough to fetch it.
-        what: String,
+        /// What is missing, as the key [`crate::Evidence::requirements`] lists it (the
+        /// `collateral` crate maps it to where the vendor serves it).
+        key: crate::needs::CollateralKey,
     },
     /// The evidence and its certificates do not belong together.
     #[error(transparent)]
@@ -323,6 +324,12 @@ pub enum Unsupported {
     /// A certification data type this verifier cannot use.
     #[error("unsupported certification data type {0}: {1}")]
     CertificationDataType(u16, &'static str),
+    /// Bytes that are none of the evidence kinds Verdict reads, and no TEE was named.
+    #[error("not evidence of a kind Verdict reads ({len} bytes after decoding): not an SEV-SNP report, a DCAP quote or NVIDIA GPU evidence")]
+    UnknownEvidence {
+        /// The input's length after decoding hex or base64.
+        len: usize,
+    },
     /// An event log given with an SGX quote: only TD quotes have RTMRs to replay it to.
     #[error("an event log was given, but only TDX quotes have RTMRs to replay it against")]
     EventLogWithoutTd,
@@ -363,6 +370,7 @@ impl Unsupported {
             Self::BodyType { .. } => "unsupported_body_type",
             Self::CertificationDataType(..) => "unsupported_certification_data",
             Self::CollateralVersion { .. } => "unsupported_collateral_version",
+            Self::UnknownEvidence { .. } => "unknown_evidence",
             Self::EventLogWithoutTd => "event_log_without_td",
             Self::SpdmVersion(_) => "unsupported_version",
             Self::UnsignedMeasurements => "unsigned_report",
@@ -662,9 +670,6 @@ pub enum OcspErrorKind {
     /// The responder does not know the certificate.
     #[error("status unknown to the responder")]
     Unknown,
-    /// No response was supplied and OCSP is required.
-    #[error("no OCSP response was supplied and OCSP checking is required")]
-    Required,
     /// A critical response or single-response extension Verdict does not process
     /// (RFC 5280 §4.2 semantics, which RFC 6960 §4.4 extensions follow).
     #[error("unhandled critical extension {oid}")]
@@ -690,7 +695,6 @@ impl OcspErrorKind {
             Self::Stale { .. } => "ocsp_stale",
             Self::Revoked { .. } => "ocsp_revoked",
             Self::Unknown => "ocsp_unknown",
-            Self::Required => "ocsp_required",
             Self::UnhandledCriticalExtension { .. } => "ocsp_unhandled_critical_extension",
         }
     }
@@ -892,9 +896,6 @@ pub enum ExpectationError {
         /// Actual.
         actual: Product,
     },
-    /// The caller requires a CRL check and no applicable CRL was supplied.
-    #[error("no CRL for {0} was supplied and revocation checking is required")]
-    CrlRequired(String),
     /// The caller requires an author key (AUTHOR_KEY_EN).
     #[error("no author key is present (AUTHOR_KEY_EN is 0) and one is required")]
     AuthorKeyRequired,
@@ -917,9 +918,9 @@ pub enum ExpectationError {
     /// A debug TD or enclave where the caller forbids one.
     #[error("{0} has the DEBUG attribute set, which is not permitted")]
     Debug(&'static str),
-    /// A RIM the caller requires was not supplied (or none matched the version).
-    #[error("RIM {0} is required but was not supplied")]
-    RimRequired(String),
+    /// RIMs are required, and the report does not name the version a RIM would be for.
+    #[error("RIMs are required, and the report does not name its {0} version")]
+    RimUnidentified(&'static str),
     /// Measurements differ from the RIMs and RIMs are required.
     #[error("measurements at RIM indices {indices:?} match no golden value")]
     MeasurementMismatch {
@@ -976,13 +977,12 @@ impl ExpectationError {
             Self::ReportVersion { .. } => "report_version_too_low",
             Self::GuestSvn { .. } => "guest_svn_too_low",
             Self::Product { .. } => "unexpected_product",
-            Self::CrlRequired(_) => "crl_required",
             Self::AuthorKeyRequired => "author_key_required",
             Self::CspId { .. } => "unexpected_csp_id",
             Self::TcbStatus { .. } => "tcb_status_not_allowed",
             Self::Debug(_) => "debug_not_allowed",
             Self::TeeTcbSvn { .. } => "tee_tcb_svn_too_low",
-            Self::RimRequired(_) => "rim_required",
+            Self::RimUnidentified(_) => "rim_unidentified",
             Self::MeasurementMismatch { .. } => "measurement_mismatch",
             Self::TeeMismatch { .. } => "tee_mismatch",
         }
@@ -1223,6 +1223,8 @@ mod tests {
             Unsupported::CertificationDataType(3, "no PCK chain").into(),
         "event log without td": Error::Unsupported(Unsupported::EventLogWithoutTd) =>
             Unsupported::EventLogWithoutTd.into(),
+        "unknown evidence": Error::Unsupported(Unsupported::UnknownEvidence { .. }) =>
+            Unsupported::UnknownEvidence { len: 3 }.into(),
         "spdm version": Error::Unsupported(Unsupported::SpdmVersion(_)) =>
             Unsupported::SpdmVersion(0x12).into(),
         "unsigned measurements": Error::Unsupported(Unsupported::UnsignedMeasurements) =>
@@ -1290,7 +1292,7 @@ mod tests {
             crl(CrlErrorKind::Signature(C::AlgorithmMismatch)),
 
         "missing collateral": Error::MissingCollateral { .. } =>
-            Error::MissingCollateral { what: "the VCEK".into() },
+            Error::MissingCollateral { key: crate::needs::CollateralKey::IntelRootCaCrl },
 
         "binding tcb": Error::Binding(BindingError::TcbMismatch { .. }) =>
             BindingError::TcbMismatch {
@@ -1365,8 +1367,6 @@ mod tests {
             ExpectationError::GuestSvn { minimum: 3, actual: 2 }.into(),
         "expect product": Error::Expectation(ExpectationError::Product { .. }) =>
             ExpectationError::Product { expected: Product::Milan, actual: Product::Turin }.into(),
-        "expect crl required": Error::Expectation(ExpectationError::CrlRequired(_)) =>
-            ExpectationError::CrlRequired("the ASK".into()).into(),
         "expect author key": Error::Expectation(ExpectationError::AuthorKeyRequired) =>
             ExpectationError::AuthorKeyRequired.into(),
         "expect csp id": Error::Expectation(ExpectationError::CspId { .. }) =>
@@ -1376,8 +1376,8 @@ mod tests {
                 .into(),
         "expect debug": Error::Expectation(ExpectationError::Debug(_)) =>
             ExpectationError::Debug("the TD").into(),
-        "expect rim required": Error::Expectation(ExpectationError::RimRequired(_)) =>
-            ExpectationError::RimRequired("NV_GPU_DRIVER_GH100_550.90.07".into()).into(),
+        "expect rim unidentified": Error::Expectation(ExpectationError::RimUnidentified(_)) =>
+            ExpectationError::RimUnidentified("driver").into(),
         "expect measurement mismatch": Error::Expectation(ExpectationError::MeasurementMismatch { .. }) =>
             ExpectationError::MeasurementMismatch { indices: vec![1, 9] }.into(),
         "expect tee tcb svn": Error::Expectation(ExpectationError::TeeTcbSvn { .. }) =>
@@ -1427,8 +1427,6 @@ mod tests {
             ocsp(OcspErrorKind::Revoked { revoked_at: 1, reason: "keyCompromise".into() }),
         "ocsp unknown": Error::Ocsp { kind: OcspErrorKind::Unknown, .. } =>
             ocsp(OcspErrorKind::Unknown),
-        "ocsp required": Error::Ocsp { kind: OcspErrorKind::Required, .. } =>
-            ocsp(OcspErrorKind::Required),
         "ocsp critical extension": Error::Ocsp { kind: OcspErrorKind::UnhandledCriticalExtension { .. }, .. } =>
             ocsp(OcspErrorKind::UnhandledCriticalExtension { oid: "1.2.3".into() }),
 

@@ -1,16 +1,183 @@
-//! Evidence intake: decoding the encodings evidence arrives in (raw, hex, base64) and
-//! telling which TEE produced it, by content.
+//! Evidence intake: decoding the encodings evidence arrives in (raw, hex, base64, the
+//! JSON forms of Trustee and NVIDIA's tools), telling which TEE produced it by content,
+//! and what collateral verifying it needs.
 
 use base64::Engine as _;
 
 use serde_json::Value;
 
-use crate::error::{Error, ParseError, ParseErrorKind};
-use crate::{snp, tdx};
+use crate::collateral::Bundle;
+use crate::error::{Error, ExpectationError, ParseError, ParseErrorKind, Unsupported};
+use crate::expectations::Expectations;
+use crate::needs::Requirement;
+use crate::nvidia::GpuEvidence;
+use crate::{nvidia, snp, tdx};
+
+/// Evidence of one kind, decoded from the form it travelled in, not yet verified.
+///
+/// [`Evidence::from_bytes`] reads every form Verdict accepts; the variants may also be
+/// built directly from bytes obtained some other way. Nothing here is trusted:
+/// [`crate::Verifier::verify`] parses and checks it all.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// An AMD SEV-SNP attestation report (1184 bytes).
+    Snp(Vec<u8>),
+    /// An Intel TDX quote, with the TD's CCEL event log when given.
+    Tdx {
+        /// The quote.
+        quote: Vec<u8>,
+        /// The event log, which must replay to the quote's RTMRs.
+        event_log: Option<Vec<u8>>,
+    },
+    /// An Intel SGX quote.
+    Sgx(Vec<u8>),
+    /// One or several NVIDIA GPUs' evidence (one evidence file).
+    Gpus(Vec<GpuEvidence>),
+}
+
+impl Evidence {
+    /// Reads evidence in any accepted form: an SNP report or DCAP quote as raw bytes,
+    /// hex or base64; Trustee's TDX JSON (quote and event log); NVIDIA GPU evidence as
+    /// a raw or hex report, or the SDK, NRAS or Trustee JSON with one or several GPUs.
+    /// `hint` names the TEE the caller expects: it decides for bytes whose kind cannot
+    /// be told by content, and evidence plainly of another kind is refused.
+    ///
+    /// # Errors
+    /// [`ExpectationError::TeeMismatch`] when `hint` contradicts the content;
+    /// [`Unsupported::UnknownEvidence`] when the kind cannot be told and no hint is
+    /// given; [`Unsupported::EventLogWithoutTd`] for an event log beside an SGX quote;
+    /// the JSON forms' own parse errors.
+    pub fn from_bytes(raw: &[u8], hint: Option<Tee>) -> Result<Self, Error> {
+        // GPU evidence has forms of its own (hex reports, SDK and Trustee JSON).
+        if nvidia::looks_like(raw) {
+            check_hint(hint, Tee::Nvidia)?;
+            return Ok(Self::Gpus(nvidia::decode(raw)?));
+        }
+        if hint == Some(Tee::Nvidia) {
+            if let Some(detected) = detect(&decode(raw)) {
+                check_hint(hint, detected)?;
+            }
+            return Ok(Self::Gpus(nvidia::decode(raw)?));
+        }
+        // Trustee's TDX evidence JSON carries the quote (and an event log) in base64.
+        let (bytes, event_log) = match trustee_tdx(raw)? {
+            Some(t) => (t.quote, t.event_log),
+            None => (decode(raw), None),
+        };
+        let detected = detect(&bytes);
+        if let Some(detected) = detected {
+            check_hint(hint, detected)?;
+        }
+        match hint.or(detected) {
+            Some(Tee::Snp) => Ok(Self::Snp(bytes)),
+            Some(Tee::Sgx) if event_log.is_some() => Err(Unsupported::EventLogWithoutTd.into()),
+            Some(Tee::Sgx) => Ok(Self::Sgx(bytes)),
+            Some(Tee::Tdx) => Ok(Self::Tdx {
+                quote: bytes,
+                event_log,
+            }),
+            Some(Tee::Nvidia) => Ok(Self::Gpus(nvidia::decode(&bytes)?)),
+            None => Err(Unsupported::UnknownEvidence { len: bytes.len() }.into()),
+        }
+    }
+
+    /// Adds a TD's CCEL event log (given separately from the quote).
+    ///
+    /// # Errors
+    /// [`Unsupported::EventLogWithoutTd`] for evidence other than a TDX quote.
+    pub fn with_event_log(self, log: Vec<u8>) -> Result<Self, Error> {
+        match self {
+            Self::Tdx { quote, .. } => Ok(Self::Tdx {
+                quote,
+                event_log: Some(log),
+            }),
+            _ => Err(Unsupported::EventLogWithoutTd.into()),
+        }
+    }
+
+    /// The TEE that produced it.
+    pub fn tee(&self) -> Tee {
+        match self {
+            Self::Snp(_) => Tee::Snp,
+            Self::Tdx { .. } => Tee::Tdx,
+            Self::Sgx(_) => Tee::Sgx,
+            Self::Gpus(_) => Tee::Nvidia,
+        }
+    }
+
+    /// The collateral verification will look for, as typed keys, given what is already
+    /// `known` (pure: nothing is fetched or verified here). Needs unfold in stages: a v2
+    /// SNP report's product line comes from its VEK, a GPU's RIMs name the signing
+    /// chains whose OCSP status is needed next. So a caller adds what it found for the
+    /// listed keys to `known` and asks again, until nothing new is listed. A key whose
+    /// absence is only a claim (an OCSP answer without `require_ocsp`, a RIM without
+    /// `require_rims`, the AMD CRL without `require_crl`) is marked optional.
+    pub fn requirements(&self, known: &Bundle, expectations: &Expectations) -> Vec<Requirement> {
+        let mut needs = match self {
+            Self::Snp(report) => match snp::AttestationReport::parse(report) {
+                Ok(report) => snp::needs::requirements(
+                    &report,
+                    &expectations.snp.clone().unwrap_or_default(),
+                    known,
+                ),
+                Err(_) => Vec::new(),
+            },
+            Self::Tdx { quote, .. } | Self::Sgx(quote) => tdx::needs::requirements(quote),
+            Self::Gpus(gpus) => {
+                let options = expectations.nvidia.clone().unwrap_or_default();
+                let provider = crate::crypto::default_provider();
+                gpus.iter()
+                    .flat_map(|gpu| nvidia::needs::requirements(provider, gpu, &options, known))
+                    .collect()
+            }
+        };
+        // One list, each key once (several GPUs share RIMs and chain certificates); a
+        // key any GPU requires is required.
+        needs.sort_by(|a, b| a.key.cmp(&b.key).then(a.optional.cmp(&b.optional)));
+        needs.dedup_by(|later, first| later.key == first.key);
+        needs
+    }
+
+    /// The items of `bundle` that serve `key` for this evidence.
+    pub(crate) fn select(&self, key: &crate::needs::CollateralKey, bundle: &Bundle) -> Bundle {
+        let mut out = Bundle::new();
+        match self {
+            Self::Snp(report) => {
+                if let Ok(report) = snp::AttestationReport::parse(report) {
+                    snp::needs::select(&report, key, bundle, &mut out);
+                }
+            }
+            Self::Tdx { quote, .. } | Self::Sgx(quote) => {
+                tdx::needs::select(quote, key, bundle, &mut out);
+            }
+            Self::Gpus(gpus) => {
+                let provider = crate::crypto::default_provider();
+                for gpu in gpus {
+                    nvidia::needs::select(provider, gpu, key, bundle, &mut out);
+                }
+            }
+        }
+        out.dedup();
+        out
+    }
+}
+
+/// A hint that names another TEE than the content shows is refused.
+fn check_hint(hint: Option<Tee>, detected: Tee) -> Result<(), Error> {
+    match hint {
+        Some(h) if h != detected => Err(ExpectationError::TeeMismatch {
+            expected: h.name(),
+            actual: detected.name(),
+        }
+        .into()),
+        _ => Ok(()),
+    }
+}
 
 /// The TEE that produced a piece of evidence.
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tee {
     /// AMD SEV-SNP attestation report.
     Snp,
@@ -173,7 +340,7 @@ pub fn decode(input: &[u8]) -> Vec<u8> {
 /// decoding.
 pub fn detect(bytes: &[u8]) -> Option<Tee> {
     // SPDM 1.1 GET_MEASUREMENTS: an NVIDIA GPU report.
-    if bytes.starts_with(&[crate::nvidia::spdm::SPDM_VERSION_1_1, 0xE0]) {
+    if bytes.starts_with(&[nvidia::spdm::SPDM_VERSION_1_1, 0xE0]) {
         return Some(Tee::Nvidia);
     }
     // An SNP report is exactly 1184 bytes and starts with a little-endian version.

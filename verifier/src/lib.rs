@@ -126,7 +126,9 @@ pub mod collateral;
 pub mod crypto;
 pub mod error;
 pub mod evidence;
+pub mod expectations;
 pub mod json;
+pub mod needs;
 pub mod nvidia;
 pub mod pki;
 mod reader;
@@ -137,6 +139,9 @@ pub mod time;
 pub use anchors::TrustAnchors;
 pub use claims::{Claims, Verified, Warning};
 pub use error::{Error, ErrorClass};
+pub use evidence::{Evidence, Tee};
+pub use expectations::Expectations;
+pub use needs::{CollateralKey, Requirement};
 
 use crypto::CryptoProvider;
 use pki::{ParsedChainCache, SignatureCache};
@@ -205,6 +210,60 @@ impl Verifier {
     /// The signature cache.
     pub fn cache(&self) -> &SignatureCache {
         &self.cache
+    }
+
+    /// Verifies evidence of any kind against `collateral` at `now`: the one call from
+    /// bytes (through [`Evidence::from_bytes`]) to verified claims. The expectations for
+    /// the evidence's kind apply (defaults when none are given); expectations given for
+    /// another kind are refused.
+    ///
+    /// # Errors
+    /// The first failed step, as a typed [`Error`];
+    /// [`Error::MissingCollateral`] names the [`CollateralKey`] that was absent;
+    /// [`error::ExpectationError::TeeMismatch`] for expectations of another kind.
+    pub fn verify(
+        &self,
+        evidence: &Evidence,
+        collateral: &collateral::Bundle,
+        expectations: &Expectations,
+        now: time::UnixTime,
+    ) -> Result<Verified<Claims>, Error> {
+        expectations.check_kind(evidence.tee())?;
+        match evidence {
+            Evidence::Snp(report) => {
+                let options = expectations.snp.clone().unwrap_or_default();
+                self.verify_snp(report, collateral, &options, now)
+                    .map(|v| v.map(|c| Claims::Snp(Box::new(c))))
+            }
+            Evidence::Tdx { quote, event_log } => {
+                let options = expectations.tdx.clone().unwrap_or_default();
+                tdx::verify(
+                    self,
+                    quote,
+                    event_log.as_deref(),
+                    collateral,
+                    tdx::Expect::Td(&options),
+                    now,
+                )
+                .map(|v| v.map(Claims::from))
+            }
+            Evidence::Sgx(quote) => {
+                let options = expectations.sgx.clone().unwrap_or_default();
+                self.verify_sgx(quote, collateral, &options, now)
+                    .map(|v| v.map(Claims::from))
+            }
+            Evidence::Gpus(gpus) => {
+                let options = expectations.nvidia.clone().unwrap_or_default();
+                match gpus.as_slice() {
+                    [gpu] => self
+                        .verify_nvidia(gpu, collateral, &options, now)
+                        .map(|v| v.map(|c| Claims::Gpu(Box::new(c)))),
+                    _ => self
+                        .verify_nvidia_all(gpus, collateral, &options, now)
+                        .map(|v| v.map(Claims::Gpus)),
+                }
+            }
+        }
     }
 
     /// Verifies an SEV-SNP attestation report (see the crate docs for the steps).

@@ -14,6 +14,7 @@ use testvectors::pki::time::DEFAULT_NOW;
 use testvectors::pki::{to_pem, PssParams, SigAlg};
 use verifier::collateral::Bundle;
 use verifier::error::{BindingError, CertErrorKind, Error};
+use verifier::needs::{AmdSigner, CollateralKey};
 use verifier::pki::CertRole;
 use verifier::snp::{
     AttestationReport, GuestPolicyConstraints, Product, ReportDataExpectation, SnpClaims,
@@ -562,7 +563,7 @@ fn crls_are_checked() {
     // Requiring a CRL without one.
     let mut required = Case::milan();
     required.options.require_crl = true;
-    assert_eq!(required.err().kind(), "crl_required");
+    assert_eq!(required.err().kind(), "missing_collateral");
 }
 
 #[test]
@@ -875,21 +876,37 @@ fn missing_collateral_names_what_is_missing() {
     no_vcek.bundle = Some(Bundle::from_iter_bytes(&[pki.ask_ark_pem().into_bytes()]));
     let e = no_vcek.err();
     assert_eq!(e.class(), verifier::ErrorClass::MissingCollateral);
+    let Error::MissingCollateral {
+        key:
+            CollateralKey::AmdVcek {
+                product: Some(Product::Milan),
+                hw_id,
+                ..
+            },
+    } = &e
+    else {
+        panic!("expected the VCEK's key: {e:?}");
+    };
+    assert_eq!(hw_id.len(), 64, "{e}");
     assert!(
-        e.to_string().contains("kdsintf.amd.com/vcek/v1/Milan/"),
+        e.to_string().contains("VCEK certificate for Milan chip"),
         "{e}"
     );
+    let chain = Error::MissingCollateral {
+        key: CollateralKey::AmdChain {
+            product: Some(Product::Milan),
+            signer: AmdSigner::Vcek,
+        },
+    };
     let mut no_chain = Case::milan();
     no_chain.bundle = Some(Bundle::from_iter_bytes(std::slice::from_ref(&pki.vcek)));
-    let e = no_chain.err();
-    assert_eq!(e.class(), verifier::ErrorClass::MissingCollateral);
-    assert!(e.to_string().contains("cert_chain"), "{e}");
+    assert_eq!(no_chain.err(), chain);
     let mut no_ark = Case::milan();
     no_ark.bundle = Some(Bundle::from_iter_bytes(&[
         to_pem("CERTIFICATE", &pki.ask).into_bytes(),
         pki.vcek.clone(),
     ]));
-    assert!(no_ark.err().to_string().contains("ARK-Milan"));
+    assert_eq!(no_ark.err(), chain);
 }
 
 // ---- Caller options: each unmet option is its own error --------------------------------
@@ -1549,10 +1566,13 @@ fn a_crl_its_issuer_did_not_sign_is_ignored() {
         let e = required.err();
         assert_eq!(
             e,
-            Error::Expectation(verifier::error::ExpectationError::CrlRequired(
-                "ARK-Milan".into()
-            ))
+            Error::MissingCollateral {
+                key: CollateralKey::AmdCrl {
+                    product: Product::Milan,
+                    signer: AmdSigner::Vcek,
+                },
+            }
         );
-        assert_eq!(e.kind(), "crl_required");
+        assert_eq!(e.kind(), "missing_collateral");
     }
 }

@@ -396,7 +396,14 @@ fn crls_must_be_signed_current_and_present() {
     let mut c = tdx_collateral();
     c.pck_crl = p.pck_crl_of(PckCa::Processor).build();
     let e = expect(run(p, &q, &c), "missing_collateral");
-    assert!(e.to_string().contains("ca=platform"), "{e}");
+    assert_eq!(
+        e,
+        verifier::Error::MissingCollateral {
+            key: verifier::CollateralKey::IntelPckCrl {
+                ca: verifier::needs::PckCa::Platform
+            }
+        }
+    );
 }
 
 #[test]

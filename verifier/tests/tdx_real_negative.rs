@@ -207,15 +207,28 @@ fn untrusted_root_is_rejected() {
 
 #[test]
 fn each_missing_piece_names_what_to_fetch() {
-    let rows: [(&str, &str); 5] = [
+    use verifier::needs::{IntelTee, PckCa};
+    use verifier::CollateralKey;
+    let rows: [(&str, CollateralKey); 5] = [
         (
             "tcb_info.json",
-            "tdx/certification/v4/tcb?fmspc=b0c06f000000",
+            CollateralKey::IntelTcbInfo {
+                tee: IntelTee::Tdx,
+                fmspc: [0xb0, 0xc0, 0x6f, 0, 0, 0],
+            },
         ),
-        ("qe_identity.json", "tdx/certification/v4/qe/identity"),
-        ("pck_crl.der", "pckcrl?ca=platform&encoding=der"),
-        ("root_ca_crl.der", "IntelSGXRootCA.der"),
-        ("tcb_info_issuer_chain.pem", "TCB Signing"),
+        (
+            "qe_identity.json",
+            CollateralKey::IntelQeIdentity { tee: IntelTee::Tdx },
+        ),
+        (
+            "pck_crl.der",
+            CollateralKey::IntelPckCrl {
+                ca: PckCa::Platform,
+            },
+        ),
+        ("root_ca_crl.der", CollateralKey::IntelRootCaCrl),
+        ("tcb_info_issuer_chain.pem", CollateralKey::IntelTcbSigning),
     ];
     for (skip, hint) in rows {
         let skips: Vec<&str> = if skip == "tcb_info_issuer_chain.pem" {
@@ -235,7 +248,11 @@ fn each_missing_piece_names_what_to_fetch() {
             ErrorClass::MissingCollateral,
             "without {skip}: {e}"
         );
-        assert!(e.to_string().contains(hint), "without {skip}: {e}");
+        assert_eq!(
+            e,
+            verifier::Error::MissingCollateral { key: hint },
+            "without {skip}"
+        );
     }
 }
 

@@ -5,15 +5,15 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{anyhow, Context as _};
-use policy::token::{self, SigningKey};
-use policy::{appraise, to_ear, AppraiseError, Input, IssueOptions, Policy};
+use policy::token;
+use policy::{appraise, to_ear, AppraiseError, Input, IssueOptions};
 use rand_core::{OsRng, RngCore};
-use verifier::{time, Claims, Verified};
+use verifier::{time, Claims, Tee, Verified};
 
-use crate::args::{AppraiseArgs, FormatArg, VerifyArgs};
-use crate::cmd::verify::{skipped_message, verification_time, verify_inner, Context};
+use crate::args::{AppraiseArgs, FormatArg};
 use crate::exit::{Exit, Failure};
-use crate::input::{self, InputKind};
+use crate::input::{load_key, load_policy};
+use crate::pipeline::{self, skipped_message, Context};
 use crate::term::{emit, errln, Output};
 
 pub(crate) fn run(args: &AppraiseArgs) -> u8 {
@@ -46,25 +46,46 @@ fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
             ));
         }
     }
-    let mut results: Vec<Verified<Claims>> = Vec::with_capacity(args.evidence.len());
-    let mut now = None;
-    for (i, path) in args.evidence.iter().enumerate() {
-        let verify_args = verify_args(args, path);
-        now = Some(verification_time(&verify_args)?);
+    let verification = &args.verification;
+    let now = pipeline::verification_time(verification)?;
+    let in_file = |path: &Path| {
+        let path = path.display().to_string();
+        move |f: Failure| Failure {
+            message: format!("{path}: {}", f.message),
+            ..f
+        }
+    };
+    let mut evidence = Vec::with_capacity(args.evidence.len());
+    for path in &args.evidence {
+        evidence.push(pipeline::load_evidence(path, None).map_err(in_file(path))?);
+    }
+    // The event log goes with the TDX quote among the evidence.
+    if let Some(log) = &verification.event_log {
+        let Some(i) = evidence.iter().position(|e| e.tee() == Tee::Tdx) else {
+            return Err(Failure::usage(
+                "bad_usage",
+                "--event-log goes with a TDX quote, and no evidence file is one",
+            ));
+        };
+        let quote = evidence.remove(i);
+        evidence.insert(i, pipeline::attach_event_log(quote, log)?);
+    }
+    let mut results: Vec<Verified<Claims>> = Vec::with_capacity(evidence.len());
+    for (i, (item, path)) in evidence.iter().zip(&args.evidence).enumerate() {
+        // No nonce here: binding to the challenge is the policy's to judge, so that a
+        // stale report still yields a token that says so.
+        let expectations = pipeline::expectations(item.tee(), None, verification)?;
         let mut context = Context::default();
-        let result = verify_inner(&verify_args, &mut context);
+        let result = pipeline::verify(item, &expectations, verification, &mut context);
         // Each evidence file reads the same collateral: warn about it once.
         if i == 0 {
             for s in context.unusable() {
                 errln!("verdict: warning: {}", skipped_message(s));
             }
         }
-        results.push(result.map_err(|f| Failure {
-            message: format!("{}: {}", path.display(), f.message),
-            ..f
-        })?);
+        results.push(result.map_err(in_file(path))?);
     }
-    let now = now.map(time::secs).unwrap_or(0);
+    let now = time::secs(now);
     let now = i64::try_from(now).unwrap_or(i64::MAX);
     let input = Input::from_verified(&results, nonce, now).map_err(|e| match e {
         // The same GPU given twice is evidence refused, not a usage mistake.
@@ -96,56 +117,6 @@ fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
         format!("{token}\n").as_bytes(),
         Output::Product("the token"),
     )
-}
-
-/// The verification options of one evidence file: those of `appraise`, without a nonce
-/// (binding to the challenge is the policy's to judge, so that a stale report still
-/// yields a token that says so).
-fn verify_args(args: &AppraiseArgs, evidence: &Path) -> VerifyArgs {
-    VerifyArgs {
-        tee: None,
-        collateral: args.collateral.clone(),
-        nonce: None,
-        at: args.at.clone(),
-        offline: args.offline,
-        anchor: args.anchor.clone(),
-        event_log: args.event_log.clone(),
-        require_ocsp: false,
-        require_rims: false,
-        allow_cert_hold: args.allow_cert_hold,
-        json: false,
-        evidence: evidence.to_path_buf(),
-    }
-}
-
-pub(crate) fn load_policy(path: &Path) -> Result<Policy, Failure> {
-    let text = text_input(path, InputKind::Policy)?;
-    Policy::from_yaml(&text).map_err(|e| Failure {
-        exit: Exit::BadInput,
-        kind: "bad_policy".into(),
-        message: format!("{}:{e}", path.display()),
-    })
-}
-
-pub(crate) fn load_key(path: &Path) -> Result<SigningKey, Failure> {
-    let text = text_input(path, InputKind::Key)?;
-    SigningKey::from_pem(&text)
-        .map_err(|e| Failure::usage("bad_key", anyhow!("{}: {e}", path.display())))
-}
-
-/// A text input file (UTF-8), within its kind's limit.
-pub(crate) fn text_input(path: &Path, kind: InputKind) -> Result<String, Failure> {
-    String::from_utf8(input::read(path, kind)?).map_err(|e| {
-        Failure::usage(
-            "unreadable_input",
-            format_args!(
-                "{} is not UTF-8 text (byte {}), as {} must be",
-                path.display(),
-                e.utf8_error().valid_up_to(),
-                kind.name()
-            ),
-        )
-    })
 }
 
 /// One line per submodule on stderr: the status, and why when not affirming.

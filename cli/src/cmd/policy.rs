@@ -12,8 +12,8 @@ use policy::{appraise, input_from_json, Appraisal, Policy};
 use serde_json::{json, Map, Value};
 
 use crate::args::PolicyCheckArgs;
-use crate::cmd::appraise::load_policy;
 use crate::exit::{Exit, Failure};
+use crate::input::load_policy;
 use crate::input::{self, InputKind};
 use crate::term::{emit, errln, Output, Terminal};
 

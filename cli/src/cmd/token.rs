@@ -8,10 +8,10 @@ use anyhow::{anyhow, Context as _};
 use policy::token::{self, Algorithm, JwkSet, Signer, SigningKey, VerifyOptions};
 
 use crate::args::{AlgArg, JwksArgs, KeygenArgs, TokenVerifyArgs};
-use crate::cmd::appraise::load_key;
-use crate::cmd::verify::parse_at;
 use crate::exit::{Exit, Failure};
+use crate::input::load_key;
 use crate::input::{self, InputKind};
+use crate::pipeline::parse_at;
 use crate::term::{emit, errln, Output};
 
 pub(crate) fn keygen(args: &KeygenArgs) -> u8 {
@@ -145,7 +145,7 @@ fn prepare(args: &TokenVerifyArgs) -> Result<(Vec<u8>, JwkSet, VerifyOptions), F
         )
     })?;
     let now = match &args.at {
-        Some(at) => parse_at(at)?,
+        Some(at) => verifier::time::secs(parse_at(at)?),
         None => SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())

@@ -1,25 +1,21 @@
-//! `verdict verify`.
+//! `verdict verify`: the library's pipeline, then printing.
 
 use std::io::Write;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::anyhow;
 use serde_json::{json, Value};
-use verifier::crypto::HashAlg;
-use verifier::evidence::{self, Tee};
-use verifier::nvidia::{GpuClaims, GpuEvidence, NvidiaOptions};
-use verifier::snp::{Product, ReportDataExpectation, SnpClaims, SnpOptions};
-use verifier::tdx::{PlatformClaims, SgxOptions, TdxOptions};
-use verifier::{time, Claims, TrustAnchors, Verified, Verifier, Warning};
+use verifier::nvidia::GpuClaims;
+use verifier::snp::SnpClaims;
+use verifier::tdx::PlatformClaims;
+use verifier::{Claims, Verified, Warning};
 
-use crate::args::{TeeArg, VerifyArgs};
+use crate::args::VerifyArgs;
 use crate::exit::{Exit, Failure};
-use crate::input::{self, InputKind};
+use crate::pipeline::{self, skipped_message, Context};
 use crate::term::{emit, errln, Output, Terminal};
 
 pub(crate) fn run(args: &VerifyArgs) -> u8 {
     let mut context = Context::default();
-    let result = verify_inner(args, &mut context);
+    let result = verify_evidence(args, &mut context);
     let outcome = Outcome { context, result };
     let mut out = Terminal(Vec::new());
     if args.json {
@@ -42,348 +38,21 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
     }
 }
 
-/// What verification learned besides its result: the TEE (for `--json` even when
-/// verification failed) and the collateral files it skipped.
-#[derive(Debug, Default)]
-pub(crate) struct Context {
-    pub(crate) tee: Option<Tee>,
-    pub(crate) skipped: Vec<collateral::Skipped>,
-}
-
-impl Context {
-    /// Skipped files that looked like collateral: each is a warning.
-    pub(crate) fn unusable(&self) -> impl Iterator<Item = &collateral::Skipped> {
-        self.skipped
-            .iter()
-            .filter(|s| s.kind == collateral::SkipKind::Unusable)
-    }
-}
-
 struct Outcome {
     context: Context,
     result: Result<Verified<Claims>, Failure>,
 }
 
-pub(crate) fn verify_inner(
-    args: &VerifyArgs,
-    context: &mut Context,
-) -> Result<Verified<Claims>, Failure> {
-    let raw = input::read(&args.evidence, InputKind::Evidence)?;
-    // GPU evidence has forms of its own (hex reports, SDK and Trustee JSON).
-    if verifier::nvidia::looks_like(&raw) {
-        check_tee_hint(args, Tee::Nvidia)?;
-        context.tee = Some(Tee::Nvidia);
-        return verify_nvidia(args, &raw, context);
+/// Reads and verifies the evidence: the library's pipeline, with `verify`'s options.
+fn verify_evidence(args: &VerifyArgs, context: &mut Context) -> Result<Verified<Claims>, Failure> {
+    let mut evidence = pipeline::load_evidence(&args.evidence, args.tee)?;
+    context.tee = Some(evidence.tee());
+    if let Some(log) = &args.verification.event_log {
+        evidence = pipeline::attach_event_log(evidence, log)?;
     }
-    if args.tee == Some(TeeArg::Nvidia) {
-        if let Some(detected) = evidence::detect(&evidence::decode(&raw)) {
-            check_tee_hint(args, detected)?;
-        }
-        context.tee = Some(Tee::Nvidia);
-        return verify_nvidia(args, &raw, context);
-    }
-    // Trustee's TDX evidence JSON carries the quote (and an event log) in base64.
-    let trustee = evidence::trustee_tdx(&raw).map_err(|e| Failure {
-        exit: e.class().into(),
-        kind: e.kind().to_owned(),
-        message: e.to_string(),
-    })?;
-    let (bytes, mut event_log) = match trustee {
-        Some(t) => (t.quote, t.event_log),
-        None => (evidence::decode(&raw), None),
-    };
-    if let Some(path) = &args.event_log {
-        event_log = Some(input::read(path, InputKind::EventLog)?);
-    }
-    let detected = evidence::detect(&bytes);
-    if let Some(detected) = detected {
-        check_tee_hint(args, detected)?;
-    }
-    let tee = match (args.tee, detected) {
-        (Some(TeeArg::Snp), _) | (None, Some(Tee::Snp)) => Tee::Snp,
-        (Some(TeeArg::Sgx), _) | (None, Some(Tee::Sgx)) => Tee::Sgx,
-        (Some(TeeArg::Tdx), _) | (None, Some(Tee::Tdx)) => Tee::Tdx,
-        (Some(TeeArg::Nvidia), _) | (None, Some(Tee::Nvidia)) => {
-            context.tee = Some(Tee::Nvidia);
-            return verify_nvidia(args, &bytes, context);
-        }
-        (None, _) => {
-            return Err(Failure::usage(
-                "unknown_evidence",
-                anyhow!(
-                    "cannot tell what kind of evidence {} is ({} bytes after decoding): pass --tee",
-                    args.evidence.display(),
-                    bytes.len()
-                ),
-            ))
-        }
-    };
-    context.tee = Some(tee);
-    let now = verification_time(args)?;
-    let loaded = load_collateral(args, context)?;
-    let anchors = anchors(&args.anchor).map_err(|e| Failure::usage("bad_anchor", e))?;
-    let report_data = nonce(args.nonce.as_deref()).map_err(|e| Failure::usage("bad_usage", e))?;
-    let verifier = Verifier::new(anchors);
-    let (result, source) = match tee {
-        Tee::Snp => {
-            let options = SnpOptions {
-                report_data,
-                ..SnpOptions::default()
-            };
-            (
-                verifier
-                    .verify_snp(&bytes, &loaded.bundle, &options, now)
-                    .map(|v| v.map(|c| Claims::Snp(Box::new(c)))),
-                "AMD KDS",
-            )
-        }
-        Tee::Sgx => {
-            if event_log.is_some() {
-                return Err(Failure::usage(
-                    "bad_usage",
-                    anyhow!("an event log goes with a TDX quote; this is an SGX quote"),
-                ));
-            }
-            let options = SgxOptions {
-                report_data,
-                ..SgxOptions::default()
-            };
-            let result = verifier.verify_sgx(&bytes, &loaded.bundle, &options, now);
-            (result.map(|v| v.map(Claims::from)), "Intel PCS")
-        }
-        _ => {
-            let options = TdxOptions {
-                report_data,
-                ..TdxOptions::default()
-            };
-            let result = match &event_log {
-                Some(log) => {
-                    verifier.verify_tdx_with_event_log(&bytes, log, &loaded.bundle, &options, now)
-                }
-                None => verifier.verify_tdx(&bytes, &loaded.bundle, &options, now),
-            };
-            (result.map(|v| v.map(Claims::from)), "Intel PCS")
-        }
-    };
-    result.map_err(|e| verification_failure(args, &e, source, context))
-}
-
-/// `--tee` names what the caller expects; evidence that is plainly something else is a
-/// mistake in the command, not evidence to verify as whatever `--tee` says.
-fn check_tee_hint(args: &VerifyArgs, detected: Tee) -> Result<(), Failure> {
-    let Some(hint) = args.tee else { return Ok(()) };
-    let (expected, name) = match hint {
-        TeeArg::Snp => (Tee::Snp, "snp"),
-        TeeArg::Tdx => (Tee::Tdx, "tdx"),
-        TeeArg::Sgx => (Tee::Sgx, "sgx"),
-        TeeArg::Nvidia => (Tee::Nvidia, "nvidia"),
-    };
-    if expected == detected {
-        return Ok(());
-    }
-    Err(Failure::usage(
-        "tee_contradicts_evidence",
-        format_args!(
-            "--tee {name} contradicts the evidence: {} is {}",
-            args.evidence.display(),
-            tee_description(detected)
-        ),
-    ))
-}
-
-fn tee_description(tee: Tee) -> &'static str {
-    match tee {
-        Tee::Snp => "an AMD SEV-SNP report",
-        Tee::Tdx => "an Intel TDX quote",
-        Tee::Sgx => "an Intel SGX quote",
-        Tee::Nvidia => "NVIDIA GPU evidence",
-        _ => "evidence of another kind",
-    }
-}
-
-/// GPU evidence: one report (its chain in the collateral) or an evidence file with one
-/// or several GPUs and their chains; the RIMs and OCSP responses come as collateral.
-fn verify_nvidia(
-    args: &VerifyArgs,
-    raw: &[u8],
-    context: &mut Context,
-) -> Result<Verified<Claims>, Failure> {
-    let gpus: Vec<GpuEvidence> =
-        verifier::nvidia::decode(raw).map_err(|e| Failure::from_verifier(&e))?;
-    let now = verification_time(args)?;
-    let loaded = load_collateral(args, context)?;
-    let anchors = anchors(&args.anchor).map_err(|e| Failure::usage("bad_anchor", e))?;
-    let expected_nonce = match args.nonce.as_deref() {
-        None => None,
-        Some(h) => {
-            let bytes = hex::decode(h.trim())
-                .map_err(|e| Failure::usage("bad_usage", anyhow!("--nonce is not hex: {e}")))?;
-            Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
-                Failure::usage(
-                    "bad_usage",
-                    anyhow!(
-                        "--nonce for GPU evidence must be 32 bytes, got {}",
-                        bytes.len()
-                    ),
-                )
-            })?)
-        }
-    };
-    let options = NvidiaOptions {
-        expected_nonce,
-        require_ocsp: args.require_ocsp,
-        require_rims: args.require_rims,
-        allow_cert_hold: args.allow_cert_hold,
-        ..NvidiaOptions::default()
-    };
-    let verifier = Verifier::new(anchors);
-    let result = if let [gpu] = gpus.as_slice() {
-        verifier
-            .verify_nvidia(gpu, &loaded.bundle, &options, now)
-            .map(|v| v.map(|c| Claims::Gpu(Box::new(c))))
-    } else {
-        verifier
-            .verify_nvidia_all(&gpus, &loaded.bundle, &options, now)
-            .map(|v| v.map(Claims::Gpus))
-    };
-    result.map_err(|e| {
-        verification_failure(args, &e, "NVIDIA's RIM service and OCSP responder", context)
-    })
-}
-
-pub(crate) fn verification_time(args: &VerifyArgs) -> Result<time::UnixTime, Failure> {
-    let now = match &args.at {
-        Some(at) => parse_at(at)?,
-        None => SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0),
-    };
-    Ok(time::from_secs(now))
-}
-
-/// `--at`: an RFC 3339 time, strictly (no February 30th, no offset +24:00).
-pub(crate) fn parse_at(at: &str) -> Result<u64, Failure> {
-    time::parse_rfc3339_explained(at).map_err(|why| {
-        Failure::usage(
-            "bad_usage",
-            format_args!("--at {at:?} is not an RFC 3339 time: {why}"),
-        )
-    })
-}
-
-fn verification_failure(
-    args: &VerifyArgs,
-    e: &verifier::Error,
-    source: &str,
-    context: &Context,
-) -> Failure {
-    let mut message = e.to_string();
-    if e.class() == verifier::ErrorClass::MissingCollateral {
-        message.push_str(&if args.offline {
-            "; pass it with --collateral".to_owned()
-        } else {
-            format!("; pass it with --collateral (fetching from {source} is not available yet)")
-        });
-        // The file that was meant to be it may be among those skipped.
-        let unusable: Vec<String> = context
-            .unusable()
-            .map(|s| s.path.display().to_string())
-            .collect();
-        if !unusable.is_empty() {
-            message.push_str(&format!("; skipped as unusable: {}", unusable.join(", ")));
-        }
-    }
-    Failure {
-        exit: e.class().into(),
-        kind: e.kind().to_owned(),
-        message,
-    }
-}
-
-fn load_collateral(
-    args: &VerifyArgs,
-    context: &mut Context,
-) -> Result<collateral::Loaded, Failure> {
-    for path in &args.collateral {
-        input::announce_wait_for(path, "collateral");
-    }
-    let loaded = collateral::load_paths(&args.collateral).map_err(|e| match e {
-        collateral::LoadError::Read(collateral::ReadError::Io { .. }) => Failure {
-            exit: Exit::MissingCollateral,
-            kind: "collateral_unavailable".into(),
-            message: e.to_string(),
-        },
-        collateral::LoadError::Read(_) | collateral::LoadError::NotCollateral { .. } => Failure {
-            exit: Exit::BadInput,
-            kind: "malformed_collateral".into(),
-            message: e.to_string(),
-        },
-    })?;
-    context.skipped.clone_from(&loaded.skipped);
-    Ok(loaded)
-}
-
-fn nonce(hex_nonce: Option<&str>) -> anyhow::Result<Option<ReportDataExpectation>> {
-    let Some(h) = hex_nonce else { return Ok(None) };
-    let bytes = hex::decode(h.trim()).map_err(|e| anyhow!("--nonce is not hex: {e}"))?;
-    match bytes.len() {
-        64 => Ok(Some(ReportDataExpectation::Exact(
-            bytes.try_into().unwrap_or([0; 64]),
-        ))),
-        1..=63 => Ok(Some(ReportDataExpectation::Prefix(bytes))),
-        n => Err(anyhow!("--nonce must be 1 to 64 bytes, got {n}")),
-    }
-}
-
-/// `--anchor` roots replace the built-in ones: each must be an AMD ARK (CN
-/// `ARK-<product>`), an Intel SGX root (CN containing `SGX Root CA`), or an NVIDIA
-/// Device Identity CA / CoRIM signing Root CA, pinned by the SHA-256 of its
-/// SubjectPublicKeyInfo. Vendors without an `--anchor` trust nothing.
-fn anchors(paths: &[std::path::PathBuf]) -> anyhow::Result<TrustAnchors> {
-    if paths.is_empty() {
-        return Ok(TrustAnchors::default());
-    }
-    for path in paths {
-        input::announce_wait_for(path, "an anchor");
-    }
-    let loaded = collateral::load_paths(paths).map_err(|e| match e {
-        collateral::LoadError::NotCollateral { path, reason } => {
-            anyhow!("anchor {} is not a certificate: {reason}", path.display())
-        }
-        other => anyhow!(other),
-    })?;
-    let provider = verifier::crypto::default_provider();
-    let mut anchors = TrustAnchors::empty();
-    for cert in &loaded.bundle.certificates {
-        let cn = cert.subject().common_name().unwrap_or_default();
-        let hash = provider.hash(HashAlg::Sha256, &[cert.spki_der()]);
-        let mut pin = [0u8; 32];
-        pin.copy_from_slice(hash.as_ref());
-        if cn.contains("SGX Root CA") {
-            anchors.intel_root.push(pin);
-            continue;
-        }
-        if cn.contains("Device Identity CA") {
-            anchors.nvidia_device_root.push(pin);
-            continue;
-        }
-        if cn.contains("CoRIM signing Root CA") {
-            anchors.nvidia_rim_root.push(pin);
-            continue;
-        }
-        let product = cn
-            .strip_prefix("ARK-")
-            .and_then(Product::from_name)
-            .ok_or_else(|| {
-                anyhow!(
-                    "anchor {} is none of: an AMD root (CN ARK-<product>), an Intel SGX root, an NVIDIA Device Identity CA or CoRIM signing Root CA",
-                    cert.subject().display()
-                )
-            })?;
-        anchors.amd_ark.push((product, pin));
-    }
-    Ok(anchors)
+    let expectations =
+        pipeline::expectations(evidence.tee(), args.nonce.as_deref(), &args.verification)?;
+    pipeline::verify(&evidence, &expectations, &args.verification, context)
 }
 
 fn warnings_json(warnings: &[Warning]) -> Value {
@@ -391,7 +60,7 @@ fn warnings_json(warnings: &[Warning]) -> Value {
 }
 
 /// Warnings about the collateral: a skipped file that looked like collateral.
-pub(crate) fn skipped_warnings(context: &Context) -> Vec<Value> {
+fn skipped_warnings(context: &Context) -> Vec<Value> {
     context
         .unusable()
         .map(|s| {
@@ -402,10 +71,6 @@ pub(crate) fn skipped_warnings(context: &Context) -> Vec<Value> {
             })
         })
         .collect()
-}
-
-pub(crate) fn skipped_message(s: &collateral::Skipped) -> String {
-    format!("skipped collateral {}: {}", s.path.display(), s.reason)
 }
 
 fn print_json(out: &mut Vec<u8>, outcome: &Outcome) {

@@ -5,11 +5,9 @@
 
 use std::path::PathBuf;
 
-use testvectors::verify::VerifyQuote;
 use verifier::collateral::Bundle;
-use verifier::nvidia::{GpuEvidence, NvidiaOptions};
-use verifier::snp::SnpOptions;
-use verifier::{time, Claims, TrustAnchors, Verified, Verifier};
+use verifier::nvidia::GpuEvidence;
+use verifier::{time, Claims, Evidence, Expectations, TrustAnchors, Verified, Verifier};
 
 /// A verified piece of real evidence with the time it was verified at (Unix seconds).
 pub struct Sample {
@@ -47,9 +45,13 @@ pub fn snp() -> Sample {
     let input = snp_input();
     let (now, secs) = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
-        .verify_snp(&input.report, &input.bundle, &SnpOptions::default(), now)
-        .unwrap()
-        .map(|c| Claims::Snp(Box::new(c)));
+        .verify(
+            &Evidence::Snp(input.report.clone()),
+            &input.bundle,
+            &Expectations::none(),
+            now,
+        )
+        .unwrap();
     Sample {
         name: "snp milan-v3-vlek-aws-trustee",
         verified,
@@ -95,9 +97,13 @@ pub fn tdx_input() -> QuoteInput {
 fn quote(name: &'static str, input: &QuoteInput) -> Sample {
     let (now, secs) = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
-        .verify_quote(&input.quote, &input.bundle, now)
-        .unwrap()
-        .map(Claims::from);
+        .verify(
+            &Evidence::from_bytes(&input.quote, None).unwrap(),
+            &input.bundle,
+            &Expectations::none(),
+            now,
+        )
+        .unwrap();
     Sample {
         name,
         verified,
@@ -164,14 +170,13 @@ pub fn gpu() -> Sample {
     let input = gpu_input();
     let (now, secs) = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
-        .verify_nvidia(
-            &input.evidence,
+        .verify(
+            &Evidence::Gpus(vec![input.evidence.clone()]),
             &input.bundle,
-            &NvidiaOptions::default(),
+            &Expectations::none(),
             now,
         )
-        .unwrap()
-        .map(|c| Claims::Gpu(Box::new(c)));
+        .unwrap();
     Sample {
         name: "nvidia setA h100",
         verified,

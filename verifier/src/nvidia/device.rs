@@ -5,6 +5,7 @@ use x509_parser::der_parser::asn1_rs::{Any, Class, FromDer, Tag};
 
 use crate::crypto::Curve;
 use crate::error::{CertErrorKind, Error, Unsupported};
+use crate::needs::CollateralKey;
 use crate::pki::{check_signer_usage, CertRole, Certificate, PathChecker, PublicKey};
 
 /// The FWID extension of Hopper attestation certificates (a RIoT-style composite device
@@ -75,7 +76,7 @@ impl<'a> DeviceChain<'a> {
     ) -> Result<Self, Error> {
         let Some(last) = supplied.last() else {
             return Err(Error::MissingCollateral {
-                what: "the GPU's device certificate chain".into(),
+                key: CollateralKey::NvidiaDeviceChain,
             });
         };
         let mut certs: Vec<&Certificate> = supplied.iter().collect();
@@ -84,10 +85,9 @@ impl<'a> DeviceChain<'a> {
                 .iter()
                 .find(|c| c.subject().raw() == last.issuer().raw() && c.subject() == c.issuer())
                 .ok_or_else(|| Error::MissingCollateral {
-                    what: format!(
-                        "the root certificate ({}) of the GPU device chain",
-                        last.issuer().display()
-                    ),
+                    key: CollateralKey::NvidiaDeviceRoot {
+                        issuer: last.issuer().display().to_owned(),
+                    },
                 })?;
             certs.push(root);
         }
@@ -103,7 +103,7 @@ impl<'a> DeviceChain<'a> {
         }
         let Some((root, below_root)) = certs.split_last() else {
             return Err(Error::MissingCollateral {
-                what: "the GPU's device certificate chain".into(),
+                key: CollateralKey::NvidiaDeviceChain,
             });
         };
         checker.check_root(root, CertRole::GpuRoot, pins)?;

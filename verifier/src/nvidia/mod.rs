@@ -21,6 +21,7 @@ mod claims;
 mod device;
 mod evidence;
 mod ids;
+pub(crate) mod needs;
 pub mod opaque;
 mod options;
 mod reference;

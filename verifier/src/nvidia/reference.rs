@@ -20,7 +20,7 @@ use super::spdm::AttestationReport;
 const NVDEC0_INDEX: u32 = 35;
 
 /// Which RIM a golden value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RimKind {
     /// The driver RIM.

@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use crate::claims::{Verified, Warning};
 use crate::collateral::Bundle;
-use crate::crypto::{Curve, EcdsaSig, HashAlg};
+use crate::crypto::{CryptoProvider, Curve, EcdsaSig, HashAlg};
 use crate::error::{BindingError, Error, ExpectationError, OcspErrorKind, RimErrorKind};
+use crate::needs::CollateralKey;
 use crate::pki::ocsp::{CertStatus, Freshness, OcspStatus, RevocationReason};
 use crate::pki::{Certificate, PathChecker, PublicKey};
 use crate::time::{rfc3339, UnixTime};
@@ -142,7 +143,18 @@ pub(crate) fn verify(
     let measurements_match = both && comparison.mismatches.is_empty();
     report_rim_outcome(
         &comparison,
-        [(&driver, &driver_rim_id), (&vbios, &vbios_rim_id)],
+        [
+            (
+                &driver,
+                RimKind::Driver,
+                super::needs::rim_key(RimKind::Driver, arch, &chip, opaque),
+            ),
+            (
+                &vbios,
+                RimKind::Vbios,
+                super::needs::rim_key(RimKind::Vbios, arch, &chip, opaque),
+            ),
+        ],
         options,
         &mut warnings,
     )?;
@@ -279,7 +291,7 @@ fn device_certificates(
     report: &AttestationReport,
 ) -> Result<Arc<Vec<Certificate>>, Error> {
     if evidence.certificate_chain.is_empty() {
-        return chain_from_bundle(verifier, collateral, report).map(Arc::new);
+        return chain_from_bundle(verifier.provider, collateral, report).map(Arc::new);
     }
     let key = verifier.device_chains.enabled().then(|| {
         verifier
@@ -299,15 +311,13 @@ fn device_certificates(
 /// A chain assembled from loose collateral certificates: the end-entity P-384
 /// certificate (the one whose key verifies the report, when there are several), then
 /// issuers by name.
-fn chain_from_bundle(
-    verifier: &Verifier,
+pub(super) fn chain_from_bundle(
+    provider: &dyn CryptoProvider,
     collateral: &Bundle,
     report: &AttestationReport,
 ) -> Result<Vec<Certificate>, Error> {
-    let missing = || {
-        Error::MissingCollateral {
-        what: "the GPU's device certificate chain (the attestation certificate that signed the report)".into(),
-    }
+    let missing = || Error::MissingCollateral {
+        key: CollateralKey::NvidiaDeviceChain,
     };
     // With several candidates, the one whose key verifies the report; if none does,
     // the first, so the report is rejected for its signature rather than called missing.
@@ -331,7 +341,7 @@ fn chain_from_bundle(
         several => several
             .iter()
             .copied()
-            .find(|c| signature_verifies(verifier, c, report))
+            .find(|c| signature_verifies(provider, c, report))
             .or_else(|| several.first().copied())
             .ok_or_else(missing)?,
     };
@@ -351,13 +361,16 @@ fn chain_from_bundle(
     Ok(chain)
 }
 
-fn signature_verifies(verifier: &Verifier, cert: &Certificate, report: &AttestationReport) -> bool {
+fn signature_verifies(
+    provider: &dyn CryptoProvider,
+    cert: &Certificate,
+    report: &AttestationReport,
+) -> bool {
     match cert.public_key() {
         PublicKey::Ec {
             curve: Curve::P384,
             point,
-        } => verifier
-            .provider
+        } => provider
             .verify_ecdsa(
                 Curve::P384,
                 HashAlg::Sha384,
@@ -375,7 +388,7 @@ fn verify_report_signature(
     leaf: &Certificate,
     report: &AttestationReport,
 ) -> Result<(), Error> {
-    if signature_verifies(verifier, leaf, report) {
+    if signature_verifies(verifier.provider, leaf, report) {
         Ok(())
     } else {
         Err(Error::EvidenceSignature {
@@ -416,7 +429,9 @@ fn ocsp_claim(
     let Some(status) = best_ocsp_status(checker, collateral, cert, issuer, options)? else {
         if covered {
             if options.require_ocsp {
-                return Err(fail(OcspErrorKind::Required));
+                return Err(Error::MissingCollateral {
+                    key: CollateralKey::NvidiaOcsp(super::needs::ocsp_target(cert, issuer)),
+                });
             }
             warnings.push(Warning::new(
                 "ocsp_not_checked",
@@ -689,23 +704,29 @@ fn relabel(e: Error, label: &str) -> Error {
 /// requires RIMs.
 fn report_rim_outcome(
     comparison: &Comparison,
-    rims: [(&Option<UsedRim<'_>>, &Option<String>); 2],
+    rims: [(&Option<UsedRim<'_>>, RimKind, Option<CollateralKey>); 2],
     options: &NvidiaOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<(), Error> {
-    for (rim, id) in rims {
-        if rim.is_none() {
-            let id = id
-                .as_deref()
-                .unwrap_or("(no RIM id: the report lacks the fields)");
-            if options.require_rims {
-                return Err(ExpectationError::RimRequired(id.to_owned()).into());
-            }
-            warnings.push(Warning::new(
-                "rim_unavailable",
-                format!("RIM {id} was not supplied; measurements were not compared with it"),
-            ));
+    for (rim, kind, key) in rims {
+        if rim.is_some() {
+            continue;
         }
+        let message = match &key {
+            Some(key) => format!("{key} was not supplied; measurements were not compared with it"),
+            None => format!(
+                "the report does not name its {} version, so no {} RIM applies; measurements were not compared with one",
+                kind.label(),
+                kind.label()
+            ),
+        };
+        if options.require_rims {
+            return Err(match key {
+                Some(key) => Error::MissingCollateral { key },
+                None => ExpectationError::RimUnidentified(kind.label()).into(),
+            });
+        }
+        warnings.push(Warning::new("rim_unavailable", message));
     }
     if !comparison.mismatches.is_empty() {
         let indices: Vec<u32> = comparison.mismatches.iter().map(|m| m.index).collect();

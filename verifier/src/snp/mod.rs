@@ -3,6 +3,7 @@
 
 mod claims;
 mod kds_ext;
+pub(crate) mod needs;
 mod options;
 mod product;
 mod report;

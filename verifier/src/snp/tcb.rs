@@ -82,7 +82,7 @@ impl fmt::Display for TcbVersion {
 }
 
 /// The security patch level of each firmware component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct TcbParts {
     /// FMC (first mutable code) SPL; Turin and later only.
     pub fmc: Option<u8>,

@@ -1,19 +1,21 @@
 //! SEV-SNP verification, step by step (numbers match the crate docs' checklist).
 
 use super::claims::{time, SnpClaims, VekClaims};
-use super::kds_ext::{product_name, VekExtensions};
+use super::kds_ext::VekExtensions;
+use super::needs;
 use super::report::{signed_range, AttestationReport, SigningKey};
 use super::{Product, SnpOptions};
 use crate::claims::{Verified, Warning};
 use crate::collateral::Bundle;
 use crate::crypto::{Curve, EcdsaSig, HashAlg};
 use crate::error::{BindingError, CertErrorKind, Error, ExpectationError, Unsupported};
+use crate::needs::{AmdSigner, CollateralKey};
 use crate::pki::{CertRole, Certificate, Crl, PathChecker, PublicKey};
 use crate::Verifier;
 
 /// What an AMD certificate is, by its common name (AMD 57230 certificate profile).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AmdName {
+pub(super) enum AmdName {
     Ark(Option<Product>),
     Ask(Option<Product>),
     Asvk(Option<Product>),
@@ -22,7 +24,7 @@ enum AmdName {
 }
 
 impl AmdName {
-    fn of(cert: &Certificate) -> Option<Self> {
+    pub(super) fn of(cert: &Certificate) -> Option<Self> {
         let cn = cert.subject().common_name()?;
         Some(match cn {
             "SEV-VCEK" => Self::Vcek,
@@ -76,25 +78,14 @@ fn product_without_cpuid(options: &SnpOptions, leaves: &[&Certificate]) -> Resul
     if let Some(p) = options.product {
         return Ok(p);
     }
-    for leaf in leaves {
-        let by_name = product_name(leaf).as_deref().and_then(Product::from_name);
-        let by_issuer = leaf
-            .issuer()
-            .common_name()
-            .and_then(|cn| {
-                cn.strip_prefix("SEV-VLEK-")
-                    .or_else(|| cn.strip_prefix("SEV-"))
-            })
-            .and_then(Product::from_name);
-        if let Some(p) = by_name.or(by_issuer) {
-            return Ok(p);
-        }
-    }
-    Err(Unsupported::ProductUndetermined.into())
+    leaves
+        .iter()
+        .find_map(|leaf| needs::product_of_certificate(leaf))
+        .ok_or_else(|| Unsupported::ProductUndetermined.into())
 }
 
 /// Whether a candidate VEK is the one for this report (certified TCB and chip id agree).
-fn fits(leaf: &Certificate, report: &AttestationReport, product: Product) -> bool {
+pub(super) fn fits(leaf: &Certificate, report: &AttestationReport, product: Product) -> bool {
     let Ok(ext) = VekExtensions::decode(leaf, product) else {
         return false;
     };
@@ -127,6 +118,7 @@ fn most_specific(
     checker: &PathChecker<'_>,
     ark: &Certificate,
     failures: Vec<(Stage<'_>, Error)>,
+    vek: CollateralKey,
 ) -> Error {
     // Ranking costs signature checks: only when there is something to rank.
     let rank = |stage: &Stage<'_>| match *stage {
@@ -150,12 +142,7 @@ fn most_specific(
             best = Some((r, error));
         }
     }
-    best.map_or_else(
-        || Error::MissingCollateral {
-            what: "a VCEK or VLEK certificate".to_owned(),
-        },
-        |(_, e)| e,
-    )
+    best.map_or(Error::MissingCollateral { key: vek }, |(_, e)| e)
 }
 
 /// The ARK: the first candidate that is pinned, self-signed and valid. Otherwise the error
@@ -164,6 +151,7 @@ fn pick_ark<'c>(
     checker: &PathChecker<'_>,
     candidates: &[&'c Certificate],
     pins: &[[u8; 32]],
+    chain: CollateralKey,
 ) -> Result<&'c Certificate, Error> {
     let untrusted = |e: &Error| {
         matches!(
@@ -185,9 +173,7 @@ fn pick_ark<'c>(
             }
         }
     }
-    Err(best.unwrap_or_else(|| Error::MissingCollateral {
-        what: "ARK root certificate".to_owned(),
-    }))
+    Err(best.unwrap_or(Error::MissingCollateral { key: chain }))
 }
 
 /// The ARK's CRL: among those the ARK really signed (anyone can add a CRL that names the
@@ -337,9 +323,9 @@ pub(crate) fn verify(
     if report.signature_algo != 1 {
         return Err(Unsupported::SignatureAlgo(report.signature_algo).into());
     }
-    let (leaf_role, ca_role) = match report.key_info.signing_key {
-        SigningKey::Vcek => (CertRole::Vcek, CertRole::Ask),
-        SigningKey::Vlek => (CertRole::Vlek, CertRole::Asvk),
+    let (leaf_role, ca_role, signer_kind) = match report.key_info.signing_key {
+        SigningKey::Vcek => (CertRole::Vcek, CertRole::Ask, AmdSigner::Vcek),
+        SigningKey::Vlek => (CertRole::Vlek, CertRole::Asvk, AmdSigner::Vlek),
         SigningKey::None => return Err(Unsupported::UnsignedReport.into()),
     };
     let want_leaf = |n| {
@@ -373,7 +359,11 @@ pub(crate) fn verify(
             .into());
         }
         return Err(Error::MissingCollateral {
-            what: missing_leaf(&report, leaf_role),
+            key: needs::vek_key(
+                &report,
+                signer_kind,
+                needs::known_product(&report, options, bundle),
+            ),
         });
     }
 
@@ -426,10 +416,13 @@ pub(crate) fn verify(
             fitting
         }
     };
+    let vek = needs::vek_key(&report, signer_kind, Some(product));
+    let chain_key = CollateralKey::AmdChain {
+        product: Some(product),
+        signer: signer_kind,
+    };
     let Some(first_leaf) = candidates.first().copied() else {
-        return Err(Error::MissingCollateral {
-            what: format!("{leaf_role} certificate"),
-        });
+        return Err(Error::MissingCollateral { key: vek });
     };
 
     // 4. The intermediate for this product and signer kind: ASK for a VCEK, ASVK for a VLEK.
@@ -466,19 +459,7 @@ pub(crate) fn verify(
             ));
         }
         return Err(Error::MissingCollateral {
-            what: format!(
-                "{ca_role} certificate ({}{product}) and ARK-{product}: the KDS {} cert_chain",
-                if ca_role == CertRole::Asvk {
-                    "SEV-VLEK-"
-                } else {
-                    "SEV-"
-                },
-                if ca_role == CertRole::Asvk {
-                    "vlek"
-                } else {
-                    "vcek"
-                },
-            ),
+            key: chain_key.clone(),
         });
     }
     let arks = classified.matching(|n| n == AmdName::Ark(Some(product)));
@@ -496,9 +477,7 @@ pub(crate) fn verify(
                 },
             ));
         }
-        return Err(Error::MissingCollateral {
-            what: format!("ARK-{product} root certificate"),
-        });
+        return Err(Error::MissingCollateral { key: chain_key });
     }
 
     // 5. The chain: pinned ARK (self-signed) → ASK/ASVK → VCEK/VLEK, each valid at `now`.
@@ -509,7 +488,12 @@ pub(crate) fn verify(
         cache: &verifier.cache,
         now,
     };
-    let ark = pick_ark(&checker, &arks, &verifier.anchors.ark_pins(product))?;
+    let ark = pick_ark(
+        &checker,
+        &arks,
+        &verifier.anchors.ark_pins(product),
+        chain_key,
+    )?;
 
     // 6. Revocation of the intermediate, by the ARK's newest current CRL (errors about the
     //    CRL itself come after the chain, as each path needs them).
@@ -549,7 +533,12 @@ pub(crate) fn verify(
         // Neither CRL errors nor a missing required CRL depend on the path.
         let crl = crl.clone()?;
         if crl.is_none() && options.require_crl {
-            return Err(ExpectationError::CrlRequired(format!("ARK-{product}")).into());
+            return Err(Error::MissingCollateral {
+                key: CollateralKey::AmdCrl {
+                    product,
+                    signer: signer_kind,
+                },
+            });
         }
         let mut leaf_warnings = Vec::new();
         match bind(leaf, leaf_role, &report, product, &mut leaf_warnings) {
@@ -565,7 +554,7 @@ pub(crate) fn verify(
         }
     }
     let Some((leaf, ext, crl_checked)) = signer else {
-        return Err(most_specific(&checker, ark, failures));
+        return Err(most_specific(&checker, ark, failures, vek));
     };
     if !crl_checked {
         warnings.push(Warning::new(
@@ -626,33 +615,6 @@ pub(crate) fn verify(
         SnpClaims::new(&report, product, vek, crl_checked),
         warnings,
     ))
-}
-
-/// Names the missing VCEK/VLEK precisely enough to fetch it: for a VCEK of a v3+ report,
-/// the AMD KDS URL (REPORTED_TCB SPLs; on Turin the 8-byte hwID and fmcSPL).
-fn missing_leaf(report: &AttestationReport, role: CertRole) -> String {
-    let product = report
-        .cpuid
-        .and_then(|c| Product::from_cpuid(c.family, c.model));
-    match (role, product) {
-        (CertRole::Vcek, Some(p)) if !report.chip_id_masked() => {
-            let t = report.reported_tcb.parts(p);
-            let hwid = hex::encode(report.chip_id.get(..p.hwid_len()).unwrap_or(&[]));
-            let fmc = t.fmc.map(|f| format!("fmcSPL={f}&")).unwrap_or_default();
-            format!(
-                "VCEK certificate, from https://kdsintf.amd.com/vcek/v1/{p}/{hwid}?{fmc}blSPL={}&teeSPL={}&snpSPL={}&ucodeSPL={}",
-                t.bootloader, t.tee, t.snp, t.microcode
-            )
-        }
-        (CertRole::Vlek, _) => {
-            "VLEK certificate (VLEKs come from the cloud provider, in the extended report)"
-                .to_owned()
-        }
-        _ => format!(
-            "{role} certificate for reported TCB {}",
-            report.reported_tcb
-        ),
-    }
 }
 
 /// hwID = CHIP_ID (64 bytes; on Turin the first 8, with the rest zero). A masked

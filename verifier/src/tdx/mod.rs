@@ -6,6 +6,7 @@ mod claims;
 mod evaluate;
 pub mod eventlog;
 mod json;
+pub(crate) mod needs;
 mod options;
 mod pck_ext;
 mod qe_identity;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::claims::{PlatformClaims, PlatformFacts, QuoteClaims, SgxClaims, TdxClaims};
 use super::evaluate::{evaluate, PlatformTcb, TcbEvaluation};
 use super::eventlog::EventLog;
+use super::needs;
 use super::pck_ext::PckExtension;
 use super::qe_identity::SignedQeIdentity;
 use super::quote::{pck_chain_pem, require_pck_chain, Quote, QuoteBody, TdReport, TEE_TYPE_TDX};
@@ -18,23 +19,23 @@ use crate::error::{
     BindingError, CertErrorKind, CollateralError, Error, ExpectationError, ParseError,
     ParseErrorKind, TcbError, Unsupported,
 };
+use crate::needs::{CollateralKey, IntelTee};
 use crate::pki::{verify_fixed_ecdsa, CertRole, Certificate, Crl, PathChecker, PublicKey};
 use crate::time::{secs, UnixTime};
 use crate::Verifier;
 
-const PCS: &str = "https://api.trustedservices.intel.com";
 const PCK_LEAF_CN: &str = "Intel SGX PCK Certificate";
 const PLATFORM_CA_CN: &str = "Intel SGX PCK Platform CA";
-const PROCESSOR_CA_CN: &str = "Intel SGX PCK Processor CA";
-const TCB_SIGNING_CN: &str = "Intel SGX TCB Signing";
+pub(super) const PROCESSOR_CA_CN: &str = "Intel SGX PCK Processor CA";
+pub(super) const TCB_SIGNING_CN: &str = "Intel SGX TCB Signing";
 
 /// The PCK chain a quote carries, parsed, with its PCK extension decoded.
 #[derive(Debug)]
 pub struct PckChain {
     leaf: Certificate,
-    ca: Certificate,
-    root: Certificate,
-    pck: Result<PckExtension, Error>,
+    pub(super) ca: Certificate,
+    pub(super) root: Certificate,
+    pub(super) pck: Result<PckExtension, Error>,
 }
 
 /// The PCK chain of a quote, parsed (through the verifier's chain cache).
@@ -50,6 +51,17 @@ fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<PckChain>, Er
     if let Some(chain) = key.as_ref().and_then(|k| verifier.chains.get(k)) {
         return Ok(chain);
     }
+    let chain = Arc::new(parse_pck_chain(quote)?);
+    if let Some(k) = key {
+        verifier.chains.insert(k, Arc::clone(&chain));
+    }
+    Ok(chain)
+}
+
+/// The PCK chain of a quote, parsed: exactly PCK, PCK CA, root.
+pub(super) fn parse_pck_chain(quote: &Quote<'_>) -> Result<PckChain, Error> {
+    let cert = &quote.signature.certification;
+    require_pck_chain(cert)?;
     let ders = pck_chain_pem(cert)?;
     let mut certs = ders
         .iter()
@@ -69,16 +81,12 @@ fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<PckChain>, Er
         .into());
     };
     let pck = PckExtension::decode(&leaf);
-    let chain = Arc::new(PckChain {
+    Ok(PckChain {
         leaf,
         ca,
         root,
         pck,
-    });
-    if let Some(k) = key {
-        verifier.chains.insert(k, Arc::clone(&chain));
-    }
-    Ok(chain)
+    })
 }
 
 fn expect_subject(cert: &Certificate, role: CertRole, names: &[&'static str]) -> Result<(), Error> {
@@ -116,7 +124,7 @@ fn pick_crl<'b>(
     bundle: &'b Bundle,
     issuer: &Certificate,
     role: CertRole,
-    missing: impl FnOnce() -> String,
+    missing: CollateralKey,
 ) -> Result<&'b Crl, Error> {
     let mut candidates: Vec<&Crl> = bundle
         .crls
@@ -133,7 +141,7 @@ fn pick_crl<'b>(
             }
         }
     }
-    Err(first_error.unwrap_or_else(|| Error::MissingCollateral { what: missing() }))
+    Err(first_error.unwrap_or(Error::MissingCollateral { key: missing }))
 }
 
 /// The TCB Signing certificate: one in the bundle issued by the root and valid now.
@@ -159,10 +167,8 @@ fn pick_tcb_signing<'b>(
             }
         }
     }
-    Err(first_error.unwrap_or_else(|| Error::MissingCollateral {
-        what:
-            "Intel SGX TCB Signing certificate (the TCB-Info-Issuer-Chain of the TCB Info response)"
-                .to_owned(),
+    Err(first_error.unwrap_or(Error::MissingCollateral {
+        key: CollateralKey::IntelTcbSigning,
     }))
 }
 
@@ -199,19 +205,17 @@ fn pick_tcb_info<'b>(
         .iter()
         .filter(|t| &t.info.fmspc == fmspc)
         .collect();
-    let path = match id {
-        TcbInfoId::Tdx => "tdx",
-        TcbInfoId::Sgx => "sgx",
+    let missing = || Error::MissingCollateral {
+        key: CollateralKey::IntelTcbInfo {
+            tee: match id {
+                TcbInfoId::Tdx => IntelTee::Tdx,
+                TcbInfoId::Sgx => IntelTee::Sgx,
+            },
+            fmspc: *fmspc,
+        },
     };
     if for_platform.is_empty() {
-        return Err(Error::MissingCollateral {
-            what: format!(
-                "{} TCB Info for FMSPC {} ({PCS}/{path}/certification/v4/tcb?fmspc={})",
-                id.name(),
-                hex::encode(fmspc),
-                hex::encode(fmspc)
-            ),
-        });
+        return Err(missing());
     }
     let mut right_id: Vec<&SignedTcbInfo> = for_platform
         .iter()
@@ -237,20 +241,18 @@ fn pick_tcb_info<'b>(
             t.info.issue_date,
         ))
     });
-    right_id
-        .first()
-        .copied()
-        .ok_or_else(|| Error::MissingCollateral {
-            what: "TCB Info".to_owned(),
-        })
+    right_id.first().copied().ok_or_else(missing)
 }
 
-fn pick_qe_identity<'b>(
-    bundle: &'b Bundle,
-    id: &str,
-    tdx: bool,
+fn pick_qe_identity(
+    bundle: &Bundle,
+    tee: IntelTee,
     now: u64,
-) -> Result<&'b SignedQeIdentity, Error> {
+) -> Result<&SignedQeIdentity, Error> {
+    let id = needs::qe_identity_id(tee);
+    let missing = || Error::MissingCollateral {
+        key: CollateralKey::IntelQeIdentity { tee },
+    };
     let mut candidates: Vec<&SignedQeIdentity> = bundle
         .qe_identities
         .iter()
@@ -265,10 +267,7 @@ fn pick_qe_identity<'b>(
             }
             .into());
         }
-        let path = if tdx { "tdx" } else { "sgx" };
-        return Err(Error::MissingCollateral {
-            what: format!("{id} identity ({PCS}/{path}/certification/v4/qe/identity)"),
-        });
+        return Err(missing());
     }
     candidates.sort_by_key(|q| {
         let current = q.identity.issue_date <= now && now <= q.identity.next_update;
@@ -278,12 +277,7 @@ fn pick_qe_identity<'b>(
             q.identity.issue_date,
         ))
     });
-    candidates
-        .first()
-        .copied()
-        .ok_or_else(|| Error::MissingCollateral {
-            what: id.to_owned(),
-        })
+    candidates.first().copied().ok_or_else(missing)
 }
 
 fn masked_eq(a: &[u8], b: &[u8], mask: &[u8]) -> bool {
@@ -405,22 +399,23 @@ pub(crate) fn verify(
     checker.check_issued(leaf, CertRole::Pck, ca, 0)?;
 
     // 3. Revocation: the Root CA CRL for the PCK CA, the PCK CA's CRL for the PCK.
-    let root_crl = pick_crl(&checker, bundle, root, CertRole::IntelRoot, || {
-        "Intel SGX Root CA CRL (https://certificates.trustedservices.intel.com/IntelSGXRootCA.der)"
-            .to_owned()
-    })?;
+    let root_crl = pick_crl(
+        &checker,
+        bundle,
+        root,
+        CertRole::IntelRoot,
+        CollateralKey::IntelRootCaCrl,
+    )?;
     checker.check_not_revoked(ca, CertRole::PckCa, root_crl)?;
-    let ca_kind = if ca.subject().common_name() == Some(PROCESSOR_CA_CN) {
-        "processor"
-    } else {
-        "platform"
-    };
-    let pck_crl = pick_crl(&checker, bundle, ca, CertRole::PckCa, || {
-        format!(
-            "PCK CRL of the {} ({PCS}/sgx/certification/v4/pckcrl?ca={ca_kind}&encoding=der)",
-            ca.subject().common_name().unwrap_or("PCK CA")
-        )
-    })?;
+    let pck_crl = pick_crl(
+        &checker,
+        bundle,
+        ca,
+        CertRole::PckCa,
+        CollateralKey::IntelPckCrl {
+            ca: needs::pck_ca(&chain),
+        },
+    )?;
     checker.check_not_revoked(leaf, CertRole::Pck, pck_crl)?;
     let pck = chain.pck.clone()?;
 
@@ -520,8 +515,7 @@ pub(crate) fn verify(
         }
         .into());
     }
-    let qe_id = if tdx { "TD_QE" } else { "QE" };
-    let qe_identity = pick_qe_identity(bundle, qe_id, tdx, now_secs)?;
+    let qe_identity = pick_qe_identity(bundle, needs::tee(&quote), now_secs)?;
     verify_fixed_ecdsa(
         verifier.provider,
         &verifier.cache,

@@ -1,0 +1,81 @@
+//! What the caller expects of the evidence, per TEE kind, for [`crate::Verifier::verify`].
+
+use crate::error::{Error, ExpectationError};
+use crate::evidence::Tee;
+use crate::nvidia::NvidiaOptions;
+use crate::snp::SnpOptions;
+use crate::tdx::{SgxOptions, TdxOptions};
+
+/// The caller's expectations, one set per TEE kind. Only the set for the evidence's kind
+/// applies; a set given for another kind is an error, never silently skipped (a TDX
+/// policy must not pass an SGX quote because nothing checked it). A kind without a set
+/// is verified with that kind's defaults: every cryptographic check, no expectations.
+#[non_exhaustive]
+#[derive(Debug, Clone, Default)]
+pub struct Expectations {
+    /// For an SEV-SNP report.
+    pub snp: Option<SnpOptions>,
+    /// For a TDX quote.
+    pub tdx: Option<TdxOptions>,
+    /// For an SGX quote.
+    pub sgx: Option<SgxOptions>,
+    /// For NVIDIA GPU evidence (applies to each GPU).
+    pub nvidia: Option<NvidiaOptions>,
+}
+
+impl Expectations {
+    /// No expectations: every check of the evidence itself, nothing more.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Expectations for an SEV-SNP report.
+    pub fn snp(options: SnpOptions) -> Self {
+        Self {
+            snp: Some(options),
+            ..Self::default()
+        }
+    }
+
+    /// Expectations for a TDX quote.
+    pub fn tdx(options: TdxOptions) -> Self {
+        Self {
+            tdx: Some(options),
+            ..Self::default()
+        }
+    }
+
+    /// Expectations for an SGX quote.
+    pub fn sgx(options: SgxOptions) -> Self {
+        Self {
+            sgx: Some(options),
+            ..Self::default()
+        }
+    }
+
+    /// Expectations for NVIDIA GPU evidence.
+    pub fn nvidia(options: NvidiaOptions) -> Self {
+        Self {
+            nvidia: Some(options),
+            ..Self::default()
+        }
+    }
+
+    /// Refuses a set of expectations for another kind than `tee`.
+    pub(crate) fn check_kind(&self, tee: Tee) -> Result<(), Error> {
+        let given = [
+            (self.snp.is_some(), Tee::Snp),
+            (self.tdx.is_some(), Tee::Tdx),
+            (self.sgx.is_some(), Tee::Sgx),
+            (self.nvidia.is_some(), Tee::Nvidia),
+        ];
+        match given.iter().find(|(set, kind)| *set && *kind != tee) {
+            Some((_, kind)) => Err(ExpectationError::TeeMismatch {
+                expected: kind.name(),
+                actual: tee.name(),
+            }
+            .into()),
+            None => Ok(()),
+        }
+    }
+}

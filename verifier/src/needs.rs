@@ -1,0 +1,287 @@
+//! What a verification needs from outside the evidence, as typed keys.
+//!
+//! [`crate::Evidence::requirements`] lists them, [`crate::Error::MissingCollateral`]
+//! names the one that was absent, and [`crate::collateral::Bundle::select`] finds what
+//! in a bundle serves one. The keys name *what* is needed, never where to get it: the
+//! mapping to vendor URLs belongs to the `collateral` crate, so the pure core builds no
+//! URLs and a fetcher never parses error text.
+
+use std::fmt;
+
+use crate::nvidia::RimKind;
+use crate::snp::{Product, TcbParts};
+
+/// The key that signed an SEV-SNP report, and so the chain it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AmdSigner {
+    /// Versioned Chip Endorsement Key: ARK → ASK → VCEK.
+    Vcek,
+    /// Versioned Loaded Endorsement Key: ARK → ASVK → VLEK.
+    Vlek,
+}
+
+/// The Intel TEE a DCAP quote comes from, which picks its TCB Info and QE Identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IntelTee {
+    /// A trust domain (its QE is the TD QE).
+    Tdx,
+    /// An SGX enclave.
+    Sgx,
+}
+
+impl IntelTee {
+    /// `tdx` or `sgx`, as PCS paths have it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Tdx => "tdx",
+            Self::Sgx => "sgx",
+        }
+    }
+}
+
+/// The intermediate that issued a PCK certificate, which names the PCK CRL to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PckCa {
+    /// Intel SGX PCK Platform CA (multi-package platforms).
+    Platform,
+    /// Intel SGX PCK Processor CA.
+    Processor,
+}
+
+impl PckCa {
+    /// `platform` or `processor`, as PCS's `ca` parameter has it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Platform => "platform",
+            Self::Processor => "processor",
+        }
+    }
+}
+
+/// One certificate whose revocation status an OCSP response must give: the certificate
+/// and its issuer (DER), which is what an OCSP request is built from.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OcspTarget {
+    /// The certificate's subject, for people.
+    pub subject: String,
+    /// Its serial number, hex.
+    pub serial: String,
+    /// The certificate, DER.
+    pub certificate: Vec<u8>,
+    /// Its issuer's certificate, DER.
+    pub issuer: Vec<u8>,
+}
+
+impl fmt::Debug for OcspTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OcspTarget")
+            .field("subject", &self.subject)
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One piece of collateral a verification looks for.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CollateralKey {
+    /// AMD's CA chain for a product and signer kind: ASK and ARK (VCEK), or ASVK and ARK
+    /// (VLEK). `product` is `None` for a v2 report whose product line is not yet known
+    /// (it has no CPUID; the VEK names it).
+    AmdChain {
+        /// The product line.
+        product: Option<Product>,
+        /// The signer kind.
+        signer: AmdSigner,
+    },
+    /// The VCEK for one chip at one reported TCB.
+    AmdVcek {
+        /// The product line (`None` as for [`Self::AmdChain`]).
+        product: Option<Product>,
+        /// The chip's hwID: CHIP_ID (its first 8 bytes on Turin). All zero when masked.
+        hw_id: Vec<u8>,
+        /// The reported TCB, decoded for the product (Milan's layout while unknown).
+        tcb: TcbParts,
+    },
+    /// The VLEK (issued to a cloud provider, which supplies it with the report).
+    AmdVlek {
+        /// The product line (`None` as for [`Self::AmdChain`]).
+        product: Option<Product>,
+    },
+    /// The ARK's CRL, listing revoked ASKs/ASVKs. Optional: without it the claims say
+    /// `crl_checked: false`.
+    AmdCrl {
+        /// The product line.
+        product: Product,
+        /// The signer kind (VCEK and VLEK chains have a CRL each).
+        signer: AmdSigner,
+    },
+    /// Intel TCB Info for one platform (FMSPC) and TEE.
+    IntelTcbInfo {
+        /// The TEE.
+        tee: IntelTee,
+        /// The platform's FMSPC (from its PCK certificate).
+        fmspc: [u8; 6],
+    },
+    /// Intel's QE Identity for a TEE (the TD QE's for TDX, the QE's for SGX).
+    IntelQeIdentity {
+        /// The TEE.
+        tee: IntelTee,
+    },
+    /// The Intel SGX TCB Signing certificate, which signs TCB Info and QE Identity (PCS
+    /// serves it as the issuer chain of those documents).
+    IntelTcbSigning,
+    /// The Intel SGX Root CA's CRL, listing revoked PCK CAs and TCB Signing certificates.
+    IntelRootCaCrl,
+    /// The CRL of the PCK CA that issued the quote's PCK certificate.
+    IntelPckCrl {
+        /// Which PCK CA.
+        ca: PckCa,
+    },
+    /// A GPU's device certificate chain, when the evidence does not carry it.
+    NvidiaDeviceChain,
+    /// The root of a GPU's device chain, when the chain in the evidence stops below it.
+    NvidiaDeviceRoot {
+        /// The root's name, as the last certificate's issuer gives it.
+        issuer: String,
+    },
+    /// An NVIDIA reference integrity manifest.
+    NvidiaRim {
+        /// Driver or VBIOS.
+        kind: RimKind,
+        /// The id NVIDIA's RIM service publishes it under.
+        id: String,
+        /// The chip it is for (as the RIM's product names it, `GH100`).
+        chip: String,
+        /// The driver or VBIOS version it describes.
+        version: String,
+    },
+    /// An OCSP response for one certificate of a GPU's device chain or a RIM's signing
+    /// chain.
+    NvidiaOcsp(OcspTarget),
+}
+
+impl CollateralKey {
+    /// A stable snake_case name of the kind of key (for JSON output and metrics).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::AmdChain { .. } => "amd_chain",
+            Self::AmdVcek { .. } => "amd_vcek",
+            Self::AmdVlek { .. } => "amd_vlek",
+            Self::AmdCrl { .. } => "amd_crl",
+            Self::IntelTcbInfo { .. } => "intel_tcb_info",
+            Self::IntelQeIdentity { .. } => "intel_qe_identity",
+            Self::IntelTcbSigning => "intel_tcb_signing",
+            Self::IntelRootCaCrl => "intel_root_ca_crl",
+            Self::IntelPckCrl { .. } => "intel_pck_crl",
+            Self::NvidiaDeviceChain => "nvidia_device_chain",
+            Self::NvidiaDeviceRoot { .. } => "nvidia_device_root",
+            Self::NvidiaRim { .. } => "nvidia_rim",
+            Self::NvidiaOcsp(_) => "nvidia_ocsp",
+        }
+    }
+}
+
+fn product_name(product: Option<Product>) -> &'static str {
+    product.map_or("(product line not yet known)", Product::name)
+}
+
+impl fmt::Display for CollateralKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::AmdChain { product, signer } => {
+                let ca = match signer {
+                    AmdSigner::Vcek => "ASK",
+                    AmdSigner::Vlek => "ASVK",
+                };
+                write!(f, "AMD {ca} and ARK for {}", product_name(*product))
+            }
+            Self::AmdVcek { product, hw_id, tcb } => {
+                let fmc = tcb.fmc.map(|v| format!("fmc={v} ")).unwrap_or_default();
+                write!(
+                    f,
+                    "VCEK certificate for {} chip {} at TCB {fmc}bl={} tee={} snp={} ucode={}",
+                    product_name(*product),
+                    hex::encode(hw_id),
+                    tcb.bootloader,
+                    tcb.tee,
+                    tcb.snp,
+                    tcb.microcode
+                )
+            }
+            Self::AmdVlek { product } => write!(
+                f,
+                "VLEK certificate for {} (VLEKs come from the cloud provider, in the extended report)",
+                product_name(*product)
+            ),
+            Self::AmdCrl { product, signer } => {
+                let ca = match signer {
+                    AmdSigner::Vcek => "ASK",
+                    AmdSigner::Vlek => "ASVK",
+                };
+                write!(f, "AMD ARK-{product} CRL (for the {ca})")
+            }
+            Self::IntelTcbInfo { tee, fmspc } => write!(
+                f,
+                "Intel {} TCB Info for FMSPC {}",
+                tee.name().to_uppercase(),
+                hex::encode(fmspc)
+            ),
+            Self::IntelQeIdentity { tee } => match tee {
+                IntelTee::Tdx => f.write_str("Intel TD_QE identity"),
+                IntelTee::Sgx => f.write_str("Intel QE identity"),
+            },
+            Self::IntelTcbSigning => f.write_str(
+                "Intel SGX TCB Signing certificate (the issuer chain of TCB Info and QE Identity)",
+            ),
+            Self::IntelRootCaCrl => f.write_str("Intel SGX Root CA CRL"),
+            Self::IntelPckCrl { ca } => write!(
+                f,
+                "PCK CRL of the Intel SGX PCK {} CA",
+                match ca {
+                    PckCa::Platform => "Platform",
+                    PckCa::Processor => "Processor",
+                }
+            ),
+            Self::NvidiaDeviceChain => f.write_str(
+                "the GPU's device certificate chain (the attestation certificate that signed the report)",
+            ),
+            Self::NvidiaDeviceRoot { issuer } => {
+                write!(f, "the root certificate ({issuer}) of the GPU device chain")
+            }
+            Self::NvidiaRim { kind, id, .. } => write!(f, "{} RIM {id}", kind.label()),
+            Self::NvidiaOcsp(t) => write!(
+                f,
+                "OCSP response for {} (serial {})",
+                t.subject, t.serial
+            ),
+        }
+    }
+}
+
+/// A key a verification will look for, and whether its absence fails verification or
+/// is only a claim with a warning (an OCSP answer without `require_ocsp`, a RIM without
+/// `require_rims`, the AMD CRL).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Requirement {
+    /// What is looked for.
+    pub key: CollateralKey,
+    /// `true` when verification can succeed without it.
+    pub optional: bool,
+}
+
+impl Requirement {
+    pub(crate) fn required(key: CollateralKey) -> Self {
+        Self {
+            key,
+            optional: false,
+        }
+    }
+
+    pub(crate) fn optional(key: CollateralKey) -> Self {
+        Self {
+            key,
+            optional: true,
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The collateral an SEV-SNP report needs, as keys, and which bundle items serve each.
+//! Verification (`verify.rs`) names its missing collateral through the same functions,
+//! so what `requirements` lists is exactly what verification looks for.
+
+use super::kds_ext::product_name;
+use super::report::{AttestationReport, SigningKey};
+use super::verify::{fits, AmdName};
+use super::{Product, SnpOptions};
+use crate::collateral::Bundle;
+use crate::needs::{AmdSigner, CollateralKey, Requirement};
+use crate::pki::Certificate;
+
+/// The signer kind of a report (`None` for an unsigned one, which needs nothing).
+pub(crate) fn signer(report: &AttestationReport) -> Option<AmdSigner> {
+    match report.key_info.signing_key {
+        SigningKey::Vcek => Some(AmdSigner::Vcek),
+        SigningKey::Vlek => Some(AmdSigner::Vlek),
+        SigningKey::None => None,
+    }
+}
+
+/// The product line as far as it is known: CPUID (v3+), else the caller's, else the
+/// VEKs of the report's signer kind in `known` (a v2 report's VEK names it).
+pub(crate) fn known_product(
+    report: &AttestationReport,
+    options: &SnpOptions,
+    known: &Bundle,
+) -> Option<Product> {
+    if let Some(c) = report.cpuid {
+        return Product::from_cpuid(c.family, c.model);
+    }
+    if options.product.is_some() {
+        return options.product;
+    }
+    let signer = signer(report)?;
+    vek_candidates(known, signer)
+        .into_iter()
+        .find_map(product_of_certificate)
+}
+
+/// A VEK's product: its productName extension, else its issuer's name (`SEV-Milan`).
+pub(crate) fn product_of_certificate(cert: &Certificate) -> Option<Product> {
+    let by_name = product_name(cert).as_deref().and_then(Product::from_name);
+    by_name.or_else(|| {
+        cert.issuer()
+            .common_name()
+            .and_then(|cn| {
+                cn.strip_prefix("SEV-VLEK-")
+                    .or_else(|| cn.strip_prefix("SEV-"))
+            })
+            .and_then(Product::from_name)
+    })
+}
+
+/// The key of the report's VEK.
+pub(crate) fn vek_key(
+    report: &AttestationReport,
+    signer: AmdSigner,
+    product: Option<Product>,
+) -> CollateralKey {
+    match signer {
+        AmdSigner::Vlek => CollateralKey::AmdVlek { product },
+        AmdSigner::Vcek => {
+            let layout = product.unwrap_or(Product::Milan);
+            let len = layout.hwid_len();
+            CollateralKey::AmdVcek {
+                product,
+                hw_id: report.chip_id.get(..len).unwrap_or_default().to_vec(),
+                tcb: report.reported_tcb.parts(layout),
+            }
+        }
+    }
+}
+
+/// What verifying `report` looks for, given what is already `known`. A v2 report's
+/// product line comes from its VEK, so its chain is asked for once the VEK is known.
+pub(crate) fn requirements(
+    report: &AttestationReport,
+    options: &SnpOptions,
+    known: &Bundle,
+) -> Vec<Requirement> {
+    let Some(signer) = signer(report) else {
+        return Vec::new();
+    };
+    let product = known_product(report, options, known);
+    let mut needs = vec![Requirement::required(vek_key(report, signer, product))];
+    if let Some(product) = product {
+        needs.push(Requirement::required(CollateralKey::AmdChain {
+            product: Some(product),
+            signer,
+        }));
+        let crl = CollateralKey::AmdCrl { product, signer };
+        needs.push(if options.require_crl {
+            Requirement::required(crl)
+        } else {
+            Requirement::optional(crl)
+        });
+    }
+    needs
+}
+
+fn vek_candidates(bundle: &Bundle, signer: AmdSigner) -> Vec<&Certificate> {
+    let want = match signer {
+        AmdSigner::Vcek => AmdName::Vcek,
+        AmdSigner::Vlek => AmdName::Vlek,
+    };
+    bundle
+        .certificates
+        .iter()
+        .filter(|c| AmdName::of(c) == Some(want))
+        .collect()
+}
+
+/// The items of `bundle` that serve `key` for `report`, added to `out`.
+pub(crate) fn select(
+    report: &AttestationReport,
+    key: &CollateralKey,
+    bundle: &Bundle,
+    out: &mut Bundle,
+) {
+    match key {
+        CollateralKey::AmdVcek { product, .. } | CollateralKey::AmdVlek { product } => {
+            let Some(signer) = signer(report) else { return };
+            for cert in vek_candidates(bundle, signer) {
+                let fitting = product
+                    .or_else(|| product_of_certificate(cert))
+                    .is_some_and(|p| fits(cert, report, p));
+                if fitting {
+                    out.certificates.push(cert.clone());
+                }
+            }
+        }
+        CollateralKey::AmdChain {
+            product: Some(product),
+            signer,
+        } => {
+            let product = *product;
+            out.certificates.extend(
+                bundle
+                    .certificates
+                    .iter()
+                    .filter(|c| match (AmdName::of(c), signer) {
+                        (Some(AmdName::Ark(p)), _)
+                        | (Some(AmdName::Ask(p)), AmdSigner::Vcek)
+                        | (Some(AmdName::Asvk(p)), AmdSigner::Vlek) => p == Some(product),
+                        _ => false,
+                    })
+                    .cloned(),
+            );
+        }
+        CollateralKey::AmdCrl { product, .. } => {
+            let ark = format!("ARK-{product}");
+            out.crls.extend(
+                bundle
+                    .crls
+                    .iter()
+                    .filter(|c| c.issuer().common_name() == Some(ark.as_str()))
+                    .cloned(),
+            );
+        }
+        _ => {}
+    }
+}
+
+/// Whether `selected` (what [`select`] found for an [`CollateralKey::AmdChain`]) holds
+/// both halves of the chain: an ARK and the CA below it.
+pub(crate) fn is_whole_chain(selected: &Bundle) -> bool {
+    let names: Vec<AmdName> = selected
+        .certificates
+        .iter()
+        .filter_map(AmdName::of)
+        .collect();
+    names.iter().any(|n| matches!(n, AmdName::Ark(_)))
+        && names
+            .iter()
+            .any(|n| matches!(n, AmdName::Ask(_) | AmdName::Asvk(_)))
+}

@@ -113,7 +113,7 @@ fn requirements_turn_claims_into_rejections() {
     )
     .unwrap_err();
     assert!(
-        matches!(&e, verifier::Error::MissingCollateral { key: verifier::CollateralKey::NvidiaOcsp(t) } if t.subject.contains("GH100 A01 GSP BROM")),
+        matches!(&e, Error::MissingCollateral { key: verifier::CollateralKey::NvidiaOcsp(t) } if t.subject.contains("GH100 A01 GSP BROM")),
         "{e:?}"
     );
     let e = run_with(
@@ -126,7 +126,7 @@ fn requirements_turn_claims_into_rejections() {
     )
     .unwrap_err();
     assert!(
-        matches!(&e, verifier::Error::MissingCollateral { key: verifier::CollateralKey::NvidiaRim { id, .. } } if id == "NV_GPU_DRIVER_GH100_550.90.07"),
+        matches!(&e, Error::MissingCollateral { key: verifier::CollateralKey::NvidiaRim { id, .. } } if id == "NV_GPU_DRIVER_GH100_550.90.07"),
         "{e:?}"
     );
 }

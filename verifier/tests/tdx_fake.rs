@@ -398,7 +398,7 @@ fn crls_must_be_signed_current_and_present() {
     let e = expect(run(p, &q, &c), "missing_collateral");
     assert_eq!(
         e,
-        verifier::Error::MissingCollateral {
+        Error::MissingCollateral {
             key: verifier::CollateralKey::IntelPckCrl {
                 ca: verifier::needs::PckCa::Platform
             }

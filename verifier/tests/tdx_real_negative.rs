@@ -250,7 +250,7 @@ fn each_missing_piece_names_what_to_fetch() {
         );
         assert_eq!(
             e,
-            verifier::Error::MissingCollateral { key: hint },
+            Error::MissingCollateral { key: hint },
             "without {skip}"
         );
     }

@@ -244,11 +244,7 @@ fn pick_tcb_info<'b>(
     right_id.first().copied().ok_or_else(missing)
 }
 
-fn pick_qe_identity(
-    bundle: &Bundle,
-    tee: IntelTee,
-    now: u64,
-) -> Result<&SignedQeIdentity, Error> {
+fn pick_qe_identity(bundle: &Bundle, tee: IntelTee, now: u64) -> Result<&SignedQeIdentity, Error> {
     let id = needs::qe_identity_id(tee);
     let missing = || Error::MissingCollateral {
         key: CollateralKey::IntelQeIdentity { tee },

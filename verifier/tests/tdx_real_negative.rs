@@ -248,11 +248,7 @@ fn each_missing_piece_names_what_to_fetch() {
             ErrorClass::MissingCollateral,
             "without {skip}: {e}"
         );
-        assert_eq!(
-            e,
-            Error::MissingCollateral { key: hint },
-            "without {skip}"
-        );
+        assert_eq!(e, Error::MissingCollateral { key: hint }, "without {skip}");
     }
 }
 

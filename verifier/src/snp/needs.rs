@@ -52,12 +52,18 @@ pub(crate) fn product_of_certificate(cert: &Certificate) -> Option<Product> {
     })
 }
 
-/// The key of the report's VEK.
+/// The key of the report's VEK. Its product line is the one known without the VEK
+/// (CPUID, else the caller's): a v2 report's VEK cannot be named by what only the VEK
+/// says, so its key stays the same before and after the VEK is found.
 pub(crate) fn vek_key(
     report: &AttestationReport,
     signer: AmdSigner,
-    product: Option<Product>,
+    options: &SnpOptions,
 ) -> CollateralKey {
+    let product = match report.cpuid {
+        Some(c) => Product::from_cpuid(c.family, c.model),
+        None => options.product,
+    };
     match signer {
         AmdSigner::Vlek => CollateralKey::AmdVlek { product },
         AmdSigner::Vcek => {
@@ -83,7 +89,7 @@ pub(crate) fn requirements(
         return Vec::new();
     };
     let product = known_product(report, options, known);
-    let mut needs = vec![Requirement::required(vek_key(report, signer, product))];
+    let mut needs = vec![Requirement::required(vek_key(report, signer, options))];
     if let Some(product) = product {
         needs.push(Requirement::required(CollateralKey::AmdChain {
             product: Some(product),

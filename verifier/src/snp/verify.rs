@@ -359,11 +359,7 @@ pub(crate) fn verify(
             .into());
         }
         return Err(Error::MissingCollateral {
-            key: needs::vek_key(
-                &report,
-                signer_kind,
-                needs::known_product(&report, options, bundle),
-            ),
+            key: needs::vek_key(&report, signer_kind, options),
         });
     }
 
@@ -416,7 +412,7 @@ pub(crate) fn verify(
             fitting
         }
     };
-    let vek = needs::vek_key(&report, signer_kind, Some(product));
+    let vek = needs::vek_key(&report, signer_kind, options);
     let chain_key = CollateralKey::AmdChain {
         product: Some(product),
         signer: signer_kind,

@@ -237,6 +237,7 @@ fn h100_set_a() -> (Evidence, Bundle) {
 }
 
 #[test]
+#[allow(clippy::field_reassign_with_default)] // the options are #[non_exhaustive]
 fn the_real_h100_vector_needs_exactly_what_it_uses() {
     let (evidence, full) = h100_set_a();
     // On 2025-08-21 the device chain's OCSP responses are current, the RIM chains' are

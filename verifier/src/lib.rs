@@ -95,16 +95,20 @@
 //! 8. every expectation in [`nvidia::NvidiaOptions`] holds.
 //!
 //! ```no_run
-//! use verifier::{collateral::Bundle, snp::SnpOptions, time, TrustAnchors, Verifier};
+//! use verifier::{collateral::Bundle, time, Evidence, Expectations, TrustAnchors, Verifier};
 //! # fn main() -> Result<(), verifier::Error> {
-//! let report = std::fs::read("report.bin").unwrap();
+//! let evidence = Evidence::from_bytes(&std::fs::read("report.bin").unwrap(), None)?;
 //! let mut bundle = Bundle::new();
 //! bundle.add_bytes(&std::fs::read("ask_ark.pem").unwrap())?;
 //! bundle.add_bytes(&std::fs::read("vcek.der").unwrap())?;
+//! // What verification will look for, and which of it the bundle lacks (pure).
+//! for need in bundle.missing(&evidence, &Expectations::none()) {
+//!     println!("still needed: {} (optional: {})", need.key, need.optional);
+//! }
 //! let verifier = Verifier::new(TrustAnchors::default());
 //! let now = time::from_secs(1_740_000_000);
-//! let verified = verifier.verify_snp(&report, &bundle, &SnpOptions::default(), now)?;
-//! println!("measurement {}", verified.claims().measurement);
+//! let verified = verifier.verify(&evidence, &bundle, &Expectations::none(), now)?;
+//! println!("{}", serde_json::to_string(verified.claims()).unwrap());
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]

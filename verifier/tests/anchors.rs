@@ -43,7 +43,11 @@ fn the_real_vendor_roots_give_the_built_in_pins() {
     let anchors = TrustAnchors::from_root_certificates(default_provider(), &roots).unwrap();
     let built_in = TrustAnchors::default();
     for product in Product::ALL {
-        assert_eq!(anchors.ark_pins(product), built_in.ark_pins(product), "{product}");
+        assert_eq!(
+            anchors.ark_pins(product),
+            built_in.ark_pins(product),
+            "{product}"
+        );
     }
     assert_eq!(anchors.intel_root, built_in.intel_root);
     assert_eq!(anchors.nvidia_device_root, built_in.nvidia_device_root);
@@ -78,7 +82,10 @@ fn a_self_signed_ca_of_no_vendor_profile_is_refused() {
     let pki = AmdPki::cached(Product::Milan);
     let ark = Certificate::from_der(&pki.ark).unwrap();
     let anchors = TrustAnchors::from_root_certificates(default_provider(), &[ark]).unwrap();
-    assert_eq!(anchors.ark_pins(Product::Milan), vec![pki.ark_spki_sha256()]);
+    assert_eq!(
+        anchors.ark_pins(Product::Milan),
+        vec![pki.ark_spki_sha256()]
+    );
     // Self-signed CAs whose key does not fit the name's profile.
     for (cn, key) in [
         ("Intel SGX Root CA", rogue_rsa()),

@@ -4,7 +4,7 @@
 //! together); it is accepted only if its key hash is pinned here. [`TrustAnchors`] is a
 //! value the caller can replace, which is how tests use the fake roots of `testvectors`.
 
-use crate::snp::Product;
+use crate::amd::Product;
 
 /// Pinned roots, by vendor.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use std::fmt;
 
 use thiserror::Error;
 
-use crate::pki::CertRole;
-use crate::snp::{Product, TcbComponent};
+use crate::amd::{Product, TcbComponent};
+use crate::role::CertRole;
 use crate::time::rfc3339;
 
 /// Why evidence or collateral was not accepted.

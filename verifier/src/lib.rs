@@ -120,16 +120,19 @@
     )
 )]
 
+mod amd;
 pub mod anchors;
 pub mod claims;
 pub mod collateral;
 pub mod crypto;
 pub mod error;
 pub mod evidence;
+mod expect;
 pub mod json;
 pub mod nvidia;
 pub mod pki;
 mod reader;
+mod role;
 pub mod snp;
 pub mod tdx;
 pub mod time;

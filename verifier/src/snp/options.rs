@@ -5,16 +5,7 @@
 
 use super::{AttestationReport, Product, TcbParts};
 use crate::error::ExpectationError;
-
-/// What REPORT_DATA must hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReportDataExpectation {
-    /// All 64 bytes, exactly.
-    Exact([u8; 64]),
-    /// A nonce that REPORT_DATA must begin with (1 to 64 bytes); the rest is not
-    /// constrained (guests often put a key digest after the nonce). Never padded.
-    Prefix(Vec<u8>),
-}
+use crate::expect::ReportDataExpectation;
 
 /// Guest policy constraints. The defaults allow everything.
 #[derive(Debug, Clone, PartialEq, Eq)]

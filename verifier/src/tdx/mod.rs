@@ -14,7 +14,7 @@ mod status;
 mod tcb_info;
 mod verify;
 
-pub use crate::snp::ReportDataExpectation;
+pub use crate::expect::ReportDataExpectation;
 pub use claims::{
     PlatformClaims, QuoteClaims, SgxClaims, TcbEvaluationClaims, TdAttributes, TdxClaims,
 };

@@ -12,7 +12,7 @@
 use super::quote::{EnclaveReport, TdReport};
 use super::status::TcbStatus;
 use crate::error::ExpectationError;
-use crate::snp::ReportDataExpectation;
+use crate::expect::ReportDataExpectation;
 
 /// Options for [`crate::Verifier::verify_tdx`]: expectations about a TD.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

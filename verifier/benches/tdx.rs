@@ -375,8 +375,8 @@ fn warm_hash_inputs(case: &Case) -> Vec<Vec<u8>> {
     }
     let tcb: &SignedTcbInfo = &case.bundle.tcb_infos[0];
     let qe: &SignedQeIdentity = &case.bundle.qe_identities[0];
-    inputs.push(framed(&[0; 65], &tcb.signed, &tcb.signature));
-    inputs.push(framed(&[0; 65], &qe.signed, &qe.signature));
+    inputs.push(framed(&[0; 65], tcb.signed_bytes(), tcb.signature()));
+    inputs.push(framed(&[0; 65], qe.signed_bytes(), qe.signature()));
     inputs
 }
 
@@ -416,8 +416,8 @@ fn bench_warm_parts(c: &mut Criterion, cases: &[Case], providers: &[&'static dyn
             pce_svn: pck.pce_svn,
             qe_isv_svn: q.signature.qe_report.isv_svn,
         };
-        let info = &case.bundle.tcb_infos[0].info;
-        let identity = &case.bundle.qe_identities[0].identity;
+        let info = &case.bundle.tcb_infos[0].body();
+        let identity = &case.bundle.qe_identities[0].body();
         let td = q.td_report().expect("a TD quote");
         g.bench_function(BenchmarkId::new("tcb_evaluate", case.name), |b| {
             b.iter(|| {

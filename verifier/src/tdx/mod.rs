@@ -10,6 +10,7 @@ mod options;
 mod pck_ext;
 mod qe_identity;
 mod quote;
+mod signed;
 mod status;
 mod tcb_info;
 mod verify;
@@ -21,11 +22,12 @@ pub use claims::{
 pub use evaluate::{evaluate, PlatformTcb, TcbEvaluation};
 pub use options::{SgxOptions, TdxOptions};
 pub use pck_ext::{PckExtension, PlatformConfiguration, SgxType, SGX_EXTENSION_OID};
-pub use qe_identity::{QeIdentity, QeTcbLevel, SignedQeIdentity};
+pub use qe_identity::{QeIdentity, QeTcbLevel};
 pub use quote::{
     CertificationData, EnclaveReport, Quote, QuoteBody, QuoteHeader, SignatureData, TdReport,
     ATT_KEY_TYPE_ECDSA_P256, INTEL_QE_VENDOR_ID, TEE_TYPE_SGX, TEE_TYPE_TDX,
 };
+pub use signed::{Signed, SignedQeIdentity, SignedTcbInfo};
 pub use status::TcbStatus;
 
 /// Intel's TD relaunch rule for TD 1.5 quotes: the final status from the launch
@@ -33,9 +35,7 @@ pub use status::TcbStatus;
 pub fn relaunch_status(launch: TcbStatus, current: TcbStatus) -> TcbStatus {
     TcbStatus::relaunch(launch, current)
 }
-pub use tcb_info::{
-    ModuleTcbLevel, SignedTcbInfo, TcbInfo, TcbInfoId, TcbLevel, TdxModuleIdentity,
-};
+pub use tcb_info::{ModuleTcbLevel, TcbInfo, TcbInfoId, TcbLevel, TdxModuleIdentity};
 
 pub use verify::PckChain;
 pub(crate) use verify::{verify, Expect};

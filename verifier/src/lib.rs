@@ -125,6 +125,7 @@ pub mod anchors;
 pub mod claims;
 pub mod collateral;
 pub mod crypto;
+pub mod der;
 pub mod error;
 pub mod evidence;
 mod expect;

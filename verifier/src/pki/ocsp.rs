@@ -23,7 +23,6 @@
 //! without nextUpdate is current for a bounded age after thisUpdate (RFC 5019 §6 lets a
 //! client bound it; [`DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE`] unless the caller says).
 
-mod der;
 mod parse;
 
 use core::fmt;

@@ -39,7 +39,7 @@ use verifier::collateral::Bundle;
 use verifier::crypto::{all_providers, CryptoProvider, Curve, EcdsaSig, HashAlg};
 use verifier::nvidia::spdm::AttestationReport;
 use verifier::nvidia::{decode, GpuEvidence, NvidiaOptions};
-use verifier::pki::{ParsedChainCache, PublicKey, SignatureCache};
+use verifier::pki::PublicKey;
 use verifier::time::{self, UnixTime};
 use verifier::{TrustAnchors, Verifier};
 
@@ -97,9 +97,7 @@ fn verify(verifier: &Verifier, case: &Case, bundle: &Bundle) -> bool {
 }
 
 fn cold_verifier(p: &'static dyn CryptoProvider) -> Verifier {
-    Verifier::with_provider(TrustAnchors::default(), p)
-        .with_cache(SignatureCache::disabled())
-        .with_device_chain_cache(ParsedChainCache::disabled())
+    Verifier::with_provider(TrustAnchors::default(), p).without_caches()
 }
 
 fn main() {

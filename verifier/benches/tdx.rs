@@ -54,7 +54,6 @@ use serde_json::value::RawValue;
 use testvectors::real::tdx_dir;
 use verifier::collateral::Bundle;
 use verifier::crypto::{all_providers, CryptoProvider, Curve, EcdsaSig, HashAlg};
-use verifier::pki::{ParsedChainCache, SignatureCache};
 use verifier::tdx::{
     evaluate, PckExtension, PlatformTcb, Quote, QuoteClaims, SignedQeIdentity, SignedTcbInfo,
     TdxOptions,
@@ -182,9 +181,7 @@ fn verify(verifier: &Verifier, c: &Case, bundle: &Bundle) -> QuoteClaims {
 }
 
 fn cold_verifier(p: &'static dyn CryptoProvider) -> Verifier {
-    Verifier::with_provider(TrustAnchors::default(), p)
-        .with_cache(SignatureCache::disabled())
-        .with_chain_cache(ParsedChainCache::disabled())
+    Verifier::with_provider(TrustAnchors::default(), p).without_caches()
 }
 
 /// The quote signature check on its own: attestation key (uncompressed SEC1), signed

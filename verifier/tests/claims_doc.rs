@@ -74,7 +74,7 @@ fn claims_doc_matches_serialized_claims() {
             "2024-12-11T22:14:21Z",
         ),
     ] {
-        let bundle = Bundle::from_iter_bytes(&[
+        let bundle = testvectors::bundle_from_bytes(&[
             std::fs::read(base.join(dir).join(vek)).unwrap(),
             std::fs::read(base.join(chain)).unwrap(),
         ]);

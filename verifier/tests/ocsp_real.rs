@@ -15,9 +15,9 @@ use base64::Engine as _;
 use verifier::crypto::all_providers;
 use verifier::error::OcspErrorKind;
 use verifier::pki::ocsp::{CertStatus, Freshness, OcspHash, OcspResponse, OcspStatus, ResponderId};
-use verifier::pki::{Certificate, PathChecker, SignatureCache};
+use verifier::pki::{Certificate, PathChecker};
 use verifier::time::{from_secs, rfc3339};
-use verifier::Error;
+use verifier::{Error, TrustAnchors, Verifier};
 
 fn set_a() -> PathBuf {
     testvectors::real::nvidia_dir().join("setA_h100_550.90.07")
@@ -153,10 +153,10 @@ fn check(
     let results: Vec<_> = all_providers()
         .into_iter()
         .map(|provider| {
-            let cache = SignatureCache::disabled();
+            let cold = Verifier::new(TrustAnchors::default()).without_caches();
             PathChecker {
                 provider,
-                cache: &cache,
+                cache: cold.cache(),
                 now: from_secs(now),
             }
             .check_ocsp(response, cert, issuer, nonce)

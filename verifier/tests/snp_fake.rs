@@ -714,7 +714,7 @@ fn the_signer_kind_is_enforced() {
     // A VLEK with the ASK chain instead of the ASVK chain.
     let mut vlek = Case::new(AmdPki::cached(Product::Milan).clone(), Signer::Vlek);
     let pki = &vlek.pki;
-    vlek.bundle = Some(Bundle::from_iter_bytes(&[
+    vlek.bundle = Some(testvectors::bundle_from_bytes(&[
         pki.ask_ark_pem().into_bytes(),
         pki.vlek.clone(),
     ]));
@@ -742,7 +742,7 @@ fn the_product_chain_must_match() {
     let turin = AmdPki::cached(Product::Turin).clone();
     let milan = AmdPki::cached(Product::Milan);
     let mut case = Case::new(turin.clone(), Signer::Vcek);
-    case.bundle = Some(Bundle::from_iter_bytes(&[
+    case.bundle = Some(testvectors::bundle_from_bytes(&[
         milan.ask_ark_pem().into_bytes(),
         turin.vcek.clone(),
     ]));
@@ -872,7 +872,9 @@ fn missing_collateral_names_what_is_missing() {
     let case = Case::milan();
     let pki = &case.pki;
     let mut no_vcek = Case::milan();
-    no_vcek.bundle = Some(Bundle::from_iter_bytes(&[pki.ask_ark_pem().into_bytes()]));
+    no_vcek.bundle = Some(testvectors::bundle_from_bytes(&[pki
+        .ask_ark_pem()
+        .into_bytes()]));
     let e = no_vcek.err();
     assert_eq!(e.class(), verifier::ErrorClass::MissingCollateral);
     assert!(
@@ -880,12 +882,14 @@ fn missing_collateral_names_what_is_missing() {
         "{e}"
     );
     let mut no_chain = Case::milan();
-    no_chain.bundle = Some(Bundle::from_iter_bytes(std::slice::from_ref(&pki.vcek)));
+    no_chain.bundle = Some(testvectors::bundle_from_bytes(std::slice::from_ref(
+        &pki.vcek,
+    )));
     let e = no_chain.err();
     assert_eq!(e.class(), verifier::ErrorClass::MissingCollateral);
     assert!(e.to_string().contains("cert_chain"), "{e}");
     let mut no_ark = Case::milan();
-    no_ark.bundle = Some(Bundle::from_iter_bytes(&[
+    no_ark.bundle = Some(testvectors::bundle_from_bytes(&[
         to_pem("CERTIFICATE", &pki.ask).into_bytes(),
         pki.vcek.clone(),
     ]));
@@ -1065,7 +1069,7 @@ fn the_ark_must_be_the_products() {
     let milan = AmdPki::cached(Product::Milan);
     let genoa = AmdPki::cached(Product::Genoa);
     let mut case = Case::milan();
-    case.bundle = Some(Bundle::from_iter_bytes(&[
+    case.bundle = Some(testvectors::bundle_from_bytes(&[
         to_pem("CERTIFICATE", &milan.ask).into_bytes(),
         to_pem("CERTIFICATE", &genoa.ark).into_bytes(),
         milan.vcek.clone(),
@@ -1098,7 +1102,7 @@ fn the_fitting_vcek_is_chosen_among_several() {
         })
         .build();
     let mut case = Case::milan();
-    case.bundle = Some(Bundle::from_iter_bytes(&[
+    case.bundle = Some(testvectors::bundle_from_bytes(&[
         other_chip.vcek.clone(),
         old_tcb.vcek.clone(),
         milan.ask_ark_pem().into_bytes(),
@@ -1106,7 +1110,7 @@ fn the_fitting_vcek_is_chosen_among_several() {
     ]));
     case.run().unwrap();
     // Without the right one, the first candidate's misfit is reported.
-    case.bundle = Some(Bundle::from_iter_bytes(&[
+    case.bundle = Some(testvectors::bundle_from_bytes(&[
         other_chip.vcek.clone(),
         old_tcb.vcek.clone(),
         milan.ask_ark_pem().into_bytes(),

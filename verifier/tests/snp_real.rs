@@ -257,7 +257,8 @@ fn real_crls_are_checked() {
         assert_eq!(err.kind(), "crl_required");
     }
     // The real Genoa CRL revokes serial 0x020001, a retired Genoa ASK.
-    let genoa = Bundle::from_iter_bytes(&[std::fs::read(dir.join("roots/genoa_crl.der")).unwrap()]);
+    let genoa =
+        testvectors::bundle_from_bytes(&[std::fs::read(dir.join("roots/genoa_crl.der")).unwrap()]);
     assert!(genoa.crls[0].revoked(&[0x02, 0x00, 0x01]).is_some());
     assert!(genoa.crls[0].revoked(&[0x02, 0x00, 0x02]).is_none());
 }

@@ -35,7 +35,7 @@ pub fn snp_input() -> SnpInput {
     let dir = base.join("milan-v3-vlek-aws-trustee");
     SnpInput {
         report: std::fs::read(dir.join("report.bin")).unwrap(),
-        bundle: Bundle::from_iter_bytes(&[
+        bundle: testvectors::bundle_from_bytes(&[
             std::fs::read(dir.join("vlek.der")).unwrap(),
             std::fs::read(base.join("roots/milan_asvk_ark.pem")).unwrap(),
         ]),

@@ -27,7 +27,8 @@ pub use crate::role::CertRole;
 pub(crate) use algorithm::verify_fixed_ecdsa;
 pub use algorithm::SignatureAlgorithm;
 pub(crate) use cache::DigestMemo;
-pub use cache::{ParsedChainCache, SignatureCache};
+pub(crate) use cache::ParsedChainCache;
+pub use cache::SignatureCache;
 pub use cert::{Certificate, Extension, Name, PublicKey};
 pub use crl::{Crl, RevokedEntry};
 

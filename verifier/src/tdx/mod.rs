@@ -37,7 +37,7 @@ pub fn relaunch_status(launch: TcbStatus, current: TcbStatus) -> TcbStatus {
 }
 pub use tcb_info::{ModuleTcbLevel, TcbInfo, TcbInfoId, TcbLevel, TdxModuleIdentity};
 
-pub use verify::PckChain;
+pub(crate) use verify::PckChain;
 pub(crate) use verify::{verify, Expect};
 
 /// A raw `r ‖ s` P-256 signature from the hex a PCS document or PCCS carries.

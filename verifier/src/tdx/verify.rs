@@ -31,7 +31,7 @@ const TCB_SIGNING_CN: &str = "Intel SGX TCB Signing";
 
 /// The PCK chain a quote carries, parsed, with its PCK extension decoded.
 #[derive(Debug)]
-pub struct PckChain {
+pub(crate) struct PckChain {
     leaf: Certificate,
     ca: Certificate,
     root: Certificate,

@@ -73,9 +73,10 @@ fn load() -> Case {
         evidence,
         collateral,
         now: time::from_secs(time::parse_rfc3339("2025-08-21T12:00:00Z").unwrap()),
-        options: NvidiaOptions {
-            expected_nonce: Some(hex::decode(NONCE).unwrap().try_into().unwrap()),
-            ..NvidiaOptions::default()
+        options: {
+            let mut opts = NvidiaOptions::default();
+            opts.expected_nonce = Some(hex::decode(NONCE).unwrap().try_into().unwrap());
+            opts
         },
     }
 }

@@ -34,9 +34,10 @@ fn verify(bytes: &[u8]) -> Result<(), Error> {
         nvidia_device_root: vec![pki.root_spki_sha256()],
         ..TrustAnchors::empty()
     });
-    let options = NvidiaOptions {
-        expected_nonce: Some(NONCE),
-        ..NvidiaOptions::default()
+    let options = {
+        let mut opts = NvidiaOptions::default();
+        opts.expected_nonce = Some(NONCE);
+        opts
     };
     let now = from_secs(parse_rfc3339("2026-11-27T00:00:00Z").unwrap());
     verifier

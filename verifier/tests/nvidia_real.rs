@@ -61,9 +61,10 @@ fn file_name(p: &Path) -> String {
 }
 
 fn nonce(hex_nonce: &str) -> NvidiaOptions {
-    NvidiaOptions {
-        expected_nonce: Some(hex::decode(hex_nonce).unwrap().try_into().unwrap()),
-        ..NvidiaOptions::default()
+    {
+        let mut opts = NvidiaOptions::default();
+        opts.expected_nonce = Some(hex::decode(hex_nonce).unwrap().try_into().unwrap());
+        opts
     }
 }
 
@@ -155,9 +156,10 @@ fn set_a_passes_with_rim_ocsp_current() {
     // Requiring OCSP now rejects: the device responses are a day old.
     let e = verify_set_a(
         &set_a_bundle(),
-        &NvidiaOptions {
-            require_ocsp: true,
-            ..nonce(SET_A_NONCE)
+        &{
+            let mut opts = nonce(SET_A_NONCE);
+            opts.require_ocsp = true;
+            opts
         },
         "2025-10-24T12:00:00Z",
     )
@@ -172,9 +174,10 @@ fn set_a_without_collateral_is_claims_not_a_match() {
     assert_eq!(v.claims().rims.driver.status, "unavailable");
     let e = verify_set_a(
         &Bundle::new(),
-        &NvidiaOptions {
-            require_rims: true,
-            ..nonce(SET_A_NONCE)
+        &{
+            let mut opts = nonce(SET_A_NONCE);
+            opts.require_rims = true;
+            opts
         },
         "2026-11-27T00:00:00Z",
     )
@@ -267,9 +270,10 @@ fn set_b_passes_with_its_rims() {
             "setB_h100_545.00/Driver_RIM_test_no_gpu.swidtag",
             "setB_h100_545.00/1010_0200_882_96005E0001_test_no_gpu.swidtag",
         ],
-        &NvidiaOptions {
-            require_rims: true,
-            ..nonce(SET_B_NONCE)
+        &{
+            let mut opts = nonce(SET_B_NONCE);
+            opts.require_rims = true;
+            opts
         },
     )
     .unwrap();
@@ -299,13 +303,11 @@ fn set_b_prod_vbios_rim_mismatches_at_1_2_3_9() {
         .warnings()
         .iter()
         .any(|w| w.code == "measurement_mismatch"));
-    let e = verify_set_b(
-        &rims,
-        &NvidiaOptions {
-            require_rims: true,
-            ..nonce(SET_B_NONCE)
-        },
-    )
+    let e = verify_set_b(&rims, &{
+        let mut opts = nonce(SET_B_NONCE);
+        opts.require_rims = true;
+        opts
+    })
     .unwrap_err();
     assert_eq!(e.kind(), "measurement_mismatch", "{e}");
     assert!(e.to_string().contains("[1, 2, 3, 9]"), "{e}");

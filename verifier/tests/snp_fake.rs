@@ -967,9 +967,10 @@ fn each_option_is_enforced() {
     let mut case = Case::milan();
     case.report.policy.0 |= 1 << 19;
     case.run().unwrap();
-    case.options.guest_policy = GuestPolicyConstraints {
-        allow_debug: false,
-        ..Default::default()
+    case.options.guest_policy = {
+        let mut opts = GuestPolicyConstraints::default();
+        opts.allow_debug = false;
+        opts
     };
     assert_eq!(case.err().kind(), "guest_policy_forbidden");
     let mut case = Case::milan();
@@ -980,39 +981,43 @@ fn each_option_is_enforced() {
     let mut case = Case::milan();
     case.report.key_info.author_key_en = true;
     case.report.author_key_digest = [0x55; 48];
-    case.options = SnpOptions {
-        report_data: Some(ReportDataExpectation::Exact([0xAA; 64])),
-        measurement: Some([0x11; 48]),
-        host_data: Some([0x22; 32]),
-        trusted_id_key_digests: vec![[0x33; 48]],
-        trusted_author_key_digests: vec![[0x55; 48]],
-        require_author_key: true,
-        minimum_tcb: Some(TcbParts {
+    case.options = {
+        let mut opts = SnpOptions::default();
+        opts.report_data = Some(ReportDataExpectation::Exact([0xAA; 64]));
+        opts.measurement = Some([0x11; 48]);
+        opts.host_data = Some([0x22; 32]);
+        opts.trusted_id_key_digests = vec![[0x33; 48]];
+        opts.trusted_author_key_digests = vec![[0x55; 48]];
+        opts.require_author_key = true;
+        opts.minimum_tcb = Some(TcbParts {
             fmc: None,
             bootloader: 4,
             tee: 0,
             snp: 24,
             microcode: 219,
-        }),
-        minimum_launch_tcb: Some(TcbParts {
+        });
+        opts.minimum_launch_tcb = Some(TcbParts {
             fmc: None,
             bootloader: 4,
             tee: 0,
             snp: 24,
             microcode: 219,
-        }),
-        guest_policy: GuestPolicyConstraints {
-            allow_debug: false,
-            allow_migration_agent: false,
-            allow_smt: true,
-            require_single_socket: false,
-        },
-        vmpl: Some(0),
-        minimum_version: Some(3),
-        minimum_guest_svn: Some(7),
-        product: Some(Product::Milan),
-        require_crl: false,
-        csp_id: None,
+        });
+        opts.guest_policy = {
+            let mut opts = GuestPolicyConstraints::default();
+            opts.allow_debug = false;
+            opts.allow_migration_agent = false;
+            opts.allow_smt = true;
+            opts.require_single_socket = false;
+            opts
+        };
+        opts.vmpl = Some(0);
+        opts.minimum_version = Some(3);
+        opts.minimum_guest_svn = Some(7);
+        opts.product = Some(Product::Milan);
+        opts.require_crl = false;
+        opts.csp_id = None;
+        opts
     };
     case.run().unwrap();
 }

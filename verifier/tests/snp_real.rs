@@ -247,9 +247,10 @@ fn real_crls_are_checked() {
             .unwrap_err();
         assert_eq!(err.kind(), "crl_expired", "{prefix}: {err}");
         // Requiring a CRL without one rejects.
-        let opts = SnpOptions {
-            require_crl: true,
-            ..SnpOptions::default()
+        let opts = {
+            let mut opts = SnpOptions::default();
+            opts.require_crl = true;
+            opts
         };
         let err = v
             .verify_snp(&row.report, &row.bundle, &opts, now)
@@ -306,9 +307,10 @@ fn expected_product_is_enforced() {
         .iter()
         .find(|r| r.name.starts_with("turin-v5-oak-oc"))
         .unwrap();
-    let opts = SnpOptions {
-        product: Some(Product::Milan),
-        ..SnpOptions::default()
+    let opts = {
+        let mut opts = SnpOptions::default();
+        opts.product = Some(Product::Milan);
+        opts
     };
     let err = v
         .verify_snp(&row.report, &row.bundle, &opts, time::from_secs(row.at))

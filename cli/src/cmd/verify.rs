@@ -126,9 +126,10 @@ pub(crate) fn verify_inner(
     let verifier = Verifier::new(anchors);
     let (result, source) = match tee {
         Tee::Snp => {
-            let options = SnpOptions {
-                report_data,
-                ..SnpOptions::default()
+            let options = {
+                let mut opts = SnpOptions::default();
+                opts.report_data = report_data;
+                opts
             };
             (
                 verifier
@@ -144,17 +145,19 @@ pub(crate) fn verify_inner(
                     anyhow!("an event log goes with a TDX quote; this is an SGX quote"),
                 ));
             }
-            let options = SgxOptions {
-                report_data,
-                ..SgxOptions::default()
+            let options = {
+                let mut opts = SgxOptions::default();
+                opts.report_data = report_data;
+                opts
             };
             let result = verifier.verify_sgx(&bytes, &loaded.bundle, &options, now);
             (result.map(|v| v.map(Claims::from)), "Intel PCS")
         }
         _ => {
-            let options = TdxOptions {
-                report_data,
-                ..TdxOptions::default()
+            let options = {
+                let mut opts = TdxOptions::default();
+                opts.report_data = report_data;
+                opts
             };
             let result = match &event_log {
                 Some(log) => {
@@ -229,12 +232,13 @@ fn verify_nvidia(
             })?)
         }
     };
-    let options = NvidiaOptions {
-        expected_nonce,
-        require_ocsp: args.require_ocsp,
-        require_rims: args.require_rims,
-        allow_cert_hold: args.allow_cert_hold,
-        ..NvidiaOptions::default()
+    let options = {
+        let mut opts = NvidiaOptions::default();
+        opts.expected_nonce = expected_nonce;
+        opts.require_ocsp = args.require_ocsp;
+        opts.require_rims = args.require_rims;
+        opts.allow_cert_hold = args.allow_cert_hold;
+        opts
     };
     let verifier = Verifier::new(anchors);
     let result = if let [gpu] = gpus.as_slice() {

@@ -8,6 +8,7 @@ use crate::error::ExpectationError;
 use crate::expect::ReportDataExpectation;
 
 /// Guest policy constraints. The defaults allow everything.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuestPolicyConstraints {
     /// Accept POLICY.DEBUG = 1.
@@ -32,6 +33,7 @@ impl Default for GuestPolicyConstraints {
 }
 
 /// Options for [`crate::Verifier::verify_snp`].
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SnpOptions {
     /// Expected REPORT_DATA or nonce.

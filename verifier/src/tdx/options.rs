@@ -15,6 +15,7 @@ use crate::error::ExpectationError;
 use crate::expect::ReportDataExpectation;
 
 /// Options for [`crate::Verifier::verify_tdx`]: expectations about a TD.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TdxOptions {
     /// Expected REPORTDATA of the TD, or a nonce it must begin with.
@@ -38,6 +39,7 @@ pub struct TdxOptions {
 }
 
 /// Options for [`crate::Verifier::verify_sgx`]: expectations about an enclave.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SgxOptions {
     /// Expected REPORTDATA of the enclave, or a nonce it must begin with.

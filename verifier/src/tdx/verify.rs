@@ -502,8 +502,8 @@ pub(crate) fn verify(
         &verifier.cache,
         (Curve::P256, HashAlg::Sha256),
         signing_key,
-        &tcb_info.signed_bytes(),
-        Some(&tcb_info.memo()),
+        tcb_info.signed_bytes(),
+        Some(tcb_info.memo()),
         tcb_info.signature(),
     )
     .map_err(|_| CollateralError::Signature { what: "TCB Info" })?;
@@ -528,8 +528,8 @@ pub(crate) fn verify(
         &verifier.cache,
         (Curve::P256, HashAlg::Sha256),
         signing_key,
-        &qe_identity.signed_bytes(),
-        Some(&qe_identity.memo()),
+        qe_identity.signed_bytes(),
+        Some(qe_identity.memo()),
         qe_identity.signature(),
     )
     .map_err(|_| CollateralError::Signature {
@@ -544,7 +544,7 @@ pub(crate) fn verify(
 
     // 7. The quoting enclave is the one the QE Identity describes.
     let qe = &sig.qe_report;
-    let id = &qe_identity.body();
+    let id = qe_identity.body();
     if qe.misc_select & id.miscselect_mask != id.miscselect & id.miscselect_mask {
         return Err(BindingError::QeIdentity {
             field: "miscselect",
@@ -587,7 +587,7 @@ pub(crate) fn verify(
 
     // 8. The TDX module is the one the TCB Info describes.
     if let QuoteBody::Td(td) = &quote.body {
-        check_tdx_module(td, &tcb_info.body())?;
+        check_tdx_module(td, tcb_info.body())?;
     }
 
     // 9. TCB evaluation (TD 1.5: at launch and now, then the relaunch rule).
@@ -597,9 +597,9 @@ pub(crate) fn verify(
         qe_isv_svn: qe.isv_svn,
     };
     let td = quote.td_report();
-    let launch = evaluate(&tcb_info.body(), id, &platform, td.map(|t| &t.tee_tcb_svn))?;
+    let launch = evaluate(tcb_info.body(), id, &platform, td.map(|t| &t.tee_tcb_svn))?;
     let current: Option<TcbEvaluation> = match td.and_then(|t| t.tee_tcb_svn2.as_ref()) {
-        Some(svn2) => Some(evaluate(&tcb_info.body(), id, &platform, Some(svn2))?),
+        Some(svn2) => Some(evaluate(tcb_info.body(), id, &platform, Some(svn2))?),
         None => None,
     };
     let final_status = match &current {

@@ -74,9 +74,11 @@ fn check_tcb_info(t: &SignedTcbInfo) {
 }
 
 fn check_qe_identity(q: &SignedQeIdentity) {
-    let again = QeIdentity::parse(q.signed_bytes()).expect("the signed bytes of a QE Identity re-parse");
+    let again =
+        QeIdentity::parse(q.signed_bytes()).expect("the signed bytes of a QE Identity re-parse");
     assert_eq!(
-        &again, q.body(),
+        &again,
+        q.body(),
         "QE Identity differs from its signed bytes"
     );
 }

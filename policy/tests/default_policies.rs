@@ -192,7 +192,9 @@ fn each_gpu_of_multi_gpu_evidence_gets_its_own_warnings() {
     use verifier::nvidia::{decode, NvidiaOptions};
     let file = testvectors::real::nvidia_dir().join("asdk_hopper/multi_gpu_hopper.json");
     let evidence = decode(&std::fs::read(file).unwrap()).unwrap();
-    let secs = verifier::time::parse_rfc3339("2026-11-27T00:00:00Z").unwrap();
+    let secs = verifier::time::parse_rfc3339("2026-11-27T00:00:00Z")
+        .unwrap()
+        .as_secs();
     let verified = verifier::Verifier::new(verifier::TrustAnchors::default())
         .verify_nvidia_all(
             &evidence,

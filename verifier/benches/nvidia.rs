@@ -72,7 +72,7 @@ fn load() -> Case {
     Case {
         evidence,
         collateral,
-        now: time::from_secs(time::parse_rfc3339("2025-08-21T12:00:00Z").unwrap()),
+        now: time::parse_rfc3339("2025-08-21T12:00:00Z").unwrap(),
         options: {
             let mut opts = NvidiaOptions::default();
             opts.expected_nonce = Some(hex::decode(NONCE).unwrap().try_into().unwrap());

@@ -108,7 +108,7 @@ fn load_vectors() -> Option<Vec<Vector>> {
             let report = read(&format!("{name}/report.bin"));
             let vek_file = read(&format!("{name}/{vek}"));
             let chain_file = read(chain);
-            let now = time::from_secs(time::parse_rfc3339(at).expect("RFC 3339 time"));
+            let now = time::parse_rfc3339(at).expect("RFC 3339 time");
             let bundle = bundle_from(&chain_file, &vek_file);
             let by_cn = |pred: fn(&str) -> bool| {
                 bundle

@@ -102,7 +102,9 @@ fn midpoint(dir: &Path) -> u64 {
         serde_json::from_slice(&read(&dir.join("expected.json"))).expect("expected.json");
     let at = |field: &str| {
         let text = expected[field].as_str().expect("validity bound");
-        time::parse_rfc3339(text).unwrap_or_else(|| panic!("{field}: {text:?}"))
+        time::parse_rfc3339(text)
+            .unwrap_or_else(|| panic!("{field}: {text:?}"))
+            .as_secs()
     };
     let (from, until) = (at("valid_from"), at("valid_until"));
     from + (until - from) / 2

@@ -11,7 +11,7 @@
 use core::ops::Range;
 
 use crate::error::{ParseError, ParseErrorKind};
-use crate::time::parse_rfc3339;
+use crate::time::parse_rfc3339_secs;
 
 /// Tag of BOOLEAN.
 pub const BOOLEAN: u8 = 0x01;
@@ -180,7 +180,7 @@ impl<'a> Tlv<'a> {
             part(10..12)?,
             part(12..14)?
         );
-        parse_rfc3339(&rfc3339).ok_or_else(bad)
+        parse_rfc3339_secs(&rfc3339).ok_or_else(bad)
     }
 }
 

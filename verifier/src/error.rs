@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::amd::{Product, TcbComponent};
 use crate::role::CertRole;
-use crate::time::rfc3339;
+use crate::time::rfc3339_secs as rfc3339;
 
 /// Why evidence or collateral was not accepted.
 #[non_exhaustive]

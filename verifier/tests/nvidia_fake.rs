@@ -13,7 +13,7 @@ type SpecChange = Box<dyn Fn(&mut GpuSpecs)>;
 type ReportChange = Box<dyn Fn(&mut ReportSpec)>;
 
 fn now() -> UnixTime {
-    from_secs(parse_rfc3339("2026-11-27T00:00:00Z").unwrap())
+    parse_rfc3339("2026-11-27T00:00:00Z").unwrap()
 }
 
 fn verifier_for(pki: &GpuPki) -> Verifier {
@@ -279,11 +279,15 @@ fn chain_certificate_defects_reject() {
     let cases: Vec<(&str, SpecChange)> = vec![
         (
             "certificate_expired",
-            Box::new(|s| s.leaf.not_after = parse_rfc3339("2025-01-01T00:00:00Z").unwrap()),
+            Box::new(|s| {
+                s.leaf.not_after = parse_rfc3339("2025-01-01T00:00:00Z").unwrap().as_secs()
+            }),
         ),
         (
             "certificate_not_yet_valid",
-            Box::new(|s| s.brom.not_before = parse_rfc3339("2027-01-01T00:00:00Z").unwrap()),
+            Box::new(|s| {
+                s.brom.not_before = parse_rfc3339("2027-01-01T00:00:00Z").unwrap().as_secs()
+            }),
         ),
         (
             "certificate_signature",

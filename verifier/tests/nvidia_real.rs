@@ -7,14 +7,14 @@ use std::path::Path;
 use testvectors::real::nvidia_dir;
 use verifier::collateral::Bundle;
 use verifier::nvidia::{decode, GpuClaims, GpuEvidence, NvidiaOptions};
-use verifier::time::{from_secs, parse_rfc3339, UnixTime};
+use verifier::time::{parse_rfc3339, UnixTime};
 use verifier::{Error, TrustAnchors, Verified, Verifier};
 
 const SET_A_NONCE: &str = "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb";
 const SET_B_NONCE: &str = "4cff7f5380ead8fad8ec2c531c110aca4302a88f603792801a8ca29ee151af2e";
 
 fn at(t: &str) -> UnixTime {
-    from_secs(parse_rfc3339(t).unwrap())
+    parse_rfc3339(t).unwrap()
 }
 
 fn read(rel: &str) -> Vec<u8> {

@@ -268,12 +268,14 @@ pub(crate) fn verification_time(args: &VerifyArgs) -> Result<time::UnixTime, Fai
 
 /// `--at`: an RFC 3339 time, strictly (no February 30th, no offset +24:00).
 pub(crate) fn parse_at(at: &str) -> Result<u64, Failure> {
-    time::parse_rfc3339_explained(at).map_err(|why| {
-        Failure::usage(
-            "bad_usage",
-            format_args!("--at {at:?} is not an RFC 3339 time: {why}"),
-        )
-    })
+    time::parse_rfc3339_explained(at)
+        .map(time::secs)
+        .map_err(|why| {
+            Failure::usage(
+                "bad_usage",
+                format_args!("--at {at:?} is not an RFC 3339 time: {why}"),
+            )
+        })
 }
 
 fn verification_failure(

@@ -20,7 +20,7 @@ pub struct Sample {
 
 fn at(rfc3339: &str) -> (time::UnixTime, i64) {
     let secs = time::parse_rfc3339(rfc3339).unwrap();
-    (time::from_secs(secs), i64::try_from(secs).unwrap())
+    (secs, i64::try_from(secs.as_secs()).unwrap())
 }
 
 /// The raw inputs of a real SEV-SNP report (Milan v3, VLEK, AWS).

@@ -9,7 +9,7 @@ use crate::crypto::{Curve, EcdsaSig, HashAlg};
 use crate::error::{BindingError, Error, ExpectationError, OcspErrorKind, RimErrorKind};
 use crate::pki::ocsp::{CertStatus, Freshness, OcspStatus, RevocationReason};
 use crate::pki::{Certificate, PathChecker, PublicKey};
-use crate::time::{rfc3339, UnixTime};
+use crate::time::{rfc3339_secs, UnixTime};
 use crate::Verifier;
 
 use super::claims::{GpuClaims, OcspClaim, RimClaim, RimVersions, RimsClaims};
@@ -425,8 +425,8 @@ fn ocsp_claim(
         }
         return Ok(claim);
     };
-    claim.this_update = Some(rfc3339(status.this_update));
-    claim.next_update = status.next_update.map(rfc3339);
+    claim.this_update = Some(rfc3339_secs(status.this_update));
+    claim.next_update = status.next_update.map(rfc3339_secs);
     let required = covered && options.require_ocsp;
     match status.status {
         CertStatus::Revoked { revoked_at, reason } => {
@@ -468,7 +468,7 @@ fn ocsp_claim(
                     "ocsp_stale",
                     format!(
                         "the OCSP response for {name} expired at {}",
-                        rfc3339(next_update)
+                        rfc3339_secs(next_update)
                     ),
                 ));
             }
@@ -484,7 +484,7 @@ fn ocsp_claim(
                     "ocsp_not_yet_valid",
                     format!(
                         "the OCSP response for {name} is valid only from {}",
-                        rfc3339(this_update)
+                        rfc3339_secs(this_update)
                     ),
                 ));
             }

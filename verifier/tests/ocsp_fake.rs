@@ -233,7 +233,7 @@ fn a_delegated_responder_with_the_nocheck_oid_inside_its_eku_is_accepted() {
     assert_eq!(response.der(), der);
     assert_eq!(response.response_status(), ResponseStatus::Successful);
     assert_eq!(response.response_type(), Some(oids::BASIC));
-    assert_eq!(response.produced_at(), Some(THIS_UPDATE));
+    assert_eq!(response.produced_at(), Some(from_secs(THIS_UPDATE)));
     assert_eq!(response.nonce(), None);
     assert_eq!(response.certs().len(), 1);
     assert_eq!(response.tbs_response_data(), delegated().tbs_der());

@@ -243,7 +243,7 @@ fn after_next_update_a_real_response_is_stale_and_before_this_update_not_yet_val
         assert_eq!(later.freshness, Freshness::Stale { next_update: next });
         // Once the responder certificate has expired (all have by 2026-11), the responder
         // is no longer authorized: the answer is refused, not merely stale.
-        let responder_end = response.certs()[0].not_after();
+        let responder_end = response.certs()[0].not_after().as_secs();
         let kind = ocsp_kind(check(
             &response,
             &case.cert,

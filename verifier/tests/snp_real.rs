@@ -226,7 +226,7 @@ fn real_crls_are_checked() {
         assert!(ok.claims().crl_checked, "{prefix}");
         assert!(!ok.warnings().iter().any(|w| w.code == "crl_not_checked"));
         // The same CRL after its nextUpdate is stale: fail closed.
-        let late = time::from_secs(bundle.crls[0].next_update().unwrap() + 1);
+        let late = time::from_secs(bundle.crls[0].next_update().unwrap().as_secs() + 1);
         let err = v
             .verify_snp(&row.report, &bundle, &SnpOptions::default(), late)
             .unwrap_err();

@@ -531,7 +531,7 @@ fn best_ocsp_status(
                     status: single.status,
                     this_update: single.this_update,
                     next_update: single.next_update,
-                    produced_at: response.produced_at().unwrap_or_default(),
+                    produced_at: response.produced_at_secs().unwrap_or_default(),
                     freshness: Freshness::Stale {
                         next_update: end.min(not_after),
                     },

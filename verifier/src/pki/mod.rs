@@ -132,16 +132,16 @@ impl PathChecker<'_> {
             }));
         }
         let now = secs(self.now);
-        if now < cert.not_before() {
+        if now < cert.not_before_secs() {
             return Err(fail(CertErrorKind::NotYetValid {
                 now,
-                not_before: cert.not_before(),
+                not_before: cert.not_before_secs(),
             }));
         }
-        if now > cert.not_after() {
+        if now > cert.not_after_secs() {
             return Err(fail(CertErrorKind::Expired {
                 now,
-                not_after: cert.not_after(),
+                not_after: cert.not_after_secs(),
             }));
         }
         Ok(())
@@ -276,13 +276,13 @@ impl PathChecker<'_> {
             kind,
         };
         let now = secs(self.now);
-        if now < crl.this_update() {
+        if now < crl.this_update_secs() {
             return Err(fail(CrlErrorKind::NotYetValid {
                 now,
-                this_update: crl.this_update(),
+                this_update: crl.this_update_secs(),
             }));
         }
-        match crl.next_update() {
+        match crl.next_update_secs() {
             None => Err(fail(CrlErrorKind::NoNextUpdate)),
             Some(next_update) if now > next_update => {
                 Err(fail(CrlErrorKind::Expired { now, next_update }))

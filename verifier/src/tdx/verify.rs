@@ -650,12 +650,12 @@ pub(crate) fn verify(
     }
 
     let expires_at = [
-        leaf.not_after(),
-        ca.not_after(),
-        root.not_after(),
-        signing.not_after(),
-        root_crl.next_update().unwrap_or(u64::MAX),
-        pck_crl.next_update().unwrap_or(u64::MAX),
+        leaf.not_after_secs(),
+        ca.not_after_secs(),
+        root.not_after_secs(),
+        signing.not_after_secs(),
+        root_crl.next_update_secs().unwrap_or(u64::MAX),
+        pck_crl.next_update_secs().unwrap_or(u64::MAX),
         tcb_info.body().next_update,
         id.next_update,
     ]

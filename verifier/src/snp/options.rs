@@ -8,6 +8,9 @@ use crate::error::ExpectationError;
 use crate::expect::ReportDataExpectation;
 
 /// Guest policy constraints. The defaults allow everything.
+///
+/// Non-exhaustive so that options can be added without breaking callers: start from
+/// `Default::default()` and set the fields you need.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuestPolicyConstraints {
@@ -33,6 +36,9 @@ impl Default for GuestPolicyConstraints {
 }
 
 /// Options for [`crate::Verifier::verify_snp`].
+///
+/// Non-exhaustive so that options can be added without breaking callers: start from
+/// `Default::default()` and set the fields you need.
 #[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SnpOptions {

@@ -15,6 +15,9 @@ use crate::error::ExpectationError;
 use crate::expect::ReportDataExpectation;
 
 /// Options for [`crate::Verifier::verify_tdx`]: expectations about a TD.
+///
+/// Non-exhaustive so that options can be added without breaking callers: start from
+/// `Default::default()` and set the fields you need.
 #[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TdxOptions {
@@ -39,6 +42,9 @@ pub struct TdxOptions {
 }
 
 /// Options for [`crate::Verifier::verify_sgx`]: expectations about an enclave.
+///
+/// Non-exhaustive so that options can be added without breaking callers: start from
+/// `Default::default()` and set the fields you need.
 #[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SgxOptions {

@@ -92,8 +92,6 @@ pub(crate) fn attach_event_log(evidence: Evidence, log: &Path) -> Result<Evidenc
 }
 
 /// What the caller expects of the evidence: the nonce (`--nonce`) and the GPU options.
-// The option types are `#[non_exhaustive]`: built from their defaults, field by field.
-#[allow(clippy::field_reassign_with_default)]
 pub(crate) fn expectations(
     tee: Tee,
     nonce: Option<&str>,
@@ -157,14 +155,12 @@ pub(crate) fn verification_time(args: &VerificationArgs) -> Result<time::UnixTim
 
 /// `--at`: an RFC 3339 time, strictly (no February 30th, no offset +24:00).
 pub(crate) fn parse_at(at: &str) -> Result<time::UnixTime, Failure> {
-    time::parse_rfc3339_explained(at)
-        .map(time::from_secs)
-        .map_err(|why| {
-            Failure::usage(
-                "bad_usage",
-                format_args!("--at {at:?} is not an RFC 3339 time: {why}"),
-            )
-        })
+    time::parse_rfc3339_explained(at).map_err(|why| {
+        Failure::usage(
+            "bad_usage",
+            format_args!("--at {at:?} is not an RFC 3339 time: {why}"),
+        )
+    })
 }
 
 /// The failure for a library error; a missing key is named with where its vendor

@@ -42,9 +42,13 @@ impl Case {
     }
 
     fn time(&self, f: impl Fn(u64, u64) -> u64) -> String {
-        let t =
-            |k: &str| verifier::time::parse_rfc3339(self.expected[k].as_str().unwrap()).unwrap();
-        verifier::time::rfc3339(f(t("valid_from"), t("valid_until")))
+        use verifier::time::{from_secs, parse_rfc3339, rfc3339};
+        let t = |k: &str| {
+            parse_rfc3339(self.expected[k].as_str().unwrap())
+                .unwrap()
+                .as_secs()
+        };
+        rfc3339(from_secs(f(t("valid_from"), t("valid_until"))))
     }
 
     fn at(&self) -> String {

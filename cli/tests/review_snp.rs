@@ -35,7 +35,7 @@ fn a_decoy_ask_listed_first_still_verifies() {
         "report.bin",
         &sign(pki, Signer::Vcek, &report(pki, Signer::Vcek)),
     );
-    let at = verifier::time::rfc3339(DEFAULT_NOW);
+    let at = verifier::time::rfc3339(verifier::time::from_secs(DEFAULT_NOW));
     let run = |collateral: &[&str]| {
         let mut args = vec!["verify", "--anchor", &ark];
         for c in collateral {
@@ -89,7 +89,7 @@ fn a_crafted_certificate_subject_is_printed_escaped() {
         "report.bin",
         &sign(pki, Signer::Vcek, &report(pki, Signer::Vcek)),
     );
-    let at = verifier::time::rfc3339(DEFAULT_NOW);
+    let at = verifier::time::rfc3339(verifier::time::from_secs(DEFAULT_NOW));
     let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
         .args([
             "verify",

@@ -69,14 +69,16 @@ fn assert_object_span(signed: &[u8]) {
 }
 
 fn check_tcb_info(t: &SignedTcbInfo) {
-    let again = TcbInfo::parse(&t.signed).expect("the signed bytes of a TCB Info re-parse");
-    assert_eq!(again, t.info, "TCB Info differs from its signed bytes");
+    let again = TcbInfo::parse(t.signed_bytes()).expect("the signed bytes of a TCB Info re-parse");
+    assert_eq!(&again, t.body(), "TCB Info differs from its signed bytes");
 }
 
 fn check_qe_identity(q: &SignedQeIdentity) {
-    let again = QeIdentity::parse(&q.signed).expect("the signed bytes of a QE Identity re-parse");
+    let again =
+        QeIdentity::parse(q.signed_bytes()).expect("the signed bytes of a QE Identity re-parse");
     assert_eq!(
-        again, q.identity,
+        &again,
+        q.body(),
         "QE Identity differs from its signed bytes"
     );
 }
@@ -94,11 +96,11 @@ fuzz_target!(|data: &[u8]| {
     // (anything else is PEM/DER, covered by `x509_collateral`).
     if data.trim_ascii_start().starts_with(b"{") {
         if let Ok(t) = SignedTcbInfo::from_pcs_body(data) {
-            assert_object_span(&t.signed);
+            assert_object_span(t.signed_bytes());
             check_tcb_info(&t);
         }
         if let Ok(q) = SignedQeIdentity::from_pcs_body(data) {
-            assert_object_span(&q.signed);
+            assert_object_span(q.signed_bytes());
             check_qe_identity(&q);
         }
         let mut bundle = Bundle::new();
@@ -120,7 +122,7 @@ fuzz_target!(|data: &[u8]| {
         bundle.qe_identities.iter().for_each(check_qe_identity);
         // A QuoteCollateralV3 document carries both: evaluate them together.
         if let (Some(t), Some(q)) = (bundle.tcb_infos.first(), bundle.qe_identities.first()) {
-            evaluate_all(&t.info, &q.identity);
+            evaluate_all(t.body(), q.body());
         }
     }
 

@@ -62,7 +62,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 fn signing_time(rim: &Rim) -> u64 {
     rim.certificates()
         .first()
-        .map_or(0, |c| c.not_before().saturating_add(86_400))
+        .map_or(0, |c| c.not_before().as_secs().saturating_add(86_400))
 }
 
 fn verifies(ctx: &Ctx, rim: &Rim) -> bool {

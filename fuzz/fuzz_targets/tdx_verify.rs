@@ -68,6 +68,7 @@ fn midpoint(dir: &Path) -> u64 {
             .as_str()
             .and_then(parse_rfc3339)
             .unwrap_or_else(|| panic!("{}: {field}", dir.display()))
+            .as_secs()
     };
     let (from, until) = (at("valid_from"), at("valid_until"));
     from + (until - from) / 2

@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "usage: broker EVIDENCE COLLATERAL_DIR POLICY KEY RFC3339_TIME [ANCHOR...]".into(),
         );
     };
-    let now = time::from_secs(time::parse_rfc3339_explained(at)?);
+    let now = time::parse_rfc3339_explained(at)?;
     let anchors = match anchors {
         [] => TrustAnchors::default(),
         roots => {

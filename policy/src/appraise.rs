@@ -379,7 +379,9 @@ struct Common<'a> {
 }
 
 fn time_value(unix: i64) -> Value {
-    Value::String(verifier::time::rfc3339(u64::try_from(unix).unwrap_or(0)))
+    Value::String(verifier::time::rfc3339(verifier::time::from_secs(
+        u64::try_from(unix).unwrap_or(0),
+    )))
 }
 
 fn appraise_device(

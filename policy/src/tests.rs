@@ -223,7 +223,8 @@ pub fn input_from_json(input: &Value) -> Result<Input, String> {
         Some(Value::String(t)) => {
             let secs = verifier::time::parse_rfc3339_explained(t)
                 .map_err(|e| format!("`now`: `{t}` is not an RFC 3339 time: {e}"))?;
-            i64::try_from(secs).map_err(|_| format!("`now`: `{t}` is too far in the future"))?
+            i64::try_from(secs.as_secs())
+                .map_err(|_| format!("`now`: `{t}` is too far in the future"))?
         }
         Some(other) => {
             return Err(format!(

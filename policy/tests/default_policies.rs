@@ -191,7 +191,9 @@ fn the_same_gpu_twice_is_refused_as_a_duplicate_device() {
 fn each_gpu_of_multi_gpu_evidence_gets_its_own_warnings() {
     let file = testvectors::real::nvidia_dir().join("asdk_hopper/multi_gpu_hopper.json");
     let evidence = verifier::Evidence::from_bytes(&std::fs::read(file).unwrap(), None).unwrap();
-    let secs = verifier::time::parse_rfc3339("2026-11-27T00:00:00Z").unwrap();
+    let secs = verifier::time::parse_rfc3339("2026-11-27T00:00:00Z")
+        .unwrap()
+        .as_secs();
     let verified = verifier::Verifier::new(verifier::TrustAnchors::default())
         .verify(
             &evidence,

@@ -39,7 +39,7 @@ use verifier::collateral::Bundle;
 use verifier::crypto::{all_providers, CryptoProvider, Curve, EcdsaSig, HashAlg};
 use verifier::nvidia::spdm::AttestationReport;
 use verifier::nvidia::{decode, GpuEvidence, NvidiaOptions};
-use verifier::pki::{ParsedChainCache, PublicKey, SignatureCache};
+use verifier::pki::PublicKey;
 use verifier::time::{self, UnixTime};
 use verifier::{TrustAnchors, Verifier};
 
@@ -72,10 +72,11 @@ fn load() -> Case {
     Case {
         evidence,
         collateral,
-        now: time::from_secs(time::parse_rfc3339("2025-08-21T12:00:00Z").unwrap()),
-        options: NvidiaOptions {
-            expected_nonce: Some(hex::decode(NONCE).unwrap().try_into().unwrap()),
-            ..NvidiaOptions::default()
+        now: time::parse_rfc3339("2025-08-21T12:00:00Z").unwrap(),
+        options: {
+            let mut opts = NvidiaOptions::default();
+            opts.expected_nonce = Some(hex::decode(NONCE).unwrap().try_into().unwrap());
+            opts
         },
     }
 }
@@ -97,9 +98,7 @@ fn verify(verifier: &Verifier, case: &Case, bundle: &Bundle) -> bool {
 }
 
 fn cold_verifier(p: &'static dyn CryptoProvider) -> Verifier {
-    Verifier::with_provider(TrustAnchors::default(), p)
-        .with_cache(SignatureCache::disabled())
-        .with_device_chain_cache(ParsedChainCache::disabled())
+    Verifier::with_provider(TrustAnchors::default(), p).without_caches()
 }
 
 fn main() {

@@ -6,7 +6,7 @@
 //! - `snp/parse/<vector>`: [`AttestationReport::parse`] alone.
 //! - `snp/verify_cached/<provider>/<vector>`: `verify_snp` with a warm signature cache and
 //!   a pre-parsed bundle, the steady state of a service.
-//! - `snp/verify_cold/<provider>/<vector>`: `verify_snp` with [`SignatureCache::disabled`]
+//! - `snp/verify_cold/<provider>/<vector>`: `verify_snp` with [`Verifier::without_caches`]
 //!   (every chain signature re-verified), bundle pre-parsed.
 //! - `snp/verify_cold_with_parse/<provider>/<vector>`: as `verify_cold`, but the bundle
 //!   is built from the raw file bytes (PEM/DER) in every iteration.
@@ -42,7 +42,7 @@ use sev::firmware::guest::AttestationReport as SevReport;
 use sev::parser::ByteParser;
 use verifier::collateral::Bundle;
 use verifier::crypto::{all_providers, CryptoProvider, Curve, EcdsaSig, HashAlg};
-use verifier::pki::{Certificate, PublicKey, SignatureCache};
+use verifier::pki::{Certificate, PublicKey};
 use verifier::snp::{signed_range, AttestationReport, SnpOptions};
 use verifier::time::{self, UnixTime};
 use verifier::{TrustAnchors, Verifier};
@@ -108,7 +108,7 @@ fn load_vectors() -> Option<Vec<Vector>> {
             let report = read(&format!("{name}/report.bin"));
             let vek_file = read(&format!("{name}/{vek}"));
             let chain_file = read(chain);
-            let now = time::from_secs(time::parse_rfc3339(at).expect("RFC 3339 time"));
+            let now = time::parse_rfc3339(at).expect("RFC 3339 time");
             let bundle = bundle_from(&chain_file, &vek_file);
             let by_cn = |pred: fn(&str) -> bool| {
                 bundle
@@ -234,8 +234,7 @@ fn bench_verify(c: &mut Criterion, vectors: &[Vector], providers: &[&'static dyn
     let mut g = c.benchmark_group("snp/verify_cold");
     for &p in providers {
         for v in vectors {
-            let verifier =
-                Verifier::with_provider(anchors(), p).with_cache(SignatureCache::disabled());
+            let verifier = Verifier::with_provider(anchors(), p).without_caches();
             verifier
                 .verify_snp(&v.report, &v.bundle, &options, v.now)
                 .unwrap_or_else(|e| panic!("{} / {}: {e}", p.name(), v.name));
@@ -253,8 +252,7 @@ fn bench_verify(c: &mut Criterion, vectors: &[Vector], providers: &[&'static dyn
     let mut g = c.benchmark_group("snp/verify_cold_with_parse");
     for &p in providers {
         for v in vectors {
-            let verifier =
-                Verifier::with_provider(anchors(), p).with_cache(SignatureCache::disabled());
+            let verifier = Verifier::with_provider(anchors(), p).without_caches();
             g.bench_function(BenchmarkId::new(p.name(), v.name), |b| {
                 b.iter(|| {
                     let bundle = bundle_from(black_box(&v.chain_file), black_box(&v.vek_file));

@@ -54,7 +54,6 @@ use serde_json::value::RawValue;
 use testvectors::real::tdx_dir;
 use verifier::collateral::Bundle;
 use verifier::crypto::{all_providers, CryptoProvider, Curve, EcdsaSig, HashAlg};
-use verifier::pki::{ParsedChainCache, SignatureCache};
 use verifier::tdx::{
     evaluate, PckExtension, PlatformTcb, Quote, QuoteClaims, SignedQeIdentity, SignedTcbInfo,
     TdxOptions,
@@ -103,7 +102,9 @@ fn midpoint(dir: &Path) -> u64 {
         serde_json::from_slice(&read(&dir.join("expected.json"))).expect("expected.json");
     let at = |field: &str| {
         let text = expected[field].as_str().expect("validity bound");
-        time::parse_rfc3339(text).unwrap_or_else(|| panic!("{field}: {text:?}"))
+        time::parse_rfc3339(text)
+            .unwrap_or_else(|| panic!("{field}: {text:?}"))
+            .as_secs()
     };
     let (from, until) = (at("valid_from"), at("valid_until"));
     from + (until - from) / 2
@@ -182,9 +183,7 @@ fn verify(verifier: &Verifier, c: &Case, bundle: &Bundle) -> QuoteClaims {
 }
 
 fn cold_verifier(p: &'static dyn CryptoProvider) -> Verifier {
-    Verifier::with_provider(TrustAnchors::default(), p)
-        .with_cache(SignatureCache::disabled())
-        .with_chain_cache(ParsedChainCache::disabled())
+    Verifier::with_provider(TrustAnchors::default(), p).without_caches()
 }
 
 /// The quote signature check on its own: attestation key (uncompressed SEC1), signed
@@ -375,8 +374,8 @@ fn warm_hash_inputs(case: &Case) -> Vec<Vec<u8>> {
     }
     let tcb: &SignedTcbInfo = &case.bundle.tcb_infos[0];
     let qe: &SignedQeIdentity = &case.bundle.qe_identities[0];
-    inputs.push(framed(&[0; 65], &tcb.signed, &tcb.signature));
-    inputs.push(framed(&[0; 65], &qe.signed, &qe.signature));
+    inputs.push(framed(&[0; 65], tcb.signed_bytes(), tcb.signature()));
+    inputs.push(framed(&[0; 65], qe.signed_bytes(), qe.signature()));
     inputs
 }
 
@@ -416,8 +415,8 @@ fn bench_warm_parts(c: &mut Criterion, cases: &[Case], providers: &[&'static dyn
             pce_svn: pck.pce_svn,
             qe_isv_svn: q.signature.qe_report.isv_svn,
         };
-        let info = &case.bundle.tcb_infos[0].info;
-        let identity = &case.bundle.qe_identities[0].identity;
+        let info = &case.bundle.tcb_infos[0].body();
+        let identity = &case.bundle.qe_identities[0].body();
         let td = q.td_report().expect("a TD quote");
         g.bench_function(BenchmarkId::new("tcb_evaluate", case.name), |b| {
             b.iter(|| {

@@ -4,9 +4,9 @@
 //! together); it is accepted only if its key hash is pinned here. [`TrustAnchors`] is a
 //! value the caller can replace, which is how tests use the fake roots of `testvectors`.
 
+use crate::amd::Product;
 use crate::crypto::{CryptoProvider, Curve, HashAlg};
 use crate::pki::{Certificate, PathChecker, PublicKey, SignatureCache};
-use crate::snp::Product;
 
 /// A certificate given as a trust anchor that cannot be one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

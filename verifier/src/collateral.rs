@@ -226,16 +226,6 @@ impl Bundle {
         Ok(added)
     }
 
-    /// A bundle from several inputs (see [`Bundle::add_bytes`]); inputs that are not
-    /// collateral are skipped.
-    pub fn from_iter_bytes<B: AsRef<[u8]>>(inputs: &[B]) -> Self {
-        let mut bundle = Self::new();
-        for input in inputs {
-            let _ = bundle.add_bytes(input.as_ref());
-        }
-        bundle
-    }
-
     /// Whether it holds nothing.
     pub fn is_empty(&self) -> bool {
         self.certificates.is_empty()

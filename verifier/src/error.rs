@@ -6,9 +6,9 @@ use std::fmt;
 
 use thiserror::Error;
 
-use crate::pki::CertRole;
-use crate::snp::{Product, TcbComponent};
-use crate::time::rfc3339;
+use crate::amd::{Product, TcbComponent};
+use crate::role::CertRole;
+use crate::time::rfc3339_secs as rfc3339;
 
 /// Why evidence or collateral was not accepted.
 #[non_exhaustive]
@@ -162,6 +162,7 @@ impl Error {
 /// Bytes that could not be parsed, or a parsed field whose value is not allowed, with
 /// the field and its offset. Only the first are worded "malformed" (see
 /// [`ParseErrorKind::is_malformed`]), so that the message and [`Error::class`] agree.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     /// The field or structure being read.
@@ -173,6 +174,14 @@ pub struct ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+impl ParseError {
+    /// A parse error for `what` at `offset` (the struct is non-exhaustive, so that it can
+    /// gain context without breaking callers).
+    pub fn new(what: &'static str, offset: usize, kind: ParseErrorKind) -> Self {
+        Self { what, offset, kind }
+    }
+}
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

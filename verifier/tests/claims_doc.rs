@@ -74,7 +74,7 @@ fn claims_doc_matches_serialized_claims() {
             "2024-12-11T22:14:21Z",
         ),
     ] {
-        let bundle = Bundle::from_iter_bytes(&[
+        let bundle = testvectors::bundle_from_bytes(&[
             std::fs::read(base.join(dir).join(vek)).unwrap(),
             std::fs::read(base.join(chain)).unwrap(),
         ]);
@@ -84,7 +84,7 @@ fn claims_doc_matches_serialized_claims() {
                 &report,
                 &bundle,
                 &SnpOptions::default(),
-                time::from_secs(time::parse_rfc3339(at).unwrap()),
+                time::parse_rfc3339(at).unwrap(),
             )
             .unwrap();
         let json = serde_json::to_value(Claims::Snp(Box::new(verified.claims().clone()))).unwrap();
@@ -123,7 +123,7 @@ fn claims_doc_matches_serialized_claims() {
                 .unwrap();
         }
         let quote = std::fs::read(dir.join("quote.bin")).unwrap();
-        let now = time::from_secs(time::parse_rfc3339(at).unwrap());
+        let now = time::parse_rfc3339(at).unwrap();
         let verified = match std::fs::read(dir.join("ccel/ccel_data.dat")) {
             Ok(log) => {
                 v.verify_tdx_with_event_log(&quote, &log, &bundle, &TdxOptions::default(), now)
@@ -155,7 +155,7 @@ fn claims_doc_matches_serialized_claims() {
             &gpu[0],
             &bundle,
             &verifier::nvidia::NvidiaOptions::default(),
-            time::from_secs(time::parse_rfc3339("2025-08-21T12:00:00Z").unwrap()),
+            time::parse_rfc3339("2025-08-21T12:00:00Z").unwrap(),
         )
         .unwrap();
     let json = serde_json::to_value(Claims::Gpu(Box::new(verified.claims().clone()))).unwrap();

@@ -10,7 +10,7 @@ use testvectors::pki::nvidia::GpuPki;
 use verifier::collateral::Bundle;
 use verifier::error::{ParseError, ParseErrorKind};
 use verifier::nvidia::{decode, looks_like, NvidiaOptions};
-use verifier::time::{from_secs, parse_rfc3339};
+use verifier::time::parse_rfc3339;
 use verifier::{Error, ErrorClass, TrustAnchors, Verifier};
 
 fn report(pki: &GpuPki) -> Vec<u8> {
@@ -34,11 +34,12 @@ fn verify(bytes: &[u8]) -> Result<(), Error> {
         nvidia_device_root: vec![pki.root_spki_sha256()],
         ..TrustAnchors::empty()
     });
-    let options = NvidiaOptions {
-        expected_nonce: Some(NONCE),
-        ..NvidiaOptions::default()
+    let options = {
+        let mut opts = NvidiaOptions::default();
+        opts.expected_nonce = Some(NONCE);
+        opts
     };
-    let now = from_secs(parse_rfc3339("2026-11-27T00:00:00Z").unwrap());
+    let now = parse_rfc3339("2026-11-27T00:00:00Z").unwrap();
     verifier
         .verify_nvidia_all(&gpus, &Bundle::new(), &options, now)
         .map(drop)

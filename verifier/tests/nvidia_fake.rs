@@ -13,7 +13,7 @@ type SpecChange = Box<dyn Fn(&mut GpuSpecs)>;
 type ReportChange = Box<dyn Fn(&mut ReportSpec)>;
 
 fn now() -> UnixTime {
-    from_secs(parse_rfc3339("2026-11-27T00:00:00Z").unwrap())
+    parse_rfc3339("2026-11-27T00:00:00Z").unwrap()
 }
 
 fn verifier_for(pki: &GpuPki) -> Verifier {
@@ -24,9 +24,10 @@ fn verifier_for(pki: &GpuPki) -> Verifier {
 }
 
 fn options() -> NvidiaOptions {
-    NvidiaOptions {
-        expected_nonce: Some(NONCE),
-        ..NvidiaOptions::default()
+    {
+        let mut opts = NvidiaOptions::default();
+        opts.expected_nonce = Some(NONCE);
+        opts
     }
 }
 
@@ -103,27 +104,21 @@ fn genuine_report_verifies_with_claims() {
 fn requirements_turn_claims_into_rejections() {
     let pki = GpuPki::cached();
     let report = default_spec().sign(pki);
-    let e = run_with(
-        pki,
-        report.clone(),
-        &NvidiaOptions {
-            require_ocsp: true,
-            ..options()
-        },
-    )
+    let e = run_with(pki, report.clone(), &{
+        let mut opts = options();
+        opts.require_ocsp = true;
+        opts
+    })
     .unwrap_err();
     assert!(
         matches!(&e, Error::MissingCollateral { key: verifier::CollateralKey::NvidiaOcsp(t) } if t.subject.contains("GH100 A01 GSP BROM")),
         "{e:?}"
     );
-    let e = run_with(
-        pki,
-        report,
-        &NvidiaOptions {
-            require_rims: true,
-            ..options()
-        },
-    )
+    let e = run_with(pki, report, &{
+        let mut opts = options();
+        opts.require_rims = true;
+        opts
+    })
     .unwrap_err();
     assert!(
         matches!(&e, Error::MissingCollateral { key: verifier::CollateralKey::NvidiaRim { id, .. } } if id == "NV_GPU_DRIVER_GH100_550.90.07"),
@@ -150,14 +145,11 @@ fn flipped_signed_byte_rejects() {
     for at in [10, 37 + 8 + 4 + 3 + 10, good.len() - 96 - 5 - 10] {
         let mut bad = good.clone();
         bad[at] ^= 0x01;
-        let e = run_with(
-            pki,
-            bad,
-            &NvidiaOptions {
-                expected_nonce: None,
-                ..options()
-            },
-        )
+        let e = run_with(pki, bad, &{
+            let mut opts = options();
+            opts.expected_nonce = None;
+            opts
+        })
         .unwrap_err();
         assert_eq!(e.kind(), "evidence_signature", "offset {at}: {e}");
     }
@@ -288,11 +280,15 @@ fn chain_certificate_defects_reject() {
     let cases: Vec<(&str, SpecChange)> = vec![
         (
             "certificate_expired",
-            Box::new(|s| s.leaf.not_after = parse_rfc3339("2025-01-01T00:00:00Z").unwrap()),
+            Box::new(|s| {
+                s.leaf.not_after = parse_rfc3339("2025-01-01T00:00:00Z").unwrap().as_secs()
+            }),
         ),
         (
             "certificate_not_yet_valid",
-            Box::new(|s| s.brom.not_before = parse_rfc3339("2027-01-01T00:00:00Z").unwrap()),
+            Box::new(|s| {
+                s.brom.not_before = parse_rfc3339("2027-01-01T00:00:00Z").unwrap().as_secs()
+            }),
         ),
         (
             "certificate_signature",
@@ -404,10 +400,11 @@ fn chain_from_collateral() {
 fn versions_the_caller_allows() {
     let pki = GpuPki::cached();
     let report = default_spec().sign(pki);
-    let allow = |driver: &[&str], vbios: &[&str]| NvidiaOptions {
-        allowed_driver_versions: driver.iter().map(|s| s.to_string()).collect(),
-        allowed_vbios_versions: vbios.iter().map(|s| s.to_string()).collect(),
-        ..options()
+    let allow = |driver: &[&str], vbios: &[&str]| {
+        let mut opts = options();
+        opts.allowed_driver_versions = driver.iter().map(|s| s.to_string()).collect();
+        opts.allowed_vbios_versions = vbios.iter().map(|s| s.to_string()).collect();
+        opts
     };
     run_with(
         pki,
@@ -670,10 +667,11 @@ impl Full {
 }
 
 fn strict() -> NvidiaOptions {
-    NvidiaOptions {
-        require_ocsp: true,
-        require_rims: true,
-        ..options()
+    {
+        let mut opts = options();
+        opts.require_ocsp = true;
+        opts.require_rims = true;
+        opts
     }
 }
 
@@ -718,9 +716,10 @@ fn ocsp_revocation_rejects_and_hold_is_an_option() {
     assert_eq!(e.kind(), "ocsp_revoked", "{e}");
     assert!(e.to_string().contains("certificateHold"), "{e}");
     let v = hold
-        .verify(&NvidiaOptions {
-            allow_cert_hold: true,
-            ..strict()
+        .verify(&{
+            let mut opts = strict();
+            opts.allow_cert_hold = true;
+            opts
         })
         .unwrap();
     assert_eq!(v.claims().ocsp[1].status, "revoked");
@@ -1164,9 +1163,10 @@ fn an_answer_without_next_update_goes_stale_after_the_maximum_age() {
     assert_eq!(e.kind(), "ocsp_stale", "{e}");
     // A caller that accepts three days.
     let v = old
-        .verify(&NvidiaOptions {
-            ocsp_max_age_without_next_update: std::time::Duration::from_secs(3 * 86_400),
-            ..strict()
+        .verify(&{
+            let mut opts = strict();
+            opts.ocsp_max_age_without_next_update = std::time::Duration::from_secs(3 * 86_400);
+            opts
         })
         .unwrap();
     assert_eq!(v.claims().ocsp[3].status, "good");

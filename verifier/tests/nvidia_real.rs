@@ -7,14 +7,14 @@ use std::path::Path;
 use testvectors::real::nvidia_dir;
 use verifier::collateral::Bundle;
 use verifier::nvidia::{decode, GpuClaims, GpuEvidence, NvidiaOptions};
-use verifier::time::{from_secs, parse_rfc3339, UnixTime};
+use verifier::time::{parse_rfc3339, UnixTime};
 use verifier::{Error, TrustAnchors, Verified, Verifier};
 
 const SET_A_NONCE: &str = "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb";
 const SET_B_NONCE: &str = "4cff7f5380ead8fad8ec2c531c110aca4302a88f603792801a8ca29ee151af2e";
 
 fn at(t: &str) -> UnixTime {
-    from_secs(parse_rfc3339(t).unwrap())
+    parse_rfc3339(t).unwrap()
 }
 
 fn read(rel: &str) -> Vec<u8> {
@@ -61,9 +61,10 @@ fn file_name(p: &Path) -> String {
 }
 
 fn nonce(hex_nonce: &str) -> NvidiaOptions {
-    NvidiaOptions {
-        expected_nonce: Some(hex::decode(hex_nonce).unwrap().try_into().unwrap()),
-        ..NvidiaOptions::default()
+    {
+        let mut opts = NvidiaOptions::default();
+        opts.expected_nonce = Some(hex::decode(hex_nonce).unwrap().try_into().unwrap());
+        opts
     }
 }
 
@@ -155,9 +156,10 @@ fn set_a_passes_with_rim_ocsp_current() {
     // Requiring OCSP now rejects: the device responses are a day old.
     let e = verify_set_a(
         &set_a_bundle(),
-        &NvidiaOptions {
-            require_ocsp: true,
-            ..nonce(SET_A_NONCE)
+        &{
+            let mut opts = nonce(SET_A_NONCE);
+            opts.require_ocsp = true;
+            opts
         },
         "2025-10-24T12:00:00Z",
     )
@@ -172,9 +174,10 @@ fn set_a_without_collateral_is_claims_not_a_match() {
     assert_eq!(v.claims().rims.driver.status, "unavailable");
     let e = verify_set_a(
         &Bundle::new(),
-        &NvidiaOptions {
-            require_rims: true,
-            ..nonce(SET_A_NONCE)
+        &{
+            let mut opts = nonce(SET_A_NONCE);
+            opts.require_rims = true;
+            opts
         },
         "2026-11-27T00:00:00Z",
     )
@@ -270,9 +273,10 @@ fn set_b_passes_with_its_rims() {
             "setB_h100_545.00/Driver_RIM_test_no_gpu.swidtag",
             "setB_h100_545.00/1010_0200_882_96005E0001_test_no_gpu.swidtag",
         ],
-        &NvidiaOptions {
-            require_rims: true,
-            ..nonce(SET_B_NONCE)
+        &{
+            let mut opts = nonce(SET_B_NONCE);
+            opts.require_rims = true;
+            opts
         },
     )
     .unwrap();
@@ -302,13 +306,11 @@ fn set_b_prod_vbios_rim_mismatches_at_1_2_3_9() {
         .warnings()
         .iter()
         .any(|w| w.code == "measurement_mismatch"));
-    let e = verify_set_b(
-        &rims,
-        &NvidiaOptions {
-            require_rims: true,
-            ..nonce(SET_B_NONCE)
-        },
-    )
+    let e = verify_set_b(&rims, &{
+        let mut opts = nonce(SET_B_NONCE);
+        opts.require_rims = true;
+        opts
+    })
     .unwrap_err();
     assert_eq!(e.kind(), "measurement_mismatch", "{e}");
     assert!(e.to_string().contains("[1, 2, 3, 9]"), "{e}");

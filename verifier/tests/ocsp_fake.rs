@@ -28,7 +28,7 @@ use verifier::pki::ocsp::{
 };
 use verifier::pki::{Certificate, PathChecker, SignatureCache};
 use verifier::time::from_secs;
-use verifier::{Error, ErrorClass};
+use verifier::{Error, ErrorClass, TrustAnchors, Verifier};
 
 /// thisUpdate (and producedAt) of the default answer; it is valid one day from here.
 const THIS_UPDATE: u64 = DEFAULT_NOW - 3600;
@@ -133,10 +133,11 @@ fn check_about(
     let (cert, issuer) = (cert(cert_der), cert(issuer_der));
     let mut results = Vec::new();
     for provider in all_providers() {
-        for cache in [SignatureCache::disabled(), SignatureCache::default()] {
+        let cold = Verifier::new(TrustAnchors::default()).without_caches();
+        for cache in [cold.cache(), &SignatureCache::default()] {
             let checker = PathChecker {
                 provider,
-                cache: &cache,
+                cache,
                 now: from_secs(now),
             };
             results.push(checker.check_ocsp(&response, &cert, &issuer, nonce));
@@ -232,7 +233,7 @@ fn a_delegated_responder_with_the_nocheck_oid_inside_its_eku_is_accepted() {
     assert_eq!(response.der(), der);
     assert_eq!(response.response_status(), ResponseStatus::Successful);
     assert_eq!(response.response_type(), Some(oids::BASIC));
-    assert_eq!(response.produced_at(), Some(THIS_UPDATE));
+    assert_eq!(response.produced_at(), Some(from_secs(THIS_UPDATE)));
     assert_eq!(response.nonce(), None);
     assert_eq!(response.certs().len(), 1);
     assert_eq!(response.tbs_response_data(), delegated().tbs_der());
@@ -995,8 +996,8 @@ proptest! {
         if let Ok(response) = OcspResponse::from_der(&der) {
             let p = pki();
             let (cert, issuer) = (cert(&p.leaf_der), cert(&p.ca_der));
-            let cache = SignatureCache::disabled();
-            let checker = PathChecker { provider: verifier::crypto::default_provider(), cache: &cache, now: from_secs(DEFAULT_NOW) };
+            let cold = Verifier::new(TrustAnchors::default()).without_caches();
+            let checker = PathChecker { provider: verifier::crypto::default_provider(), cache: cold.cache(), now: from_secs(DEFAULT_NOW) };
             if let Ok(status) = checker.check_ocsp(&response, &cert, &issuer, None) {
                 prop_assert_eq!(response.tbs_response_data(), &delegated().tbs_der()[..]);
                 prop_assert_eq!(status.status, CertStatus::Good);

@@ -304,14 +304,14 @@ fn validity_is_checked_at_now_for_every_certificate() {
         .unwrap()
         .clone();
     let mut late = Case::milan();
-    late.now = vcek.not_after() + 1;
+    late.now = vcek.not_after().as_secs() + 1;
     let e = late.err();
     assert!(
         matches!(cert_kind(&e), (_, CertErrorKind::Expired { .. })),
         "{e}"
     );
     let mut early = Case::milan();
-    early.now = vcek.not_before() - 1;
+    early.now = vcek.not_before().as_secs() - 1;
     let e = early.err();
     assert!(
         matches!(cert_kind(&e), (_, CertErrorKind::NotYetValid { .. })),
@@ -591,7 +591,7 @@ fn the_signature_cache_changes_cost_not_outcome() {
             &bytes,
             &bundle,
             &case.options,
-            time::from_secs(vcek.not_after() + 1),
+            time::from_secs(vcek.not_after().as_secs() + 1),
         )
         .unwrap_err();
     assert_eq!(e.kind(), "certificate_expired");
@@ -715,7 +715,7 @@ fn the_signer_kind_is_enforced() {
     // A VLEK with the ASK chain instead of the ASVK chain.
     let mut vlek = Case::new(AmdPki::cached(Product::Milan).clone(), Signer::Vlek);
     let pki = &vlek.pki;
-    vlek.bundle = Some(Bundle::from_iter_bytes(&[
+    vlek.bundle = Some(testvectors::bundle_from_bytes(&[
         pki.ask_ark_pem().into_bytes(),
         pki.vlek.clone(),
     ]));
@@ -743,7 +743,7 @@ fn the_product_chain_must_match() {
     let turin = AmdPki::cached(Product::Turin).clone();
     let milan = AmdPki::cached(Product::Milan);
     let mut case = Case::new(turin.clone(), Signer::Vcek);
-    case.bundle = Some(Bundle::from_iter_bytes(&[
+    case.bundle = Some(testvectors::bundle_from_bytes(&[
         milan.ask_ark_pem().into_bytes(),
         turin.vcek.clone(),
     ]));
@@ -873,7 +873,9 @@ fn missing_collateral_names_what_is_missing() {
     let case = Case::milan();
     let pki = &case.pki;
     let mut no_vcek = Case::milan();
-    no_vcek.bundle = Some(Bundle::from_iter_bytes(&[pki.ask_ark_pem().into_bytes()]));
+    no_vcek.bundle = Some(testvectors::bundle_from_bytes(&[pki
+        .ask_ark_pem()
+        .into_bytes()]));
     let e = no_vcek.err();
     assert_eq!(e.class(), verifier::ErrorClass::MissingCollateral);
     let Error::MissingCollateral {
@@ -899,10 +901,12 @@ fn missing_collateral_names_what_is_missing() {
         },
     };
     let mut no_chain = Case::milan();
-    no_chain.bundle = Some(Bundle::from_iter_bytes(std::slice::from_ref(&pki.vcek)));
+    no_chain.bundle = Some(testvectors::bundle_from_bytes(std::slice::from_ref(
+        &pki.vcek,
+    )));
     assert_eq!(no_chain.err(), chain);
     let mut no_ark = Case::milan();
-    no_ark.bundle = Some(Bundle::from_iter_bytes(&[
+    no_ark.bundle = Some(testvectors::bundle_from_bytes(&[
         to_pem("CERTIFICATE", &pki.ask).into_bytes(),
         pki.vcek.clone(),
     ]));
@@ -980,9 +984,10 @@ fn each_option_is_enforced() {
     let mut case = Case::milan();
     case.report.policy.0 |= 1 << 19;
     case.run().unwrap();
-    case.options.guest_policy = GuestPolicyConstraints {
-        allow_debug: false,
-        ..Default::default()
+    case.options.guest_policy = {
+        let mut opts = GuestPolicyConstraints::default();
+        opts.allow_debug = false;
+        opts
     };
     assert_eq!(case.err().kind(), "guest_policy_forbidden");
     let mut case = Case::milan();
@@ -993,39 +998,43 @@ fn each_option_is_enforced() {
     let mut case = Case::milan();
     case.report.key_info.author_key_en = true;
     case.report.author_key_digest = [0x55; 48];
-    case.options = SnpOptions {
-        report_data: Some(ReportDataExpectation::Exact([0xAA; 64])),
-        measurement: Some([0x11; 48]),
-        host_data: Some([0x22; 32]),
-        trusted_id_key_digests: vec![[0x33; 48]],
-        trusted_author_key_digests: vec![[0x55; 48]],
-        require_author_key: true,
-        minimum_tcb: Some(TcbParts {
+    case.options = {
+        let mut opts = SnpOptions::default();
+        opts.report_data = Some(ReportDataExpectation::Exact([0xAA; 64]));
+        opts.measurement = Some([0x11; 48]);
+        opts.host_data = Some([0x22; 32]);
+        opts.trusted_id_key_digests = vec![[0x33; 48]];
+        opts.trusted_author_key_digests = vec![[0x55; 48]];
+        opts.require_author_key = true;
+        opts.minimum_tcb = Some(TcbParts {
             fmc: None,
             bootloader: 4,
             tee: 0,
             snp: 24,
             microcode: 219,
-        }),
-        minimum_launch_tcb: Some(TcbParts {
+        });
+        opts.minimum_launch_tcb = Some(TcbParts {
             fmc: None,
             bootloader: 4,
             tee: 0,
             snp: 24,
             microcode: 219,
-        }),
-        guest_policy: GuestPolicyConstraints {
-            allow_debug: false,
-            allow_migration_agent: false,
-            allow_smt: true,
-            require_single_socket: false,
-        },
-        vmpl: Some(0),
-        minimum_version: Some(3),
-        minimum_guest_svn: Some(7),
-        product: Some(Product::Milan),
-        require_crl: false,
-        csp_id: None,
+        });
+        opts.guest_policy = {
+            let mut opts = GuestPolicyConstraints::default();
+            opts.allow_debug = false;
+            opts.allow_migration_agent = false;
+            opts.allow_smt = true;
+            opts.require_single_socket = false;
+            opts
+        };
+        opts.vmpl = Some(0);
+        opts.minimum_version = Some(3);
+        opts.minimum_guest_svn = Some(7);
+        opts.product = Some(Product::Milan);
+        opts.require_crl = false;
+        opts.csp_id = None;
+        opts
     };
     case.run().unwrap();
 }
@@ -1082,7 +1091,7 @@ fn the_ark_must_be_the_products() {
     let milan = AmdPki::cached(Product::Milan);
     let genoa = AmdPki::cached(Product::Genoa);
     let mut case = Case::milan();
-    case.bundle = Some(Bundle::from_iter_bytes(&[
+    case.bundle = Some(testvectors::bundle_from_bytes(&[
         to_pem("CERTIFICATE", &milan.ask).into_bytes(),
         to_pem("CERTIFICATE", &genoa.ark).into_bytes(),
         milan.vcek.clone(),
@@ -1115,7 +1124,7 @@ fn the_fitting_vcek_is_chosen_among_several() {
         })
         .build();
     let mut case = Case::milan();
-    case.bundle = Some(Bundle::from_iter_bytes(&[
+    case.bundle = Some(testvectors::bundle_from_bytes(&[
         other_chip.vcek.clone(),
         old_tcb.vcek.clone(),
         milan.ask_ark_pem().into_bytes(),
@@ -1123,7 +1132,7 @@ fn the_fitting_vcek_is_chosen_among_several() {
     ]));
     case.run().unwrap();
     // Without the right one, the first candidate's misfit is reported.
-    case.bundle = Some(Bundle::from_iter_bytes(&[
+    case.bundle = Some(testvectors::bundle_from_bytes(&[
         other_chip.vcek.clone(),
         old_tcb.vcek.clone(),
         milan.ask_ark_pem().into_bytes(),

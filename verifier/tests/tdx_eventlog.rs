@@ -81,7 +81,7 @@ fn record_boundaries(log: &[u8]) -> Vec<usize> {
 }
 
 fn parse_err(what: &'static str, offset: usize, kind: ParseErrorKind) -> Error {
-    Error::Parse(ParseError { what, offset, kind })
+    Error::Parse(ParseError::new(what, offset, kind))
 }
 
 #[test]

@@ -745,17 +745,19 @@ fn caller_options_on_fake_quotes() {
     let debug = td(|t| t.td_attributes |= 1);
     let v = run(pki(), &debug, &c).unwrap();
     assert!(v.warnings().iter().any(|w| w.code == "debug_td"));
-    let strict = TdxOptions {
-        reject_debug: true,
-        ..TdxOptions::default()
+    let strict = {
+        let mut opts = TdxOptions::default();
+        opts.reject_debug = true;
+        opts
     };
     expect(run_with(pki(), &debug, &c, &strict), "debug_not_allowed");
     let sgx_debug = QuoteSpec::sgx_v3_default()
         .with(|q| q.body.sgx_mut().unwrap().attributes[0] |= 0x02)
         .build(pki());
-    let strict_enclave = SgxOptions {
-        reject_debug: true,
-        ..SgxOptions::default()
+    let strict_enclave = {
+        let mut opts = SgxOptions::default();
+        opts.reject_debug = true;
+        opts
     };
     expect(
         run_sgx_with(
@@ -766,25 +768,28 @@ fn caller_options_on_fake_quotes() {
         ),
         "debug_not_allowed",
     );
-    let mr = TdxOptions {
-        mr_config_id: Some([9; 48]),
-        ..TdxOptions::default()
+    let mr = {
+        let mut opts = TdxOptions::default();
+        opts.mr_config_id = Some([9; 48]);
+        opts
     };
     expect(
         run_with(pki(), &quote(|_| {}), &c, &mr),
         "unexpected_mr_config_id",
     );
-    let owner = TdxOptions {
-        mr_owner: Some([9; 48]),
-        ..TdxOptions::default()
+    let owner = {
+        let mut opts = TdxOptions::default();
+        opts.mr_owner = Some([9; 48]);
+        opts
     };
     expect(
         run_with(pki(), &quote(|_| {}), &c, &owner),
         "unexpected_mr_owner",
     );
-    let enclave = SgxOptions {
-        mr_enclave: Some([9; 32]),
-        ..SgxOptions::default()
+    let enclave = {
+        let mut opts = SgxOptions::default();
+        opts.mr_enclave = Some([9; 32]);
+        opts
     };
     expect(
         run_sgx_with(
@@ -867,9 +872,10 @@ fn a_version_3_quote_must_be_sgx_and_a_revoked_current_tcb_rejects() {
         .build(pki());
     let e = expect(run(pki(), &q, &revoked_module), "tcb_revoked");
     assert!(e.to_string().contains("current"), "{e}");
-    let signer = SgxOptions {
-        mr_signer: Some([9; 32]),
-        ..SgxOptions::default()
+    let signer = {
+        let mut opts = SgxOptions::default();
+        opts.mr_signer = Some([9; 32]);
+        opts
     };
     expect(
         run_sgx_with(

@@ -55,8 +55,12 @@ fn bundle(dir: &Path, include: impl Fn(&str) -> bool) -> Bundle {
 }
 
 fn midpoint(expected: &Value) -> u64 {
-    let from = parse_rfc3339(expected["valid_from"].as_str().unwrap()).unwrap();
-    let until = parse_rfc3339(expected["valid_until"].as_str().unwrap()).unwrap();
+    let from = parse_rfc3339(expected["valid_from"].as_str().unwrap())
+        .unwrap()
+        .as_secs();
+    let until = parse_rfc3339(expected["valid_until"].as_str().unwrap())
+        .unwrap()
+        .as_secs();
     from + (until - from) / 2
 }
 

@@ -56,7 +56,7 @@ fn window(case: &str) -> (u64, u64) {
     let e: serde_json::Value =
         serde_json::from_slice(&std::fs::read(case_dir(case).join("expected.json")).unwrap())
             .unwrap();
-    let t = |k: &str| parse_rfc3339(e[k].as_str().unwrap()).unwrap();
+    let t = |k: &str| parse_rfc3339(e[k].as_str().unwrap()).unwrap().as_secs();
     (t("valid_from"), t("valid_until"))
 }
 
@@ -323,16 +323,17 @@ fn caller_expectations() {
     let b = bundle(V4);
     let parsed = Quote::parse(&q).unwrap();
     let td = parsed.td_report().unwrap();
-    let ok = TdxOptions {
-        mr_td: Some(td.mr_td),
-        rtmrs: td.rtmr.map(Some),
-        report_data: Some(verifier::tdx::ReportDataExpectation::Prefix(
+    let ok = {
+        let mut opts = TdxOptions::default();
+        opts.mr_td = Some(td.mr_td);
+        opts.rtmrs = td.rtmr.map(Some);
+        opts.report_data = Some(verifier::tdx::ReportDataExpectation::Prefix(
             td.report_data[..32].to_vec(),
-        )),
-        minimum_tee_tcb_svn: Some(td.tee_tcb_svn),
-        allowed_tcb_statuses: vec![TcbStatus::UpToDate],
-        reject_debug: true,
-        ..TdxOptions::default()
+        ));
+        opts.minimum_tee_tcb_svn = Some(td.tee_tcb_svn);
+        opts.allowed_tcb_statuses = vec![TcbStatus::UpToDate];
+        opts.reject_debug = true;
+        opts
     };
     verify(V4, &q, &b, &ok).unwrap();
 
@@ -370,9 +371,10 @@ fn caller_expectations() {
         .verify_quote(&dq, &db, mid(DEBUG_TD))
         .unwrap();
     assert!(v.warnings().iter().any(|w| w.code == "debug_td"));
-    let no_debug = TdxOptions {
-        reject_debug: true,
-        ..TdxOptions::default()
+    let no_debug = {
+        let mut opts = TdxOptions::default();
+        opts.reject_debug = true;
+        opts
     };
     assert_eq!(
         verify(DEBUG_TD, &dq, &db, &no_debug).unwrap_err().kind(),
@@ -383,9 +385,10 @@ fn caller_expectations() {
     let oq = quote(OUT_OF_DATE);
     let ob = bundle(OUT_OF_DATE);
     verify(OUT_OF_DATE, &oq, &ob, &TdxOptions::default()).unwrap();
-    let only_current = TdxOptions {
-        allowed_tcb_statuses: vec![TcbStatus::UpToDate, TcbStatus::SwHardeningNeeded],
-        ..TdxOptions::default()
+    let only_current = {
+        let mut opts = TdxOptions::default();
+        opts.allowed_tcb_statuses = vec![TcbStatus::UpToDate, TcbStatus::SwHardeningNeeded];
+        opts
     };
     let e = verify(OUT_OF_DATE, &oq, &ob, &only_current).unwrap_err();
     assert_eq!(e.kind(), "tcb_status_not_allowed");

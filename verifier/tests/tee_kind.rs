@@ -44,7 +44,7 @@ fn mid(case: &str) -> UnixTime {
     let e: serde_json::Value =
         serde_json::from_slice(&std::fs::read(case_dir(case).join("expected.json")).unwrap())
             .unwrap();
-    let t = |k: &str| parse_rfc3339(e[k].as_str().unwrap()).unwrap();
+    let t = |k: &str| parse_rfc3339(e[k].as_str().unwrap()).unwrap().as_secs();
     let (a, b) = (t("valid_from"), t("valid_until"));
     verifier::time::from_secs(a + (b - a) / 2)
 }
@@ -63,11 +63,12 @@ fn tee_mismatch(result: Result<impl std::fmt::Debug, Error>, expected: &str, act
 fn verify_tdx_refuses_a_genuine_sgx_quote_with_td_expectations() {
     // Before the fix this returned Ok: only the enclave expectations ran, and the pinned
     // MRTD and RTMR were skipped.
-    let options = TdxOptions {
-        mr_td: Some([0x11; 48]),
-        rtmrs: [Some([0x22; 48]), None, None, None],
-        minimum_tee_tcb_svn: Some([0xff; 16]),
-        ..TdxOptions::default()
+    let options = {
+        let mut opts = TdxOptions::default();
+        opts.mr_td = Some([0x11; 48]);
+        opts.rtmrs = [Some([0x22; 48]), None, None, None];
+        opts.minimum_tee_tcb_svn = Some([0xff; 16]);
+        opts
     };
     let v = Verifier::new(TrustAnchors::default());
     tee_mismatch(
@@ -100,10 +101,11 @@ fn verify_tdx_with_an_event_log_refuses_an_sgx_quote_as_a_tee_mismatch() {
 
 #[test]
 fn verify_sgx_refuses_a_genuine_td_quote_with_enclave_expectations() {
-    let options = SgxOptions {
-        mr_enclave: Some([0x33; 32]),
-        mr_signer: Some([0x44; 32]),
-        ..SgxOptions::default()
+    let options = {
+        let mut opts = SgxOptions::default();
+        opts.mr_enclave = Some([0x33; 32]);
+        opts.mr_signer = Some([0x44; 32]);
+        opts
     };
     let v = Verifier::new(TrustAnchors::default());
     tee_mismatch(
@@ -130,16 +132,18 @@ fn each_entry_point_verifies_its_own_kind_and_checks_its_expectations() {
     // The enclave's own MRENCLAVE passes; another one is refused.
     let mut mr_enclave = [0u8; 32];
     hex::decode_to_slice(&claims.mr_enclave, &mut mr_enclave).unwrap();
-    let pinned = SgxOptions {
-        mr_enclave: Some(mr_enclave),
-        ..SgxOptions::default()
+    let pinned = {
+        let mut opts = SgxOptions::default();
+        opts.mr_enclave = Some(mr_enclave);
+        opts
     };
     v.verify_sgx(&quote(SGX), &bundle(SGX), &pinned, mid(SGX))
         .unwrap();
     mr_enclave[0] ^= 1;
-    let wrong = SgxOptions {
-        mr_enclave: Some(mr_enclave),
-        ..SgxOptions::default()
+    let wrong = {
+        let mut opts = SgxOptions::default();
+        opts.mr_enclave = Some(mr_enclave);
+        opts
     };
     let e = v
         .verify_sgx(&quote(SGX), &bundle(SGX), &wrong, mid(SGX))

@@ -149,7 +149,10 @@ fn with_now(mut input: Value) -> Value {
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
-            map.insert("now".into(), Value::String(verifier::time::rfc3339(now)));
+            map.insert(
+                "now".into(),
+                Value::String(verifier::time::rfc3339(verifier::time::from_secs(now))),
+            );
         }
     }
     input

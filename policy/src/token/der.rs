@@ -1,51 +1,35 @@
-//! Just enough DER (X.690) to tell what a private key is before a backend loads it, and
-//! to wrap a SEC1 key into PKCS#8. Lengths are bounds-checked; nothing here panics.
+//! Just enough DER to tell what a private key is before a backend loads it, and to wrap a
+//! SEC1 key into PKCS#8. The reading and writing is the verifier's (`verifier::der`, the
+//! workspace's one DER reader); this adapter only words its errors for key loading.
 
-pub(crate) const SEQUENCE: u8 = 0x30;
-pub(crate) const INTEGER: u8 = 0x02;
-pub(crate) const OCTET_STRING: u8 = 0x04;
-pub(crate) const OID: u8 = 0x06;
+use verifier::der;
+pub(crate) use verifier::der::{write_tlv, INTEGER, OCTET_STRING, OID, SEQUENCE};
+use verifier::error::ParseErrorKind;
 
 /// A reader over DER bytes.
-pub(crate) struct Reader<'a> {
-    rest: &'a [u8],
-}
+pub(crate) struct Reader<'a>(der::Reader<'a>);
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Self { rest: bytes }
+        Self(der::Reader::new(bytes))
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.rest.is_empty()
+        self.0.is_empty()
     }
 
     pub(crate) fn peek_tag(&self) -> Option<u8> {
-        self.rest.first().copied()
+        self.0.peek_tag()
     }
 
     /// Reads one TLV with a single-byte tag; returns (tag, contents).
     pub(crate) fn tlv(&mut self) -> Result<(u8, &'a [u8]), String> {
-        let (&tag, rest) = self.rest.split_first().ok_or("truncated DER")?;
-        let (&first, mut rest) = rest.split_first().ok_or("truncated DER length")?;
-        let len = if first < 0x80 {
-            usize::from(first)
-        } else {
-            let n = usize::from(first & 0x7f);
-            if n == 0 || n > 4 {
-                return Err("unsupported DER length".into());
-            }
-            let (bytes, after) = rest.split_at_checked(n).ok_or("truncated DER length")?;
-            rest = after;
-            bytes
-                .iter()
-                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
-        };
-        let (contents, after) = rest
-            .split_at_checked(len)
-            .ok_or("DER length runs past the end")?;
-        self.rest = after;
-        Ok((tag, contents))
+        let tlv = self.0.read("DER").map_err(|e| match e.kind {
+            ParseErrorKind::Truncated { .. } => "truncated DER".to_owned(),
+            ParseErrorKind::Der(why) => why,
+            other => other.to_string(),
+        })?;
+        Ok((tlv.tag, tlv.content))
     }
 
     /// Reads one TLV and checks its tag.
@@ -60,43 +44,11 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Appends a DER TLV.
-pub(crate) fn write_tlv(out: &mut Vec<u8>, tag: u8, contents: &[u8]) {
-    out.push(tag);
-    let len = contents.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        let significant = bytes.get(skip..).unwrap_or(&[]);
-        out.push(0x80 | significant.len() as u8);
-        out.extend_from_slice(significant);
-    }
-    out.extend_from_slice(contents);
-}
-
-/// Formats OID contents (without tag and length) in dotted form.
+/// Formats OID contents (without tag and length) in dotted form, or as hex if they are
+/// not a valid OID (the text is for messages only).
 pub(crate) fn oid_to_string(contents: &[u8]) -> String {
-    let mut arcs: Vec<u128> = Vec::new();
-    let mut acc: u128 = 0;
-    for b in contents {
-        acc = acc.saturating_mul(128).saturating_add(u128::from(b & 0x7f));
-        if b & 0x80 == 0 {
-            if arcs.is_empty() {
-                let first = (acc / 40).min(2);
-                arcs.push(first);
-                arcs.push(acc.saturating_sub(first * 40));
-            } else {
-                arcs.push(acc);
-            }
-            acc = 0;
-        }
-    }
-    arcs.iter()
-        .map(u128::to_string)
-        .collect::<Vec<_>>()
-        .join(".")
+    der::oid_to_string(contents)
+        .unwrap_or_else(|| format!("(malformed OID {})", hex::encode(contents)))
 }
 
 #[cfg(test)]
@@ -113,11 +65,13 @@ mod tests {
         assert!(r.is_empty());
         assert_eq!(
             Reader::new(&[0x04, 0x05, 1]).tlv().unwrap_err(),
-            "DER length runs past the end"
+            "truncated DER"
         );
+        assert_eq!(Reader::new(&[0x04]).tlv().unwrap_err(), "truncated DER");
+        // Strict DER: a long-form length below 128 is refused.
         assert_eq!(
-            Reader::new(&[0x04]).tlv().unwrap_err(),
-            "truncated DER length"
+            Reader::new(&[0x04, 0x81, 0x01, 0xAA]).tlv().unwrap_err(),
+            "non-minimal length"
         );
         assert_eq!(
             Reader::new(&[0x02, 0x00])

@@ -18,7 +18,7 @@ pub struct Sample {
 
 fn at(rfc3339: &str) -> (time::UnixTime, i64) {
     let secs = time::parse_rfc3339(rfc3339).unwrap();
-    (time::from_secs(secs), i64::try_from(secs).unwrap())
+    (secs, i64::try_from(secs.as_secs()).unwrap())
 }
 
 /// The raw inputs of a real SEV-SNP report (Milan v3, VLEK, AWS).
@@ -33,7 +33,7 @@ pub fn snp_input() -> SnpInput {
     let dir = base.join("milan-v3-vlek-aws-trustee");
     SnpInput {
         report: std::fs::read(dir.join("report.bin")).unwrap(),
-        bundle: Bundle::from_iter_bytes(&[
+        bundle: testvectors::bundle_from_bytes(&[
             std::fs::read(dir.join("vlek.der")).unwrap(),
             std::fs::read(base.join("roots/milan_asvk_ark.pem")).unwrap(),
         ]),

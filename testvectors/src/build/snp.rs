@@ -92,7 +92,7 @@ pub fn bundle(pki: &AmdPki, signer: Signer) -> Bundle {
         Signer::Vcek => pki.ask_ark_pem(),
         Signer::Vlek => pki.asvk_ark_pem(),
     };
-    Bundle::from_iter_bytes(&[
+    crate::bundle_from_bytes(&[
         chain.into_bytes(),
         to_pem("CERTIFICATE", pki.leaf(signer)).into_bytes(),
     ])

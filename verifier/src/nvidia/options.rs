@@ -6,6 +6,10 @@ use crate::pki::ocsp::DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE;
 
 /// Caller expectations for [`crate::Verifier::verify_nvidia`]. The default checks
 /// authenticity only and reports OCSP and RIM results as claims.
+///
+/// Non-exhaustive so that options can be added without breaking callers: start from
+/// `Default::default()` and set the fields you need.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NvidiaOptions {
     /// The nonce the caller sent; the report's requester nonce must equal it.

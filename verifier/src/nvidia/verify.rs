@@ -10,7 +10,7 @@ use crate::error::{BindingError, Error, ExpectationError, OcspErrorKind, RimErro
 use crate::needs::CollateralKey;
 use crate::pki::ocsp::{CertStatus, Freshness, OcspStatus, RevocationReason};
 use crate::pki::{Certificate, PathChecker, PublicKey};
-use crate::time::{rfc3339, UnixTime};
+use crate::time::{rfc3339_secs, UnixTime};
 use crate::Verifier;
 
 use super::claims::{GpuClaims, OcspClaim, RimClaim, RimVersions, RimsClaims};
@@ -440,8 +440,8 @@ fn ocsp_claim(
         }
         return Ok(claim);
     };
-    claim.this_update = Some(rfc3339(status.this_update));
-    claim.next_update = status.next_update.map(rfc3339);
+    claim.this_update = Some(rfc3339_secs(status.this_update));
+    claim.next_update = status.next_update.map(rfc3339_secs);
     let required = covered && options.require_ocsp;
     match status.status {
         CertStatus::Revoked { revoked_at, reason } => {
@@ -483,7 +483,7 @@ fn ocsp_claim(
                     "ocsp_stale",
                     format!(
                         "the OCSP response for {name} expired at {}",
-                        rfc3339(next_update)
+                        rfc3339_secs(next_update)
                     ),
                 ));
             }
@@ -499,7 +499,7 @@ fn ocsp_claim(
                     "ocsp_not_yet_valid",
                     format!(
                         "the OCSP response for {name} is valid only from {}",
-                        rfc3339(this_update)
+                        rfc3339_secs(this_update)
                     ),
                 ));
             }
@@ -546,7 +546,7 @@ fn best_ocsp_status(
                     status: single.status,
                     this_update: single.this_update,
                     next_update: single.next_update,
-                    produced_at: response.produced_at().unwrap_or_default(),
+                    produced_at: response.produced_at_secs().unwrap_or_default(),
                     freshness: Freshness::Stale {
                         next_update: end.min(not_after),
                     },

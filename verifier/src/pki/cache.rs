@@ -28,15 +28,15 @@ impl Default for SignatureCache {
 
 impl SignatureCache {
     /// A cache holding at most `capacity` entries; 0 disables caching.
-    pub fn with_capacity(capacity: usize) -> Self {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
         Self {
             entries: Mutex::new(HashSet::new()),
             capacity,
         }
     }
 
-    /// A cache that never remembers anything (for cold-path benchmarks and tests).
-    pub fn disabled() -> Self {
+    /// A cache that never remembers anything (see [`crate::Verifier::without_caches`]).
+    pub(crate) fn disabled() -> Self {
         Self::with_capacity(0)
     }
 
@@ -81,7 +81,7 @@ impl SignatureCache {
 /// [`SignatureCache`], validity and revocation at `now`) on every use. Bounded like
 /// [`SignatureCache`].
 #[derive(Debug)]
-pub struct ParsedChainCache<T = Vec<Certificate>> {
+pub(crate) struct ParsedChainCache<T = Vec<Certificate>> {
     entries: Mutex<HashMap<Digest, Arc<T>>>,
     capacity: usize,
 }
@@ -95,7 +95,7 @@ impl<T> Default for ParsedChainCache<T> {
 
 impl<T> ParsedChainCache<T> {
     /// A cache holding at most `capacity` chains; 0 disables caching.
-    pub fn with_capacity(capacity: usize) -> Self {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
             capacity,
@@ -103,12 +103,12 @@ impl<T> ParsedChainCache<T> {
     }
 
     /// A cache that never remembers anything.
-    pub fn disabled() -> Self {
+    pub(crate) fn disabled() -> Self {
         Self::with_capacity(0)
     }
 
     /// Whether this cache remembers anything.
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         self.capacity > 0
     }
 
@@ -129,16 +129,6 @@ impl<T> ParsedChainCache<T> {
             }
             e.insert(key, chain);
         }
-    }
-
-    /// Number of cached chains.
-    pub fn len(&self) -> usize {
-        self.entries.lock().map_or(0, |e| e.len())
-    }
-
-    /// Whether the cache is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

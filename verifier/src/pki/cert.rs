@@ -11,6 +11,7 @@ use super::algorithm::{classify, SignatureAlgorithm};
 use super::cache::DigestMemo;
 use crate::crypto::Curve;
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
+use crate::time::{from_secs, UnixTime};
 
 /// A distinguished name: the raw DER (compared for chaining) and a readable form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -357,13 +358,23 @@ impl Certificate {
         &self.issuer
     }
 
-    /// notBefore, seconds since the epoch.
-    pub fn not_before(&self) -> u64 {
+    /// notBefore.
+    pub fn not_before(&self) -> UnixTime {
+        from_secs(self.not_before)
+    }
+
+    /// notAfter.
+    pub fn not_after(&self) -> UnixTime {
+        from_secs(self.not_after)
+    }
+
+    /// notBefore, seconds since the epoch (the unit of the crate's checks and errors).
+    pub(crate) fn not_before_secs(&self) -> u64 {
         self.not_before
     }
 
     /// notAfter, seconds since the epoch.
-    pub fn not_after(&self) -> u64 {
+    pub(crate) fn not_after_secs(&self) -> u64 {
         self.not_after
     }
 

@@ -9,6 +9,7 @@ use super::algorithm::{classify, SignatureAlgorithm};
 use super::cache::DigestMemo;
 use super::cert::{algorithm_encodings_match, normalize_serial, subrange, timestamp, Name};
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
+use crate::time::{from_secs, UnixTime};
 
 /// One revoked certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,13 +123,23 @@ impl Crl {
         &self.issuer
     }
 
-    /// thisUpdate, seconds since the epoch.
-    pub fn this_update(&self) -> u64 {
+    /// thisUpdate.
+    pub fn this_update(&self) -> UnixTime {
+        from_secs(self.this_update)
+    }
+
+    /// nextUpdate, if the CRL has one.
+    pub fn next_update(&self) -> Option<UnixTime> {
+        self.next_update.map(from_secs)
+    }
+
+    /// thisUpdate, seconds since the epoch (the unit of the crate's checks and errors).
+    pub(crate) fn this_update_secs(&self) -> u64 {
         self.this_update
     }
 
     /// nextUpdate, seconds since the epoch.
-    pub fn next_update(&self) -> Option<u64> {
+    pub(crate) fn next_update_secs(&self) -> Option<u64> {
         self.next_update
     }
 

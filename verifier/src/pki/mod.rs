@@ -23,14 +23,14 @@ mod cert;
 mod crl;
 pub mod ocsp;
 
+pub use crate::role::CertRole;
 pub(crate) use algorithm::verify_fixed_ecdsa;
 pub use algorithm::SignatureAlgorithm;
 pub(crate) use cache::DigestMemo;
-pub use cache::{ParsedChainCache, SignatureCache};
+pub(crate) use cache::ParsedChainCache;
+pub use cache::SignatureCache;
 pub use cert::{Certificate, Extension, Name, PublicKey};
 pub use crl::{Crl, RevokedEntry};
-
-use core::fmt;
 
 use crate::crypto::{CryptoProvider, HashAlg};
 use crate::error::{CertErrorKind, CrlErrorKind, Error};
@@ -70,74 +70,6 @@ pub fn check_signer_usage(
         }
     }
     Ok(())
-}
-
-/// The role a certificate plays in a vendor chain; errors name it.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CertRole {
-    /// AMD Root Key.
-    Ark,
-    /// AMD SEV Key (signs VCEKs).
-    Ask,
-    /// AMD SEV VLEK key (signs VLEKs).
-    Asvk,
-    /// Versioned Chip Endorsement Key.
-    Vcek,
-    /// Versioned Loaded Endorsement Key.
-    Vlek,
-    /// Intel SGX Root CA.
-    IntelRoot,
-    /// Intel SGX PCK Platform CA or PCK Processor CA.
-    PckCa,
-    /// Intel SGX PCK Certificate (signs the quoting enclave's report).
-    Pck,
-    /// Intel SGX TCB Signing certificate (signs TCB Info and enclave identities).
-    TcbSigning,
-    /// NVIDIA Device Identity CA (root of GPU and NVSwitch device chains).
-    GpuRoot,
-    /// An NVIDIA device CA below the root (Identity, Provisioner ICA, BROM).
-    GpuCa,
-    /// The GPU's attestation key certificate (`... GSP FMC LF`), which signs the report.
-    GpuAttestation,
-    /// NVIDIA CoRIM signing Root CA (root of RIM signing chains).
-    RimRoot,
-    /// An NVIDIA Reference Value CA below the RIM root.
-    RimCa,
-    /// The RIM signing certificate (`... RIM L4 Signer`).
-    RimSigner,
-    /// A delegated OCSP responder.
-    OcspResponder,
-}
-
-impl CertRole {
-    /// The vendor's name for the role.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Ark => "ARK",
-            Self::Ask => "ASK",
-            Self::Asvk => "ASVK",
-            Self::Vcek => "VCEK",
-            Self::Vlek => "VLEK",
-            Self::IntelRoot => "Intel SGX Root CA",
-            Self::PckCa => "PCK CA",
-            Self::Pck => "PCK",
-            Self::TcbSigning => "TCB Signing",
-            Self::GpuRoot => "NVIDIA Device Identity CA",
-            Self::GpuCa => "GPU CA",
-            Self::GpuAttestation => "GPU attestation",
-            Self::RimRoot => "NVIDIA RIM root",
-            Self::RimCa => "RIM CA",
-            Self::RimSigner => "RIM signer",
-            Self::OcspResponder => "OCSP responder",
-        }
-    }
-}
-
-impl fmt::Display for CertRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
 }
 
 /// Checks certificates and CRLs at one point in time through one provider and cache.
@@ -200,16 +132,16 @@ impl PathChecker<'_> {
             }));
         }
         let now = secs(self.now);
-        if now < cert.not_before() {
+        if now < cert.not_before_secs() {
             return Err(fail(CertErrorKind::NotYetValid {
                 now,
-                not_before: cert.not_before(),
+                not_before: cert.not_before_secs(),
             }));
         }
-        if now > cert.not_after() {
+        if now > cert.not_after_secs() {
             return Err(fail(CertErrorKind::Expired {
                 now,
-                not_after: cert.not_after(),
+                not_after: cert.not_after_secs(),
             }));
         }
         Ok(())
@@ -344,13 +276,13 @@ impl PathChecker<'_> {
             kind,
         };
         let now = secs(self.now);
-        if now < crl.this_update() {
+        if now < crl.this_update_secs() {
             return Err(fail(CrlErrorKind::NotYetValid {
                 now,
-                this_update: crl.this_update(),
+                this_update: crl.this_update_secs(),
             }));
         }
-        match crl.next_update() {
+        match crl.next_update_secs() {
             None => Err(fail(CrlErrorKind::NoNextUpdate)),
             Some(next_update) if now > next_update => {
                 Err(fail(CrlErrorKind::Expired { now, next_update }))

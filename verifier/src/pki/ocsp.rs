@@ -23,7 +23,6 @@
 //! without nextUpdate is current for a bounded age after thisUpdate (RFC 5019 §6 lets a
 //! client bound it; [`DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE`] unless the caller says).
 
-mod der;
 mod parse;
 
 use core::fmt;
@@ -35,7 +34,7 @@ use super::cache::DigestMemo;
 use super::{CertRole, Certificate, Name, PathChecker};
 use crate::crypto::{CryptoProvider, HashAlg};
 use crate::error::{CertErrorKind, Error, OcspErrorKind};
-use crate::time::{from_secs, secs};
+use crate::time::{from_secs, secs, UnixTime};
 
 /// id-kp-OCSPSigning (RFC 6960 §4.2.2.2).
 const ID_KP_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
@@ -436,8 +435,13 @@ impl OcspResponse {
         self.basic().map(|b| &b.responder_id)
     }
 
-    /// producedAt, seconds since the epoch.
-    pub fn produced_at(&self) -> Option<u64> {
+    /// producedAt.
+    pub fn produced_at(&self) -> Option<UnixTime> {
+        self.produced_at_secs().map(from_secs)
+    }
+
+    /// producedAt, seconds since the epoch (the unit of [`OcspStatus`]).
+    pub(crate) fn produced_at_secs(&self) -> Option<u64> {
         self.basic().map(|b| b.produced_at)
     }
 
@@ -655,19 +659,19 @@ impl PathChecker<'_> {
     /// itself the caller's chain check already holds this.
     fn currently_authorized(&self, signer: &Certificate) -> Result<(), OcspErrorKind> {
         let now = secs(self.now);
-        if now > signer.not_after() {
+        if now > signer.not_after_secs() {
             return Err(OcspErrorKind::ResponderExpired {
                 responder: signer.subject().display().to_owned(),
                 now,
-                not_after: signer.not_after(),
+                not_after: signer.not_after_secs(),
             });
         }
-        if now < signer.not_before() {
+        if now < signer.not_before_secs() {
             return Err(OcspErrorKind::ResponderNotAuthorized {
                 responder: signer.subject().display().to_owned(),
                 reason: CertErrorKind::NotYetValid {
                     now,
-                    not_before: signer.not_before(),
+                    not_before: signer.not_before_secs(),
                 }
                 .to_string(),
             });

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{AttestationReport, Product, TcbVersion};
-use crate::time::rfc3339;
+use crate::time::rfc3339_secs;
 
 /// A decoded TCB_VERSION.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -272,5 +272,5 @@ impl SnpClaims {
 }
 
 pub(crate) fn time(secs: u64) -> String {
-    rfc3339(secs)
+    rfc3339_secs(secs)
 }

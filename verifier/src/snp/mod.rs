@@ -5,19 +5,19 @@ mod claims;
 mod kds_ext;
 pub(crate) mod needs;
 mod options;
-mod product;
 mod report;
 mod tcb;
 mod verify;
 
+pub use crate::amd::{Product, TcbComponent};
+pub use crate::expect::ReportDataExpectation;
 pub use claims::{CpuidClaims, PlatformClaims, PolicyClaims, SnpClaims, TcbClaims, VekClaims};
 pub use kds_ext::VekExtensions;
-pub use options::{GuestPolicyConstraints, ReportDataExpectation, SnpOptions};
-pub use product::Product;
+pub use options::{GuestPolicyConstraints, SnpOptions};
 pub use report::{
     signed_range, AttestationReport, Cpuid, FirmwareVersion, GuestPolicy, KeyInfo, PlatformInfo,
     ReportSignature, SigningKey, REPORT_LEN, SIGNATURE_OFFSET, SIGNED_LEN, SUPPORTED_VERSIONS,
 };
-pub use tcb::{TcbComponent, TcbParts, TcbVersion};
+pub use tcb::{TcbParts, TcbVersion};
 
 pub(crate) use verify::verify;

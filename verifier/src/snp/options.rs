@@ -5,18 +5,13 @@
 
 use super::{AttestationReport, Product, TcbParts};
 use crate::error::ExpectationError;
-
-/// What REPORT_DATA must hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReportDataExpectation {
-    /// All 64 bytes, exactly.
-    Exact([u8; 64]),
-    /// A nonce that REPORT_DATA must begin with (1 to 64 bytes); the rest is not
-    /// constrained (guests often put a key digest after the nonce). Never padded.
-    Prefix(Vec<u8>),
-}
+use crate::expect::ReportDataExpectation;
 
 /// Guest policy constraints. The defaults allow everything.
+///
+/// Non-exhaustive so that options can be added without breaking callers: start from
+/// `Default::default()` and set the fields you need.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuestPolicyConstraints {
     /// Accept POLICY.DEBUG = 1.
@@ -41,6 +36,10 @@ impl Default for GuestPolicyConstraints {
 }
 
 /// Options for [`crate::Verifier::verify_snp`].
+///
+/// Non-exhaustive so that options can be added without breaking callers: start from
+/// `Default::default()` and set the fields you need.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SnpOptions {
     /// Expected REPORT_DATA or nonce.

@@ -17,7 +17,7 @@
 
 use core::fmt;
 
-use super::Product;
+use super::{Product, TcbComponent};
 
 /// A raw, uninterpreted TCB_VERSION value as it appears in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -94,40 +94,6 @@ pub struct TcbParts {
     pub snp: u8,
     /// CPU microcode SPL.
     pub microcode: u8,
-}
-
-/// One named TCB component, used in errors and comparisons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TcbComponent {
-    /// FMC SPL (Turin).
-    Fmc,
-    /// Boot loader SPL.
-    Bootloader,
-    /// TEE SPL.
-    Tee,
-    /// SNP firmware SPL.
-    Snp,
-    /// Microcode SPL.
-    Microcode,
-}
-
-impl TcbComponent {
-    /// The component's name as used in claims and KDS query parameters (without `SPL`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Fmc => "fmc",
-            Self::Bootloader => "bootloader",
-            Self::Tee => "tee",
-            Self::Snp => "snp",
-            Self::Microcode => "microcode",
-        }
-    }
-}
-
-impl fmt::Display for TcbComponent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
 }
 
 impl TcbParts {

@@ -592,8 +592,8 @@ pub(crate) fn verify(
             "vlek"
         },
         serial: hex::encode(leaf.serial()),
-        not_before: time(leaf.not_before()),
-        not_after: time(leaf.not_after()),
+        not_before: time(leaf.not_before_secs()),
+        not_after: time(leaf.not_after_secs()),
         product_name: ext.product_name.clone(),
         csp_id: ext.csp_id.clone(),
     };

@@ -8,7 +8,7 @@ use super::eventlog::DecodedEvent;
 use super::pck_ext::{PckExtension, PlatformConfiguration, SgxType};
 use super::quote::{EnclaveReport, Quote, TdReport};
 use super::status::TcbStatus;
-use crate::time::rfc3339;
+use crate::time::rfc3339_secs;
 
 /// TDATTRIBUTES, decoded (Intel TDX module ABI, `td_param_attributes_t`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,7 +74,7 @@ impl TcbEvaluationClaims {
             platform_status: e.platform_status,
             tdx_module_status: e.module.as_ref().map(|(_, s)| *s),
             tdx_module_identity: e.module.as_ref().map(|(id, _)| id.clone()),
-            tcb_date: rfc3339(e.tcb_date),
+            tcb_date: rfc3339_secs(e.tcb_date),
             advisory_ids: e.advisory_ids.clone(),
         }
     }
@@ -158,7 +158,7 @@ impl PlatformClaims {
         Self {
             tcb_status: f.final_status,
             advisory_ids: f.final_eval.advisory_ids.clone(),
-            tcb_date: rfc3339(f.final_eval.tcb_date),
+            tcb_date: rfc3339_secs(f.final_eval.tcb_date),
             platform_tcb_status: f.final_eval.platform_status,
             qe_status: f.final_eval.qe_status,
             tdx_module_status: f.final_eval.module.as_ref().map(|(_, s)| *s),
@@ -176,7 +176,7 @@ impl PlatformClaims {
             platform_configuration: f.pck.configuration,
             pck_issuer: f.pck_issuer.clone(),
             qe_svn: q.signature.qe_report.isv_svn,
-            collateral_expires_at: rfc3339(f.expires_at),
+            collateral_expires_at: rfc3339_secs(f.expires_at),
             quote_version: q.header.version,
             qe_id: hex::encode(q.header.user_data.get(..16).unwrap_or(&[])),
             trailing_bytes: q.trailing.len(),

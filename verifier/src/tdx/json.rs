@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ParseError, ParseErrorKind};
-use crate::time::parse_rfc3339;
+use crate::time::parse_rfc3339_secs;
 
 pub(crate) fn json_error(what: &'static str, msg: impl Into<String>) -> Error {
     ParseError {
@@ -60,7 +60,7 @@ pub(crate) fn hex_array<const N: usize>(
 }
 
 pub(crate) fn date(text: &str, field: &str, what: &'static str) -> Result<u64, Error> {
-    parse_rfc3339(text)
+    parse_rfc3339_secs(text)
         .ok_or_else(|| json_error(what, format!("{field} {text:?} is not an RFC 3339 date")))
 }
 

@@ -11,22 +11,24 @@ mod options;
 mod pck_ext;
 mod qe_identity;
 mod quote;
+mod signed;
 mod status;
 mod tcb_info;
 mod verify;
 
-pub use crate::snp::ReportDataExpectation;
+pub use crate::expect::ReportDataExpectation;
 pub use claims::{
     PlatformClaims, QuoteClaims, SgxClaims, TcbEvaluationClaims, TdAttributes, TdxClaims,
 };
 pub use evaluate::{evaluate, PlatformTcb, TcbEvaluation};
 pub use options::{SgxOptions, TdxOptions};
 pub use pck_ext::{PckExtension, PlatformConfiguration, SgxType, SGX_EXTENSION_OID};
-pub use qe_identity::{QeIdentity, QeTcbLevel, SignedQeIdentity};
+pub use qe_identity::{QeIdentity, QeTcbLevel};
 pub use quote::{
     CertificationData, EnclaveReport, Quote, QuoteBody, QuoteHeader, SignatureData, TdReport,
     ATT_KEY_TYPE_ECDSA_P256, INTEL_QE_VENDOR_ID, TEE_TYPE_SGX, TEE_TYPE_TDX,
 };
+pub use signed::{Signed, SignedQeIdentity, SignedTcbInfo};
 pub use status::TcbStatus;
 
 /// Intel's TD relaunch rule for TD 1.5 quotes: the final status from the launch
@@ -34,11 +36,9 @@ pub use status::TcbStatus;
 pub fn relaunch_status(launch: TcbStatus, current: TcbStatus) -> TcbStatus {
     TcbStatus::relaunch(launch, current)
 }
-pub use tcb_info::{
-    ModuleTcbLevel, SignedTcbInfo, TcbInfo, TcbInfoId, TcbLevel, TdxModuleIdentity,
-};
+pub use tcb_info::{ModuleTcbLevel, TcbInfo, TcbInfoId, TcbLevel, TdxModuleIdentity};
 
-pub use verify::PckChain;
+pub(crate) use verify::PckChain;
 pub(crate) use verify::{verify, Expect};
 
 /// A raw `r ‖ s` P-256 signature from the hex a PCS document or PCCS carries.

@@ -113,7 +113,7 @@ pub(crate) fn select(bytes: &[u8], key: &CollateralKey, bundle: &Bundle, out: &m
                 bundle
                     .tcb_infos
                     .iter()
-                    .filter(|t| &t.info.fmspc == fmspc && t.info.id == id)
+                    .filter(|t| &t.body().fmspc == fmspc && t.body().id == id)
                     .cloned(),
             );
         }
@@ -123,7 +123,7 @@ pub(crate) fn select(bytes: &[u8], key: &CollateralKey, bundle: &Bundle, out: &m
                 bundle
                     .qe_identities
                     .iter()
-                    .filter(|q| q.identity.id == id)
+                    .filter(|q| q.body().id == id)
                     .cloned(),
             );
         }

@@ -12,9 +12,13 @@
 use super::quote::{EnclaveReport, TdReport};
 use super::status::TcbStatus;
 use crate::error::ExpectationError;
-use crate::snp::ReportDataExpectation;
+use crate::expect::ReportDataExpectation;
 
 /// Options for [`crate::Verifier::verify_tdx`]: expectations about a TD.
+///
+/// Non-exhaustive so that options can be added without breaking callers: start from
+/// `Default::default()` and set the fields you need.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TdxOptions {
     /// Expected REPORTDATA of the TD, or a nonce it must begin with.
@@ -38,6 +42,10 @@ pub struct TdxOptions {
 }
 
 /// Options for [`crate::Verifier::verify_sgx`]: expectations about an enclave.
+///
+/// Non-exhaustive so that options can be added without breaking callers: start from
+/// `Default::default()` and set the fields you need.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SgxOptions {
     /// Expected REPORTDATA of the enclave, or a nonce it must begin with.

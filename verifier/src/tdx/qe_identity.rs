@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::json::{date, envelope, hex_array, json_error};
+use super::signed::Signed;
 use super::status::TcbStatus;
 use crate::error::{Error, Unsupported};
 
@@ -51,19 +52,7 @@ pub struct QeIdentity {
     pub tcb_levels: Vec<QeTcbLevel>,
 }
 
-/// A QE Identity with the bytes its signature covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedQeIdentity {
-    /// The parsed identity.
-    pub identity: QeIdentity,
-    /// The exact signed bytes (the `enclaveIdentity` object).
-    pub signed: Vec<u8>,
-    /// ECDSA P-256 `r ‖ s` by the TCB Signing key.
-    pub signature: [u8; 64],
-    pub(crate) memo: crate::pki::DigestMemo,
-}
-
-impl SignedQeIdentity {
+impl Signed<QeIdentity> {
     /// Parses the PCS response body `{"enclaveIdentity": {...}, "signature": "..."}`.
     ///
     /// # Errors
@@ -79,12 +68,7 @@ impl SignedQeIdentity {
     /// # Errors
     /// As [`Self::from_pcs_body`].
     pub fn from_parts(signed: &[u8], signature: [u8; 64]) -> Result<Self, Error> {
-        Ok(Self {
-            identity: QeIdentity::parse(signed)?,
-            signed: signed.to_vec(),
-            signature,
-            memo: crate::pki::DigestMemo::default(),
-        })
+        Ok(Self::new(QeIdentity::parse(signed)?, signed, signature))
     }
 }
 
@@ -124,7 +108,7 @@ impl QeIdentity {
     /// Parses the `enclaveIdentity` object.
     ///
     /// # Errors
-    /// As [`SignedQeIdentity::from_pcs_body`].
+    /// As [`Signed::<QeIdentity>::from_pcs_body`].
     pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
         let raw: RawIdentity =
             serde_json::from_slice(bytes).map_err(|e| json_error(WHAT, e.to_string()))?;

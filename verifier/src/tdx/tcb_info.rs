@@ -6,6 +6,7 @@ use core::cmp::Ordering;
 use serde::Deserialize;
 
 use super::json::{components, date, envelope, hex_array, json_error, RawComponent};
+use super::signed::Signed;
 use super::status::TcbStatus;
 use crate::error::{Error, Unsupported};
 
@@ -115,19 +116,7 @@ pub struct TcbInfo {
     pub tcb_levels: Vec<TcbLevel>,
 }
 
-/// A TCB Info with the bytes its signature covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedTcbInfo {
-    /// The parsed TCB Info.
-    pub info: TcbInfo,
-    /// The exact signed bytes (the `tcbInfo` object).
-    pub signed: Vec<u8>,
-    /// ECDSA P-256 `r ‖ s` by the TCB Signing key.
-    pub signature: [u8; 64],
-    pub(crate) memo: crate::pki::DigestMemo,
-}
-
-impl SignedTcbInfo {
+impl Signed<TcbInfo> {
     /// Parses the PCS response body `{"tcbInfo": {...}, "signature": "..."}`.
     ///
     /// # Errors
@@ -143,12 +132,7 @@ impl SignedTcbInfo {
     /// # Errors
     /// As [`Self::from_pcs_body`].
     pub fn from_parts(signed: &[u8], signature: [u8; 64]) -> Result<Self, Error> {
-        Ok(Self {
-            info: TcbInfo::parse(signed)?,
-            signed: signed.to_vec(),
-            signature,
-            memo: crate::pki::DigestMemo::default(),
-        })
+        Ok(Self::new(TcbInfo::parse(signed)?, signed, signature))
     }
 }
 
@@ -219,7 +203,7 @@ impl TcbInfo {
     /// Parses the `tcbInfo` object.
     ///
     /// # Errors
-    /// As [`SignedTcbInfo::from_pcs_body`].
+    /// As [`Signed::<TcbInfo>::from_pcs_body`].
     pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
         let raw: RawTcbInfo =
             serde_json::from_slice(bytes).map_err(|e| json_error(WHAT, e.to_string()))?;

@@ -7,10 +7,11 @@ use super::evaluate::{evaluate, PlatformTcb, TcbEvaluation};
 use super::eventlog::EventLog;
 use super::needs;
 use super::pck_ext::PckExtension;
-use super::qe_identity::SignedQeIdentity;
 use super::quote::{pck_chain_pem, require_pck_chain, Quote, QuoteBody, TdReport, TEE_TYPE_TDX};
+use super::signed::SignedQeIdentity;
+use super::signed::SignedTcbInfo;
 use super::status::TcbStatus;
-use super::tcb_info::{SignedTcbInfo, TcbInfoId};
+use super::tcb_info::TcbInfoId;
 use super::{SgxOptions, TdxOptions};
 use crate::claims::{Verified, Warning};
 use crate::collateral::Bundle;
@@ -31,7 +32,7 @@ pub(super) const TCB_SIGNING_CN: &str = "Intel SGX TCB Signing";
 
 /// The PCK chain a quote carries, parsed, with its PCK extension decoded.
 #[derive(Debug)]
-pub struct PckChain {
+pub(crate) struct PckChain {
     leaf: Certificate,
     pub(super) ca: Certificate,
     pub(super) root: Certificate,
@@ -203,7 +204,7 @@ fn pick_tcb_info<'b>(
     let for_platform: Vec<&SignedTcbInfo> = bundle
         .tcb_infos
         .iter()
-        .filter(|t| &t.info.fmspc == fmspc)
+        .filter(|t| &t.body().fmspc == fmspc)
         .collect();
     let missing = || Error::MissingCollateral {
         key: CollateralKey::IntelTcbInfo {
@@ -220,7 +221,7 @@ fn pick_tcb_info<'b>(
     let mut right_id: Vec<&SignedTcbInfo> = for_platform
         .iter()
         .copied()
-        .filter(|t| t.info.id == id)
+        .filter(|t| t.body().id == id)
         .collect();
     if right_id.is_empty() {
         return Err(BindingError::TcbInfoMismatch {
@@ -228,17 +229,17 @@ fn pick_tcb_info<'b>(
             quote: id.name().to_owned(),
             collateral: for_platform
                 .first()
-                .map_or("", |t| t.info.id.name())
+                .map_or("", |t| t.body().id.name())
                 .to_owned(),
         }
         .into());
     }
     right_id.sort_by_key(|t| {
-        let current = t.info.issue_date <= now && now <= t.info.next_update;
+        let current = t.body().issue_date <= now && now <= t.body().next_update;
         core::cmp::Reverse((
             current,
-            t.info.tcb_evaluation_data_number,
-            t.info.issue_date,
+            t.body().tcb_evaluation_data_number,
+            t.body().issue_date,
         ))
     });
     right_id.first().copied().ok_or_else(missing)
@@ -252,25 +253,25 @@ fn pick_qe_identity(bundle: &Bundle, tee: IntelTee, now: u64) -> Result<&SignedQ
     let mut candidates: Vec<&SignedQeIdentity> = bundle
         .qe_identities
         .iter()
-        .filter(|q| q.identity.id == id)
+        .filter(|q| q.body().id == id)
         .collect();
     if candidates.is_empty() {
         if let Some(other) = bundle.qe_identities.first() {
             return Err(BindingError::QeIdentity {
                 field: "id",
                 quote: id.to_owned(),
-                collateral: other.identity.id.clone(),
+                collateral: other.body().id.clone(),
             }
             .into());
         }
         return Err(missing());
     }
     candidates.sort_by_key(|q| {
-        let current = q.identity.issue_date <= now && now <= q.identity.next_update;
+        let current = q.body().issue_date <= now && now <= q.body().next_update;
         core::cmp::Reverse((
             current,
-            q.identity.tcb_evaluation_data_number,
-            q.identity.issue_date,
+            q.body().tcb_evaluation_data_number,
+            q.body().issue_date,
         ))
     });
     candidates.first().copied().ok_or_else(missing)
@@ -492,22 +493,22 @@ pub(crate) fn verify(
         &verifier.cache,
         (Curve::P256, HashAlg::Sha256),
         signing_key,
-        &tcb_info.signed,
-        Some(&tcb_info.memo),
-        &tcb_info.signature,
+        tcb_info.signed_bytes(),
+        Some(tcb_info.memo()),
+        tcb_info.signature(),
     )
     .map_err(|_| CollateralError::Signature { what: "TCB Info" })?;
     freshness(
         "TCB Info",
-        tcb_info.info.issue_date,
-        tcb_info.info.next_update,
+        tcb_info.body().issue_date,
+        tcb_info.body().next_update,
         now_secs,
     )?;
-    if tcb_info.info.pce_id != pck.pce_id {
+    if tcb_info.body().pce_id != pck.pce_id {
         return Err(BindingError::TcbInfoMismatch {
             field: "pceId",
             quote: hex::encode(pck.pce_id),
-            collateral: hex::encode(tcb_info.info.pce_id),
+            collateral: hex::encode(tcb_info.body().pce_id),
         }
         .into());
     }
@@ -517,23 +518,23 @@ pub(crate) fn verify(
         &verifier.cache,
         (Curve::P256, HashAlg::Sha256),
         signing_key,
-        &qe_identity.signed,
-        Some(&qe_identity.memo),
-        &qe_identity.signature,
+        qe_identity.signed_bytes(),
+        Some(qe_identity.memo()),
+        qe_identity.signature(),
     )
     .map_err(|_| CollateralError::Signature {
         what: "QE Identity",
     })?;
     freshness(
         "QE Identity",
-        qe_identity.identity.issue_date,
-        qe_identity.identity.next_update,
+        qe_identity.body().issue_date,
+        qe_identity.body().next_update,
         now_secs,
     )?;
 
     // 7. The quoting enclave is the one the QE Identity describes.
     let qe = &sig.qe_report;
-    let id = &qe_identity.identity;
+    let id = qe_identity.body();
     if qe.misc_select & id.miscselect_mask != id.miscselect & id.miscselect_mask {
         return Err(BindingError::QeIdentity {
             field: "miscselect",
@@ -576,7 +577,7 @@ pub(crate) fn verify(
 
     // 8. The TDX module is the one the TCB Info describes.
     if let QuoteBody::Td(td) = &quote.body {
-        check_tdx_module(td, &tcb_info.info)?;
+        check_tdx_module(td, tcb_info.body())?;
     }
 
     // 9. TCB evaluation (TD 1.5: at launch and now, then the relaunch rule).
@@ -586,9 +587,9 @@ pub(crate) fn verify(
         qe_isv_svn: qe.isv_svn,
     };
     let td = quote.td_report();
-    let launch = evaluate(&tcb_info.info, id, &platform, td.map(|t| &t.tee_tcb_svn))?;
+    let launch = evaluate(tcb_info.body(), id, &platform, td.map(|t| &t.tee_tcb_svn))?;
     let current: Option<TcbEvaluation> = match td.and_then(|t| t.tee_tcb_svn2.as_ref()) {
-        Some(svn2) => Some(evaluate(&tcb_info.info, id, &platform, Some(svn2))?),
+        Some(svn2) => Some(evaluate(tcb_info.body(), id, &platform, Some(svn2))?),
         None => None,
     };
     let final_status = match &current {
@@ -639,13 +640,13 @@ pub(crate) fn verify(
     }
 
     let expires_at = [
-        leaf.not_after(),
-        ca.not_after(),
-        root.not_after(),
-        signing.not_after(),
-        root_crl.next_update().unwrap_or(u64::MAX),
-        pck_crl.next_update().unwrap_or(u64::MAX),
-        tcb_info.info.next_update,
+        leaf.not_after_secs(),
+        ca.not_after_secs(),
+        root.not_after_secs(),
+        signing.not_after_secs(),
+        root_crl.next_update_secs().unwrap_or(u64::MAX),
+        pck_crl.next_update_secs().unwrap_or(u64::MAX),
+        tcb_info.body().next_update,
         id.next_update,
     ]
     .into_iter()
@@ -659,7 +660,7 @@ pub(crate) fn verify(
         final_status,
         launch_current: current.as_ref().map(|c| (&launch, c)),
         tcb_eval_num: tcb_info
-            .info
+            .body()
             .tcb_evaluation_data_number
             .min(id.tcb_evaluation_data_number),
         expires_at,

@@ -4,13 +4,13 @@
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{AlgorithmIdentifier, X509Name};
 
-use super::der::{
-    context, context_primitive, Reader, Tlv, BIT_STRING, BOOLEAN, ENUMERATED, GENERALIZED_TIME,
-    INTEGER, NULL, OCTET_STRING, OID, SEQUENCE,
-};
 use super::{
     BasicResponse, CertId, CertStatus, OcspHash, Outcome, ResponderId, ResponseStatus,
     RevocationReason, SingleResponse,
+};
+use crate::der::{
+    context, context_primitive, Reader, Tlv, BIT_STRING, BOOLEAN, ENUMERATED, GENERALIZED_TIME,
+    INTEGER, NULL, OCTET_STRING, OID, SEQUENCE,
 };
 use crate::error::{Error, ParseError};
 use crate::pki::algorithm::classify;

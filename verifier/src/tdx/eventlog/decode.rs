@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use super::reader::Reader;
 use super::{event_type_name, hash_alg_name, Event, TPM_ALG_SHA384};
 use crate::crypto::{CryptoProvider, HashAlg};
+use crate::reader::Reader;
 
 /// The most bytes of a blob shown as hex in claims; longer blobs are cut there and
 /// marked `truncated` (their full length is always given). 1 KiB covers every
@@ -395,8 +395,8 @@ fn handoff_tables(data: &[u8], uintn: usize, with_description: bool) -> Option<E
     let count = r.u64(W).ok()?;
     let entry_len = uintn.checked_add(16)?;
     // Check the entries fill the rest exactly before allocating for them.
-    let entries = r.rest().len().checked_div(entry_len)?;
-    if u64::try_from(entries).ok()? != count || r.rest().len().checked_rem(entry_len)? != 0 {
+    let entries = r.remaining().checked_div(entry_len)?;
+    if u64::try_from(entries).ok()? != count || r.remaining().checked_rem(entry_len)? != 0 {
         return None;
     }
     let mut tables = Vec::with_capacity(entries);
@@ -434,8 +434,8 @@ fn gpt(data: &[u8]) -> Option<EventData> {
     if entry_size < 128 {
         return None;
     }
-    let entries = r.rest().len().checked_div(entry_size)?;
-    if u64::try_from(entries).ok()? != count || r.rest().len().checked_rem(entry_size)? != 0 {
+    let entries = r.remaining().checked_div(entry_size)?;
+    if u64::try_from(entries).ok()? != count || r.remaining().checked_rem(entry_size)? != 0 {
         return None;
     }
     let mut partitions = Vec::with_capacity(entries);
@@ -608,7 +608,7 @@ fn known_node_text(node_type: u8, subtype: u8, body: &[u8]) -> Option<String> {
 /// A vendor-defined node: GUID, then vendor data shown as hex when present.
 fn vendor(name: &str, r: &mut Reader<'_>) -> Option<String> {
     let vendor_guid = guid_upper(r.array(W).ok()?);
-    let rest = r.take(r.rest().len(), W).ok()?;
+    let rest = r.take(r.remaining(), W).ok()?;
     Some(if rest.is_empty() {
         format!("{name}({vendor_guid})")
     } else {

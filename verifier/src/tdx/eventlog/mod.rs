@@ -55,13 +55,12 @@
 //! hash in another form), a policy must judge the event by its digest.
 
 mod decode;
-mod reader;
 
 use core::fmt;
 
 use crate::crypto::{CryptoProvider, HashAlg};
 use crate::error::{Error, ParseError, ParseErrorKind};
-use reader::Reader;
+use crate::reader::Reader;
 
 pub use decode::{
     decode_event_data, DecodedDigest, DecodedEvent, EventData, GptPartition, HandoffTable, HexData,
@@ -400,7 +399,7 @@ impl EventLog {
         let mut r = Reader::new(bytes);
         let spec_id = parse_spec_id(&mut r)?;
         let mut events = Vec::new();
-        while !at_end_marker(r.rest()) {
+        while !at_end_marker(r.unread()) {
             let event = parse_event2(&mut r, &spec_id, events.len())?;
             events.push(event);
         }
@@ -605,7 +604,7 @@ fn parse_spec_id(r: &mut Reader<'_>) -> Result<SpecIdEvent, Error> {
             WHAT,
             body.pos(),
             ParseErrorKind::TrailingData {
-                extra: body.rest().len(),
+                extra: body.remaining(),
             },
         ));
     }

@@ -1,6 +1,9 @@
-//! A strict DER reader over one buffer. Every TLV keeps its offset in the whole input, so
-//! a parse error points into the OCSP response even inside the BasicOCSPResponse that an
-//! OCTET STRING wraps.
+//! The workspace's one DER (X.690) reader, and a TLV writer. The verifier reads OCSP
+//! responses with it; `policy` reads and wraps private keys with it, which is why the
+//! module is public (only as far as that needs).
+//!
+//! Every TLV keeps its offset in the whole input, so a parse error points into the OCSP
+//! response even inside the BasicOCSPResponse that an OCTET STRING wraps.
 //!
 //! Strict means: single-byte tags, definite minimal lengths of at most four octets,
 //! minimal INTEGERs and OIDs, BOOLEAN as 00/FF, GeneralizedTime as `YYYYMMDDHHMMSSZ`.
@@ -8,54 +11,63 @@
 use core::ops::Range;
 
 use crate::error::{ParseError, ParseErrorKind};
-use crate::time::parse_rfc3339;
+use crate::time::parse_rfc3339_secs;
 
-pub(super) const BOOLEAN: u8 = 0x01;
-pub(super) const INTEGER: u8 = 0x02;
-pub(super) const BIT_STRING: u8 = 0x03;
-pub(super) const OCTET_STRING: u8 = 0x04;
-pub(super) const NULL: u8 = 0x05;
-pub(super) const OID: u8 = 0x06;
-pub(super) const ENUMERATED: u8 = 0x0A;
-pub(super) const GENERALIZED_TIME: u8 = 0x18;
-pub(super) const SEQUENCE: u8 = 0x30;
+/// Tag of BOOLEAN.
+pub const BOOLEAN: u8 = 0x01;
+/// Tag of INTEGER.
+pub const INTEGER: u8 = 0x02;
+/// Tag of BIT STRING.
+pub const BIT_STRING: u8 = 0x03;
+/// Tag of OCTET STRING.
+pub const OCTET_STRING: u8 = 0x04;
+/// Tag of NULL.
+pub const NULL: u8 = 0x05;
+/// Tag of OBJECT IDENTIFIER.
+pub const OID: u8 = 0x06;
+/// Tag of ENUMERATED.
+pub const ENUMERATED: u8 = 0x0A;
+/// Tag of GeneralizedTime.
+pub const GENERALIZED_TIME: u8 = 0x18;
+/// Tag of SEQUENCE (constructed).
+pub const SEQUENCE: u8 = 0x30;
 
 /// `[n]` context-specific, constructed (EXPLICIT tags and IMPLICIT SEQUENCEs).
-pub(super) const fn context(n: u8) -> u8 {
+pub(crate) const fn context(n: u8) -> u8 {
     0xA0 | n
 }
 
 /// `[n]` context-specific, primitive (IMPLICIT NULL).
-pub(super) const fn context_primitive(n: u8) -> u8 {
+pub(crate) const fn context_primitive(n: u8) -> u8 {
     0x80 | n
 }
 
-/// One TLV.
+/// One TLV, as read by [`Reader`].
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Tlv<'a> {
+pub struct Tlv<'a> {
     input: &'a [u8],
     /// The tag octet.
-    pub(super) tag: u8,
+    pub tag: u8,
     /// Offset of the tag octet in the whole input.
-    pub(super) offset: usize,
+    pub offset: usize,
     /// The content octets.
-    pub(super) content: &'a [u8],
+    pub content: &'a [u8],
     content_start: usize,
 }
 
 impl<'a> Tlv<'a> {
     /// The whole TLV: tag, length and content.
-    pub(super) fn raw(&self) -> &'a [u8] {
+    pub(crate) fn raw(&self) -> &'a [u8] {
         self.input.get(self.range()).unwrap_or(&[])
     }
 
     /// Where the whole TLV lies in the input.
-    pub(super) fn range(&self) -> Range<usize> {
+    pub(crate) fn range(&self) -> Range<usize> {
         self.offset..self.content_start.saturating_add(self.content.len())
     }
 
     /// A reader over the content octets.
-    pub(super) fn reader(&self) -> Reader<'a> {
+    pub fn reader(&self) -> Reader<'a> {
         Reader {
             input: self.input,
             pos: self.content_start,
@@ -64,7 +76,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// The one TLV an EXPLICIT tag wraps, which must have tag `inner`.
-    pub(super) fn explicit(&self, inner: u8, what: &'static str) -> Result<Self, ParseError> {
+    pub(crate) fn explicit(&self, inner: u8, what: &'static str) -> Result<Self, ParseError> {
         let mut r = self.reader();
         let tlv = r.expect(inner, what)?;
         r.finish(what)?;
@@ -72,12 +84,12 @@ impl<'a> Tlv<'a> {
     }
 
     /// A [`ParseErrorKind::InvalidValue`] at this TLV.
-    pub(super) fn invalid(&self, what: &'static str, why: &'static str) -> ParseError {
+    pub(crate) fn invalid(&self, what: &'static str, why: &'static str) -> ParseError {
         self.error(what, ParseErrorKind::InvalidValue(why))
     }
 
     /// A [`ParseErrorKind::Der`] at this TLV.
-    pub(super) fn malformed(&self, what: &'static str, why: impl Into<String>) -> ParseError {
+    pub(crate) fn malformed(&self, what: &'static str, why: impl Into<String>) -> ParseError {
         self.error(what, ParseErrorKind::Der(why.into()))
     }
 
@@ -90,7 +102,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// A NULL (or IMPLICIT NULL): no content.
-    pub(super) fn null(&self, what: &'static str) -> Result<(), ParseError> {
+    pub(crate) fn null(&self, what: &'static str) -> Result<(), ParseError> {
         if self.content.is_empty() {
             Ok(())
         } else {
@@ -99,7 +111,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// A BOOLEAN.
-    pub(super) fn boolean(&self, what: &'static str) -> Result<bool, ParseError> {
+    pub(crate) fn boolean(&self, what: &'static str) -> Result<bool, ParseError> {
         match self.content {
             [0x00] => Ok(false),
             [0xFF] => Ok(true),
@@ -108,7 +120,10 @@ impl<'a> Tlv<'a> {
     }
 
     /// The content octets of a minimal INTEGER (two's complement, big-endian).
-    pub(super) fn integer(&self, what: &'static str) -> Result<&'a [u8], ParseError> {
+    ///
+    /// # Errors
+    /// [`ParseErrorKind::Der`] for an empty or non-minimal INTEGER.
+    pub fn integer(&self, what: &'static str) -> Result<&'a [u8], ParseError> {
         match self.content {
             [] => Err(self.malformed(what, "empty INTEGER")),
             [0x00, next, ..] if next & 0x80 == 0 => {
@@ -122,7 +137,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// An INTEGER or ENUMERATED in 0..=127 (versions and enumerations).
-    pub(super) fn small_uint(&self, what: &'static str) -> Result<u8, ParseError> {
+    pub(crate) fn small_uint(&self, what: &'static str) -> Result<u8, ParseError> {
         match self.content {
             [n] if *n < 0x80 => Ok(*n),
             _ => Err(self.invalid(what, "not a small non-negative value")),
@@ -130,7 +145,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// A BIT STRING whose length is a whole number of octets: its octets.
-    pub(super) fn bit_string_octets(&self, what: &'static str) -> Result<&'a [u8], ParseError> {
+    pub(crate) fn bit_string_octets(&self, what: &'static str) -> Result<&'a [u8], ParseError> {
         match self.content.split_first() {
             Some((0, octets)) => Ok(octets),
             _ => Err(self.malformed(what, "BIT STRING with unused bits")),
@@ -138,46 +153,17 @@ impl<'a> Tlv<'a> {
     }
 
     /// An OBJECT IDENTIFIER in dotted form.
-    pub(super) fn oid(&self, what: &'static str) -> Result<String, ParseError> {
-        let bad = || self.malformed(what, "malformed OBJECT IDENTIFIER");
-        if self.content.last().is_none_or(|b| b & 0x80 != 0) {
-            return Err(bad());
-        }
-        let mut arcs = Vec::new();
-        let mut arc: u64 = 0;
-        let mut starts_arc = true;
-        for &b in self.content {
-            if starts_arc && b == 0x80 {
-                return Err(bad()); // a leading 0x80 pads the arc: not minimal
-            }
-            arc = arc
-                .checked_mul(128)
-                .and_then(|a| a.checked_add(u64::from(b & 0x7F)))
-                .ok_or_else(bad)?;
-            starts_arc = b & 0x80 == 0;
-            if starts_arc {
-                arcs.push(arc);
-                arc = 0;
-            }
-        }
-        // The first subidentifier packs the first two arcs (X.690 §8.19.4).
-        let (first, rest) = arcs.split_first().ok_or_else(bad)?;
-        let (a, b) = match *first {
-            0..=39 => (0, *first),
-            40..=79 => (1, first.saturating_sub(40)),
-            _ => (2, first.saturating_sub(80)),
-        };
-        let mut dotted = format!("{a}.{b}");
-        for arc in rest {
-            dotted.push('.');
-            dotted.push_str(&arc.to_string());
-        }
-        Ok(dotted)
+    ///
+    /// # Errors
+    /// [`ParseErrorKind::Der`] for a malformed or non-minimal encoding.
+    pub fn oid(&self, what: &'static str) -> Result<String, ParseError> {
+        oid_to_string(self.content)
+            .ok_or_else(|| self.malformed(what, "malformed OBJECT IDENTIFIER"))
     }
 
     /// A GeneralizedTime in the RFC 5280 §4.1.2.5.2 form `YYYYMMDDHHMMSSZ` (UTC, no
     /// fraction), as seconds since the epoch.
-    pub(super) fn generalized_time(&self, what: &'static str) -> Result<u64, ParseError> {
+    pub(crate) fn generalized_time(&self, what: &'static str) -> Result<u64, ParseError> {
         let bad = || self.invalid(what, "GeneralizedTime is not YYYYMMDDHHMMSSZ");
         let (digits, zone) = self.content.split_at_checked(14).ok_or_else(bad)?;
         if zone != b"Z" || !digits.iter().all(u8::is_ascii_digit) {
@@ -194,13 +180,13 @@ impl<'a> Tlv<'a> {
             part(10..12)?,
             part(12..14)?
         );
-        parse_rfc3339(&rfc3339).ok_or_else(bad)
+        parse_rfc3339_secs(&rfc3339).ok_or_else(bad)
     }
 }
 
 /// A cursor over the TLVs in `input[pos..end]`.
 #[derive(Debug, Clone)]
-pub(super) struct Reader<'a> {
+pub struct Reader<'a> {
     input: &'a [u8],
     pos: usize,
     end: usize,
@@ -208,7 +194,7 @@ pub(super) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader over all of `input`.
-    pub(super) fn new(input: &'a [u8]) -> Self {
+    pub fn new(input: &'a [u8]) -> Self {
         Self {
             input,
             pos: 0,
@@ -217,12 +203,25 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether every TLV has been read.
-    pub(super) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.pos >= self.end
     }
 
+    /// The tag of the next TLV, if any, without reading it.
+    pub fn peek_tag(&self) -> Option<u8> {
+        self.input
+            .get(self.pos)
+            .copied()
+            .filter(|_| !self.is_empty())
+    }
+
     /// Reads the next TLV, whatever its tag.
-    pub(super) fn read(&mut self, what: &'static str) -> Result<Tlv<'a>, ParseError> {
+    ///
+    /// # Errors
+    /// [`ParseErrorKind::Truncated`] where the input ends early (at the TLV for its
+    /// header, at the content for its content); [`ParseErrorKind::Der`] for a multi-octet
+    /// tag or an indefinite, non-minimal or over-long length.
+    pub fn read(&mut self, what: &'static str) -> Result<Tlv<'a>, ParseError> {
         let start = self.pos;
         let window = self.input.get(start..self.end).unwrap_or(&[]);
         let fail = |offset, kind| ParseError { what, offset, kind };
@@ -275,7 +274,10 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next TLV, which must have tag `tag`.
-    pub(super) fn expect(&mut self, tag: u8, what: &'static str) -> Result<Tlv<'a>, ParseError> {
+    ///
+    /// # Errors
+    /// As [`Self::read`], and [`ParseErrorKind::Der`] for another tag.
+    pub fn expect(&mut self, tag: u8, what: &'static str) -> Result<Tlv<'a>, ParseError> {
         let tlv = self.read(what)?;
         if tlv.tag == tag {
             Ok(tlv)
@@ -288,13 +290,11 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next TLV if it has tag `tag` (an OPTIONAL or DEFAULT field).
-    pub(super) fn optional(
-        &mut self,
-        tag: u8,
-        what: &'static str,
-    ) -> Result<Option<Tlv<'a>>, ParseError> {
-        let next = self.input.get(self.pos).filter(|_| !self.is_empty());
-        if next == Some(&tag) {
+    ///
+    /// # Errors
+    /// As [`Self::read`].
+    pub fn optional(&mut self, tag: u8, what: &'static str) -> Result<Option<Tlv<'a>>, ParseError> {
+        if self.peek_tag() == Some(tag) {
             self.read(what).map(Some)
         } else {
             Ok(None)
@@ -302,7 +302,10 @@ impl<'a> Reader<'a> {
     }
 
     /// Fails if anything is left.
-    pub(super) fn finish(&self, what: &'static str) -> Result<(), ParseError> {
+    ///
+    /// # Errors
+    /// [`ParseErrorKind::TrailingData`] at the first unread octet.
+    pub fn finish(&self, what: &'static str) -> Result<(), ParseError> {
         if self.is_empty() {
             Ok(())
         } else {
@@ -315,6 +318,60 @@ impl<'a> Reader<'a> {
             })
         }
     }
+}
+
+/// The dotted form of an OBJECT IDENTIFIER's content octets (`1.3.132.0.35`); `None` if
+/// they are empty, end inside a subidentifier or pad one with a leading 0x80.
+pub fn oid_to_string(content: &[u8]) -> Option<String> {
+    if content.last().is_none_or(|b| b & 0x80 != 0) {
+        return None;
+    }
+    let mut arcs = Vec::new();
+    let mut arc: u64 = 0;
+    let mut starts_arc = true;
+    for &b in content {
+        if starts_arc && b == 0x80 {
+            return None; // a leading 0x80 pads the arc: not minimal
+        }
+        arc = arc.checked_mul(128)?.checked_add(u64::from(b & 0x7F))?;
+        starts_arc = b & 0x80 == 0;
+        if starts_arc {
+            arcs.push(arc);
+            arc = 0;
+        }
+    }
+    // The first subidentifier packs the first two arcs (X.690 §8.19.4).
+    let (first, rest) = arcs.split_first()?;
+    let (a, b) = match *first {
+        0..=39 => (0, *first),
+        40..=79 => (1, first.saturating_sub(40)),
+        _ => (2, first.saturating_sub(80)),
+    };
+    let mut dotted = format!("{a}.{b}");
+    for arc in rest {
+        dotted.push('.');
+        dotted.push_str(&arc.to_string());
+    }
+    Some(dotted)
+}
+
+/// Appends one TLV with a single-octet `tag` and a minimal definite length.
+pub fn write_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
+    out.push(tag);
+    let len = content.len().to_be_bytes();
+    let significant = len
+        .get(len.iter().take_while(|b| **b == 0).count()..)
+        .unwrap_or(&[]);
+    match significant {
+        [] => out.push(0),
+        [short] if *short < 0x80 => out.push(*short),
+        // At most size_of::<usize>() octets, so the count fits the low seven bits.
+        long => {
+            out.push(0x80 | u8::try_from(long.len()).unwrap_or(0x7F));
+            out.extend_from_slice(long);
+        }
+    }
+    out.extend_from_slice(content);
 }
 
 #[cfg(test)]
@@ -430,5 +487,25 @@ mod tests {
             .unwrap()
             .bit_string_octets("s")
             .is_err());
+    }
+
+    #[test]
+    fn written_tlvs_read_back() {
+        for len in [0usize, 1, 0x7F, 0x80, 0xFF, 0x100, 0x1_0000] {
+            let content = vec![0xA5; len];
+            let mut out = Vec::new();
+            write_tlv(&mut out, OCTET_STRING, &content);
+            let tlv = one(&out).unwrap();
+            assert_eq!((tlv.tag, tlv.content.len()), (OCTET_STRING, len));
+        }
+        let mut out = Vec::new();
+        write_tlv(&mut out, OCTET_STRING, &[7u8; 200]);
+        assert_eq!(out[..3], [0x04, 0x81, 200]);
+        assert_eq!(Reader::new(&out).peek_tag(), Some(OCTET_STRING));
+        assert_eq!(Reader::new(&[]).peek_tag(), None);
+        assert_eq!(
+            oid_to_string(&[0x2b, 0x81, 0x04, 0x00, 0x23]).unwrap(),
+            "1.3.132.0.35"
+        );
     }
 }

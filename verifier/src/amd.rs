@@ -1,4 +1,6 @@
-//! AMD EPYC product lines, as used for KDS paths, root pinning and TCB layout.
+//! AMD names used below `snp`: product lines (KDS paths, root pinning, TCB layout) and
+//! TCB components (errors). `anchors` and `error` need them, so they cannot live in `snp`,
+//! which imports both; `snp` re-exports them.
 
 use core::fmt;
 
@@ -75,6 +77,40 @@ impl Product {
 }
 
 impl fmt::Display for Product {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One named TCB component, used in errors and comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TcbComponent {
+    /// FMC SPL (Turin).
+    Fmc,
+    /// Boot loader SPL.
+    Bootloader,
+    /// TEE SPL.
+    Tee,
+    /// SNP firmware SPL.
+    Snp,
+    /// Microcode SPL.
+    Microcode,
+}
+
+impl TcbComponent {
+    /// The component's name as used in claims and KDS query parameters (without `SPL`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Fmc => "fmc",
+            Self::Bootloader => "bootloader",
+            Self::Tee => "tee",
+            Self::Snp => "snp",
+            Self::Microcode => "microcode",
+        }
+    }
+}
+
+impl fmt::Display for TcbComponent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }

@@ -15,9 +15,6 @@
 use serde::Deserialize;
 
 use crate::error::{Error, ParseError, ParseErrorKind};
-use crate::evidence::Evidence;
-use crate::expectations::Expectations;
-use crate::needs::{CollateralKey, Requirement};
 use crate::nvidia::rim::Rim;
 use crate::pki::ocsp::OcspResponse;
 use crate::pki::{Certificate, Crl};
@@ -234,32 +231,6 @@ impl Bundle {
             && self.qe_identities.is_empty()
             && self.rims.is_empty()
             && self.ocsp_responses.is_empty()
-    }
-
-    /// The items of this bundle that serve `key` for `evidence` (what verification would
-    /// consider for it), as a bundle of their own.
-    pub fn select(&self, evidence: &Evidence, key: &CollateralKey) -> Self {
-        evidence.select(key, self)
-    }
-
-    /// The requirements of `evidence` (see [`Evidence::requirements`]) that this bundle
-    /// does not serve. Optional ones are included, marked so.
-    pub fn missing(&self, evidence: &Evidence, expectations: &Expectations) -> Vec<Requirement> {
-        evidence
-            .requirements(self, expectations)
-            .into_iter()
-            .filter(|r| !self.serves(evidence, &r.key))
-            .collect()
-    }
-
-    /// Whether the bundle holds everything `key` stands for (an AMD chain is its CA and
-    /// its ARK).
-    fn serves(&self, evidence: &Evidence, key: &CollateralKey) -> bool {
-        let selected = self.select(evidence, key);
-        match key {
-            CollateralKey::AmdChain { .. } => crate::snp::needs::is_whole_chain(&selected),
-            _ => !selected.is_empty(),
-        }
     }
 
     /// Drops items held twice (the same bytes).

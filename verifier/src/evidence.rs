@@ -9,8 +9,10 @@ use serde_json::Value;
 use crate::collateral::Bundle;
 use crate::error::{Error, ExpectationError, ParseError, ParseErrorKind, Unsupported};
 use crate::expectations::Expectations;
+use crate::needs::CollateralKey;
 use crate::needs::Requirement;
 use crate::nvidia::GpuEvidence;
+pub use crate::tee::Tee;
 use crate::{nvidia, snp, tdx};
 
 /// Evidence of one kind, decoded from the form it travelled in, not yet verified.
@@ -140,7 +142,7 @@ impl Evidence {
     }
 
     /// The items of `bundle` that serve `key` for this evidence.
-    pub(crate) fn select(&self, key: &crate::needs::CollateralKey, bundle: &Bundle) -> Bundle {
+    pub(crate) fn select(&self, key: &CollateralKey, bundle: &Bundle) -> Bundle {
         let mut out = Bundle::new();
         match self {
             Self::Snp(report) => {
@@ -163,6 +165,34 @@ impl Evidence {
     }
 }
 
+impl Bundle {
+    /// The items of this bundle that serve `key` for `evidence` (what verification would
+    /// consider for it), as a bundle of their own.
+    pub fn select(&self, evidence: &Evidence, key: &CollateralKey) -> Self {
+        evidence.select(key, self)
+    }
+
+    /// The requirements of `evidence` (see [`Evidence::requirements`]) that this bundle
+    /// does not serve. Optional ones are included, marked so.
+    pub fn missing(&self, evidence: &Evidence, expectations: &Expectations) -> Vec<Requirement> {
+        evidence
+            .requirements(self, expectations)
+            .into_iter()
+            .filter(|r| !self.serves(evidence, &r.key))
+            .collect()
+    }
+
+    /// Whether the bundle holds everything `key` stands for (an AMD chain is its CA and
+    /// its ARK).
+    fn serves(&self, evidence: &Evidence, key: &CollateralKey) -> bool {
+        let selected = self.select(evidence, key);
+        match key {
+            CollateralKey::AmdChain { .. } => snp::needs::is_whole_chain(&selected),
+            _ => !selected.is_empty(),
+        }
+    }
+}
+
 /// A hint that names another TEE than the content shows is refused.
 fn check_hint(hint: Option<Tee>, detected: Tee) -> Result<(), Error> {
     match hint {
@@ -172,32 +202,6 @@ fn check_hint(hint: Option<Tee>, detected: Tee) -> Result<(), Error> {
         }
         .into()),
         _ => Ok(()),
-    }
-}
-
-/// The TEE that produced a piece of evidence.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Tee {
-    /// AMD SEV-SNP attestation report.
-    Snp,
-    /// Intel TDX quote.
-    Tdx,
-    /// Intel SGX enclave quote (DCAP, verified like TDX quotes).
-    Sgx,
-    /// NVIDIA GPU attestation report (SPDM), or an evidence file of several.
-    Nvidia,
-}
-
-impl Tee {
-    /// Lower-case name (`snp`, `tdx`, `sgx`, `nvidia-gpu`), as the `tee` claim has it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Snp => "snp",
-            Self::Tdx => "tdx",
-            Self::Sgx => "sgx",
-            Self::Nvidia => "nvidia-gpu",
-        }
     }
 }
 

@@ -1,10 +1,10 @@
 //! What the caller expects of the evidence, per TEE kind, for [`crate::Verifier::verify`].
 
 use crate::error::{Error, ExpectationError};
-use crate::evidence::Tee;
 use crate::nvidia::NvidiaOptions;
 use crate::snp::SnpOptions;
 use crate::tdx::{SgxOptions, TdxOptions};
+use crate::tee::Tee;
 
 /// The caller's expectations, one set per TEE kind. Only the set for the evidence's kind
 /// applies; a set given for another kind is an error, never silently skipped (a TDX

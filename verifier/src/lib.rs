@@ -142,6 +142,7 @@ mod reader;
 mod role;
 pub mod snp;
 pub mod tdx;
+mod tee;
 pub mod time;
 
 pub use anchors::TrustAnchors;

@@ -8,8 +8,30 @@
 
 use std::fmt;
 
-use crate::nvidia::RimKind;
-use crate::snp::{Product, TcbParts};
+use serde::Serialize;
+
+use crate::amd::{Product, TcbParts};
+
+/// Which NVIDIA RIM: the driver's or the VBIOS's (also which RIM a golden value comes
+/// from).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RimKind {
+    /// The driver RIM.
+    Driver,
+    /// The VBIOS RIM.
+    Vbios,
+}
+
+impl RimKind {
+    /// `driver` or `VBIOS`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Driver => "driver",
+            Self::Vbios => "VBIOS",
+        }
+    }
+}
 
 /// The key that signed an SEV-SNP report, and so the chain it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -3,7 +3,9 @@
 
 use x509_parser::der_parser::asn1_rs::{Any, Class, FromDer, Tag};
 
-use crate::crypto::Curve;
+use super::spdm::AttestationReport;
+use crate::collateral::Bundle;
+use crate::crypto::{CryptoProvider, Curve, EcdsaSig, HashAlg};
 use crate::error::{CertErrorKind, Error, Unsupported};
 use crate::needs::CollateralKey;
 use crate::pki::{check_signer_usage, CertRole, Certificate, PathChecker, PublicKey};
@@ -235,4 +237,79 @@ fn fwid_entry(entry: Any<'_>) -> Option<Vec<u8>> {
 fn whole(bytes: &[u8], tag: Tag) -> Option<Any<'_>> {
     let (rest, any) = Any::from_der(bytes).ok()?;
     (rest.is_empty() && any.tag() == tag).then_some(any)
+}
+
+/// A chain assembled from loose collateral certificates: the end-entity P-384
+/// certificate (the one whose key verifies the report, when there are several), then
+/// issuers by name.
+pub(crate) fn chain_from_bundle(
+    provider: &dyn CryptoProvider,
+    collateral: &Bundle,
+    report: &AttestationReport,
+) -> Result<Vec<Certificate>, Error> {
+    let missing = || Error::MissingCollateral {
+        key: CollateralKey::NvidiaDeviceChain,
+    };
+    // With several candidates, the one whose key verifies the report; if none does,
+    // the first, so the report is rejected for its signature rather than called missing.
+    let candidates: Vec<&Certificate> = collateral
+        .certificates
+        .iter()
+        .filter(|c| !c.basic_constraints().is_some_and(|(ca, _)| ca))
+        .filter(|c| {
+            matches!(
+                c.public_key(),
+                PublicKey::Ec {
+                    curve: Curve::P384,
+                    ..
+                }
+            )
+        })
+        .collect();
+    let leaf = match candidates.as_slice() {
+        [] => return Err(missing()),
+        [only] => *only,
+        several => several
+            .iter()
+            .copied()
+            .find(|c| signature_verifies(provider, c, report))
+            .or_else(|| several.first().copied())
+            .ok_or_else(missing)?,
+    };
+    let mut chain = vec![leaf.clone()];
+    let mut current = leaf;
+    while current.subject() != current.issuer() && chain.len() < 8 {
+        let Some(issuer) = collateral
+            .certificates
+            .iter()
+            .find(|c| c.subject().raw() == current.issuer().raw())
+        else {
+            break;
+        };
+        chain.push(issuer.clone());
+        current = issuer;
+    }
+    Ok(chain)
+}
+
+pub(crate) fn signature_verifies(
+    provider: &dyn CryptoProvider,
+    cert: &Certificate,
+    report: &AttestationReport,
+) -> bool {
+    match cert.public_key() {
+        PublicKey::Ec {
+            curve: Curve::P384,
+            point,
+        } => provider
+            .verify_ecdsa(
+                Curve::P384,
+                HashAlg::Sha384,
+                point,
+                report.signed_bytes(),
+                EcdsaSig::Fixed(report.signature()),
+            )
+            .is_ok(),
+        _ => false,
+    }
 }

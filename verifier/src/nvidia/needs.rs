@@ -5,7 +5,7 @@
 //! keys of the RIMs already `known`, and a caller repeats until nothing new is asked.
 //! Verification (`verify.rs`, `device.rs`) names what is missing with these same keys.
 
-use super::device::GpuArch;
+use super::device::{chain_from_bundle, GpuArch};
 use super::evidence::{decode_chain, GpuEvidence};
 use super::ids;
 use super::opaque::OpaqueData;
@@ -13,7 +13,6 @@ use super::options::NvidiaOptions;
 use super::reference::RimKind;
 use super::rim::Rim;
 use super::spdm::AttestationReport;
-use super::verify::chain_from_bundle;
 use crate::collateral::Bundle;
 use crate::crypto::CryptoProvider;
 use crate::needs::{CollateralKey, OcspTarget, Requirement};

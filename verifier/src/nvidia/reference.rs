@@ -19,25 +19,7 @@ use super::spdm::AttestationReport;
 /// The golden index NVIDIA skips when the NVDEC0 engine is disabled.
 const NVDEC0_INDEX: u32 = 35;
 
-/// Which RIM a golden value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RimKind {
-    /// The driver RIM.
-    Driver,
-    /// The VBIOS RIM.
-    Vbios,
-}
-
-impl RimKind {
-    /// `driver` or `VBIOS`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Driver => "driver",
-            Self::Vbios => "VBIOS",
-        }
-    }
-}
+pub use crate::needs::RimKind;
 
 /// One measurement that matches none of its golden values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

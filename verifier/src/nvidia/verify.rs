@@ -5,16 +5,18 @@ use std::sync::Arc;
 
 use crate::claims::{Verified, Warning};
 use crate::collateral::Bundle;
-use crate::crypto::{CryptoProvider, Curve, EcdsaSig, HashAlg};
+use crate::crypto::HashAlg;
 use crate::error::{BindingError, Error, ExpectationError, OcspErrorKind, RimErrorKind};
 use crate::needs::CollateralKey;
 use crate::pki::ocsp::{CertStatus, Freshness, OcspStatus, RevocationReason};
-use crate::pki::{Certificate, PathChecker, PublicKey};
+use crate::pki::{Certificate, PathChecker};
 use crate::time::{rfc3339_secs, UnixTime};
 use crate::Verifier;
 
 use super::claims::{GpuClaims, OcspClaim, RimClaim, RimVersions, RimsClaims};
-use super::device::{certificate_fwid, DeviceChain, GpuArch};
+use super::device::{
+    certificate_fwid, chain_from_bundle, signature_verifies, DeviceChain, GpuArch,
+};
 use super::evidence::{decode_chain, GpuEvidence};
 use super::ids;
 use super::options::NvidiaOptions;
@@ -306,81 +308,6 @@ fn device_certificates(
         verifier.device_chains.insert(k, Arc::clone(&chain));
     }
     Ok(chain)
-}
-
-/// A chain assembled from loose collateral certificates: the end-entity P-384
-/// certificate (the one whose key verifies the report, when there are several), then
-/// issuers by name.
-pub(super) fn chain_from_bundle(
-    provider: &dyn CryptoProvider,
-    collateral: &Bundle,
-    report: &AttestationReport,
-) -> Result<Vec<Certificate>, Error> {
-    let missing = || Error::MissingCollateral {
-        key: CollateralKey::NvidiaDeviceChain,
-    };
-    // With several candidates, the one whose key verifies the report; if none does,
-    // the first, so the report is rejected for its signature rather than called missing.
-    let candidates: Vec<&Certificate> = collateral
-        .certificates
-        .iter()
-        .filter(|c| !c.basic_constraints().is_some_and(|(ca, _)| ca))
-        .filter(|c| {
-            matches!(
-                c.public_key(),
-                PublicKey::Ec {
-                    curve: Curve::P384,
-                    ..
-                }
-            )
-        })
-        .collect();
-    let leaf = match candidates.as_slice() {
-        [] => return Err(missing()),
-        [only] => *only,
-        several => several
-            .iter()
-            .copied()
-            .find(|c| signature_verifies(provider, c, report))
-            .or_else(|| several.first().copied())
-            .ok_or_else(missing)?,
-    };
-    let mut chain = vec![leaf.clone()];
-    let mut current = leaf;
-    while current.subject() != current.issuer() && chain.len() < 8 {
-        let Some(issuer) = collateral
-            .certificates
-            .iter()
-            .find(|c| c.subject().raw() == current.issuer().raw())
-        else {
-            break;
-        };
-        chain.push(issuer.clone());
-        current = issuer;
-    }
-    Ok(chain)
-}
-
-fn signature_verifies(
-    provider: &dyn CryptoProvider,
-    cert: &Certificate,
-    report: &AttestationReport,
-) -> bool {
-    match cert.public_key() {
-        PublicKey::Ec {
-            curve: Curve::P384,
-            point,
-        } => provider
-            .verify_ecdsa(
-                Curve::P384,
-                HashAlg::Sha384,
-                point,
-                report.signed_bytes(),
-                EcdsaSig::Fixed(report.signature()),
-            )
-            .is_ok(),
-        _ => false,
-    }
 }
 
 fn verify_report_signature(

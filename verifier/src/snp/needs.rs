@@ -2,13 +2,58 @@
 //! Verification (`verify.rs`) names its missing collateral through the same functions,
 //! so what `requirements` lists is exactly what verification looks for.
 
-use super::kds_ext::product_name;
+use super::kds_ext::{product_name, VekExtensions};
 use super::report::{AttestationReport, SigningKey};
-use super::verify::{fits, AmdName};
 use super::{Product, SnpOptions};
 use crate::collateral::Bundle;
 use crate::needs::{AmdSigner, CollateralKey, Requirement};
 use crate::pki::Certificate;
+
+/// What an AMD certificate is, by its common name (AMD 57230 certificate profile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AmdName {
+    Ark(Option<Product>),
+    Ask(Option<Product>),
+    Asvk(Option<Product>),
+    Vcek,
+    Vlek,
+}
+
+impl AmdName {
+    pub(crate) fn of(cert: &Certificate) -> Option<Self> {
+        let cn = cert.subject().common_name()?;
+        Some(match cn {
+            "SEV-VCEK" => Self::Vcek,
+            "SEV-VLEK" => Self::Vlek,
+            _ => {
+                if let Some(p) = cn.strip_prefix("ARK-") {
+                    Self::Ark(Product::from_name(p))
+                } else if let Some(p) = cn.strip_prefix("SEV-VLEK-") {
+                    Self::Asvk(Product::from_name(p))
+                } else if let Some(p) = cn.strip_prefix("SEV-") {
+                    Self::Ask(Product::from_name(p))
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+}
+
+/// Whether a candidate VEK is the one for this report (certified TCB and chip id agree).
+pub(crate) fn fits(leaf: &Certificate, report: &AttestationReport, product: Product) -> bool {
+    let Ok(ext) = VekExtensions::decode(leaf, product) else {
+        return false;
+    };
+    let tcb_ok = ext.tcb == report.reported_tcb.parts(product);
+    let hwid_ok = match &ext.hw_id {
+        Some(id) => {
+            report.chip_id_masked() || report.chip_id.get(..id.len()) == Some(id.as_slice())
+        }
+        None => true,
+    };
+    tcb_ok && hwid_ok
+}
 
 /// The signer kind of a report (`None` for an unsigned one, which needs nothing).
 pub(crate) fn signer(report: &AttestationReport) -> Option<AmdSigner> {

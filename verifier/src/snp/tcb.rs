@@ -17,7 +17,8 @@
 
 use core::fmt;
 
-use super::{Product, TcbComponent};
+use super::Product;
+pub use crate::amd::TcbParts;
 
 /// A raw, uninterpreted TCB_VERSION value as it appears in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -81,59 +82,10 @@ impl fmt::Display for TcbVersion {
     }
 }
 
-/// The security patch level of each firmware component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct TcbParts {
-    /// FMC (first mutable code) SPL; Turin and later only.
-    pub fmc: Option<u8>,
-    /// PSP boot loader SPL.
-    pub bootloader: u8,
-    /// PSP operating system (TEE) SPL.
-    pub tee: u8,
-    /// SNP firmware SPL.
-    pub snp: u8,
-    /// CPU microcode SPL.
-    pub microcode: u8,
-}
-
-impl TcbParts {
-    /// Each present component with its value, in a fixed order.
-    pub fn components(&self) -> impl Iterator<Item = (TcbComponent, u8)> {
-        let fmc = self.fmc.map(|v| (TcbComponent::Fmc, v));
-        fmc.into_iter().chain([
-            (TcbComponent::Bootloader, self.bootloader),
-            (TcbComponent::Tee, self.tee),
-            (TcbComponent::Snp, self.snp),
-            (TcbComponent::Microcode, self.microcode),
-        ])
-    }
-
-    /// The value of one component (`None` for FMC on products without it).
-    pub fn get(&self, component: TcbComponent) -> Option<u8> {
-        match component {
-            TcbComponent::Fmc => self.fmc,
-            TcbComponent::Bootloader => Some(self.bootloader),
-            TcbComponent::Tee => Some(self.tee),
-            TcbComponent::Snp => Some(self.snp),
-            TcbComponent::Microcode => Some(self.microcode),
-        }
-    }
-
-    /// The first component of `self` that is below the same component of `minimum`,
-    /// as `(component, minimum, actual)`. Comparison is per component, never on the raw
-    /// u64 (a higher SNP SPL does not make up for a lower microcode SPL). An FMC floor
-    /// on a product without FMC is not met.
-    pub fn first_below(&self, minimum: &Self) -> Option<(TcbComponent, u8, u8)> {
-        minimum.components().find_map(|(c, min)| match self.get(c) {
-            Some(actual) if actual >= min => None,
-            actual => Some((c, min, actual.unwrap_or(0))),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::amd::TcbComponent;
 
     #[test]
     fn milan_layout_matches_real_report() {

@@ -2,7 +2,7 @@
 
 use super::claims::{time, SnpClaims, VekClaims};
 use super::kds_ext::VekExtensions;
-use super::needs;
+use super::needs::{self, fits, AmdName};
 use super::report::{signed_range, AttestationReport, SigningKey};
 use super::{Product, SnpOptions};
 use crate::claims::{Verified, Warning};
@@ -12,37 +12,6 @@ use crate::error::{BindingError, CertErrorKind, Error, ExpectationError, Unsuppo
 use crate::needs::{AmdSigner, CollateralKey};
 use crate::pki::{CertRole, Certificate, Crl, PathChecker, PublicKey};
 use crate::Verifier;
-
-/// What an AMD certificate is, by its common name (AMD 57230 certificate profile).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum AmdName {
-    Ark(Option<Product>),
-    Ask(Option<Product>),
-    Asvk(Option<Product>),
-    Vcek,
-    Vlek,
-}
-
-impl AmdName {
-    pub(super) fn of(cert: &Certificate) -> Option<Self> {
-        let cn = cert.subject().common_name()?;
-        Some(match cn {
-            "SEV-VCEK" => Self::Vcek,
-            "SEV-VLEK" => Self::Vlek,
-            _ => {
-                if let Some(p) = cn.strip_prefix("ARK-") {
-                    Self::Ark(Product::from_name(p))
-                } else if let Some(p) = cn.strip_prefix("SEV-VLEK-") {
-                    Self::Asvk(Product::from_name(p))
-                } else if let Some(p) = cn.strip_prefix("SEV-") {
-                    Self::Ask(Product::from_name(p))
-                } else {
-                    return None;
-                }
-            }
-        })
-    }
-}
 
 struct Classified<'a> {
     certs: Vec<(AmdName, &'a Certificate)>,
@@ -82,21 +51,6 @@ fn product_without_cpuid(options: &SnpOptions, leaves: &[&Certificate]) -> Resul
         .iter()
         .find_map(|leaf| needs::product_of_certificate(leaf))
         .ok_or_else(|| Unsupported::ProductUndetermined.into())
-}
-
-/// Whether a candidate VEK is the one for this report (certified TCB and chip id agree).
-pub(super) fn fits(leaf: &Certificate, report: &AttestationReport, product: Product) -> bool {
-    let Ok(ext) = VekExtensions::decode(leaf, product) else {
-        return false;
-    };
-    let tcb_ok = ext.tcb == report.reported_tcb.parts(product);
-    let hwid_ok = match &ext.hw_id {
-        Some(id) => {
-            report.chip_id_masked() || report.chip_id.get(..id.len()) == Some(id.as_slice())
-        }
-        None => true,
-    };
-    tcb_ok && hwid_ok
 }
 
 /// How far a failed candidate path got: the most specific error is the one of the path

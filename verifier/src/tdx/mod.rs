@@ -8,6 +8,7 @@ pub mod eventlog;
 mod json;
 pub(crate) mod needs;
 mod options;
+mod pck_chain;
 mod pck_ext;
 mod qe_identity;
 mod quote;
@@ -38,7 +39,7 @@ pub fn relaunch_status(launch: TcbStatus, current: TcbStatus) -> TcbStatus {
 }
 pub use tcb_info::{ModuleTcbLevel, TcbInfo, TcbInfoId, TcbLevel, TdxModuleIdentity};
 
-pub(crate) use verify::PckChain;
+pub(crate) use pck_chain::PckChain;
 pub(crate) use verify::{verify, Expect};
 
 /// A raw `r ‖ s` P-256 signature from the hex a PCS document or PCCS carries.

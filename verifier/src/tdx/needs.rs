@@ -3,9 +3,9 @@
 //! rest comes from Intel PCS (or a PCCS). Verification (`verify.rs`) names what is
 //! missing with these same keys.
 
+use super::pck_chain::{parse_pck_chain, PckChain, PROCESSOR_CA_CN, TCB_SIGNING_CN};
 use super::quote::{Quote, TEE_TYPE_TDX};
 use super::tcb_info::TcbInfoId;
-use super::verify::{parse_pck_chain, PckChain, PROCESSOR_CA_CN, TCB_SIGNING_CN};
 use crate::collateral::Bundle;
 use crate::needs::{CollateralKey, IntelTee, PckCa, Requirement};
 

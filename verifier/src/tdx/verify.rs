@@ -6,8 +6,10 @@ use super::claims::{PlatformClaims, PlatformFacts, QuoteClaims, SgxClaims, TdxCl
 use super::evaluate::{evaluate, PlatformTcb, TcbEvaluation};
 use super::eventlog::EventLog;
 use super::needs;
-use super::pck_ext::PckExtension;
-use super::quote::{pck_chain_pem, require_pck_chain, Quote, QuoteBody, TdReport, TEE_TYPE_TDX};
+use super::pck_chain::{
+    parse_pck_chain, PckChain, PCK_LEAF_CN, PLATFORM_CA_CN, PROCESSOR_CA_CN, TCB_SIGNING_CN,
+};
+use super::quote::{require_pck_chain, Quote, QuoteBody, TdReport, TEE_TYPE_TDX};
 use super::signed::SignedQeIdentity;
 use super::signed::SignedTcbInfo;
 use super::status::TcbStatus;
@@ -17,27 +19,12 @@ use crate::claims::{Verified, Warning};
 use crate::collateral::Bundle;
 use crate::crypto::{Curve, HashAlg};
 use crate::error::{
-    BindingError, CertErrorKind, CollateralError, Error, ExpectationError, ParseError,
-    ParseErrorKind, TcbError, Unsupported,
+    BindingError, CertErrorKind, CollateralError, Error, ExpectationError, TcbError, Unsupported,
 };
 use crate::needs::{CollateralKey, IntelTee};
 use crate::pki::{verify_fixed_ecdsa, CertRole, Certificate, Crl, PathChecker, PublicKey};
 use crate::time::{secs, UnixTime};
 use crate::Verifier;
-
-const PCK_LEAF_CN: &str = "Intel SGX PCK Certificate";
-const PLATFORM_CA_CN: &str = "Intel SGX PCK Platform CA";
-pub(super) const PROCESSOR_CA_CN: &str = "Intel SGX PCK Processor CA";
-pub(super) const TCB_SIGNING_CN: &str = "Intel SGX TCB Signing";
-
-/// The PCK chain a quote carries, parsed, with its PCK extension decoded.
-#[derive(Debug)]
-pub(crate) struct PckChain {
-    leaf: Certificate,
-    pub(super) ca: Certificate,
-    pub(super) root: Certificate,
-    pub(super) pck: Result<PckExtension, Error>,
-}
 
 /// The PCK chain of a quote, parsed (through the verifier's chain cache).
 fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<PckChain>, Error> {
@@ -57,37 +44,6 @@ fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<PckChain>, Er
         verifier.chains.insert(k, Arc::clone(&chain));
     }
     Ok(chain)
-}
-
-/// The PCK chain of a quote, parsed: exactly PCK, PCK CA, root.
-pub(super) fn parse_pck_chain(quote: &Quote<'_>) -> Result<PckChain, Error> {
-    let cert = &quote.signature.certification;
-    require_pck_chain(cert)?;
-    let ders = pck_chain_pem(cert)?;
-    let mut certs = ders
-        .iter()
-        .map(|d| Certificate::from_der(d))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter();
-    let (Some(leaf), Some(ca), Some(root), None) =
-        (certs.next(), certs.next(), certs.next(), certs.next())
-    else {
-        return Err(ParseError {
-            what: "PCK certificate chain",
-            offset: cert.offset,
-            kind: ParseErrorKind::InvalidValue(
-                "must hold 3 certificates: PCK, PCK CA, Intel SGX Root CA",
-            ),
-        }
-        .into());
-    };
-    let pck = PckExtension::decode(&leaf);
-    Ok(PckChain {
-        leaf,
-        ca,
-        root,
-        pck,
-    })
 }
 
 fn expect_subject(cert: &Certificate, role: CertRole, names: &[&'static str]) -> Result<(), Error> {

@@ -27,6 +27,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::Criterion;
+use rand_chacha::rand_core::SeedableRng;
 use policy::token::{self, Algorithm, Signer, SigningKey};
 use policy::{appraise, to_ear, Input, IssueOptions};
 use verifier::nvidia::NvidiaOptions;
@@ -34,9 +35,8 @@ use verifier::snp::SnpOptions;
 use verifier::tdx::TdxOptions;
 use verifier::{time, Claims, TrustAnchors, Verifier};
 
-fn now_of(at: &str) -> (time::UnixTime, i64) {
-    let secs = time::parse_rfc3339(at).unwrap();
-    (time::from_secs(secs), i64::try_from(secs).unwrap())
+fn now_of(at: &str) -> time::UnixTime {
+    time::from_secs(time::parse_rfc3339(at).unwrap())
 }
 
 fn bench_appraise(c: &mut Criterion) {
@@ -68,13 +68,14 @@ fn bench_appraise(c: &mut Criterion) {
 
 fn bench_pipeline(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipeline");
-    let key = SigningKey::generate(Algorithm::Es384).unwrap();
+    let key = SigningKey::generate(Algorithm::Es384, &mut rand_chacha::ChaCha20Rng::from_seed([1; 32]))
+        .unwrap();
     let issue = IssueOptions::new("https://verdict.bench", vec![1; 16]);
     let nonce = Some(vec![7; 32]);
     let verifier = Verifier::new(TrustAnchors::default());
 
     let snp = common::snp_input();
-    let (now, secs) = now_of(snp.at);
+    let now = now_of(snp.at);
     let policy = common::load_policy("snp.yaml");
     group.bench_function("snp", |b| {
         b.iter(|| {
@@ -82,14 +83,14 @@ fn bench_pipeline(c: &mut Criterion) {
                 .verify_snp(&snp.report, &snp.bundle, &SnpOptions::default(), now)
                 .unwrap()
                 .map(|c| Claims::Snp(Box::new(c)));
-            let input = Input::from_verified(&[v], nonce.clone(), secs).unwrap();
+            let input = Input::from_verified(&[v], nonce.clone(), now).unwrap();
             let ear = to_ear(&appraise(&policy, &input).unwrap(), &issue).unwrap();
             token::sign_jwt(&ear, &key).unwrap()
         })
     });
 
     let tdx = common::tdx_input();
-    let (now, secs) = now_of(tdx.at);
+    let now = now_of(tdx.at);
     let policy = common::load_policy("tdx.yaml");
     group.bench_function("tdx", |b| {
         b.iter(|| {
@@ -97,14 +98,14 @@ fn bench_pipeline(c: &mut Criterion) {
                 .verify_tdx(&tdx.quote, &tdx.bundle, &TdxOptions::default(), now)
                 .unwrap()
                 .map(Claims::from);
-            let input = Input::from_verified(&[v], nonce.clone(), secs).unwrap();
+            let input = Input::from_verified(&[v], nonce.clone(), now).unwrap();
             let ear = to_ear(&appraise(&policy, &input).unwrap(), &issue).unwrap();
             token::sign_jwt(&ear, &key).unwrap()
         })
     });
 
     let gpu = common::gpu_input();
-    let (now, secs) = now_of(gpu.at);
+    let now = now_of(gpu.at);
     let policy = common::load_policy("nvidia-h100.yaml");
     group.bench_function("nvidia", |b| {
         b.iter(|| {
@@ -112,7 +113,7 @@ fn bench_pipeline(c: &mut Criterion) {
                 .verify_nvidia(&gpu.evidence, &gpu.bundle, &NvidiaOptions::default(), now)
                 .unwrap()
                 .map(|c| Claims::Gpu(Box::new(c)));
-            let input = Input::from_verified(&[v], nonce.clone(), secs).unwrap();
+            let input = Input::from_verified(&[v], nonce.clone(), now).unwrap();
             let ear = to_ear(&appraise(&policy, &input).unwrap(), &issue).unwrap();
             token::sign_jwt(&ear, &key).unwrap()
         })

@@ -64,8 +64,7 @@ fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
             ..f
         })?);
     }
-    let now = now.map(time::secs).unwrap_or(0);
-    let now = i64::try_from(now).unwrap_or(i64::MAX);
+    let now = now.unwrap_or_else(|| time::from_secs(0));
     let input = Input::from_verified(&results, nonce, now).map_err(|e| match e {
         // The same GPU given twice is evidence refused, not a usage mistake.
         AppraiseError::DuplicateDevice { .. } => Failure {

@@ -15,12 +15,11 @@ use verifier::{time, Claims, TrustAnchors, Verified, Verifier};
 pub struct Sample {
     pub name: &'static str,
     pub verified: Verified<Claims>,
-    pub now: i64,
+    pub now: time::UnixTime,
 }
 
-fn at(rfc3339: &str) -> (time::UnixTime, i64) {
-    let secs = time::parse_rfc3339(rfc3339).unwrap();
-    (time::from_secs(secs), i64::try_from(secs).unwrap())
+fn at(rfc3339: &str) -> time::UnixTime {
+    time::from_secs(time::parse_rfc3339(rfc3339).unwrap())
 }
 
 /// The raw inputs of a real SEV-SNP report (Milan v3, VLEK, AWS).
@@ -45,7 +44,7 @@ pub fn snp_input() -> SnpInput {
 
 pub fn snp() -> Sample {
     let input = snp_input();
-    let (now, secs) = at(input.at);
+    let now = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
         .verify_snp(&input.report, &input.bundle, &SnpOptions::default(), now)
         .unwrap()
@@ -53,7 +52,7 @@ pub fn snp() -> Sample {
     Sample {
         name: "snp milan-v3-vlek-aws-trustee",
         verified,
-        now: secs,
+        now,
     }
 }
 
@@ -93,7 +92,7 @@ pub fn tdx_input() -> QuoteInput {
 }
 
 fn quote(name: &'static str, input: &QuoteInput) -> Sample {
-    let (now, secs) = at(input.at);
+    let now = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
         .verify_quote(&input.quote, &input.bundle, now)
         .unwrap()
@@ -101,7 +100,7 @@ fn quote(name: &'static str, input: &QuoteInput) -> Sample {
     Sample {
         name,
         verified,
-        now: secs,
+        now,
     }
 }
 
@@ -162,7 +161,7 @@ pub fn gpu_input() -> GpuInput {
 
 pub fn gpu() -> Sample {
     let input = gpu_input();
-    let (now, secs) = at(input.at);
+    let now = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
         .verify_nvidia(
             &input.evidence,
@@ -175,7 +174,7 @@ pub fn gpu() -> Sample {
     Sample {
         name: "nvidia setA h100",
         verified,
-        now: secs,
+        now,
     }
 }
 

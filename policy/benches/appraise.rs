@@ -27,9 +27,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::Criterion;
-use rand_chacha::rand_core::SeedableRng;
 use policy::token::{self, Algorithm, Signer, SigningKey};
 use policy::{appraise, to_ear, Input, IssueOptions};
+use rand_chacha::rand_core::SeedableRng;
 use verifier::nvidia::NvidiaOptions;
 use verifier::snp::SnpOptions;
 use verifier::tdx::TdxOptions;
@@ -68,8 +68,11 @@ fn bench_appraise(c: &mut Criterion) {
 
 fn bench_pipeline(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipeline");
-    let key = SigningKey::generate(Algorithm::Es384, &mut rand_chacha::ChaCha20Rng::from_seed([1; 32]))
-        .unwrap();
+    let key = SigningKey::generate(
+        Algorithm::Es384,
+        &mut rand_chacha::ChaCha20Rng::from_seed([1; 32]),
+    )
+    .unwrap();
     let issue = IssueOptions::new("https://verdict.bench", vec![1; 16]);
     let nonce = Some(vec![7; 32]);
     let verifier = Verifier::new(TrustAnchors::default());

@@ -47,8 +47,8 @@ fn main() {
     // by name.
     for (kp, p) in all_key_providers().into_iter().zip(all_providers()) {
         assert_eq!(kp.name(), p.name());
-        let key = SigningKey::generate_with_provider(Algorithm::Es384, &mut util::rng(), kp)
-            .unwrap();
+        let key =
+            SigningKey::generate_with_provider(Algorithm::Es384, &mut util::rng(), kp).unwrap();
         let keys = JwkSet::from_signers(&[&key]);
         let pkcs8 = pem::parse(key.to_pkcs8_pem()).unwrap().into_contents();
         let loaded = kp.load_private_key(Algorithm::Es384, &pkcs8).unwrap();

@@ -68,7 +68,11 @@ fn policy() -> Policy {
 }
 
 fn run(input: serde_json::Value) -> policy::Appraisal {
-    appraise(&policy(), &Input::from_unverified_json_for_testing(&input).unwrap()).unwrap()
+    appraise(
+        &policy(),
+        &Input::from_unverified_json_for_testing(&input).unwrap(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -269,8 +273,10 @@ gpu:
     // (`none`); the GPU affirms. The result is not affirming.
     let a = appraise(
         &p,
-        &Input::from_unverified_json_for_testing(&json!({"snp": {"report_data": "00"}, "gpus": [{"arch": "hopper"}]}))
-            .unwrap(),
+        &Input::from_unverified_json_for_testing(
+            &json!({"snp": {"report_data": "00"}, "gpus": [{"arch": "hopper"}]}),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(tier_name(a.submods[0].status), "none");
@@ -279,8 +285,10 @@ gpu:
     // A warning or contraindicated device still decides over a `none` one.
     let a = appraise(
         &p,
-        &Input::from_unverified_json_for_testing(&json!({"snp": {"report_data": "00"}, "gpus": [{"arch": "ampere"}]}))
-            .unwrap(),
+        &Input::from_unverified_json_for_testing(
+            &json!({"snp": {"report_data": "00"}, "gpus": [{"arch": "ampere"}]}),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(tier_name(a.status), "contraindicated");

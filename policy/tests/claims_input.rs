@@ -190,8 +190,10 @@ fn json_text_with_duplicate_members_is_refused() {
         .map(|_| ())
         .unwrap_err();
     assert_eq!(e, "claims: duplicate member \"vmpl\" at line 1 column 26");
-    let input =
-        Input::from_unverified_json_for_testing_slice(br#"{"snp": {"vmpl": 3}, "now": "2025-06-15T15:06:40Z"}"#).unwrap();
+    let input = Input::from_unverified_json_for_testing_slice(
+        br#"{"snp": {"vmpl": 3}, "now": "2025-06-15T15:06:40Z"}"#,
+    )
+    .unwrap();
     assert_eq!(verifier::time::secs(input.now()), 1_750_000_000);
     assert!(Input::from_unverified_json_for_testing_slice(b"{").is_err());
 }

@@ -11,10 +11,10 @@
 mod common;
 
 use policy::token::{self, Algorithm, JwkSet, Signer, SigningKey, VerifyOptions};
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 use policy::trust::tier_name;
 use policy::{appraise, to_ear, Input, IssueOptions};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 
 const POLICIES: [&str; 4] = ["snp.yaml", "tdx.yaml", "nvidia-h100.yaml", "composite.yaml"];
 
@@ -135,8 +135,9 @@ fn real_evidence_tokens_verify_in_both_formats_and_with_jsonwebtoken() {
             "{file}: the evidence binds the challenge"
         );
         let ear = to_ear(&a, &IssueOptions::new("https://verdict.test", vec![1; 16])).unwrap();
-        let mut options =
-            VerifyOptions::new(verifier::time::from_secs(verifier::time::secs(sample.now) + 10));
+        let mut options = VerifyOptions::new(verifier::time::from_secs(
+            verifier::time::secs(sample.now) + 10,
+        ));
         options.expected_nonce = Some(nonce.clone());
         options.expected_issuer = Some("https://verdict.test".into());
         let jwt = token::sign_jwt(&ear, &key).unwrap();

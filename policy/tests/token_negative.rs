@@ -389,7 +389,9 @@ fn nonce_issuer_and_audience_checks() {
         "token has no eat_nonce, expected ab"
     );
 
-    let wrong_iss = with(options(), |o| o.expected_issuer = Some("https://other.example".into()));
+    let wrong_iss = with(options(), |o| {
+        o.expected_issuer = Some("https://other.example".into())
+    });
     let e = TokenError::IssuerMismatch {
         found: ISSUER.into(),
         expected: "https://other.example".into(),
@@ -403,7 +405,9 @@ fn nonce_issuer_and_audience_checks() {
     both_refused(
         &minimal_ear(NOW),
         &key,
-        &with(VerifyOptions::new(t(NOW)), |o| o.expected_issuer = Some(ISSUER.into())),
+        &with(VerifyOptions::new(t(NOW)), |o| {
+            o.expected_issuer = Some(ISSUER.into())
+        }),
         &TokenError::IssuerMismatch {
             found: "<none>".into(),
             expected: ISSUER.into(),

@@ -11,12 +11,12 @@
 mod util;
 
 use base64::Engine as _;
+use policy::token::software::all_key_providers;
 use policy::token::{
     sign_cwt, sign_jwt, verify_token, verify_token_with_provider, Algorithm, Jwk, JwkSet, Signer,
     SigningKey, TokenFormat, VerifyOptions,
 };
 use util::*;
-use policy::token::software::all_key_providers;
 use verifier::crypto::all_providers;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use policy::ear::{Appraisal, Ear, VerifierId};
 use policy::token::VerifyOptions;
-use rand_chacha::rand_core::SeedableRng;
-use verifier::time::{from_secs, UnixTime};
 use policy::trust::{TrustClaim, TrustTier};
+use rand_chacha::rand_core::SeedableRng;
 use serde_json::json;
+use verifier::time::{from_secs, UnixTime};
 
 /// 2025-06-15T15:06:40Z: tokens are issued and verified at a pinned time, long past.
 pub const NOW: u64 = 1_750_000_000;

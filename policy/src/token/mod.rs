@@ -39,18 +39,18 @@
 
 // Modules from the bottom up: each uses only those above it in this list.
 mod alg;
-mod error;
-mod wire;
+mod claims;
+mod cwt;
 mod der;
+mod error;
 mod jwk;
-mod signer;
-pub mod software;
+mod jwt;
 mod key;
 mod options;
-mod claims;
-mod jwt;
-mod cwt;
+mod signer;
+pub mod software;
 mod verify;
+mod wire;
 
 pub use self::alg::Algorithm;
 pub use self::cwt::sign_cwt;

@@ -55,4 +55,3 @@ pub(crate) fn check_signature_len(alg: Algorithm, signature: &[u8]) -> Result<()
         )))
     }
 }
-

@@ -99,7 +99,8 @@ impl KeyProvider for AwsLcKeys {
         alg: Algorithm,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<Vec<u8>, TokenError> {
-        let failed = |what: &str| TokenError::Key(format!("could not generate a {alg} key: {what}"));
+        let failed =
+            |what: &str| TokenError::Key(format!("could not generate a {alg} key: {what}"));
         let Some((curve, _)) = alg.ecdsa() else {
             let mut seed = [0u8; 32];
             rng.try_fill_bytes(&mut seed)
@@ -117,7 +118,8 @@ impl KeyProvider for AwsLcKeys {
             rng.try_fill_bytes(&mut scalar)
                 .map_err(|e| failed(&e.to_string()))?;
             let mut sec1 = sec1_from_scalar(curve, &scalar).ok_or_else(|| failed("encoding"))?;
-            let key = signature::EcdsaKeyPair::from_private_key_der(ecdsa_signing_alg(curve), &sec1);
+            let key =
+                signature::EcdsaKeyPair::from_private_key_der(ecdsa_signing_alg(curve), &sec1);
             sec1.fill(0);
             if let Ok(key) = key {
                 scalar.fill(0);

@@ -25,7 +25,13 @@ fn rng(seed: u8) -> ChaCha20Rng {
     ChaCha20Rng::from_seed([seed; 32])
 }
 
-fn verify_with(p: &dyn CryptoProvider, alg: Algorithm, public: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+fn verify_with(
+    p: &dyn CryptoProvider,
+    alg: Algorithm,
+    public: &[u8],
+    msg: &[u8],
+    sig: &[u8],
+) -> bool {
     match alg.ecdsa() {
         Some((curve, hash)) => p
             .verify_ecdsa(curve, hash, public, msg, EcdsaSig::Fixed(sig))
@@ -57,7 +63,10 @@ fn generated_keys_sign_and_verify_across_backends() {
                 for verifier in all_providers() {
                     let who = format!("{who} -> {}", verifier.name());
                     assert!(verify_with(verifier, alg, &public, msg, &sig), "{who}");
-                    assert!(!verify_with(verifier, alg, &public, b"other", &sig), "{who}");
+                    assert!(
+                        !verify_with(verifier, alg, &public, b"other", &sig),
+                        "{who}"
+                    );
                     let mut flipped = sig.clone();
                     flipped[5] ^= 1;
                     assert!(!verify_with(verifier, alg, &public, msg, &flipped), "{who}");

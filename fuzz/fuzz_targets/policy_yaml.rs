@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
                         "report_data": "0102030405060708", "reported_tcb": {"bootloader": 1}},
                 "gpus": [{"arch": "hopper", "nonce": "00", "ocsp": [], "mismatched_indices": []}],
             });
-            if let Ok(input) = policy::input_from_json(&input) {
+            if let Ok(input) = policy::Input::from_unverified_json_for_testing(&input) {
                 if let Ok(a) = policy::appraise(&p, &input) {
                     let _ = policy::to_ear(&a, &policy::IssueOptions::new("fuzz", vec![0; 16]));
                 }

@@ -29,11 +29,11 @@ use std::time::Duration;
 use criterion::Criterion;
 use policy::token::{self, Algorithm, Signer, SigningKey};
 use policy::{appraise, to_ear, Input, IssueOptions};
+use rand_chacha::rand_core::SeedableRng;
 use verifier::{time, Evidence, Expectations, Tee, TrustAnchors, Verifier};
 
-fn now_of(at: &str) -> (time::UnixTime, i64) {
-    let secs = time::parse_rfc3339(at).unwrap();
-    (secs, i64::try_from(secs.as_secs()).unwrap())
+fn now_of(at: &str) -> time::UnixTime {
+    time::parse_rfc3339(at).unwrap()
 }
 
 fn bench_appraise(c: &mut Criterion) {
@@ -65,21 +65,25 @@ fn bench_appraise(c: &mut Criterion) {
 
 fn bench_pipeline(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipeline");
-    let key = SigningKey::generate(Algorithm::Es384).unwrap();
+    let key = SigningKey::generate(
+        Algorithm::Es384,
+        &mut rand_chacha::ChaCha20Rng::from_seed([1; 32]),
+    )
+    .unwrap();
     let issue = IssueOptions::new("https://verdict.bench", vec![1; 16]);
     let nonce = Some(vec![7; 32]);
     let verifier = Verifier::new(TrustAnchors::default());
 
     let snp = common::snp_input();
     let snp_evidence = Evidence::Snp(snp.report.clone());
-    let (now, secs) = now_of(snp.at);
+    let now = now_of(snp.at);
     let policy = common::load_policy("snp.yaml");
     group.bench_function("snp", |b| {
         b.iter(|| {
             let v = verifier
                 .verify(&snp_evidence, &snp.bundle, &Expectations::none(), now)
                 .unwrap();
-            let input = Input::from_verified(&[v], nonce.clone(), secs).unwrap();
+            let input = Input::from_verified(&[v], nonce.clone(), now).unwrap();
             let ear = to_ear(&appraise(&policy, &input).unwrap(), &issue).unwrap();
             token::sign_jwt(&ear, &key).unwrap()
         })
@@ -87,14 +91,14 @@ fn bench_pipeline(c: &mut Criterion) {
 
     let tdx = common::tdx_input();
     let tdx_evidence = Evidence::from_bytes(&tdx.quote, Some(Tee::Tdx)).unwrap();
-    let (now, secs) = now_of(tdx.at);
+    let now = now_of(tdx.at);
     let policy = common::load_policy("tdx.yaml");
     group.bench_function("tdx", |b| {
         b.iter(|| {
             let v = verifier
                 .verify(&tdx_evidence, &tdx.bundle, &Expectations::none(), now)
                 .unwrap();
-            let input = Input::from_verified(&[v], nonce.clone(), secs).unwrap();
+            let input = Input::from_verified(&[v], nonce.clone(), now).unwrap();
             let ear = to_ear(&appraise(&policy, &input).unwrap(), &issue).unwrap();
             token::sign_jwt(&ear, &key).unwrap()
         })
@@ -102,14 +106,14 @@ fn bench_pipeline(c: &mut Criterion) {
 
     let gpu = common::gpu_input();
     let gpu_evidence = Evidence::Gpus(vec![gpu.evidence.clone()]);
-    let (now, secs) = now_of(gpu.at);
+    let now = now_of(gpu.at);
     let policy = common::load_policy("nvidia-h100.yaml");
     group.bench_function("nvidia", |b| {
         b.iter(|| {
             let v = verifier
                 .verify(&gpu_evidence, &gpu.bundle, &Expectations::none(), now)
                 .unwrap();
-            let input = Input::from_verified(&[v], nonce.clone(), secs).unwrap();
+            let input = Input::from_verified(&[v], nonce.clone(), now).unwrap();
             let ear = to_ear(&appraise(&policy, &input).unwrap(), &issue).unwrap();
             token::sign_jwt(&ear, &key).unwrap()
         })

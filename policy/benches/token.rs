@@ -8,8 +8,8 @@
 //!   [`SigningKey`] loaded once.
 //! - `token/baseline/es384_sign_loaded/<provider>`: one ES384 signature of a message as
 //!   long as the JWT signing input, by a key loaded once: the floor for `sign_*`.
-//! - `token/baseline/es384_sign_pkcs8/<provider>`: the same through
-//!   `CryptoProvider::sign_ecdsa`, which loads the PKCS#8 on every call.
+//! - `token/baseline/es384_sign_pkcs8/<provider>`: the same, loading the PKCS#8 into the
+//!   key provider on every call.
 //! - `token/verify_jwt/<provider>` and `token/verify_cwt/<provider>`: `verify_token` of
 //!   those tokens, nonce/issuer/audience checked.
 //! - `token/baseline/es384_verify/<provider>`: one ES384 verification: the floor for
@@ -27,10 +27,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion};
+use policy::token::software::all_key_providers;
 use policy::token::{
     sign_cwt, sign_jwt, verify_token_with_provider, Algorithm, JwkSet, SigningKey,
 };
-use verifier::crypto::{all_providers, Curve, EcdsaSig, HashAlg, KeyType};
+use verifier::crypto::{all_providers, Curve, EcdsaSig, HashAlg};
 
 fn main() {
     let mut c = Criterion::default()
@@ -42,11 +43,15 @@ fn main() {
     let options = util::options();
 
     let mut g = c.benchmark_group("token");
-    for p in all_providers() {
-        let key = SigningKey::generate_with_provider(Algorithm::Es384, p).unwrap();
+    // Signing keys and verification are separate providers of the same backends, paired
+    // by name.
+    for (kp, p) in all_key_providers().into_iter().zip(all_providers()) {
+        assert_eq!(kp.name(), p.name());
+        let key =
+            SigningKey::generate_with_provider(Algorithm::Es384, &mut util::rng(), kp).unwrap();
         let keys = JwkSet::from_signers(&[&key]);
         let pkcs8 = pem::parse(key.to_pkcs8_pem()).unwrap().into_contents();
-        let loaded = p.load_private_key(KeyType::EcdsaP384, &pkcs8).unwrap();
+        let loaded = kp.load_private_key(Algorithm::Es384, &pkcs8).unwrap();
         let jwt = sign_jwt(&ear, &key).unwrap();
         let cwt = sign_cwt(&ear, &key).unwrap();
         // The JWT signing input: everything before the last dot.
@@ -74,7 +79,9 @@ fn main() {
             BenchmarkId::new("baseline/es384_sign_pkcs8", p.name()),
             |b| {
                 b.iter(|| {
-                    p.sign_ecdsa(Curve::P384, &pkcs8, black_box(&message))
+                    kp.load_private_key(Algorithm::Es384, &pkcs8)
+                        .unwrap()
+                        .sign(black_box(&message))
                         .unwrap()
                 })
             },

@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // Appraise with the policy and sign the EAR as a JWT.
     let policy = policy::Policy::from_yaml(&std::fs::read_to_string(policy)?)?;
-    let input = policy::Input::from_verified(&[verified], None, i64::try_from(time::secs(now))?)?;
+    let input = policy::Input::from_verified(&[verified], None, now)?;
     let appraisal = policy::appraise(&policy, &input)?;
     let jti = time::secs(now).to_be_bytes().to_vec(); // a real broker draws random bytes
     let ear = policy::to_ear(

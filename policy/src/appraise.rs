@@ -8,166 +8,17 @@
 //! submodule's (EAR §3: no better than what it summarizes), where a submodule that
 //! nothing affirmed (`none`) counts as worse than an affirming one.
 
+use core::time::Duration;
+
 use serde_json::{Map, Value};
-use verifier::{Claims, Verified};
+use verifier::time::UnixTime;
 
 use crate::binding;
 use crate::cel::{Activation, Environment};
+pub use crate::input::{AppraiseError, Device, Input};
 use crate::policy::{Policy, Rule, SectionRules};
 use crate::schema::Section;
 use crate::trust::{more_severe, overall_status, tier_of, TrustClaim, TrustTier, Vector};
-
-/// One device's verified claims: the object under its section's name (`snp`, `tdx`,
-/// `sgx`, or one GPU's `gpu`) and the verifier's warning codes.
-#[derive(Debug, Clone)]
-pub struct Device {
-    /// The kind of evidence.
-    pub section: Section,
-    /// Its claims, as the verifier serializes them.
-    pub claims: Value,
-    /// The codes of the verifier's warnings for it.
-    pub warnings: Vec<String>,
-}
-
-/// Everything one appraisal reads.
-#[derive(Debug, Clone)]
-pub struct Input {
-    /// The CPU TEE report, if any (at most one).
-    pub cpu: Option<Device>,
-    /// The GPUs, in evidence order (submodules `gpu0`, `gpu1`, …).
-    pub gpus: Vec<Device>,
-    /// The challenge the evidence should answer (becomes `eat_nonce`).
-    pub nonce: Option<Vec<u8>>,
-    /// The appraisal time, Unix seconds (`now`).
-    pub now: i64,
-}
-
-/// Why an appraisal could not be made (as opposed to an appraisal that is not
-/// affirming).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AppraiseError {
-    /// The evidence holds a kind the policy has no section for.
-    #[error("policy {policy} has no `{section}` section for the {section} evidence")]
-    NoSection {
-        /// The policy's name.
-        policy: String,
-        /// The section it lacks.
-        section: &'static str,
-    },
-    /// Nothing to appraise.
-    #[error("no evidence to appraise")]
-    Empty,
-    /// Claims of a kind this version cannot appraise.
-    #[error("{0} claims cannot be appraised by this version")]
-    Unsupported(&'static str),
-    /// More than one CPU TEE report.
-    #[error("one appraisal takes at most one CPU TEE report, got {0}")]
-    SeveralCpus(usize),
-    /// The same GPU (by `gpu.device_id`) more than once.
-    #[error("GPU {device_id} is given more than once; each device counts once")]
-    DuplicateDevice {
-        /// The repeated device's `device_id`.
-        device_id: String,
-    },
-    /// Claims could not be bound to the policy's variables (a list over the limits).
-    #[error("claims for {device}: {message}")]
-    Bind {
-        /// The submodule.
-        device: String,
-        /// Why.
-        message: String,
-    },
-}
-
-impl Input {
-    /// Splits verified results into the CPU report and the GPUs.
-    ///
-    /// # Errors
-    /// [`AppraiseError::SeveralCpus`] for two CPU reports, [`AppraiseError::Empty`] for
-    /// none at all.
-    pub fn from_verified(
-        results: &[Verified<Claims>],
-        nonce: Option<Vec<u8>>,
-        now: i64,
-    ) -> Result<Self, AppraiseError> {
-        let mut cpus = Vec::new();
-        let mut gpus = Vec::new();
-        let mut device_ids = std::collections::BTreeSet::new();
-        for result in results {
-            // In multi-GPU evidence each warning names its GPU: it goes to that GPU only.
-            let warnings = |gpu: Option<usize>| -> Vec<String> {
-                result
-                    .warnings()
-                    .iter()
-                    .filter(|w| w.gpu.is_none() || w.gpu == gpu)
-                    .map(|w| w.code.to_owned())
-                    .collect()
-            };
-            let device = |section: Section, claims: Value, gpu: Option<usize>| Device {
-                section,
-                claims,
-                warnings: warnings(gpu),
-            };
-            let mut gpu = |c: &verifier::nvidia::GpuClaims, i: Option<usize>| {
-                // One GPU counted twice (the same evidence given again) would satisfy a
-                // policy that asks for more GPUs than there are.
-                if !device_ids.insert(c.device_id.clone()) {
-                    return Err(AppraiseError::DuplicateDevice {
-                        device_id: c.device_id.clone(),
-                    });
-                }
-                gpus.push(device(Section::Gpu, to_json(c), i));
-                Ok(())
-            };
-            match result.claims() {
-                Claims::Snp(c) => cpus.push(device(Section::Snp, to_json(c), None)),
-                Claims::Tdx(c) => cpus.push(device(Section::Tdx, to_json(c), None)),
-                Claims::Sgx(c) => cpus.push(device(Section::Sgx, to_json(c), None)),
-                Claims::Gpu(c) => gpu(c, None)?,
-                Claims::Gpus(list) => {
-                    if list.is_empty() {
-                        return Err(AppraiseError::Empty);
-                    }
-                    for (i, c) in list.iter().enumerate() {
-                        gpu(c, Some(i))?;
-                    }
-                }
-                other => return Err(AppraiseError::Unsupported(other.tee())),
-            }
-        }
-        if cpus.len() > 1 {
-            return Err(AppraiseError::SeveralCpus(cpus.len()));
-        }
-        if cpus.is_empty() && gpus.is_empty() {
-            return Err(AppraiseError::Empty);
-        }
-        Ok(Self {
-            cpu: cpus.pop(),
-            gpus,
-            nonce,
-            now,
-        })
-    }
-
-    /// The `binding` object for this input.
-    pub fn binding(&self) -> Value {
-        let report_data = self
-            .cpu
-            .as_ref()
-            .and_then(|c| c.claims.get("report_data"))
-            .and_then(Value::as_str);
-        let gpu_nonces: Vec<Option<&str>> = self
-            .gpus
-            .iter()
-            .map(|g| g.claims.get("nonce").and_then(Value::as_str))
-            .collect();
-        binding::compute(report_data, &gpu_nonces, self.nonce.as_deref())
-    }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
 
 /// The outcome of one rule for one device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,10 +84,10 @@ pub struct Appraisal {
     /// The challenge, when every device's evidence binds it (it becomes `eat_nonce`);
     /// `None` without a challenge or when a device does not answer it.
     pub nonce: Option<Vec<u8>>,
-    /// The appraisal time (Unix seconds).
-    pub now: i64,
+    /// The appraisal time.
+    pub now: UnixTime,
     /// The token lifetime the policy asks for.
-    pub ttl_seconds: i64,
+    pub ttl: Duration,
 }
 
 impl Appraisal {
@@ -260,19 +111,19 @@ impl Appraisal {
 /// the binding limits. A rule that fails or errs is not an error: it lowers the
 /// appraisal.
 pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseError> {
-    if input.cpu.is_none() && input.gpus.is_empty() {
+    if input.cpu().is_none() && input.gpus().is_empty() {
         return Err(AppraiseError::Empty);
     }
     let binding = input.binding();
-    let nonce_hex = input.nonce.as_ref().map(hex::encode).unwrap_or_default();
-    let now = time_value(input.now);
+    let nonce_hex = input.nonce().map(hex::encode).unwrap_or_default();
+    let now = time_value(input.now());
     let common = Common {
         binding: &binding,
         nonce: &Value::String(nonce_hex),
         now: &now,
     };
-    let mut submods = Vec::with_capacity(1 + input.gpus.len());
-    if let Some(cpu) = &input.cpu {
+    let mut submods = Vec::with_capacity(1 + input.gpus().len());
+    if let Some(cpu) = input.cpu() {
         submods.push(appraise_device(
             policy,
             cpu,
@@ -281,7 +132,7 @@ pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseErr
             &common,
         )?);
     }
-    for (i, gpu) in input.gpus.iter().enumerate() {
+    for (i, gpu) in input.gpus().iter().enumerate() {
         submods.push(appraise_device(
             policy,
             gpu,
@@ -290,7 +141,7 @@ pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseErr
             &common,
         )?);
     }
-    let all_bound = enforce_challenge(&mut submods, &binding, input.nonce.is_some());
+    let all_bound = enforce_challenge(&mut submods, &binding, input.nonce().is_some());
     let status = overall_status(submods.iter().map(|s| s.status));
     Ok(Appraisal {
         policy_id: policy.id(),
@@ -298,9 +149,10 @@ pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseErr
         submods,
         binding,
         // A nonce in the token tells the relying party the evidence answered it.
-        nonce: input.nonce.clone().filter(|_| all_bound),
-        now: input.now,
-        ttl_seconds: policy.ttl_seconds(),
+        nonce: input.nonce().filter(|_| all_bound).map(<[u8]>::to_vec),
+        now: input.now(),
+        // The policy checked its lifetime is positive when it loaded.
+        ttl: Duration::from_secs(u64::try_from(policy.ttl_seconds()).unwrap_or(0)),
     })
 }
 
@@ -378,10 +230,8 @@ struct Common<'a> {
     now: &'a Value,
 }
 
-fn time_value(unix: i64) -> Value {
-    Value::String(verifier::time::rfc3339(verifier::time::from_secs(
-        u64::try_from(unix).unwrap_or(0),
-    )))
+fn time_value(now: UnixTime) -> Value {
+    Value::String(verifier::time::rfc3339(now))
 }
 
 fn appraise_device(

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use ciborium::Value as Cbor;
 use serde_json::{Map, Value as Json};
+use verifier::time::{secs, UnixTime};
 
 use crate::trust::{tier_name, TrustClaim, TrustTier, Vector};
 
@@ -64,12 +65,12 @@ impl Appraisal {
 pub struct Ear {
     /// `eat_profile`.
     pub profile: String,
-    /// `iat`.
-    pub iat: i64,
+    /// `iat` (integer seconds on the wire).
+    pub iat: UnixTime,
     /// `exp`: tokens must expire.
-    pub exp: Option<i64>,
+    pub exp: Option<UnixTime>,
     /// `nbf`.
-    pub nbf: Option<i64>,
+    pub nbf: Option<UnixTime>,
     /// `iss`.
     pub issuer: Option<String>,
     /// `aud`.
@@ -103,7 +104,7 @@ fn status_code(tier: TrustTier) -> i64 {
 
 impl Ear {
     /// A result issued at `iat` by `verifier`, with the EAR -04 profile and nothing else.
-    pub fn new(iat: i64, verifier: VerifierId) -> Self {
+    pub fn new(iat: UnixTime, verifier: VerifierId) -> Self {
         Self {
             profile: EAR_PROFILE.to_owned(),
             iat,
@@ -134,13 +135,17 @@ impl Ear {
         if self.submods.is_empty() {
             return Err("an EAR needs at least one submodule".into());
         }
-        if self.iat <= 0 {
+        if secs(self.iat) == 0 {
             return Err("iat is not set".into());
         }
         match self.exp {
             None => return Err("exp is not set, and a token must expire".into()),
             Some(exp) if exp <= self.iat => {
-                return Err(format!("exp {exp} is not after iat {}", self.iat))
+                return Err(format!(
+                    "exp {} is not after iat {}",
+                    secs(exp),
+                    secs(self.iat)
+                ))
             }
             Some(_) => {}
         }
@@ -169,12 +174,12 @@ impl Ear {
     pub fn to_json(&self) -> Json {
         let mut m = Map::new();
         m.insert("eat_profile".into(), Json::from(self.profile.clone()));
-        m.insert("iat".into(), Json::from(self.iat));
+        m.insert("iat".into(), Json::from(secs(self.iat)));
         if let Some(exp) = self.exp {
-            m.insert("exp".into(), Json::from(exp));
+            m.insert("exp".into(), Json::from(secs(exp)));
         }
         if let Some(nbf) = self.nbf {
-            m.insert("nbf".into(), Json::from(nbf));
+            m.insert("nbf".into(), Json::from(secs(nbf)));
         }
         if let Some(iss) = &self.issuer {
             m.insert("iss".into(), Json::from(iss.clone()));
@@ -223,12 +228,12 @@ impl Ear {
         let mut m: Vec<(Cbor, Cbor)> = Vec::new();
         let mut put = |k: i64, v: Cbor| m.push((Cbor::from(k), v));
         put(265, Cbor::from(self.profile.clone()));
-        put(6, Cbor::from(self.iat));
+        put(6, Cbor::from(secs(self.iat)));
         if let Some(exp) = self.exp {
-            put(4, Cbor::from(exp));
+            put(4, Cbor::from(secs(exp)));
         }
         if let Some(nbf) = self.nbf {
-            put(5, Cbor::from(nbf));
+            put(5, Cbor::from(secs(nbf)));
         }
         if let Some(iss) = &self.issuer {
             put(1, Cbor::from(iss.clone()));

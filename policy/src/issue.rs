@@ -9,16 +9,20 @@
 //! `ear_verifier_claims` (failed rules with their messages, the verifier's warning codes,
 //! and on the CPU the `binding` object). Small by design: no raw evidence.
 
+use core::time::Duration;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
+use verifier::time::{from_secs, secs};
 
 use crate::appraise::{Appraisal, SubmodAppraisal};
 use crate::ear::{self, Ear, VerifierId};
 use crate::schema::Section;
 
-/// What the issuer adds to an appraisal to make a token's claims.
+/// What the issuer adds to an appraisal to make a token's claims. Made with
+/// [`IssueOptions::new`], then adjusted field by field (more fields may come).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct IssueOptions {
     /// `iss`: who issues the token (a URL or name relying parties pin).
     pub issuer: String,
@@ -31,8 +35,8 @@ pub struct IssueOptions {
     pub developer: String,
     /// `ear_verifier_id.build`.
     pub build: String,
-    /// Token lifetime in seconds; the policy's when `None`.
-    pub ttl_seconds: Option<i64>,
+    /// Token lifetime (whole seconds count); the policy's when `None`.
+    pub ttl: Option<Duration>,
 }
 
 impl IssueOptions {
@@ -44,13 +48,14 @@ impl IssueOptions {
             jti,
             developer: "https://github.com/verdict-attestation/verdict".to_owned(),
             build: format!("verdict {}", env!("CARGO_PKG_VERSION")),
-            ttl_seconds: None,
+            ttl: None,
         }
     }
 }
 
 /// Why an EAR could not be built.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum IssueError {
     /// The challenge is outside EAT's 8..=64 bytes for `eat_nonce`.
     #[error("the nonce is {0} bytes; eat_nonce takes 8 to 64")]
@@ -70,8 +75,8 @@ pub fn to_ear(appraisal: &Appraisal, options: &IssueOptions) -> Result<Ear, Issu
         build: options.build.clone(),
     };
     let mut ear = Ear::new(appraisal.now, verifier);
-    let ttl = options.ttl_seconds.unwrap_or(appraisal.ttl_seconds);
-    ear.exp = Some(appraisal.now.saturating_add(ttl));
+    let ttl = options.ttl.unwrap_or(appraisal.ttl);
+    ear.exp = Some(from_secs(secs(appraisal.now).saturating_add(ttl.as_secs())));
     ear.issuer = Some(options.issuer.clone());
     ear.audience.clone_from(&options.audience);
     ear.jti = Some(options.jti.clone());

@@ -1,16 +1,14 @@
 //! A compiled policy: every expression parsed and type-checked against the claim
 //! schema, every value resolved, so that appraising cannot meet a load-time mistake.
 
-use core::fmt;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_saphyr::Spanned;
 use verifier::crypto::{default_provider, HashAlg};
 
-use crate::cel::{
-    BoundValue, CompileError, CompileErrorKind, Environment, Expression, Limits, Type,
-};
+use crate::cel::{BoundValue, CompileError, Environment, Expression, Limits, Type};
 use crate::document::{self, Document, Position, RuleDoc, SectionDoc, ValueText};
+use crate::error::{PolicyError, PolicyErrorKind};
 use crate::schema::{common_variables, type_of_value, Section};
 use crate::trust::{tier_of, TrustClaim, TrustTier};
 
@@ -38,53 +36,6 @@ pub const MAX_RULES_PER_SECTION: usize = 256;
 pub const DEFAULT_TTL_SECONDS: i64 = 300;
 /// The longest token lifetime a policy may ask for (a day).
 pub const MAX_TTL_SECONDS: i64 = 86_400;
-
-/// Why a policy did not load.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyError {
-    /// What kind of mistake.
-    pub kind: PolicyErrorKind,
-    /// Where in the file, when known.
-    pub position: Option<Position>,
-    /// What is wrong, for people.
-    pub message: String,
-}
-
-/// The kinds of [`PolicyError`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PolicyErrorKind {
-    /// Not YAML, or not the policy format (unknown key, missing field, wrong type).
-    Format,
-    /// An expression does not compile: syntax, unknown claim, type mismatch, limits.
-    Expression(CompileErrorKind),
-    /// A claim name or claim value that is not AR4SI's, or a value in the wrong tier.
-    Value,
-    /// Two rules with one id, or two exports with one name.
-    Duplicate,
-    /// Too large: the file, a section or the token lifetime.
-    Limit,
-}
-
-impl fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some(p) => write!(f, "{}:{}: {}", p.line, p.column, self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
-impl std::error::Error for PolicyError {}
-
-impl PolicyError {
-    fn at(kind: PolicyErrorKind, position: Position, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            position: Some(position),
-            message: message.into(),
-        }
-    }
-}
 
 /// A compiled rule.
 #[derive(Debug)]
@@ -131,7 +82,7 @@ pub struct Policy {
     ttl: i64,
     references: serde_json::Value,
     sections: BTreeMap<Section, SectionRules>,
-    pub(crate) tests: Vec<crate::tests::Case>,
+    pub(crate) tests: Vec<crate::test_cases::Case>,
 }
 
 impl Policy {
@@ -230,7 +181,7 @@ impl Policy {
                     .to_owned(),
             });
         }
-        let tests = crate::tests::compile(doc.tests.as_ref())?;
+        let tests = crate::test_cases::compile(doc.tests.as_ref())?;
         Ok(Self {
             name,
             version,

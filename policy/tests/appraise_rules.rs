@@ -8,7 +8,7 @@
 )]
 
 use policy::trust::{tier_name, TrustClaim};
-use policy::{appraise, input_from_json, AppraiseError, Policy};
+use policy::{appraise, AppraiseError, Input, Policy};
 use serde_json::json;
 
 const POLICY: &str = r#"
@@ -68,7 +68,11 @@ fn policy() -> Policy {
 }
 
 fn run(input: serde_json::Value) -> policy::Appraisal {
-    appraise(&policy(), &input_from_json(&input).unwrap()).unwrap()
+    appraise(
+        &policy(),
+        &Input::from_unverified_json_for_testing(&input).unwrap(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -176,7 +180,7 @@ fn composite_evidence_has_a_topology_and_a_binding() {
 
 #[test]
 fn evidence_the_policy_has_no_section_for_is_an_error() {
-    let input = input_from_json(&json!({"tdx": {"mr_td": "00"}})).unwrap();
+    let input = Input::from_unverified_json_for_testing(&json!({"tdx": {"mr_td": "00"}})).unwrap();
     let e = appraise(&policy(), &input).unwrap_err();
     assert_eq!(
         e,
@@ -189,7 +193,7 @@ fn evidence_the_policy_has_no_section_for_is_an_error() {
         e.to_string(),
         "policy semantics has no `tdx` section for the tdx evidence"
     );
-    let empty = input_from_json(&json!({})).unwrap();
+    let empty = Input::from_unverified_json_for_testing(&json!({})).unwrap();
     assert_eq!(
         appraise(&policy(), &empty).unwrap_err(),
         AppraiseError::Empty
@@ -200,17 +204,17 @@ fn evidence_the_policy_has_no_section_for_is_an_error() {
 fn over_long_input_lists_are_refused_when_bound() {
     let gpus: Vec<serde_json::Value> =
         vec![json!({"arch": "hopper", "mismatched_indices": vec![1; 5000]})];
-    let input = input_from_json(&json!({"gpus": gpus})).unwrap();
+    let input = Input::from_unverified_json_for_testing(&json!({"gpus": gpus})).unwrap();
     let e = appraise(&policy(), &input).unwrap_err();
     assert!(matches!(e, AppraiseError::Bind { .. }), "{e}");
 }
 
 #[test]
 fn test_inputs_are_checked() {
-    assert!(input_from_json(&json!({"snp": {}, "tdx": {}})).is_err());
-    assert!(input_from_json(&json!({"nonce": "xyz"})).is_err());
-    assert!(input_from_json(&json!({"now": "yesterday"})).is_err());
-    assert!(input_from_json(&json!({"gpus": {}})).is_err());
+    assert!(Input::from_unverified_json_for_testing(&json!({"snp": {}, "tdx": {}})).is_err());
+    assert!(Input::from_unverified_json_for_testing(&json!({"nonce": "xyz"})).is_err());
+    assert!(Input::from_unverified_json_for_testing(&json!({"now": "yesterday"})).is_err());
+    assert!(Input::from_unverified_json_for_testing(&json!({"gpus": {}})).is_err());
 }
 
 #[test]
@@ -269,8 +273,10 @@ gpu:
     // (`none`); the GPU affirms. The result is not affirming.
     let a = appraise(
         &p,
-        &input_from_json(&json!({"snp": {"report_data": "00"}, "gpus": [{"arch": "hopper"}]}))
-            .unwrap(),
+        &Input::from_unverified_json_for_testing(
+            &json!({"snp": {"report_data": "00"}, "gpus": [{"arch": "hopper"}]}),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(tier_name(a.submods[0].status), "none");
@@ -279,8 +285,10 @@ gpu:
     // A warning or contraindicated device still decides over a `none` one.
     let a = appraise(
         &p,
-        &input_from_json(&json!({"snp": {"report_data": "00"}, "gpus": [{"arch": "ampere"}]}))
-            .unwrap(),
+        &Input::from_unverified_json_for_testing(
+            &json!({"snp": {"report_data": "00"}, "gpus": [{"arch": "ampere"}]}),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(tier_name(a.status), "contraindicated");
@@ -383,5 +391,5 @@ gpu:
 
 fn run_with(p: &Policy, mut input: serde_json::Value) -> policy::Appraisal {
     input["now"] = json!("2025-06-01T00:00:00Z");
-    appraise(p, &input_from_json(&input).unwrap()).unwrap()
+    appraise(p, &Input::from_unverified_json_for_testing(&input).unwrap()).unwrap()
 }

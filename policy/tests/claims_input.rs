@@ -2,7 +2,7 @@
 //! field, what it must be and what it holds (issue 12).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use policy::{appraise, input_from_json, input_from_json_slice, AppraiseError, Policy};
+use policy::{appraise, AppraiseError, Input, Policy};
 use serde_json::{json, Value};
 
 /// Reads every claim the checks below touch, so that binding converts them all.
@@ -31,7 +31,7 @@ gpu:
 "#;
 
 fn input_err(input: Value) -> String {
-    input_from_json(&input)
+    Input::from_unverified_json_for_testing(&input)
         .map(|_| ())
         .expect_err("must be refused")
 }
@@ -39,7 +39,7 @@ fn input_err(input: Value) -> String {
 /// The error binding gives, for values that pass the range check.
 fn bind_err(input: Value) -> String {
     let policy = Policy::from_yaml(POLICY).unwrap();
-    let input = input_from_json(&input).unwrap();
+    let input = Input::from_unverified_json_for_testing(&input).unwrap();
     match appraise(&policy, &input) {
         Err(AppraiseError::Bind { message, .. }) => message,
         other => panic!("expected a bind error, got {other:?}"),
@@ -109,7 +109,7 @@ fn integers_out_of_their_field_range() {
         "`gpus[0].mismatches[0].index`: expected an integer from 0 to 4294967295, got -1, negative"
     );
     // In range, every one of them is accepted; null is an absent claim.
-    input_from_json(
+    Input::from_unverified_json_for_testing(
         &json!({"snp": {"vmpl": 4_294_967_295_u64, "reported_tcb": {"snp": 255, "fmc": null}}}),
     )
     .unwrap();
@@ -186,14 +186,16 @@ fn the_input_object_itself() {
 
 #[test]
 fn json_text_with_duplicate_members_is_refused() {
-    let e = input_from_json_slice(br#"{"snp": {"vmpl": 0, "vmpl": 3}}"#)
+    let e = Input::from_unverified_json_for_testing_slice(br#"{"snp": {"vmpl": 0, "vmpl": 3}}"#)
         .map(|_| ())
         .unwrap_err();
     assert_eq!(e, "claims: duplicate member \"vmpl\" at line 1 column 26");
-    let input =
-        input_from_json_slice(br#"{"snp": {"vmpl": 3}, "now": "2025-06-15T15:06:40Z"}"#).unwrap();
-    assert_eq!(input.now, 1_750_000_000);
-    assert!(input_from_json_slice(b"{").is_err());
+    let input = Input::from_unverified_json_for_testing_slice(
+        br#"{"snp": {"vmpl": 3}, "now": "2025-06-15T15:06:40Z"}"#,
+    )
+    .unwrap();
+    assert_eq!(verifier::time::secs(input.now()), 1_750_000_000);
+    assert!(Input::from_unverified_json_for_testing_slice(b"{").is_err());
 }
 
 #[test]

@@ -13,6 +13,8 @@ mod common;
 use policy::token::{self, Algorithm, JwkSet, Signer, SigningKey, VerifyOptions};
 use policy::trust::tier_name;
 use policy::{appraise, to_ear, Input, IssueOptions};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 
 const POLICIES: [&str; 4] = ["snp.yaml", "tdx.yaml", "nvidia-h100.yaml", "composite.yaml"];
 
@@ -119,7 +121,7 @@ fn jwks(key: &SigningKey) -> JwkSet {
 
 #[test]
 fn real_evidence_tokens_verify_in_both_formats_and_with_jsonwebtoken() {
-    let key = SigningKey::generate(Algorithm::Es384).unwrap();
+    let key = SigningKey::generate(Algorithm::Es384, &mut ChaCha20Rng::from_seed([3; 32])).unwrap();
     for (file, sample) in [
         ("snp.yaml", common::snp()),
         ("tdx.yaml", common::tdx()),
@@ -133,13 +135,11 @@ fn real_evidence_tokens_verify_in_both_formats_and_with_jsonwebtoken() {
             "{file}: the evidence binds the challenge"
         );
         let ear = to_ear(&a, &IssueOptions::new("https://verdict.test", vec![1; 16])).unwrap();
-        let options = VerifyOptions {
-            now: sample.now + 10,
-            leeway: 60,
-            expected_nonce: Some(nonce.clone()),
-            expected_issuer: Some("https://verdict.test".into()),
-            expected_audience: None,
-        };
+        let mut options = VerifyOptions::new(verifier::time::from_secs(
+            verifier::time::secs(sample.now) + 10,
+        ));
+        options.expected_nonce = Some(nonce.clone());
+        options.expected_issuer = Some("https://verdict.test".into());
         let jwt = token::sign_jwt(&ear, &key).unwrap();
         let v = token::verify_token(jwt.as_bytes(), &jwks(&key), &options).unwrap();
         assert_eq!(v.claims["ear_status"], tier_name(a.status), "{file}");
@@ -207,11 +207,11 @@ fn each_gpu_of_multi_gpu_evidence_gets_its_own_warnings() {
     let input = Input::from_verified(
         std::slice::from_ref(&verified),
         None,
-        i64::try_from(secs).unwrap(),
+        verifier::time::from_secs(secs),
     )
     .unwrap();
-    assert_eq!(input.gpus.len(), 4);
-    for (i, gpu) in input.gpus.iter().enumerate() {
+    assert_eq!(input.gpus().len(), 4);
+    for (i, gpu) in input.gpus().iter().enumerate() {
         let own = verified
             .warnings()
             .iter()

@@ -43,7 +43,7 @@ fn decoding_key(key: &SigningKey) -> DecodingKey {
 fn jsonwebtoken_verifies_our_jwts() {
     let ear = sample_ear(NOW);
     for alg in Algorithm::ALL {
-        let key = SigningKey::generate(alg).unwrap();
+        let key = SigningKey::generate(alg, &mut rng()).unwrap();
         let token = sign_jwt(&ear, &key).unwrap();
         let mut validation = Validation::new(their_alg(alg));
         validation.set_issuer(&[ISSUER]);
@@ -82,7 +82,7 @@ fn jsonwebtoken_verifies_our_jwts() {
 fn we_verify_jsonwebtoken_jwts() {
     let ear = sample_ear(NOW);
     for alg in Algorithm::ALL {
-        let key = SigningKey::generate(alg).unwrap();
+        let key = SigningKey::generate(alg, &mut rng()).unwrap();
         let pem = key.to_pkcs8_pem();
         let encoding = match alg {
             Algorithm::EdDsa => EncodingKey::from_ed_pem(pem.as_bytes()).unwrap(),
@@ -129,7 +129,7 @@ fn get_text<'a>(map: &'a Value, k: &str) -> &'a Value {
 fn an_independent_cose_decoder_verifies_our_cwts() {
     let ear = sample_ear(NOW);
     for alg in Algorithm::ALL {
-        let key = SigningKey::generate(alg).unwrap();
+        let key = SigningKey::generate(alg, &mut rng()).unwrap();
         let cwt = sign_cwt(&ear, &key).unwrap();
 
         // COSE_Sign1 = #6.18([protected: bstr, unprotected: map, payload: bstr, signature: bstr])

@@ -41,7 +41,7 @@ fn refused(bytes: &[u8]) -> JwksError {
 
 #[test]
 fn rsa_and_symmetric_keys_beside_ec_keys_are_ignored() {
-    let key = SigningKey::generate(Algorithm::Es384).unwrap();
+    let key = SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap();
     let bytes = set(&[rsa(), jwk(&key), oct()]);
     let (keys, ignored) = JwkSet::from_json_with_ignored(&bytes).unwrap();
     assert_eq!(keys, JwkSet::from_signers(&[&key]));
@@ -70,8 +70,8 @@ fn rsa_and_symmetric_keys_beside_ec_keys_are_ignored() {
 
 #[test]
 fn unsupported_curves_algorithms_and_uses_are_ignored() {
-    let key = SigningKey::generate(Algorithm::EdDsa).unwrap();
-    let p256 = jwk(&SigningKey::generate(Algorithm::Es256).unwrap());
+    let key = SigningKey::generate(Algorithm::EdDsa, &mut rng()).unwrap();
+    let p256 = jwk(&SigningKey::generate(Algorithm::Es256, &mut rng()).unwrap());
     let with = |mut v: Value, member: &str, value: Value| {
         v[member] = value;
         v
@@ -137,8 +137,8 @@ fn a_set_without_a_usable_key_is_refused() {
 
 #[test]
 fn a_broken_key_of_a_supported_type_refuses_the_set() {
-    let good = jwk(&SigningKey::generate(Algorithm::Es256).unwrap());
-    let p384 = jwk(&SigningKey::generate(Algorithm::Es384).unwrap());
+    let good = jwk(&SigningKey::generate(Algorithm::Es256, &mut rng()).unwrap());
+    let p384 = jwk(&SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap());
     let kid = p384["kid"].as_str().unwrap().to_owned();
     let broken = |member: &str, value: Value| {
         let mut v = p384.clone();
@@ -206,7 +206,7 @@ fn a_broken_key_of_a_supported_type_refuses_the_set() {
 
 #[test]
 fn duplicate_members_and_key_ids_are_refused() {
-    let key = SigningKey::generate(Algorithm::Es384).unwrap();
+    let key = SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap();
     let j = key.public_jwk();
     // `x` twice: which one is the key?
     let text = format!(
@@ -226,7 +226,7 @@ fn duplicate_members_and_key_ids_are_refused() {
         "malformed JWKS: duplicate member \"keys\" at line 1 column 19"
     );
     // Two keys with one kid.
-    let other = SigningKey::generate(Algorithm::Es384).unwrap();
+    let other = SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap();
     let mut impostor = jwk(&other);
     impostor["kid"] = json!(key.key_id());
     assert_eq!(
@@ -255,8 +255,8 @@ fn duplicate_members_and_key_ids_are_refused() {
 
 #[test]
 fn serialization_is_unchanged() {
-    let a = SigningKey::generate(Algorithm::Es384).unwrap();
-    let b = SigningKey::generate(Algorithm::EdDsa).unwrap();
+    let a = SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap();
+    let b = SigningKey::generate(Algorithm::EdDsa, &mut rng()).unwrap();
     let keys = JwkSet::from_signers(&[&a, &b]);
     let text = serde_json::to_string(&keys).unwrap();
     assert!(

@@ -28,7 +28,7 @@ struct Fixture {
 }
 
 fn fixture(alg: Algorithm) -> Fixture {
-    let key = SigningKey::generate(alg).unwrap();
+    let key = SigningKey::generate(alg, &mut rng()).unwrap();
     let keys = JwkSet::from_signers(&[&key]);
     let ear = sample_ear(NOW);
     let jwt = sign_jwt(&ear, &key).unwrap();
@@ -163,7 +163,7 @@ fn tampered_signatures_are_refused() {
 fn wrong_keys_are_refused() {
     let f = fixture(Algorithm::Es384);
     let kid = f.key.key_id().to_string();
-    let other = SigningKey::generate(Algorithm::Es384).unwrap();
+    let other = SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap();
 
     // The set lacks the token's kid.
     let others = JwkSet::from_signers(&[&other]);
@@ -284,36 +284,45 @@ fn algorithm_mismatch_and_refused_algorithms() {
 
 #[test]
 fn time_checks() {
-    let key = SigningKey::generate(Algorithm::EdDsa).unwrap();
+    let key = SigningKey::generate(Algorithm::EdDsa, &mut rng()).unwrap();
     let ear = sample_ear(NOW);
     let exp = NOW + TTL;
 
     // Expired: exp + leeway <= now.
     let now = exp + 60;
-    let expected = TokenError::Expired { exp, now };
+    let expected = TokenError::Expired {
+        exp: t(exp),
+        now: t(now),
+    };
     assert_eq!(
         expected.to_string(),
         "token expired at 2025-06-15T15:11:40Z (now 2025-06-15T15:12:40Z)"
     );
-    both_refused(&ear, &key, &VerifyOptions { now, ..options() }, &expected);
+    both_refused(&ear, &key, &with(options(), |o| o.now = t(now)), &expected);
 
     // Not yet valid: nbf > now + leeway.
     let now = NOW - 61;
-    let expected = TokenError::NotYetValid { nbf: NOW, now };
+    let expected = TokenError::NotYetValid {
+        nbf: t(NOW),
+        now: t(now),
+    };
     assert_eq!(
         expected.to_string(),
         "token is not valid before 2025-06-15T15:06:40Z (now 2025-06-15T15:05:39Z)"
     );
-    both_refused(&ear, &key, &VerifyOptions { now, ..options() }, &expected);
+    both_refused(&ear, &key, &with(options(), |o| o.now = t(now)), &expected);
 
     // Issued in the future (no nbf): iat > now + leeway.
     let bare = minimal_ear(NOW);
-    let expected = TokenError::IssuedInFuture { iat: NOW, now };
+    let expected = TokenError::IssuedInFuture {
+        iat: t(NOW),
+        now: t(now),
+    };
     assert_eq!(
         expected.to_string(),
         "token was issued in the future, at 2025-06-15T15:06:40Z (now 2025-06-15T15:05:39Z)"
     );
-    both_refused(&bare, &key, &VerifyOptions::new(now), &expected);
+    both_refused(&bare, &key, &VerifyOptions::new(t(now)), &expected);
 
     // A token without exp (made by hand: sign_* refuses to make one).
     let no_exp = ear_without_expiry(NOW);
@@ -339,7 +348,7 @@ fn time_checks() {
         err(
             token.as_bytes(),
             &JwkSet::from_signers(&[&key]),
-            &VerifyOptions::new(NOW)
+            &VerifyOptions::new(t(NOW))
         )
         .to_string(),
         "token has no exp claim"
@@ -348,13 +357,10 @@ fn time_checks() {
 
 #[test]
 fn nonce_issuer_and_audience_checks() {
-    let key = SigningKey::generate(Algorithm::Es256).unwrap();
+    let key = SigningKey::generate(Algorithm::Es256, &mut rng()).unwrap();
     let ear = sample_ear(NOW);
 
-    let wrong = VerifyOptions {
-        expected_nonce: Some(vec![0x01; 16]),
-        ..options()
-    };
+    let wrong = with(options(), |o| o.expected_nonce = Some(vec![0x01; 16]));
     let e = TokenError::NonceMismatch {
         found: hex::encode(NONCE),
         expected: "01".repeat(16),
@@ -383,10 +389,9 @@ fn nonce_issuer_and_audience_checks() {
         "token has no eat_nonce, expected ab"
     );
 
-    let wrong_iss = VerifyOptions {
-        expected_issuer: Some("https://other.example".into()),
-        ..options()
-    };
+    let wrong_iss = with(options(), |o| {
+        o.expected_issuer = Some("https://other.example".into())
+    });
     let e = TokenError::IssuerMismatch {
         found: ISSUER.into(),
         expected: "https://other.example".into(),
@@ -400,20 +405,16 @@ fn nonce_issuer_and_audience_checks() {
     both_refused(
         &minimal_ear(NOW),
         &key,
-        &VerifyOptions {
-            expected_issuer: Some(ISSUER.into()),
-            ..VerifyOptions::new(NOW)
-        },
+        &with(VerifyOptions::new(t(NOW)), |o| {
+            o.expected_issuer = Some(ISSUER.into())
+        }),
         &TokenError::IssuerMismatch {
             found: "<none>".into(),
             expected: ISSUER.into(),
         },
     );
 
-    let wrong_aud = VerifyOptions {
-        expected_audience: Some("rp-2".into()),
-        ..options()
-    };
+    let wrong_aud = with(options(), |o| o.expected_audience = Some("rp-2".into()));
     let e = TokenError::AudienceMismatch {
         found: AUDIENCE.into(),
         expected: "rp-2".into(),
@@ -424,10 +425,7 @@ fn nonce_issuer_and_audience_checks() {
     );
     both_refused(&ear, &key, &wrong_aud, &e);
     // An audience in the token that the caller did not ask for (RFC 7519 §4.1.3).
-    let unasked = VerifyOptions {
-        expected_audience: None,
-        ..options()
-    };
+    let unasked = with(options(), |o| o.expected_audience = None);
     let e = TokenError::UnexpectedAudience(AUDIENCE.into());
     assert_eq!(
         e.to_string(),
@@ -480,7 +478,7 @@ fn truncated_tokens_are_refused_without_panicking() {
 #[test]
 fn garbage_is_refused() {
     let keys = JwkSet::default();
-    let o = VerifyOptions::new(NOW);
+    let o = VerifyOptions::new(t(NOW));
     for text in [
         &b"hello world"[..],
         b"",
@@ -560,7 +558,7 @@ fn garbage_is_refused() {
 fn a_signature_with_a_valid_signature_but_bad_claims_is_malformed() {
     // Signed by the right key, but the payload is not a claims map: refused after the
     // signature check, as malformed.
-    let key = SigningKey::generate(Algorithm::Es384).unwrap();
+    let key = SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap();
     let keys = JwkSet::from_signers(&[&key]);
     let header = format!(r#"{{"alg":"ES384","kid":"{}"}}"#, key.key_id());
     let input = format!("{}.{}", B64.encode(header), B64.encode("[1,2]"));
@@ -569,7 +567,7 @@ fn a_signature_with_a_valid_signature_but_bad_claims_is_malformed() {
         B64.encode(key.sign(input.as_bytes()).unwrap())
     );
     assert_eq!(
-        err(token.as_bytes(), &keys, &VerifyOptions::new(NOW)).to_string(),
+        err(token.as_bytes(), &keys, &VerifyOptions::new(t(NOW))).to_string(),
         "malformed JWT: the payload is not a JSON object"
     );
     let cose = CoseSign1Builder::new()
@@ -585,7 +583,7 @@ fn a_signature_with_a_valid_signature_but_bad_claims_is_malformed() {
         .to_tagged_vec()
         .unwrap();
     assert_eq!(
-        err(&cose, &keys, &VerifyOptions::new(NOW)).to_string(),
+        err(&cose, &keys, &VerifyOptions::new(t(NOW))).to_string(),
         "malformed COSE_Sign1: payload: ear_status 3 is not a tier (0, 2, 32, 96)"
     );
 }
@@ -611,7 +609,7 @@ impl Signer for DerSigner {
 
 #[test]
 fn signers_returning_der_are_caught() {
-    let signer = DerSigner(SigningKey::generate(Algorithm::Es384).unwrap());
+    let signer = DerSigner(SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap());
     let ear = minimal_ear(NOW);
     let e = sign_jwt(&ear, &signer).unwrap_err();
     assert!(
@@ -626,7 +624,7 @@ fn signers_returning_der_are_caught() {
 
 #[test]
 fn invalid_ears_are_not_signed() {
-    let key = SigningKey::generate(Algorithm::Es384).unwrap();
+    let key = SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap();
     let mut empty = minimal_ear(NOW);
     empty.submods.clear();
     assert_eq!(
@@ -660,7 +658,7 @@ fn invalid_ears_are_not_signed() {
         "invalid EAR: ear_status affirming is better than the worst submodule's (none)"
     );
     let mut backwards = minimal_ear(NOW);
-    backwards.exp = Some(NOW - 1);
+    backwards.exp = Some(t(NOW - 1));
     assert!(matches!(
         sign_jwt(&backwards, &key),
         Err(TokenError::InvalidEar(_))
@@ -762,7 +760,7 @@ fn unsupported_keys_have_clear_errors() {
     );
     // An Ed25519 PKCS#8 with a corrupt inner key is refused by the backend.
     let mut ed = pem::parse(
-        SigningKey::generate(Algorithm::EdDsa)
+        SigningKey::generate(Algorithm::EdDsa, &mut rng())
             .unwrap()
             .to_pkcs8_pem(),
     )

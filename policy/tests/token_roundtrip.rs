@@ -11,6 +11,7 @@
 mod util;
 
 use base64::Engine as _;
+use policy::token::software::all_key_providers;
 use policy::token::{
     sign_cwt, sign_jwt, verify_token, verify_token_with_provider, Algorithm, Jwk, JwkSet, Signer,
     SigningKey, TokenFormat, VerifyOptions,
@@ -28,9 +29,9 @@ fn jwks(key: &SigningKey) -> JwkSet {
 fn every_algorithm_round_trips_in_both_formats_on_every_provider() {
     let ear = sample_ear(NOW);
     let expected = ear_json(&ear);
-    for signer_provider in all_providers() {
+    for signer_provider in all_key_providers() {
         for alg in Algorithm::ALL {
-            let key = SigningKey::generate_with_provider(alg, signer_provider).unwrap();
+            let key = SigningKey::generate_with_provider(alg, &mut rng(), signer_provider).unwrap();
             let keys = jwks(&key);
             let jwt = sign_jwt(&ear, &key).unwrap();
             let cwt = sign_cwt(&ear, &key).unwrap();
@@ -59,7 +60,7 @@ fn every_algorithm_round_trips_in_both_formats_on_every_provider() {
 #[test]
 fn jwt_and_cwt_of_one_ear_give_identical_claims() {
     let ear = sample_ear(NOW);
-    let key = SigningKey::generate(Algorithm::Es384).unwrap();
+    let key = SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap();
     let keys = jwks(&key);
     let from_jwt =
         verify_token(sign_jwt(&ear, &key).unwrap().as_bytes(), &keys, &options()).unwrap();
@@ -95,7 +96,7 @@ fn jwt_and_cwt_of_one_ear_give_identical_claims() {
 #[test]
 fn token_shapes_match_the_notes() {
     let ear = sample_ear(NOW);
-    let key = SigningKey::generate(Algorithm::Es384).unwrap();
+    let key = SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap();
     let jwt = sign_jwt(&ear, &key).unwrap();
     let header: serde_json::Value =
         serde_json::from_slice(&B64.decode(jwt.split('.').next().unwrap()).unwrap()).unwrap();
@@ -141,10 +142,10 @@ fn token_shapes_match_the_notes() {
 #[test]
 fn cwt_is_accepted_as_hex_base64url_untagged_and_in_the_cwt_tag() {
     let ear = minimal_ear(NOW);
-    let key = SigningKey::generate(Algorithm::EdDsa).unwrap();
+    let key = SigningKey::generate(Algorithm::EdDsa, &mut rng()).unwrap();
     let keys = jwks(&key);
     let cwt = sign_cwt(&ear, &key).unwrap();
-    let expected = verify_token(&cwt, &keys, &VerifyOptions::new(NOW)).unwrap();
+    let expected = verify_token(&cwt, &keys, &VerifyOptions::new(t(NOW))).unwrap();
     let untagged = cwt[1..].to_vec();
     let mut tag61 = vec![0xd8, 0x3d];
     tag61.extend_from_slice(&cwt);
@@ -158,13 +159,13 @@ fn cwt_is_accepted_as_hex_base64url_untagged_and_in_the_cwt_tag() {
         untagged,
         tag61,
     ] {
-        let v = verify_token(&form, &keys, &VerifyOptions::new(NOW)).unwrap();
+        let v = verify_token(&form, &keys, &VerifyOptions::new(t(NOW))).unwrap();
         assert_eq!(v, expected);
     }
     // A JWT with surrounding whitespace (as read from a file) also verifies.
     let jwt = format!(" {}\r\n", sign_jwt(&ear, &key).unwrap());
     assert_eq!(
-        verify_token(jwt.as_bytes(), &keys, &VerifyOptions::new(NOW))
+        verify_token(jwt.as_bytes(), &keys, &VerifyOptions::new(t(NOW)))
             .unwrap()
             .format,
         TokenFormat::Jwt
@@ -176,14 +177,14 @@ fn a_key_set_with_several_keys_picks_by_kid() {
     let ear = minimal_ear(NOW);
     let keys: Vec<SigningKey> = Algorithm::ALL
         .iter()
-        .map(|a| SigningKey::generate(*a).unwrap())
+        .map(|a| SigningKey::generate(*a, &mut rng()).unwrap())
         .collect();
     let set = JwkSet::from_signers(&keys.iter().map(|k| k as &dyn Signer).collect::<Vec<_>>());
     for key in &keys {
         let v = verify_token(
             &sign_cwt(&ear, key).unwrap(),
             &set,
-            &VerifyOptions::new(NOW),
+            &VerifyOptions::new(t(NOW)),
         )
         .unwrap();
         assert_eq!(v.key_id, key.key_id());
@@ -195,24 +196,23 @@ fn a_key_set_with_several_keys_picks_by_kid() {
 fn leeway_bounds_are_exact() {
     let ear = minimal_ear(NOW);
     let exp = NOW + TTL;
-    let key = SigningKey::generate(Algorithm::Es256).unwrap();
+    let key = SigningKey::generate(Algorithm::Es256, &mut rng()).unwrap();
     let keys = jwks(&key);
     let jwt = sign_jwt(&ear, &key).unwrap();
     // Accepted up to one second before exp + leeway, and from leeway before iat.
     for now in [NOW - 60, exp + 59] {
-        verify_token(jwt.as_bytes(), &keys, &VerifyOptions::new(now)).unwrap();
+        verify_token(jwt.as_bytes(), &keys, &VerifyOptions::new(t(now))).unwrap();
     }
-    let strict = VerifyOptions {
-        leeway: 0,
-        ..VerifyOptions::new(exp - 1)
-    };
+    let strict = with(VerifyOptions::new(t(exp - 1)), |o| {
+        o.leeway = std::time::Duration::ZERO;
+    });
     verify_token(jwt.as_bytes(), &keys, &strict).unwrap();
 }
 
 #[test]
 fn jwks_is_rfc7517_json_with_thumbprint_kids() {
-    let p384 = SigningKey::generate(Algorithm::Es384).unwrap();
-    let ed = SigningKey::generate(Algorithm::EdDsa).unwrap();
+    let p384 = SigningKey::generate(Algorithm::Es384, &mut rng()).unwrap();
+    let ed = SigningKey::generate(Algorithm::EdDsa, &mut rng()).unwrap();
     let set = JwkSet::from_signers(&[&p384, &ed]);
     let json = serde_json::to_value(&set).unwrap();
     let keys = json["keys"].as_array().unwrap();
@@ -260,7 +260,7 @@ fn jwks_is_rfc7517_json_with_thumbprint_kids() {
     let v = verify_token(
         sign_jwt(&ear, &ed).unwrap().as_bytes(),
         &bare,
-        &VerifyOptions::new(NOW),
+        &VerifyOptions::new(t(NOW)),
     )
     .unwrap();
     assert_eq!(v.key_id, ed.key_id());
@@ -289,7 +289,7 @@ fn thumbprints_match_independent_computations() {
     );
     // jsonwebtoken's RFC 7638 implementation agrees on generated EC keys.
     for alg in [Algorithm::Es384, Algorithm::Es256] {
-        let key = SigningKey::generate(alg).unwrap();
+        let key = SigningKey::generate(alg, &mut rng()).unwrap();
         let theirs: jsonwebtoken::jwk::Jwk =
             serde_json::from_value(serde_json::to_value(key.public_jwk()).unwrap()).unwrap();
         assert_eq!(
@@ -325,7 +325,7 @@ const OPENSSL_ED25519_KID: &str = "Gf7c3QdT68JyNUx_4FnRSwwttXZLgSXpJZZnRIzTlqg";
 
 #[test]
 fn openssl_keys_load_in_every_provider() {
-    for p in all_providers() {
+    for p in all_key_providers() {
         for (pem, alg, kid) in [
             (OPENSSL_SEC1_P384, Algorithm::Es384, OPENSSL_SEC1_P384_KID),
             (OPENSSL_ED25519, Algorithm::EdDsa, OPENSSL_ED25519_KID),
@@ -345,7 +345,7 @@ fn openssl_keys_load_in_every_provider() {
             verify_token(
                 &sign_cwt(&ear, &key).unwrap(),
                 &keys,
-                &VerifyOptions::new(NOW),
+                &VerifyOptions::new(t(NOW)),
             )
             .unwrap();
         }
@@ -355,7 +355,7 @@ fn openssl_keys_load_in_every_provider() {
 #[test]
 fn pem_round_trips_and_sec1_is_read() {
     for alg in Algorithm::ALL {
-        let key = SigningKey::generate(alg).unwrap();
+        let key = SigningKey::generate(alg, &mut rng()).unwrap();
         let pem = key.to_pkcs8_pem();
         assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{pem}");
         assert!(!pem.contains('\r'));
@@ -369,7 +369,7 @@ fn pem_round_trips_and_sec1_is_read() {
         verify_token(
             sign_jwt(&ear, &again).unwrap().as_bytes(),
             &JwkSet::from_signers(&[&key]),
-            &VerifyOptions::new(NOW),
+            &VerifyOptions::new(t(NOW)),
         )
         .unwrap();
     }

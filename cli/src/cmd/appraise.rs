@@ -8,7 +8,7 @@ use anyhow::{anyhow, Context as _};
 use policy::token;
 use policy::{appraise, to_ear, AppraiseError, Input, IssueOptions};
 use rand_core::{OsRng, RngCore};
-use verifier::{time, Claims, Tee, Verified};
+use verifier::{Claims, Tee, Verified};
 
 use crate::args::{AppraiseArgs, FormatArg};
 use crate::exit::{Exit, Failure};
@@ -85,8 +85,6 @@ fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
         }
         results.push(result.map_err(in_file(path))?);
     }
-    let now = time::secs(now);
-    let now = i64::try_from(now).unwrap_or(i64::MAX);
     let input = Input::from_verified(&results, nonce, now).map_err(|e| match e {
         // The same GPU given twice is evidence refused, not a usage mistake.
         AppraiseError::DuplicateDevice { .. } => Failure {

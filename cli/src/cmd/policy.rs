@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::anyhow;
 use policy::trust::tier_name;
-use policy::{appraise, input_from_json, Appraisal, Policy};
+use policy::{appraise, Appraisal, Input, Policy};
 use serde_json::{json, Map, Value};
 
 use crate::args::PolicyCheckArgs;
@@ -104,7 +104,7 @@ fn appraise_claims(policy: &Policy, path: &Path) -> Result<Appraisal, Failure> {
         )
     })?;
     let input = claims_input(value)
-        .and_then(|v| input_from_json(&v).map_err(|e| anyhow!(e)))
+        .and_then(|v| Input::from_unverified_json_for_testing(&v).map_err(|e| anyhow!(e)))
         .map_err(|e| Failure::usage("bad_claims", format_args!("{}: {e:#}", path.display())))?;
     appraise(policy, &input).map_err(|e| Failure::usage("policy_mismatch", e))
 }

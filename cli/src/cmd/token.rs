@@ -6,6 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, Context as _};
 use policy::token::{self, Algorithm, JwkSet, Signer, SigningKey, VerifyOptions};
+use rand_core::OsRng;
+use verifier::time;
 
 use crate::args::{AlgArg, JwksArgs, KeygenArgs, TokenVerifyArgs};
 use crate::exit::{Exit, Failure};
@@ -20,7 +22,8 @@ pub(crate) fn keygen(args: &KeygenArgs) -> u8 {
         AlgArg::Es256 => Algorithm::Es256,
         AlgArg::Eddsa => Algorithm::EdDsa,
     };
-    let result = SigningKey::generate(alg)
+    // The CLI is the edge that owns the OS RNG; the key provider draws only from it.
+    let result = SigningKey::generate(alg, &mut OsRng)
         .map_err(|e| anyhow!(e))
         .and_then(|key| {
             write_new_private(&args.out, key.to_pkcs8_pem().as_bytes())?;
@@ -145,11 +148,13 @@ fn prepare(args: &TokenVerifyArgs) -> Result<(Vec<u8>, JwkSet, VerifyOptions), F
         )
     })?;
     let now = match &args.at {
-        Some(at) => verifier::time::secs(parse_at(at)?),
-        None => SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0),
+        Some(at) => parse_at(at)?,
+        None => time::from_secs(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+        ),
     };
     let expected_nonce = match args.nonce.as_deref().map(str::trim) {
         None => None,
@@ -163,13 +168,10 @@ fn prepare(args: &TokenVerifyArgs) -> Result<(Vec<u8>, JwkSet, VerifyOptions), F
             Failure::usage("bad_usage", format_args!("--nonce {h:?} is not hex: {e}"))
         })?),
     };
-    let options = VerifyOptions {
-        now: i64::try_from(now).unwrap_or(i64::MAX),
-        leeway: 60,
-        expected_nonce,
-        expected_issuer: args.issuer.clone(),
-        expected_audience: args.audience.clone(),
-    };
+    let mut options = VerifyOptions::new(now);
+    options.expected_nonce = expected_nonce;
+    options.expected_issuer.clone_from(&args.issuer);
+    options.expected_audience.clone_from(&args.audience);
     Ok((token, keys, options))
 }
 

@@ -5,7 +5,11 @@ use base64::Engine as _;
 use ciborium::Value as Cbor;
 use serde_json::{Map, Number, Value as Json};
 
-use super::{TokenError, VerifyOptions, B64};
+use verifier::time::{from_secs, secs, UnixTime};
+
+use super::error::TokenError;
+use super::options::VerifyOptions;
+use super::wire::B64;
 
 /// JWT names of the top-level CWT claim keys: RFC 8392 §3.1, RFC 9711 (EAT) and
 /// draft-ietf-rats-ear-04 §3 (the 1000–1007 keys are the draft's suggestions).
@@ -204,18 +208,19 @@ pub(crate) fn sort_json(value: Json) -> Json {
 /// issuer, audience.
 pub(crate) fn check(claims: &Json, options: &VerifyOptions) -> Result<(), TokenError> {
     let now = options.now;
-    let leeway = options.leeway.max(0);
-    let exp = int_claim(claims, "exp")?.ok_or(TokenError::MissingClaim("exp"))?;
-    if exp.saturating_add(leeway) <= now {
+    let leeway = options.leeway.as_secs();
+    let late = |t: UnixTime| secs(t) > secs(now).saturating_add(leeway);
+    let exp = time_claim(claims, "exp")?.ok_or(TokenError::MissingClaim("exp"))?;
+    if secs(exp).saturating_add(leeway) <= secs(now) {
         return Err(TokenError::Expired { exp, now });
     }
-    if let Some(nbf) = int_claim(claims, "nbf")? {
-        if nbf > now.saturating_add(leeway) {
+    if let Some(nbf) = time_claim(claims, "nbf")? {
+        if late(nbf) {
             return Err(TokenError::NotYetValid { nbf, now });
         }
     }
-    if let Some(iat) = int_claim(claims, "iat")? {
-        if iat > now.saturating_add(leeway) {
+    if let Some(iat) = time_claim(claims, "iat")? {
+        if late(iat) {
             return Err(TokenError::IssuedInFuture { iat, now });
         }
     }
@@ -282,14 +287,19 @@ fn invalid(name: &'static str, reason: &str) -> TokenError {
     }
 }
 
-/// An optional integer claim (NumericDate: EAR forbids fractions).
-fn int_claim(claims: &Json, name: &'static str) -> Result<Option<i64>, TokenError> {
+/// An optional time claim: a NumericDate in integer seconds (EAR forbids fractions), not
+/// before 1970 (a `UnixTime` cannot be; no token of ours is that old).
+fn time_claim(claims: &Json, name: &'static str) -> Result<Option<UnixTime>, TokenError> {
     match claims.get(name) {
         None => Ok(None),
-        Some(v) => v
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| invalid(name, &format!("{v} is not an integer number of seconds"))),
+        Some(v) => match (v.as_u64(), v.as_i64()) {
+            (Some(s), _) => Ok(Some(from_secs(s))),
+            (None, Some(_)) => Err(invalid(name, &format!("{v} is before 1970"))),
+            _ => Err(invalid(
+                name,
+                &format!("{v} is not an integer number of seconds"),
+            )),
+        },
     }
 }
 

@@ -9,10 +9,11 @@ use coset::{
 };
 use serde_json::Value as Json;
 
+use super::alg::Algorithm;
 use super::claims::cbor_claims_to_json;
-use super::jwt::{check_signature_len, require_exp};
-use super::verify::{Parsed, Payload};
-use super::{Algorithm, Signer, TokenError, TokenFormat, B64};
+use super::error::TokenError;
+use super::signer::Signer;
+use super::wire::{check_signature_len, require_exp, Parsed, Payload, TokenFormat, B64};
 
 /// The content type in the protected header (RFC 9782 registers it; coset refuses media
 /// type parameters, so there is no `; eat_profile=`).

@@ -1,6 +1,8 @@
 //! Token errors.
 
-use super::{Algorithm, JwksError};
+use verifier::time::UnixTime;
+
+use super::alg::Algorithm;
 
 /// Why a key could not be used, a token could not be signed, or a token did not verify.
 ///
@@ -85,28 +87,28 @@ pub enum TokenError {
     /// `exp + leeway <= now`.
     #[error("token expired at {} (now {})", rfc3339(*exp), rfc3339(*now))]
     Expired {
-        /// The token's `exp`, in Unix seconds.
-        exp: i64,
+        /// The token's `exp`.
+        exp: UnixTime,
         /// The verifier's `now`.
-        now: i64,
+        now: UnixTime,
     },
 
     /// `nbf > now + leeway`.
     #[error("token is not valid before {} (now {})", rfc3339(*nbf), rfc3339(*now))]
     NotYetValid {
-        /// The token's `nbf`, in Unix seconds.
-        nbf: i64,
+        /// The token's `nbf`.
+        nbf: UnixTime,
         /// The verifier's `now`.
-        now: i64,
+        now: UnixTime,
     },
 
     /// `iat > now + leeway`.
     #[error("token was issued in the future, at {} (now {})", rfc3339(*iat), rfc3339(*now))]
     IssuedInFuture {
-        /// The token's `iat`, in Unix seconds.
-        iat: i64,
+        /// The token's `iat`.
+        iat: UnixTime,
         /// The verifier's `now`.
-        now: i64,
+        now: UnixTime,
     },
 
     /// The token's `eat_nonce` is not the expected one (hex in both fields; several
@@ -147,15 +149,62 @@ pub enum TokenError {
     UnexpectedAudience(String),
 }
 
-/// Formats Unix seconds as RFC 3339 (UTC), or as the number when out of range.
-pub(crate) fn rfc3339(secs: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| format!("{secs} (Unix seconds)"))
+/// Why a JWK Set was refused. The key index is its position in `keys`, from 0.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwksError {
+    /// Not JSON, a member named twice, not an object, or no `keys` array.
+    #[error("malformed JWKS: {0}")]
+    Malformed(String),
+
+    /// A key of a supported type (EC P-384/P-256, OKP Ed25519) that is broken.
+    #[error("malformed JWKS key keys[{index}]{}: {reason}", kid_suffix(kid.as_deref()))]
+    BadKey {
+        /// Its index in `keys`.
+        index: usize,
+        /// Its `kid`, when it has one.
+        kid: Option<String>,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Two usable keys with one key id.
+    #[error("JWKS keys[{first}] and keys[{second}] have the same key id {kid}")]
+    DuplicateKeyId {
+        /// The shared id.
+        kid: String,
+        /// The first key's index.
+        first: usize,
+        /// The second key's index.
+        second: usize,
+    },
+
+    /// No key Verdict can verify with; each ignored key with why.
+    #[error(
+        "the JWKS has no usable key (EC P-384 or P-256, or OKP Ed25519, for signatures){}",
+        ignored_suffix(ignored)
+    )]
+    NoUsableKey {
+        /// `keys[i]: reason` for each key that was ignored.
+        ignored: Vec<String>,
+    },
+}
+
+fn kid_suffix(kid: Option<&str>) -> String {
+    kid.map(|k| format!(" (kid {k:?})")).unwrap_or_default()
+}
+
+fn ignored_suffix(ignored: &[String]) -> String {
+    if ignored.is_empty() {
+        ": it has no keys".to_owned()
+    } else {
+        format!("; ignored {}", ignored.join("; "))
+    }
+}
+
+/// Formats a time as RFC 3339 (UTC), or as Unix seconds when out of range.
+fn rfc3339(t: UnixTime) -> String {
+    verifier::time::rfc3339(t)
 }
 
 #[cfg(test)]
@@ -164,14 +213,18 @@ mod tests {
 
     #[test]
     fn time_messages_are_rfc3339() {
+        use verifier::time::from_secs;
         let e = TokenError::Expired {
-            exp: 1_700_000_000,
-            now: 1_700_000_061,
+            exp: from_secs(1_700_000_000),
+            now: from_secs(1_700_000_061),
         };
         assert_eq!(
             e.to_string(),
             "token expired at 2023-11-14T22:13:20Z (now 2023-11-14T22:14:21Z)"
         );
-        assert_eq!(rfc3339(i64::MAX), format!("{} (Unix seconds)", i64::MAX));
+        assert_eq!(
+            rfc3339(from_secs(u64::MAX)),
+            format!("{} (Unix seconds)", u64::MAX)
+        );
     }
 }

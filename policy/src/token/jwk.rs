@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use verifier::crypto::{default_provider, HashAlg};
 
-use super::{Algorithm, Signer, TokenError, B64};
+use super::alg::Algorithm;
+use super::error::{JwksError, TokenError};
+use super::wire::B64;
 
 /// A public JWK: an EC key (RFC 7518 §6.2) or an OKP Ed25519 key (RFC 8037 §2).
 ///
@@ -39,7 +41,7 @@ impl Jwk {
     /// # Errors
     /// [`TokenError::Key`] if the key has the wrong length or form for `alg`.
     pub fn from_public_key(alg: Algorithm, public_key: &[u8]) -> Result<Self, TokenError> {
-        let want = alg.key_type().public_key_len();
+        let want = alg.public_key_len();
         if public_key.len() != want {
             return Err(TokenError::Key(format!(
                 "a {} public key is {want} bytes, not {}",
@@ -158,7 +160,7 @@ impl Jwk {
                 point
             }
         };
-        let want = alg.key_type().public_key_len();
+        let want = alg.public_key_len();
         if key.len() != want {
             return Err(bad(format!(
                 "{} coordinates must make a {want}-byte key, not {}",
@@ -198,59 +200,6 @@ pub struct JwkSet {
     pub keys: Vec<Jwk>,
 }
 
-/// Why a JWK Set was refused. The key index is its position in `keys`, from 0.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum JwksError {
-    /// Not JSON, a member named twice, not an object, or no `keys` array.
-    #[error("malformed JWKS: {0}")]
-    Malformed(String),
-
-    /// A key of a supported type (EC P-384/P-256, OKP Ed25519) that is broken.
-    #[error("malformed JWKS key keys[{index}]{}: {reason}", kid_suffix(kid.as_deref()))]
-    BadKey {
-        /// Its index in `keys`.
-        index: usize,
-        /// Its `kid`, when it has one.
-        kid: Option<String>,
-        /// What is wrong with it.
-        reason: String,
-    },
-
-    /// Two usable keys with one key id.
-    #[error("JWKS keys[{first}] and keys[{second}] have the same key id {kid}")]
-    DuplicateKeyId {
-        /// The shared id.
-        kid: String,
-        /// The first key's index.
-        first: usize,
-        /// The second key's index.
-        second: usize,
-    },
-
-    /// No key Verdict can verify with; each ignored key with why.
-    #[error(
-        "the JWKS has no usable key (EC P-384 or P-256, or OKP Ed25519, for signatures){}",
-        ignored_suffix(ignored)
-    )]
-    NoUsableKey {
-        /// `keys[i]: reason` for each key that was ignored.
-        ignored: Vec<String>,
-    },
-}
-
-fn kid_suffix(kid: Option<&str>) -> String {
-    kid.map(|k| format!(" (kid {k:?})")).unwrap_or_default()
-}
-
-fn ignored_suffix(ignored: &[String]) -> String {
-    if ignored.is_empty() {
-        ": it has no keys".to_owned()
-    } else {
-        format!("; ignored {}", ignored.join("; "))
-    }
-}
-
 /// What to do with one member of `keys`.
 enum Sorted {
     Usable(Jwk),
@@ -258,13 +207,6 @@ enum Sorted {
 }
 
 impl JwkSet {
-    /// The set of the public keys of `signers`.
-    pub fn from_signers(signers: &[&dyn Signer]) -> Self {
-        Self {
-            keys: signers.iter().map(|s| s.public_jwk()).collect(),
-        }
-    }
-
     /// Reads a JWK Set from its JSON text, refusing a member named twice anywhere in it
     /// (`{"kty":"EC","x":A,"x":B}` would otherwise mean whichever the parser kept).
     /// Keys Verdict cannot use are ignored; see the type's documentation for which keys

@@ -5,8 +5,10 @@ use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::verify::{Parsed, Payload};
-use super::{Algorithm, Signer, TokenError, TokenFormat, B64};
+use super::alg::Algorithm;
+use super::error::TokenError;
+use super::signer::Signer;
+use super::wire::{check_signature_len, require_exp, Parsed, Payload, TokenFormat, B64};
 
 #[derive(Serialize)]
 struct Header<'a> {
@@ -35,7 +37,7 @@ pub fn sign_jwt(ear: &Ear, signer: &dyn Signer) -> Result<String, TokenError> {
     let payload =
         serde_json::to_vec(&ear.to_json()).map_err(|e| TokenError::InvalidEar(e.to_string()))?;
 
-    let sig_len = alg.key_type().signature_len();
+    let sig_len = alg.signature_len();
     let mut token =
         String::with_capacity((header.len() + payload.len() + sig_len).saturating_mul(4) / 3 + 8);
     B64.encode_string(&header, &mut token);
@@ -46,22 +48,6 @@ pub fn sign_jwt(ear: &Ear, signer: &dyn Signer) -> Result<String, TokenError> {
     token.push('.');
     B64.encode_string(&signature, &mut token);
     Ok(token)
-}
-
-pub(crate) fn require_exp(ear: &Ear) -> Result<(), TokenError> {
-    ear.validate().map_err(TokenError::InvalidEar)
-}
-
-pub(crate) fn check_signature_len(alg: Algorithm, signature: &[u8]) -> Result<(), TokenError> {
-    let want = alg.key_type().signature_len();
-    if signature.len() == want {
-        Ok(())
-    } else {
-        Err(TokenError::Sign(format!(
-            "the signer returned {} bytes, and an {alg} signature is {want} (fixed r||s for ECDSA)",
-            signature.len()
-        )))
-    }
 }
 
 fn malformed(msg: impl Into<String>) -> TokenError {

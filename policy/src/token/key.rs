@@ -1,34 +1,17 @@
-//! Signing keys: the [`Signer`] trait and the software [`SigningKey`].
+//! The software [`SigningKey`]: PKCS#8 or SEC1 PEM in, a [`Signer`] out.
 
 use core::fmt;
 
-use verifier::crypto::{default_provider, CryptoProvider, PrivateKey};
+use rand_core::CryptoRngCore;
 
+use super::alg::Algorithm;
 use super::der::{self, Reader};
-use super::{Algorithm, Jwk, TokenError};
+use super::error::TokenError;
+use super::jwk::Jwk;
+use super::signer::Signer;
+use super::software::{default_key_provider, KeyProvider, PrivateKey};
 
-/// Something that signs tokens: a software key ([`SigningKey`]), or an HSM or cloud KMS
-/// key behind the same four methods.
-pub trait Signer: Send + Sync {
-    /// The algorithm every signature of this key uses.
-    fn algorithm(&self) -> Algorithm;
-
-    /// The key id put in token headers: the RFC 7638 thumbprint of [`Signer::public_jwk`]
-    /// (base64url, no padding, of SHA-256).
-    fn key_id(&self) -> &str;
-
-    /// The public key as a JWK, with `kid`, `alg` and `use: "sig"`.
-    fn public_jwk(&self) -> Jwk;
-
-    /// Signs `message`: fixed `r ‖ s` for ES256/ES384 (the JWS and COSE form, not DER),
-    /// 64 bytes for EdDSA.
-    ///
-    /// # Errors
-    /// [`TokenError::Sign`] if the key or its backend fails.
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TokenError>;
-}
-
-/// A software signing key: PKCS#8 loaded once into the crypto provider.
+/// A software signing key: PKCS#8 loaded once into a [`KeyProvider`].
 ///
 /// `Debug` prints the algorithm and key id, never the secret. The PKCS#8 copy kept for
 /// [`SigningKey::to_pkcs8_pem`] is overwritten on drop (best effort: without `unsafe`
@@ -60,25 +43,25 @@ const OID_RSA_PSS: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0
 const SUPPORTED: &str = "token keys are P-384, P-256 or Ed25519";
 
 impl SigningKey {
-    /// Generates a fresh key with the default crypto provider's RNG.
+    /// Generates a fresh key from `rng` (the caller's: an OS RNG at the edge, a seeded
+    /// one in tests) with the default key provider.
     ///
     /// # Errors
-    /// [`TokenError::Key`] if the backend fails.
-    pub fn generate(alg: Algorithm) -> Result<Self, TokenError> {
-        Self::generate_with_provider(alg, default_provider())
+    /// [`TokenError::Key`] if the RNG or the backend fails.
+    pub fn generate(alg: Algorithm, rng: &mut impl CryptoRngCore) -> Result<Self, TokenError> {
+        Self::generate_with_provider(alg, rng, default_key_provider())
     }
 
-    /// Generates a fresh key with `provider`.
+    /// Generates a fresh key from `rng` with `provider`.
     ///
     /// # Errors
-    /// [`TokenError::Key`] if the backend fails.
+    /// [`TokenError::Key`] if the RNG or the backend fails.
     pub fn generate_with_provider(
         alg: Algorithm,
-        provider: &dyn CryptoProvider,
+        rng: &mut impl CryptoRngCore,
+        provider: &dyn KeyProvider,
     ) -> Result<Self, TokenError> {
-        let pkcs8 = provider
-            .generate_pkcs8(alg.key_type())
-            .map_err(|e| TokenError::Key(e.0))?;
+        let pkcs8 = provider.generate_pkcs8(alg, rng)?;
         Self::from_pkcs8_der_with_provider(&pkcs8, provider)
     }
 
@@ -134,7 +117,7 @@ impl SigningKey {
     /// # Errors
     /// [`TokenError::Key`] as for [`SigningKey::from_pem`].
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, TokenError> {
-        Self::from_pkcs8_der_with_provider(der, default_provider())
+        Self::from_pkcs8_der_with_provider(der, default_key_provider())
     }
 
     /// Loads an unencrypted PKCS#8 key into `provider`.
@@ -143,12 +126,10 @@ impl SigningKey {
     /// [`TokenError::Key`] as for [`SigningKey::from_pem`].
     pub fn from_pkcs8_der_with_provider(
         der: &[u8],
-        provider: &dyn CryptoProvider,
+        provider: &dyn KeyProvider,
     ) -> Result<Self, TokenError> {
         let algorithm = pkcs8_algorithm(der)?;
-        let key = provider
-            .load_private_key(algorithm.key_type(), der)
-            .map_err(|e| TokenError::Key(e.0))?;
+        let key = provider.load_private_key(algorithm, der)?;
         let jwk = Jwk::from_public_key(algorithm, key.public_key())?;
         Ok(Self {
             algorithm,
@@ -184,7 +165,7 @@ impl Signer for SigningKey {
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TokenError> {
-        self.key.sign(message).map_err(|e| TokenError::Sign(e.0))
+        self.key.sign(message)
     }
 }
 
@@ -336,10 +317,16 @@ pub(crate) fn pkcs8_to_sec1(pkcs8: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    use rand_chacha::rand_core::SeedableRng;
+
+    fn rng() -> rand_chacha::ChaCha20Rng {
+        rand_chacha::ChaCha20Rng::from_seed([9; 32])
+    }
+
     #[test]
     fn sec1_wraps_to_the_same_key() {
         for alg in [Algorithm::Es384, Algorithm::Es256] {
-            let key = SigningKey::generate(alg).unwrap();
+            let key = SigningKey::generate(alg, &mut rng()).unwrap();
             let sec1 = pkcs8_to_sec1(&key.pkcs8);
             let again = SigningKey::from_pkcs8_der(&sec1_to_pkcs8(&sec1).unwrap()).unwrap();
             assert_eq!(again.key_id(), key.key_id());
@@ -349,7 +336,7 @@ mod tests {
 
     #[test]
     fn debug_hides_the_secret() {
-        let key = SigningKey::generate(Algorithm::EdDsa).unwrap();
+        let key = SigningKey::generate(Algorithm::EdDsa, &mut rng()).unwrap();
         let debug = format!("{key:?}");
         assert_eq!(
             debug,

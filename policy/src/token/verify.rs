@@ -1,54 +1,16 @@
 //! Token verification for both encodings.
 
-use std::borrow::Cow;
-
 use base64::Engine as _;
 use serde_json::Value as Json;
 use verifier::crypto::{default_provider, CryptoProvider, EcdsaSig};
 
+use super::alg::Algorithm;
 use super::claims::{check, sort_json};
-use super::{cwt, jwt, Algorithm, JwkSet, TokenError};
-
-/// The encoding of a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenFormat {
-    /// JWS compact serialisation of JSON claims.
-    Jwt,
-    /// COSE_Sign1 of CBOR claims.
-    Cwt,
-}
-
-/// What a relying party expects of a token besides a good signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifyOptions {
-    /// The current time, Unix seconds (the caller reads the clock).
-    pub now: i64,
-    /// Allowed clock skew in seconds for `exp`, `nbf` and `iat` (negative counts as 0).
-    pub leeway: i64,
-    /// The `eat_nonce` the token must carry (one of its nonces, if it has several).
-    pub expected_nonce: Option<Vec<u8>>,
-    /// The `iss` the token must carry.
-    pub expected_issuer: Option<String>,
-    /// The audience the token's `aud` must contain. When `None`, a token with an `aud`
-    /// is refused (RFC 7519 §4.1.3).
-    pub expected_audience: Option<String>,
-}
-
-impl VerifyOptions {
-    /// The default leeway: 60 seconds.
-    pub const DEFAULT_LEEWAY: i64 = 60;
-
-    /// Options at `now` with the default leeway and no expectations.
-    pub fn new(now: i64) -> Self {
-        Self {
-            now,
-            leeway: Self::DEFAULT_LEEWAY,
-            expected_nonce: None,
-            expected_issuer: None,
-            expected_audience: None,
-        }
-    }
-}
+use super::error::TokenError;
+use super::jwk::JwkSet;
+use super::options::VerifyOptions;
+use super::wire::{Parsed, Payload, TokenFormat};
+use super::{cwt, jwt};
 
 /// A token whose signature and claims checked out.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,24 +25,6 @@ pub struct VerifiedToken {
     /// keys are mapped to those names, tiers to their names and bytes to base64url, so
     /// the JWT and the CWT of one EAR give identical claims.
     pub claims: Json,
-}
-
-/// A decoded token before its signature is checked.
-pub(crate) struct Parsed<'a> {
-    pub(crate) format: TokenFormat,
-    pub(crate) algorithm: Algorithm,
-    /// The key ids to look up, in order (a CWT kid is tried as base64url, then as text).
-    pub(crate) kids: Vec<String>,
-    /// The exact bytes the signature covers.
-    pub(crate) signed: Cow<'a, [u8]>,
-    pub(crate) signature: Vec<u8>,
-    pub(crate) payload: Payload,
-}
-
-/// The signed payload, decoded only after the signature verifies.
-pub(crate) enum Payload {
-    Json(Vec<u8>),
-    Cbor(Vec<u8>),
 }
 
 /// Verifies a token with the default crypto provider. See [`verify_token_with_provider`].
@@ -136,7 +80,7 @@ pub fn verify_token_with_provider(
         });
     }
     let public = key.public_key()?;
-    let good = match key_alg.key_type().ecdsa() {
+    let good = match key_alg.ecdsa() {
         Some((curve, hash)) => provider.verify_ecdsa(
             curve,
             hash,

@@ -13,12 +13,11 @@ use verifier::{time, Claims, Evidence, Expectations, TrustAnchors, Verified, Ver
 pub struct Sample {
     pub name: &'static str,
     pub verified: Verified<Claims>,
-    pub now: i64,
+    pub now: time::UnixTime,
 }
 
-fn at(rfc3339: &str) -> (time::UnixTime, i64) {
-    let secs = time::parse_rfc3339(rfc3339).unwrap();
-    (secs, i64::try_from(secs.as_secs()).unwrap())
+fn at(rfc3339: &str) -> time::UnixTime {
+    time::parse_rfc3339(rfc3339).unwrap()
 }
 
 /// The raw inputs of a real SEV-SNP report (Milan v3, VLEK, AWS).
@@ -43,7 +42,7 @@ pub fn snp_input() -> SnpInput {
 
 pub fn snp() -> Sample {
     let input = snp_input();
-    let (now, secs) = at(input.at);
+    let now = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
         .verify(
             &Evidence::Snp(input.report.clone()),
@@ -55,7 +54,7 @@ pub fn snp() -> Sample {
     Sample {
         name: "snp milan-v3-vlek-aws-trustee",
         verified,
-        now: secs,
+        now,
     }
 }
 
@@ -95,7 +94,7 @@ pub fn tdx_input() -> QuoteInput {
 }
 
 fn quote(name: &'static str, input: &QuoteInput) -> Sample {
-    let (now, secs) = at(input.at);
+    let now = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
         .verify(
             &Evidence::from_bytes(&input.quote, None).unwrap(),
@@ -107,7 +106,7 @@ fn quote(name: &'static str, input: &QuoteInput) -> Sample {
     Sample {
         name,
         verified,
-        now: secs,
+        now,
     }
 }
 
@@ -168,7 +167,7 @@ pub fn gpu_input() -> GpuInput {
 
 pub fn gpu() -> Sample {
     let input = gpu_input();
-    let (now, secs) = at(input.at);
+    let now = at(input.at);
     let verified = Verifier::new(TrustAnchors::default())
         .verify(
             &Evidence::Gpus(vec![input.evidence.clone()]),
@@ -180,7 +179,7 @@ pub fn gpu() -> Sample {
     Sample {
         name: "nvidia setA h100",
         verified,
-        now: secs,
+        now,
     }
 }
 

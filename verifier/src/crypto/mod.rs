@@ -1,6 +1,7 @@
-//! The crypto provider: the few primitives verification and token signing need, behind a
-//! trait so that the backend is a build-time choice (in the manner of rustls'
-//! `CryptoProvider`).
+//! The crypto provider: the few primitives verification needs (hashing and signature
+//! verification, nothing with a private key), behind a trait so that the backend is a
+//! build-time choice (in the manner of rustls' `CryptoProvider`). Token signing keys live
+//! in `policy::token::software`, on the same backends.
 //!
 //! Two backends ship, chosen by cargo feature and both tested on the same suite:
 //! `aws-lc-rs` (default, fastest) and `rustcrypto` (pure Rust: `p256`, `p384`, `rsa`,
@@ -117,80 +118,6 @@ impl fmt::Display for BadSignature {
 
 impl std::error::Error for BadSignature {}
 
-/// Signing failed: the key could not be loaded, or the backend refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignError(pub String);
-
-impl fmt::Display for SignError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "signing failed: {}", self.0)
-    }
-}
-
-impl std::error::Error for SignError {}
-
-/// The type of a private key a backend can generate, load and sign with.
-///
-/// Each type fixes its signature scheme: ECDSA keys sign over the curve's natural hash,
-/// and Ed25519 is pure EdDSA (RFC 8032), so a key never signs under two algorithms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyType {
-    /// ECDSA over P-256 with SHA-256 (JOSE `ES256`, COSE −7).
-    EcdsaP256,
-    /// ECDSA over P-384 with SHA-384 (JOSE `ES384`, COSE −35).
-    EcdsaP384,
-    /// Ed25519 (JOSE `EdDSA`, COSE −8).
-    Ed25519,
-}
-
-impl KeyType {
-    /// The curve and hash of an ECDSA key type; `None` for Ed25519.
-    pub fn ecdsa(self) -> Option<(Curve, HashAlg)> {
-        match self {
-            Self::EcdsaP256 => Some((Curve::P256, HashAlg::Sha256)),
-            Self::EcdsaP384 => Some((Curve::P384, HashAlg::Sha384)),
-            Self::Ed25519 => None,
-        }
-    }
-
-    /// Length in bytes of a signature: fixed `r ‖ s` for ECDSA, 64 for Ed25519.
-    pub fn signature_len(self) -> usize {
-        match self {
-            Self::EcdsaP256 => 64,
-            Self::EcdsaP384 => 96,
-            Self::Ed25519 => 64,
-        }
-    }
-
-    /// Length in bytes of the public key: an uncompressed SEC1 point (`04 ‖ x ‖ y`) for
-    /// ECDSA, the 32-byte encoding of RFC 8032 for Ed25519.
-    pub fn public_key_len(self) -> usize {
-        match self {
-            Self::EcdsaP256 => 65,
-            Self::EcdsaP384 => 97,
-            Self::Ed25519 => 32,
-        }
-    }
-}
-
-/// A private key loaded into a backend once, to sign many messages.
-///
-/// `Debug` implementations print the key type and the public key, never the secret.
-pub trait PrivateKey: Send + Sync + fmt::Debug {
-    /// What kind of key this is, and so how it signs.
-    fn key_type(&self) -> KeyType;
-
-    /// The public key, encoded as [`KeyType::public_key_len`] describes.
-    fn public_key(&self) -> &[u8];
-
-    /// Signs `message`: fixed `r ‖ s` over the curve's hash for ECDSA (a fresh or RFC 6979
-    /// nonce, as the backend does it), the 64-byte signature for Ed25519.
-    ///
-    /// # Errors
-    /// [`SignError`] if the backend refuses.
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
-}
-
 /// The primitives a backend provides.
 ///
 /// Public keys are passed as the content of the SubjectPublicKeyInfo BIT STRING: an
@@ -228,13 +155,6 @@ pub trait CryptoProvider: Send + Sync + fmt::Debug {
         signature: &[u8],
     ) -> Result<(), BadSignature>;
 
-    /// Signs `message` with an ECDSA key given as PKCS#8 DER, over the curve's natural
-    /// hash (SHA-256 for P-256, SHA-384 for P-384); returns fixed `r ‖ s`.
-    ///
-    /// # Errors
-    /// [`SignError`] if the key does not load.
-    fn sign_ecdsa(&self, curve: Curve, pkcs8: &[u8], message: &[u8]) -> Result<Vec<u8>, SignError>;
-
     /// Verifies an Ed25519 signature (RFC 8032, pure; cofactorless, `S` must be reduced)
     /// by the 32-byte `public_key` over `message`.
     ///
@@ -246,45 +166,6 @@ pub trait CryptoProvider: Send + Sync + fmt::Debug {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), BadSignature>;
-
-    /// Generates a fresh key from the backend's system RNG and returns it as unencrypted
-    /// PKCS#8 DER (RFC 5208 or RFC 5958; for ECDSA an RFC 5915 `ECPrivateKey` with the
-    /// named curve, for Ed25519 RFC 8410).
-    ///
-    /// # Errors
-    /// [`SignError`] if the RNG or the backend fails.
-    fn generate_pkcs8(&self, key_type: KeyType) -> Result<Vec<u8>, SignError>;
-
-    /// Loads an unencrypted PKCS#8 key of `key_type` for repeated signing.
-    ///
-    /// # Errors
-    /// [`SignError`] if the DER does not hold a valid key of that type.
-    fn load_private_key(
-        &self,
-        key_type: KeyType,
-        pkcs8: &[u8],
-    ) -> Result<Box<dyn PrivateKey>, SignError>;
-
-    /// Signs `message` with an Ed25519 key given as PKCS#8 DER (v1 or v2).
-    ///
-    /// # Errors
-    /// [`SignError`] if the key does not load.
-    fn sign_ed25519(&self, pkcs8: &[u8], message: &[u8]) -> Result<Vec<u8>, SignError> {
-        self.load_private_key(KeyType::Ed25519, pkcs8)?
-            .sign(message)
-    }
-
-    /// The public key of a PKCS#8 private key, encoded as [`KeyType::public_key_len`]
-    /// describes.
-    ///
-    /// # Errors
-    /// [`SignError`] if the key does not load.
-    fn public_key_from_pkcs8(&self, key_type: KeyType, pkcs8: &[u8]) -> Result<Vec<u8>, SignError> {
-        Ok(self
-            .load_private_key(key_type, pkcs8)?
-            .public_key()
-            .to_vec())
-    }
 }
 
 /// The provider used when a caller does not choose one.
@@ -353,9 +234,6 @@ fn push_der_len(out: &mut Vec<u8>, len: usize) -> Option<()> {
     out.push(len);
     Some(())
 }
-
-#[cfg(test)]
-mod signing_tests;
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,11 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+const COLLATERAL_EXIT_CODES: &str =
+    "Exit codes (fetch): 0 everything the evidence needs is in the bundle; 2 unreadable input or \
+bad usage; 3 required collateral could not be fetched (each failure is named). (show): 0 \
+listed; 2 the directory cannot be read.";
+
 const APPRAISE_EXIT_CODES: &str =
     "Exit codes: 0 token issued (whatever the status inside: it is in the token and on stderr); \
 1 evidence rejected; 2 unreadable or malformed input, a policy that does not load, or bad usage; \
@@ -43,6 +48,9 @@ pub(crate) enum Command {
     /// Policy tools.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Collateral bundles: fetch for air-gapped verification, show what one holds.
+    #[command(subcommand, after_help = COLLATERAL_EXIT_CODES)]
+    Collateral(CollateralCommand),
 }
 
 /// Token format.
@@ -215,10 +223,9 @@ pub(crate) struct VerificationArgs {
     /// Verify at this time (RFC 3339, e.g. 2025-01-29T16:26:55Z) instead of now.
     #[arg(long, value_name = "RFC3339")]
     pub(crate) at: Option<String>,
-    /// Never fetch collateral over the network. Reserved: nothing is fetched yet, so
-    /// today it changes only the advice of a missing-collateral message.
-    #[arg(long)]
-    pub(crate) offline: bool,
+    /// Where collateral the files do not hold comes from.
+    #[command(flatten)]
+    pub(crate) fetch: FetchArgs,
     /// Trust only these root certificates (PEM or DER) instead of the built-in vendor
     /// roots: for private test PKIs such as the bundled example. Repeatable.
     #[arg(long, value_name = "FILE")]
@@ -240,4 +247,91 @@ pub(crate) struct VerificationArgs {
     /// certificateHold), with a warning.
     #[arg(long)]
     pub(crate) allow_cert_hold: bool,
+}
+
+/// Fetching collateral: the cache, then the vendors' services. Flags win over the
+/// environment variables named, which win over `--config`.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct FetchArgs {
+    /// Never fetch over the network: use only --collateral and the cache.
+    #[arg(long, env = "VERDICT_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub(crate) offline: bool,
+    /// AMD KDS base URL (default https://kdsintf.amd.com).
+    #[arg(long, env = "VERDICT_AMD_KDS_URL", value_name = "URL")]
+    pub(crate) amd_kds_url: Option<String>,
+    /// Intel PCS base URL, or a PCCS's (default https://api.trustedservices.intel.com).
+    #[arg(long, env = "VERDICT_INTEL_PCS_URL", value_name = "URL")]
+    pub(crate) intel_pcs_url: Option<String>,
+    /// NVIDIA RIM service base URL (default https://rim.attestation.nvidia.com).
+    #[arg(long, env = "VERDICT_NVIDIA_RIM_URL", value_name = "URL")]
+    pub(crate) nvidia_rim_url: Option<String>,
+    /// NVIDIA OCSP responder URL (default https://ocsp.ndis.nvidia.com).
+    #[arg(long, env = "VERDICT_NVIDIA_OCSP_URL", value_name = "URL")]
+    pub(crate) nvidia_ocsp_url: Option<String>,
+    /// The collateral cache (default: the per-user cache directory, e.g.
+    /// ~/.cache/verdict).
+    #[arg(long, env = "VERDICT_CACHE_DIR", value_name = "DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
+    /// Use no cache: neither read nor write one.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+    /// Serve a cache entry up to this long past its validity when refreshing it fails
+    /// (reported as a warning). Default 0.
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) cache_grace: Option<u64>,
+    /// The limit for one request, in seconds (default 20).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) fetch_timeout: Option<u64>,
+    /// A TOML file with any of: amd_kds_url, intel_pcs_url, nvidia_rim_url,
+    /// nvidia_ocsp_url, cache_dir, no_cache, offline, fetch_timeout_seconds,
+    /// cache_grace_seconds.
+    #[arg(long, env = "VERDICT_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+/// `verdict collateral`.
+// Parsed once per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum CollateralCommand {
+    /// Fetch everything the evidence needs into a bundle directory, for verification
+    /// without network (`verify --offline --collateral DIR`).
+    Fetch(CollateralFetchArgs),
+    /// List what a bundle directory holds and until when each item is good.
+    Show(CollateralShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CollateralFetchArgs {
+    /// Evidence files (any form `verify` reads). Each one's collateral is fetched.
+    #[arg(required = true, value_name = "EVIDENCE")]
+    pub(crate) evidence: Vec<PathBuf>,
+    /// The bundle directory to write (created if absent; files already there stay).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// The kind of evidence, when its content cannot tell.
+    #[arg(long, value_enum)]
+    pub(crate) tee: Option<TeeArg>,
+    /// Judge cache freshness at this time (RFC 3339) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) at: Option<String>,
+    /// Collateral already at hand (as for `verify`); only what it lacks is fetched.
+    #[arg(long, value_name = "FILE_OR_DIR")]
+    pub(crate) collateral: Vec<PathBuf>,
+    /// Where to fetch from.
+    #[command(flatten)]
+    pub(crate) fetch: FetchArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CollateralShowArgs {
+    /// The bundle directory.
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+    /// Judge validity at this time (RFC 3339) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) at: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }

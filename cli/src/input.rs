@@ -29,6 +29,8 @@ pub(crate) enum InputKind {
     Jwks,
     /// A token (JWT or CWT text).
     Token,
+    /// The config file (TOML).
+    Config,
 }
 
 impl InputKind {
@@ -37,7 +39,7 @@ impl InputKind {
         match self {
             Self::Evidence | Self::EventLog | Self::Claims => 16 << 20,
             Self::Policy => policy::MAX_POLICY_BYTES as u64,
-            Self::Jwks | Self::Token => 1 << 20,
+            Self::Jwks | Self::Token | Self::Config => 1 << 20,
             Self::Key => 64 << 10,
         }
     }
@@ -52,6 +54,7 @@ impl InputKind {
             Self::Key => "a key",
             Self::Jwks => "a JWKS",
             Self::Token => "a token",
+            Self::Config => "a config file",
         }
     }
 }

@@ -8,6 +8,7 @@
 mod args;
 mod cmd;
 mod exit;
+mod fetching;
 mod input;
 mod pipeline;
 mod term;
@@ -47,6 +48,8 @@ fn main() -> ExitCode {
         args::Command::Token(args::TokenCommand::Jwks(a)) => cmd::token::jwks(&a),
         args::Command::Token(args::TokenCommand::Verify(a)) => cmd::token::verify(&a),
         args::Command::Policy(args::PolicyCommand::Check(a)) => cmd::policy::check(&a),
+        args::Command::Collateral(args::CollateralCommand::Fetch(a)) => cmd::collateral::fetch(&a),
+        args::Command::Collateral(args::CollateralCommand::Show(a)) => cmd::collateral::show(&a),
     };
     ExitCode::from(code)
 }

@@ -17,14 +17,19 @@ use verifier::{
 
 use crate::args::{TeeArg, VerificationArgs};
 use crate::exit::{Exit, Failure};
+use crate::fetching::{self, Settings};
 use crate::input::{self, InputKind};
 
 /// What verification learned besides its result: the TEE (for `--json` even when
-/// verification failed) and the collateral files it skipped.
+/// verification failed), the collateral files it skipped, and what fetching collateral
+/// failed to get or served stale.
 #[derive(Debug, Default)]
 pub(crate) struct Context {
     pub(crate) tee: Option<Tee>,
     pub(crate) skipped: Vec<collateral::Skipped>,
+    pub(crate) fetch_failures: Vec<collateral::FetchError>,
+    /// Warnings about fetched collateral: `(code, message)`.
+    pub(crate) fetch_warnings: Vec<(&'static str, String)>,
 }
 
 impl Context {
@@ -135,14 +140,66 @@ pub(crate) fn verify(
     let now = verification_time(args)?;
     let loaded = load_collateral(args, context)?;
     let anchors = anchors(&args.anchor)?;
+    let bundle = complete_collateral(evidence, expectations, loaded.bundle, args, now, context)?;
     Verifier::new(anchors)
-        .verify(evidence, &loaded.bundle, expectations, now)
+        .verify(evidence, &bundle, expectations, now)
         .map_err(|e| verification_failure(args, &e, context))
+}
+
+/// Adds what the files lack from the cache and, unless offline, the vendors' services.
+/// Failures are kept for the message if verification then misses the key; a failed
+/// optional key and a stale cache entry are warnings.
+fn complete_collateral(
+    evidence: &Evidence,
+    expectations: &Expectations,
+    bundle: verifier::collateral::Bundle,
+    args: &VerificationArgs,
+    now: time::UnixTime,
+    context: &mut Context,
+) -> Result<verifier::collateral::Bundle, Failure> {
+    if bundle.missing(evidence, expectations).is_empty() {
+        return Ok(bundle);
+    }
+    let settings = Settings::from_args(&args.fetch)?;
+    let source = settings.source()?;
+    let reporter = fetching::Reporter::new(false);
+    let resolved = fetching::complete(
+        evidence,
+        expectations,
+        bundle,
+        source.as_ref(),
+        now,
+        &reporter,
+    )?;
+    reporter.finish();
+    for (key, fetched) in resolved.stale() {
+        context.fetch_warnings.push((
+            "collateral_stale",
+            format!("{key}: served from {}", fetched.origin),
+        ));
+    }
+    for (requirement, error) in &resolved.failed {
+        // Offline, a missing optional key is the ordinary case, not news.
+        let offline = matches!(error.kind, collateral::FetchErrorKind::Offline);
+        if requirement.optional && !offline {
+            context.fetch_warnings.push((
+                "collateral_fetch_failed",
+                format!("could not fetch optional collateral: {error}"),
+            ));
+        }
+        context.fetch_failures.push(error.clone());
+    }
+    Ok(resolved.bundle)
 }
 
 /// `--at`, or the clock.
 pub(crate) fn verification_time(args: &VerificationArgs) -> Result<time::UnixTime, Failure> {
-    match &args.at {
+    time_or_now(args.at.as_deref())
+}
+
+/// `--at` if given, else the clock.
+pub(crate) fn time_or_now(at: Option<&str>) -> Result<time::UnixTime, Failure> {
+    match at {
         Some(at) => parse_at(at),
         None => Ok(time::from_secs(
             SystemTime::now()
@@ -163,17 +220,29 @@ pub(crate) fn parse_at(at: &str) -> Result<time::UnixTime, Failure> {
     })
 }
 
-/// The failure for a library error; a missing key is named with where its vendor
-/// serves it.
+/// The failure for a library error; a missing key is named with why fetching it failed,
+/// or where its vendor serves it.
 fn verification_failure(args: &VerificationArgs, e: &Error, context: &Context) -> Failure {
     let mut message = e.to_string();
     if let Error::MissingCollateral { key } = e {
-        let source = collateral::source(key);
-        message.push_str(&match source {
-            collateral::Source::NotPublic(_) => format!(" ({source})"),
-            _ if args.offline => format!("; get it {source} and pass it with --collateral"),
+        let failure = context.fetch_failures.iter().find(|f| *f.key == *key);
+        if let Some(failure) =
+            failure.filter(|f| !matches!(f.kind, collateral::FetchErrorKind::Offline))
+        {
+            return Failure {
+                exit: Exit::MissingCollateral,
+                kind: format!("collateral_{}", failure.kind.code()),
+                message: format!("cannot get {failure}"),
+            };
+        }
+        let location = match Settings::from_args(&args.fetch) {
+            Ok(settings) => settings.endpoints.locate(key),
+            Err(_) => collateral::locate(key),
+        };
+        message.push_str(&match location {
+            collateral::Location::NotPublic(_) => format!(" ({location})"),
             _ => format!(
-                "; get it {source} and pass it with --collateral (Verdict does not fetch collateral yet)"
+                "; get it {location} and pass it with --collateral, or run without --offline"
             ),
         });
         // The file that was meant to be it may be among those skipped.
@@ -196,10 +265,17 @@ fn load_collateral(
     args: &VerificationArgs,
     context: &mut Context,
 ) -> Result<collateral::Loaded, Failure> {
-    for path in &args.collateral {
+    let loaded = load_paths(&args.collateral)?;
+    context.skipped.clone_from(&loaded.skipped);
+    Ok(loaded)
+}
+
+/// Collateral files and directories (`--collateral`).
+pub(crate) fn load_paths(paths: &[std::path::PathBuf]) -> Result<collateral::Loaded, Failure> {
+    for path in paths {
         input::announce_wait_for(path, "collateral");
     }
-    let loaded = collateral::load_paths(&args.collateral).map_err(|e| match e {
+    collateral::load_paths(paths).map_err(|e| match e {
         collateral::LoadError::Read(collateral::ReadError::Io { .. }) => Failure {
             exit: Exit::MissingCollateral,
             kind: "collateral_unavailable".into(),
@@ -210,9 +286,18 @@ fn load_collateral(
             kind: "malformed_collateral".into(),
             message: e.to_string(),
         },
-    })?;
-    context.skipped.clone_from(&loaded.skipped);
-    Ok(loaded)
+    })
+}
+
+/// Expectations of a kind with every option at its default: what `collateral fetch`
+/// fetches for (optional keys are fetched too).
+pub(crate) fn default_expectations(tee: Tee) -> Expectations {
+    match tee {
+        Tee::Snp => Expectations::snp(SnpOptions::default()),
+        Tee::Tdx => Expectations::tdx(TdxOptions::default()),
+        Tee::Sgx => Expectations::sgx(SgxOptions::default()),
+        _ => Expectations::nvidia(NvidiaOptions::default()),
+    }
 }
 
 /// `--nonce` for a CPU report: REPORT_DATA equals it (64 bytes) or begins with it.

@@ -7,16 +7,15 @@
     missing_docs
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use testvectors::real::snp_dir;
 
 fn verdict(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_verdict"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::verdict_command().args(args).output().unwrap()
 }
 
 fn code(out: &Output) -> i32 {
@@ -288,12 +287,7 @@ fn the_readme_example_verifies_only_with_its_anchor() {
         ]);
         a.into_iter().map(str::to_owned).collect::<Vec<_>>()
     };
-    let run = |a: Vec<String>| {
-        Command::new(env!("CARGO_BIN_EXE_verdict"))
-            .args(&a)
-            .output()
-            .unwrap()
-    };
+    let run = |a: Vec<String>| common::verdict_command().args(&a).output().unwrap();
     let out = run(args(true));
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("CRL checked"));
@@ -302,7 +296,7 @@ fn the_readme_example_verifies_only_with_its_anchor() {
     assert_eq!(code(&out), 1);
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a trusted anchor"));
     // An anchor that is not an ARK is bad usage.
-    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
+    let out = common::verdict_command()
         .args([
             "verify",
             "--anchor",

@@ -10,8 +10,10 @@
     missing_docs
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -24,10 +26,7 @@ const SNP_NONCE: &str = "819770b7e6ea6df8dd8fd4dd146b073c0bf4f3ce5b0977ecac486e3
 const TDX_NONCE: &str = "83ded8a0ee745596dbd961624da760cf1c8b0e48364959396c5c76ff96be4c1a";
 
 fn verdict(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_verdict"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::verdict_command().args(args).output().unwrap()
 }
 
 fn code(out: &Output) -> i32 {

@@ -8,8 +8,10 @@
     missing_docs
 )]
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 use testvectors::real::nvidia_dir;
@@ -17,10 +19,7 @@ use testvectors::real::nvidia_dir;
 const SET_A_NONCE: &str = "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb";
 
 fn verdict(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_verdict"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::verdict_command().args(args).output().unwrap()
 }
 
 fn code(out: &Output) -> i32 {

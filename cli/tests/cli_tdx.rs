@@ -8,18 +8,17 @@
     missing_docs
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use base64::Engine as _;
 use serde_json::Value;
 use testvectors::real::tdx_dir;
 
 fn verdict(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_verdict"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::verdict_command().args(args).output().unwrap()
 }
 
 fn code(out: &Output) -> i32 {

@@ -25,7 +25,7 @@ const DEADLINE: Duration = Duration::from_secs(30);
 
 /// Runs `verdict args` with the memory limit and the deadline.
 fn run_bounded(args: &[String]) -> Output {
-    let mut child = Command::new("sh")
+    let mut child = offline(&mut Command::new("sh"))
         .arg("-c")
         .arg(format!(
             "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""

@@ -8,15 +8,17 @@
     missing_docs
 )]
 
+mod common;
+
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
 use testvectors::real::nvidia_dir;
 
 /// `verdict <args>` with `stdin`.
 fn verdict_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_verdict"))
+    let mut child = common::verdict_command()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -2,7 +2,7 @@
 //! did not sign, listed before the genuine chain, does not decide the verdict.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::process::Command;
+mod common;
 
 use testvectors::build::snp::{report, sign};
 use testvectors::pki::amd::{rogue_rsa, AmdPki, Signer};
@@ -42,10 +42,7 @@ fn a_decoy_ask_listed_first_still_verifies() {
             args.extend(["--collateral", c]);
         }
         args.extend(["--at", &at, &evidence]);
-        Command::new(env!("CARGO_BIN_EXE_verdict"))
-            .args(&args)
-            .output()
-            .unwrap()
+        common::verdict_command().args(&args).output().unwrap()
     };
     let out = run(&[&decoy, &chain, &vcek]);
     assert_eq!(
@@ -90,7 +87,7 @@ fn a_crafted_certificate_subject_is_printed_escaped() {
         &sign(pki, Signer::Vcek, &report(pki, Signer::Vcek)),
     );
     let at = verifier::time::rfc3339(verifier::time::from_secs(DEFAULT_NOW));
-    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
+    let out = common::verdict_command()
         .args([
             "verify",
             "--anchor",

@@ -83,6 +83,9 @@ fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
                 errln!("verdict: warning: {}", skipped_message(s));
             }
         }
+        for (_, message) in &context.fetch_warnings {
+            errln!("verdict: warning: {message}");
+        }
         results.push(result.map_err(in_file(path))?);
     }
     let input = Input::from_verified(&results, nonce, now).map_err(|e| match e {

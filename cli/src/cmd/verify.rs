@@ -59,18 +59,21 @@ fn warnings_json(warnings: &[Warning]) -> Value {
     serde_json::to_value(warnings).unwrap_or(Value::Null)
 }
 
-/// Warnings about the collateral: a skipped file that looked like collateral.
+/// Warnings about the collateral: a skipped file that looked like collateral, optional
+/// collateral that could not be fetched, a stale cache entry served.
 fn skipped_warnings(context: &Context) -> Vec<Value> {
-    context
-        .unusable()
-        .map(|s| {
-            json!({
-                "code": "collateral_skipped",
-                "message": skipped_message(s),
-                "path": s.path.display().to_string(),
-            })
+    let skipped = context.unusable().map(|s| {
+        json!({
+            "code": "collateral_skipped",
+            "message": skipped_message(s),
+            "path": s.path.display().to_string(),
         })
-        .collect()
+    });
+    let fetched = context
+        .fetch_warnings
+        .iter()
+        .map(|(code, message)| json!({ "code": code, "message": message }));
+    skipped.chain(fetched).collect()
 }
 
 fn print_json(out: &mut Vec<u8>, outcome: &Outcome) {
@@ -107,6 +110,9 @@ fn print_json(out: &mut Vec<u8>, outcome: &Outcome) {
 fn print_human(out: &mut Terminal<Vec<u8>>, outcome: &Outcome) {
     for s in outcome.context.unusable() {
         errln!("verdict: warning: {}", skipped_message(s));
+    }
+    for (_, message) in &outcome.context.fetch_warnings {
+        errln!("verdict: warning: {message}");
     }
     // Writing to a Vec cannot fail.
     let _ = print_result(out, outcome);

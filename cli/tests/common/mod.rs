@@ -10,13 +10,29 @@ pub(crate) fn verdict(args: &[&str]) -> Output {
     verdict_with(args, Stdio::null(), Stdio::piped())
 }
 
+/// The `verdict` binary, offline and with no cache: tests never touch the internet or
+/// the user's cache (the fetching tests set their own mock service and cache).
+pub(crate) fn verdict_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_verdict"));
+    offline(&mut command);
+    command
+}
+
+/// Keeps a `verdict` command off the network and out of the user's cache.
+pub(crate) fn offline(command: &mut Command) -> &mut Command {
+    command
+        .env("VERDICT_OFFLINE", "1")
+        .env("VERDICT_CACHE_DIR", "/nonexistent/verdict-test-cache")
+        .env_remove("VERDICT_CONFIG")
+}
+
 /// `verdict` with `args` and the given standard input and output.
 pub(crate) fn verdict_with(
     args: &[&str],
     stdin: impl Into<Stdio>,
     stdout: impl Into<Stdio>,
 ) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_verdict"))
+    verdict_command()
         .args(args)
         .stdin(stdin)
         .stdout(stdout)

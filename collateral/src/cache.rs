@@ -1,0 +1,231 @@
+//! An on-disk cache in front of any [`Source`].
+//!
+//! One file per key ([`crate::file_name`]), holding the raw bytes as fetched and a short
+//! text header (what key, from where, when, and a SHA-256 of the bytes). An entry is
+//! served while the collateral it holds is current ([`crate::valid_until`]: the nextUpdate
+//! of a CRL, TCB Info, QE Identity or OCSP answer, the notAfter of a certificate); after
+//! that the source behind is asked again, and only if that fails is the old entry served,
+//! within a grace period, marked [`Stale`].
+//!
+//! Nothing in the cache is trusted: the verifier re-checks every signature and date. An
+//! entry that does not parse, whose checksum does not match, or that does not answer its
+//! key is deleted and fetched again. Writes go to a temporary file renamed into place, so
+//! several processes can share one cache directory and a reader sees a whole entry or
+//! none.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use verifier::needs::CollateralKey;
+use verifier::time::{from_secs, secs, UnixTime};
+
+use crate::answer::{check_answer, valid_until};
+use crate::fetch::{FetchError, FetchErrorKind, FetchFuture, Fetched, Origin, Source, Stale};
+use crate::names::file_name;
+use crate::read::read_bounded;
+use crate::MAX_FILE_BYTES;
+
+/// The first line of every entry; a later format gets a new one.
+const MAGIC: &str = "verdict-cache 1";
+
+/// The default grace period: how long past its validity an entry may still be served
+/// when the source behind the cache fails.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(0);
+
+/// A cache directory in front of `inner`.
+#[derive(Debug)]
+pub struct Cache<S> {
+    dir: PathBuf,
+    grace: Duration,
+    inner: S,
+}
+
+/// One entry read back.
+#[derive(Debug)]
+struct Entry {
+    bytes: Vec<u8>,
+    fetched_at: UnixTime,
+    valid_until: Option<UnixTime>,
+}
+
+/// Why an entry could not be used.
+enum Unusable {
+    Absent,
+    /// Unreadable, not an entry, a checksum mismatch, or not an answer to its key.
+    Corrupt,
+}
+
+impl<S: Source> Cache<S> {
+    /// A cache in `dir` (created when first written) in front of `inner`, with no grace
+    /// period.
+    pub fn new(dir: impl Into<PathBuf>, inner: S) -> Self {
+        Self {
+            dir: dir.into(),
+            grace: DEFAULT_GRACE,
+            inner,
+        }
+    }
+
+    /// Serve entries past their validity by up to `grace` when `inner` fails (with
+    /// [`Origin::Cache`]'s `stale` set, which callers report as a warning).
+    #[must_use]
+    pub fn with_grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// The source behind the cache.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    /// The cache directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file that holds `key`'s entry, if the key is cacheable.
+    pub fn entry_path(&self, key: &CollateralKey) -> Option<PathBuf> {
+        file_name(key).map(|name| self.dir.join(name))
+    }
+
+    async fn fetch_key(&self, key: &CollateralKey, now: UnixTime) -> Result<Fetched, FetchError> {
+        let Some(path) = self.entry_path(key) else {
+            return self.inner.fetch(key, now).await;
+        };
+        let entry = match read_entry(&path, key) {
+            Ok(entry) => Some(entry),
+            Err(Unusable::Absent) => None,
+            Err(Unusable::Corrupt) => {
+                // Dropped, never trusted; a concurrent writer may already have replaced
+                // it, which the next read will see.
+                let _ = std::fs::remove_file(&path);
+                None
+            }
+        };
+        if let Some(entry) = &entry {
+            if entry.valid_until.is_none_or(|until| now <= until) {
+                return Ok(Fetched {
+                    bytes: entry.bytes.clone(),
+                    fetched_at: entry.fetched_at,
+                    origin: Origin::Cache { path, stale: None },
+                });
+            }
+        }
+        match self.inner.fetch(key, now).await {
+            Ok(fetched) => {
+                if let Origin::Network { url } = &fetched.origin {
+                    store(&path, key, url, &fetched)
+                        .map_err(|e| FetchError::new(key, None, FetchErrorKind::Cache(e)))?;
+                }
+                Ok(fetched)
+            }
+            Err(error) => {
+                let Some(entry) = entry else {
+                    return Err(error);
+                };
+                let until = entry.valid_until.map_or(0, secs);
+                let by = secs(now).saturating_sub(until);
+                if by <= self.grace.as_secs() {
+                    Ok(Fetched {
+                        bytes: entry.bytes,
+                        fetched_at: entry.fetched_at,
+                        origin: Origin::Cache {
+                            path,
+                            stale: Some(Stale {
+                                by: Duration::from_secs(by),
+                                refresh_error: error.kind.to_string(),
+                            }),
+                        },
+                    })
+                } else {
+                    Err(error)
+                }
+            }
+        }
+    }
+}
+
+impl<S: Source> Source for Cache<S> {
+    fn fetch<'a>(&'a self, key: &'a CollateralKey, now: UnixTime) -> FetchFuture<'a> {
+        Box::pin(self.fetch_key(key, now))
+    }
+}
+
+/// Reads the entry at `path` and checks it answers `key`.
+fn read_entry(path: &Path, key: &CollateralKey) -> Result<Entry, Unusable> {
+    let raw = match read_bounded(path, MAX_FILE_BYTES, "a cache entry") {
+        Ok(raw) => raw,
+        Err(crate::ReadError::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Unusable::Absent)
+        }
+        Err(_) => return Err(Unusable::Corrupt),
+    };
+    let split = raw
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .ok_or(Unusable::Corrupt)?;
+    let header = std::str::from_utf8(&raw[..split]).map_err(|_| Unusable::Corrupt)?;
+    let bytes = raw[split + 2..].to_vec();
+    let mut lines = header.lines();
+    if lines.next() != Some(MAGIC) {
+        return Err(Unusable::Corrupt);
+    }
+    let mut fetched_at = None;
+    let mut checksum = None;
+    for line in lines {
+        if let Some(v) = line.strip_prefix("fetched-at: ") {
+            fetched_at = v.parse::<u64>().ok();
+        } else if let Some(v) = line.strip_prefix("sha256: ") {
+            checksum = Some(v.to_owned());
+        }
+    }
+    let fetched_at = fetched_at.ok_or(Unusable::Corrupt)?;
+    if checksum.as_deref() != Some(hex::encode(Sha256::digest(&bytes)).as_str()) {
+        return Err(Unusable::Corrupt);
+    }
+    let bundle = check_answer(key, &bytes).map_err(|_| Unusable::Corrupt)?;
+    Ok(Entry {
+        valid_until: valid_until(&bundle),
+        bytes,
+        fetched_at: from_secs(fetched_at),
+    })
+}
+
+/// Writes an entry atomically: a temporary file in the same directory, renamed over the
+/// entry.
+fn store(path: &Path, key: &CollateralKey, url: &str, fetched: &Fetched) -> Result<(), String> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let fail = |what: &str, e: std::io::Error| format!("cannot {what} in {}: {e}", dir.display());
+    std::fs::create_dir_all(dir).map_err(|e| fail("create the cache directory", e))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("entry");
+    let temp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    // Header lines hold no newline, whatever the key's text or URL holds.
+    let one_line = |s: String| s.replace(['\n', '\r'], " ");
+    let header = format!(
+        "{MAGIC}\nkey: {}\nurl: {}\nfetched-at: {}\nsha256: {}\n\n",
+        one_line(key.to_string()),
+        one_line(url.to_owned()),
+        secs(fetched.fetched_at),
+        hex::encode(Sha256::digest(&fetched.bytes))
+    );
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(header.as_bytes())?;
+        file.write_all(&fetched.bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        fail("write a cache entry", e)
+    })
+}

@@ -6,6 +6,7 @@
 # TARGET: snp_report | x509_collateral | evidence_decode | snp_verify | snp_verify_fake_chain
 #         | tdx_quote | intel_collateral_json | tdx_verify
 #         | rim_xml | ocsp | nvidia_report | policy_yaml | token_verify | json_inputs
+#         | collateral_answer
 #
 # Environment:
 #   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
@@ -37,6 +38,7 @@ case "$TARGET" in
     tdx_quote|intel_collateral_json|tdx_verify) ;;
     rim_xml|ocsp|nvidia_report) ;;
     policy_yaml|token_verify|json_inputs) ;;
+    collateral_answer) ;;
     *) echo "unknown target: $TARGET" >&2; exit 2 ;;
 esac
 
@@ -176,6 +178,16 @@ if [ -d "$VERDICT_VECTORS" ]; then
                 seed "$f"
             done < <(find "$VERDICT_VECTORS/nvidia" -type f \( -name '*.xml' -o -name '*.swidtag' \) -print0 2>/dev/null)
             EXTRA_FLAGS+=("-dict=$FUZZ_DIR/dicts/rim_xml.dict")
+            ;;
+        collateral_answer)
+            # Collateral of every kind as vendors serve it: AMD chains, VCEKs and CRLs,
+            # Intel PCS bodies and chains, NVIDIA RIMs and OCSP responses.
+            for f in "$VERDICT_VECTORS"/snp/roots/* "$VERDICT_VECTORS"/snp/*/vcek*.* \
+                     "$VERDICT_VECTORS"/tdx/cases/*/collateral/* \
+                     "$VERDICT_VECTORS"/nvidia/setA_h100_550.90.07/*.xml \
+                     "$VERDICT_VECTORS"/nvidia/*/ocsp/*.der; do
+                [ -f "$f" ] && seed "$f"
+            done
             ;;
         ocsp)
             # The real responses (setA), DER; ocsp reads setA's chains from VERDICT_VECTORS.

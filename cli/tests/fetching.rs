@@ -53,14 +53,16 @@ fn verify_fetches_caches_and_then_asks_nothing() {
         "{}",
         stderr(&out)
     );
-    // Second run: VCEK and chain from the cache.
+    // Second run: everything from the cache (the CRL too: it is not yet valid at AT, so
+    // its entry is current as far as the cache goes, and left out again).
     let out = verdict_online(&mock, &cache, &["verify", &report(), "--at", AT]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let again: Vec<String> = mock.requests()[first..]
-        .iter()
-        .map(|r| r.path.clone())
-        .collect();
-    assert!(again.iter().all(|p| p.ends_with("/crl")), "{again:?}");
+    assert_eq!(
+        mock.request_count(),
+        first,
+        "{:?}",
+        &mock.requests()[first..]
+    );
 }
 
 #[test]
@@ -122,4 +124,159 @@ fn a_failing_service_is_exit_3_naming_the_key_the_url_and_the_fault() {
     assert!(message.contains("VCEK certificate for Milan"), "{message}");
     assert!(message.contains(&mock.base_url()), "{message}");
     assert!(message.contains("HTTP 503 (4 attempts)"), "{message}");
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
+}
+
+/// `verify --json` through the network path and from the files give the same result:
+/// the same exit code and the same claims (or the same error).
+fn assert_same_result(network: &Output, files: &Output, what: &str) {
+    assert_eq!(code(network), code(files), "{what}: {}", stderr(network));
+    let (n, f) = (json(network), json(files));
+    assert_eq!(n["claims"], f["claims"], "{what}");
+    assert_eq!(n["error"], f["error"], "{what}");
+}
+
+#[test]
+fn every_real_snp_vector_verifies_with_no_collateral_given() {
+    let dir = testvectors::real::snp_dir();
+    let expected = std::fs::read_to_string(dir.join("EXPECTED.tsv")).unwrap();
+    let mock = MockVendor::start(Catalog::amd_kds().unwrap());
+    let cache = scratch("cli-snp-all-cache");
+    let mut seen: Vec<String> = Vec::new();
+    for line in expected.lines().skip(1) {
+        let c: Vec<&str> = line.split('\t').collect();
+        if c[0].starts_with("NEG") || c[6] != "VCEK" || seen.iter().any(|v| v == c[0]) {
+            continue;
+        }
+        seen.push(c[0].to_owned());
+        let report = s(&dir.join(c[1]));
+        let at = c[15].replace("+00:00", "Z");
+        let network = verdict_online(&mock, &cache, &["verify", &report, "--at", &at, "--json"]);
+        assert_eq!(code(&network), 0, "{}: {}", c[0], stdout(&network));
+        // From files: the VEK and the chain, and the CRL where it is current then (the
+        // network path leaves a CRL that is not current out).
+        let mut args = vec![
+            "verify".to_owned(),
+            report.clone(),
+            "--at".to_owned(),
+            at.clone(),
+            "--json".to_owned(),
+            "--collateral".to_owned(),
+            s(&dir.join(c[2])),
+            "--collateral".to_owned(),
+            s(&dir.join(c[3])),
+        ];
+        let crl = dir.join(c[3].replace("_ask_ark.pem", "_crl.der"));
+        if c[16] == "True" && crl.exists() {
+            args.extend(["--collateral".to_owned(), s(&crl)]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let files = common::verdict(&args);
+        assert_same_result(&network, &files, c[0]);
+    }
+    assert!(seen.len() >= 12, "{seen:?}");
+}
+
+#[test]
+fn every_real_tdx_and_sgx_case_verifies_with_no_collateral_given() {
+    let cases = Catalog::intel_case_names().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let dir = testvectors::real::tdx_dir().join("cases").join(&case);
+        let expected: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("expected.json")).unwrap()).unwrap();
+        let t = |k: &str| {
+            verifier::time::parse_rfc3339(expected[k].as_str().unwrap())
+                .unwrap()
+                .as_secs()
+        };
+        let at = verifier::time::rfc3339(verifier::time::from_secs(
+            t("valid_from") + (t("valid_until") - t("valid_from")) / 2,
+        ));
+        let mock = MockVendor::start(Catalog::intel_case(&case).unwrap());
+        let cache = scratch(&format!("cli-tdx-{case}"));
+        let quote = s(&dir.join("quote.bin"));
+        let network = verdict_online(&mock, &cache, &["verify", &quote, "--at", &at, "--json"]);
+        let files = common::verdict(&[
+            "verify",
+            &quote,
+            "--at",
+            &at,
+            "--json",
+            "--collateral",
+            &s(&dir.join("collateral")),
+        ]);
+        assert_same_result(&network, &files, &case);
+        // Again: all from the cache.
+        let asked = mock.request_count();
+        let again = verdict_online(&mock, &cache, &["verify", &quote, "--at", &at, "--json"]);
+        assert_same_result(&again, &files, &case);
+        assert_eq!(
+            mock.request_count(),
+            asked,
+            "{case}: {:?}",
+            &mock.requests()[asked..]
+        );
+    }
+}
+
+#[test]
+fn the_h100_set_verifies_with_only_its_device_chain() {
+    let mock = MockVendor::start(Catalog::nvidia().unwrap());
+    let cache = scratch("cli-h100-cache");
+    let set = testvectors::real::nvidia_dir().join("setA_h100_550.90.07");
+    let report = s(&set.join("attestation_report.hex"));
+    let chain = s(&set.join("device_cert_chain.pem"));
+    let args = [
+        "verify",
+        &report,
+        "--tee",
+        "nvidia",
+        "--collateral",
+        &chain,
+        "--at",
+        "2025-08-21T12:00:00Z",
+        "--json",
+    ];
+    let network = verdict_online(&mock, &cache, &args);
+    assert_eq!(code(&network), 0, "{}", stderr(&network));
+    // Both RIMs from the RIM service, and OCSP answers POSTed for.
+    let requests = mock.requests();
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.path.starts_with("/v1/rim/"))
+            .count(),
+        2,
+        "{requests:?}"
+    );
+    assert!(requests.iter().any(|r| r.method == "POST"), "{requests:?}");
+    let files = common::verdict(&[
+        "verify",
+        &report,
+        "--tee",
+        "nvidia",
+        "--collateral",
+        &s(&set),
+        "--collateral",
+        &s(&set.join("ocsp")),
+        "--at",
+        "2025-08-21T12:00:00Z",
+        "--json",
+    ]);
+    assert_same_result(&network, &files, "setA");
+    // Again: nothing asked.
+    let asked = mock.request_count();
+    let again = verdict_online(&mock, &cache, &args);
+    assert_same_result(&again, &files, "setA again");
+    assert_eq!(
+        mock.request_count(),
+        asked,
+        "{:?}",
+        &mock.requests()[asked..]
+    );
 }

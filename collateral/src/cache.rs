@@ -30,6 +30,13 @@ use crate::MAX_FILE_BYTES;
 
 /// The first line of every entry; a later format gets a new one.
 const MAGIC: &str = "verdict-cache 1";
+/// The first line of a marker that the service had no such item.
+const ABSENT_MAGIC: &str = "verdict-cache-absent 1";
+
+/// How long a "not found" answer is remembered by default: a service is not asked again
+/// for an item it did not have within this time (AMD KDS rate-limits hard), and after it
+/// is (a VCEK for a new TCB may appear).
+pub const DEFAULT_ABSENT_TTL: Duration = Duration::from_secs(3600);
 
 /// The default grace period: how long past its validity an entry may still be served
 /// when the source behind the cache fails.
@@ -40,6 +47,7 @@ pub const DEFAULT_GRACE: Duration = Duration::from_secs(0);
 pub struct Cache<S> {
     dir: PathBuf,
     grace: Duration,
+    absent_ttl: Duration,
     inner: S,
 }
 
@@ -65,8 +73,17 @@ impl<S: Source> Cache<S> {
         Self {
             dir: dir.into(),
             grace: DEFAULT_GRACE,
+            absent_ttl: DEFAULT_ABSENT_TTL,
             inner,
         }
+    }
+
+    /// Remember a "not found" answer for `ttl` (default [`DEFAULT_ABSENT_TTL`]; zero
+    /// asks again every time).
+    #[must_use]
+    pub fn with_absent_ttl(mut self, ttl: Duration) -> Self {
+        self.absent_ttl = ttl;
+        self
     }
 
     /// Serve entries past their validity by up to `grace` when `inner` fails (with
@@ -115,16 +132,30 @@ impl<S: Source> Cache<S> {
                 });
             }
         }
+        let absent = absent_path(&path);
+        if entry.is_none() {
+            if let Some((url, asked_at)) = read_absent(&absent) {
+                let age = secs(now).checked_sub(asked_at);
+                if age.is_some_and(|age| age <= self.absent_ttl.as_secs()) {
+                    return Err(FetchError::new(key, Some(&url), FetchErrorKind::NotFound));
+                }
+            }
+        }
         match self.inner.fetch(key, now).await {
             Ok(fetched) => {
                 if let Origin::Network { url } = &fetched.origin {
                     store(&path, key, url, &fetched)
                         .map_err(|e| FetchError::new(key, None, FetchErrorKind::Cache(e)))?;
+                    let _ = std::fs::remove_file(&absent);
                 }
                 Ok(fetched)
             }
             Err(error) => {
                 let Some(entry) = entry else {
+                    if let (FetchErrorKind::NotFound, Some(url)) = (&error.kind, &error.url) {
+                        // Best effort: failing to remember a 404 only costs a request.
+                        let _ = store_absent(&absent, key, url, now);
+                    }
                     return Err(error);
                 };
                 let until = entry.valid_until.map_or(0, secs);
@@ -153,6 +184,44 @@ impl<S: Source> Source for Cache<S> {
     fn fetch<'a>(&'a self, key: &'a CollateralKey, now: UnixTime) -> FetchFuture<'a> {
         Box::pin(self.fetch_key(key, now))
     }
+}
+
+/// The marker beside an entry's path that the service had no such item.
+fn absent_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".absent");
+    path.with_file_name(name)
+}
+
+/// The URL asked and when, from a "not found" marker; `None` if there is none or it is
+/// not one.
+fn read_absent(path: &Path) -> Option<(String, u64)> {
+    let raw = read_bounded(path, 64 << 10, "a cache marker").ok()?;
+    let text = std::str::from_utf8(&raw).ok()?;
+    let mut lines = text.lines();
+    if lines.next() != Some(ABSENT_MAGIC) {
+        return None;
+    }
+    let (mut url, mut at) = (None, None);
+    for line in lines {
+        if let Some(v) = line.strip_prefix("url: ") {
+            url = Some(v.to_owned());
+        } else if let Some(v) = line.strip_prefix("asked-at: ") {
+            at = v.parse().ok();
+        }
+    }
+    Some((url?, at?))
+}
+
+fn store_absent(path: &Path, key: &CollateralKey, url: &str, now: UnixTime) -> Result<(), String> {
+    let one_line = |s: String| s.replace(['\n', '\r'], " ");
+    let text = format!(
+        "{ABSENT_MAGIC}\nkey: {}\nurl: {}\nasked-at: {}\n",
+        one_line(key.to_string()),
+        one_line(url.to_owned()),
+        secs(now)
+    );
+    write_atomic(path, text.as_bytes())
 }
 
 /// Reads the entry at `path` and checks it answers `key`.
@@ -198,6 +267,23 @@ fn read_entry(path: &Path, key: &CollateralKey) -> Result<Entry, Unusable> {
 /// Writes an entry atomically: a temporary file in the same directory, renamed over the
 /// entry.
 fn store(path: &Path, key: &CollateralKey, url: &str, fetched: &Fetched) -> Result<(), String> {
+    // Header lines hold no newline, whatever the key's text or URL holds.
+    let one_line = |s: String| s.replace(['\n', '\r'], " ");
+    let mut entry = format!(
+        "{MAGIC}\nkey: {}\nurl: {}\nfetched-at: {}\nsha256: {}\n\n",
+        one_line(key.to_string()),
+        one_line(url.to_owned()),
+        secs(fetched.fetched_at),
+        hex::encode(Sha256::digest(&fetched.bytes))
+    )
+    .into_bytes();
+    entry.extend_from_slice(&fetched.bytes);
+    write_atomic(path, &entry)
+}
+
+/// Writes a file atomically: a temporary file in the same directory (unique to this
+/// process and call), renamed over the path.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let fail = |what: &str, e: std::io::Error| format!("cannot {what} in {}: {e}", dir.display());
@@ -208,19 +294,9 @@ fn store(path: &Path, key: &CollateralKey, url: &str, fetched: &Fetched) -> Resu
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    // Header lines hold no newline, whatever the key's text or URL holds.
-    let one_line = |s: String| s.replace(['\n', '\r'], " ");
-    let header = format!(
-        "{MAGIC}\nkey: {}\nurl: {}\nfetched-at: {}\nsha256: {}\n\n",
-        one_line(key.to_string()),
-        one_line(url.to_owned()),
-        secs(fetched.fetched_at),
-        hex::encode(Sha256::digest(&fetched.bytes))
-    );
     let write = || -> std::io::Result<()> {
         let mut file = std::fs::File::create(&temp)?;
-        file.write_all(header.as_bytes())?;
-        file.write_all(&fetched.bytes)?;
+        file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
     };

@@ -23,6 +23,7 @@ mod bundle_dir;
 mod cache;
 mod fetch;
 mod files;
+#[cfg(feature = "http")]
 mod http;
 mod locate;
 mod names;
@@ -32,11 +33,12 @@ mod resolve;
 
 pub use answer::{check_answer, valid_until};
 pub use bundle_dir::{list_bundle, BundleItem, BundleWriter, MANIFEST, README};
-pub use cache::{Cache, DEFAULT_GRACE};
+pub use cache::{Cache, DEFAULT_ABSENT_TTL, DEFAULT_GRACE};
 pub use fetch::{
     fetch_all, FetchError, FetchErrorKind, FetchFuture, Fetched, Offline, Origin, Source, Stale,
 };
 pub use files::{load_paths, LoadError, Loaded, SkipKind, Skipped, MAX_FILE_BYTES};
+#[cfg(feature = "http")]
 pub use http::{Http, HttpOptions, HttpSetupError};
 pub use locate::{
     locate, Endpoints, Location, AMD_KDS, INTEL_PCS, INTEL_ROOT_CA_CRL, NVIDIA_OCSP,

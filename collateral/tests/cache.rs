@@ -41,6 +41,7 @@ struct Counting {
     bytes: Vec<u8>,
     calls: AtomicUsize,
     failing: AtomicBool,
+    not_found: AtomicBool,
 }
 
 impl Counting {
@@ -49,6 +50,7 @@ impl Counting {
             bytes,
             calls: AtomicUsize::new(0),
             failing: AtomicBool::new(false),
+            not_found: AtomicBool::new(false),
         }
     }
     fn calls(&self) -> usize {
@@ -60,6 +62,13 @@ impl Source for Counting {
     fn fetch<'a>(&'a self, key: &'a CollateralKey, now: UnixTime) -> FetchFuture<'a> {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
+            if self.not_found.load(Ordering::SeqCst) {
+                return Err(FetchError::new(
+                    key,
+                    Some("http://127.0.0.1/tcb"),
+                    FetchErrorKind::NotFound,
+                ));
+            }
             if self.failing.load(Ordering::SeqCst) {
                 return Err(FetchError::new(
                     key,
@@ -300,4 +309,37 @@ fn assert_no_temporary_files(dir: &Path) {
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_not_found_answer_is_remembered_for_its_ttl() {
+    let dir = scratch("absent");
+    let cache =
+        Cache::new(&dir, Counting::new(tcb_info())).with_absent_ttl(Duration::from_secs(3600));
+    cache.inner().not_found.store(true, Ordering::SeqCst);
+    let asked = at("2025-07-01T00:00:00Z");
+    let err = fetch(&cache, asked).unwrap_err();
+    assert_eq!(err.kind, FetchErrorKind::NotFound);
+    assert_eq!(cache.inner().calls(), 1);
+    // Within the hour: the same answer, naming the URL, without asking.
+    let err = fetch(&cache, at("2025-07-01T00:59:00Z")).unwrap_err();
+    assert_eq!(err.kind, FetchErrorKind::NotFound);
+    assert_eq!(err.url.as_deref(), Some("http://127.0.0.1/tcb"));
+    assert_eq!(cache.inner().calls(), 1);
+    // After it, or before it was asked (a pinned time), the service is asked again; once
+    // it has the item, the marker goes.
+    cache.inner().not_found.store(false, Ordering::SeqCst);
+    fetch(&cache, at("2025-07-01T01:00:01Z")).unwrap();
+    assert_eq!(cache.inner().calls(), 2);
+    let marker = dir.join(format!(
+        "{}.absent",
+        cache
+            .entry_path(&key())
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+    ));
+    assert!(!marker.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

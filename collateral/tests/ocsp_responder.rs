@@ -347,3 +347,52 @@ async fn answer_to_one_request_does_not_answer_another() {
         Err(AnswerMismatch::OtherCertificate { .. })
     ));
 }
+
+/// The HTTP source end to end: it draws a nonce, POSTs the request, checks the answer
+/// (ours echoed) and returns it; the verifier then finds the statuses the index gives.
+#[tokio::test]
+async fn the_http_source_asks_with_a_fresh_nonce_and_checks_the_answer() {
+    use collateral::{Endpoints, Http, HttpOptions, Origin, Source};
+    use verifier::needs::CollateralKey;
+    let pki = pki();
+    let responder = Responder::start(&pki);
+    let http = Http::new(
+        Endpoints::vendors().with_nvidia_ocsp(&responder.url),
+        HttpOptions::default(),
+    )
+    .unwrap();
+    let mut nonces = Vec::new();
+    for (cert, expected) in [
+        (&pki.good, CertStatus::Good),
+        (&pki.unknown, CertStatus::Unknown),
+    ] {
+        let key = CollateralKey::NvidiaOcsp(target(cert, &pki.ca));
+        let fetched = http
+            .fetch(&key, from_secs(now()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}\n{}", responder.log()));
+        assert!(matches!(fetched.origin, Origin::Network { .. }));
+        let response = OcspResponse::from_der(&fetched.bytes).unwrap();
+        let nonce = response
+            .nonce()
+            .expect("the responder echoes the nonce")
+            .to_vec();
+        assert_eq!(nonce.len(), 32);
+        nonces.push(nonce.clone());
+        let checker = PathChecker {
+            provider: default_provider(),
+            cache: &SignatureCache::default(),
+            now: from_secs(now()),
+        };
+        let status = checker
+            .check_ocsp(
+                &response,
+                &Certificate::from_der(cert).unwrap(),
+                &Certificate::from_der(&pki.ca).unwrap(),
+                Some(&nonce),
+            )
+            .unwrap();
+        assert_eq!(status.status, expected);
+    }
+    assert_ne!(nonces[0], nonces[1], "each request draws its own nonce");
+}

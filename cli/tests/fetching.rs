@@ -18,6 +18,9 @@ fn verdict_online(mock: &MockVendor, cache: &Path, args: &[&str]) -> Output {
         .args(args)
         .env_remove("VERDICT_OFFLINE")
         .env_remove("VERDICT_CONFIG")
+        // The mock is on loopback: no proxy in the environment may reroute it.
+        .env("NO_PROXY", "*")
+        .env("no_proxy", "*")
         .env("VERDICT_AMD_KDS_URL", &base)
         .env("VERDICT_INTEL_PCS_URL", &base)
         .env("VERDICT_NVIDIA_RIM_URL", &base)

@@ -44,6 +44,9 @@ pub struct HttpOptions {
     pub max_retry_after: Duration,
     /// The largest response body accepted. Default [`MAX_FILE_BYTES`].
     pub max_body: u64,
+    /// Send requests through the proxy the environment names (`HTTPS_PROXY`,
+    /// `HTTP_PROXY`, `ALL_PROXY`, honouring `NO_PROXY`). Default `true`.
+    pub proxy_from_environment: bool,
 }
 
 impl Default for HttpOptions {
@@ -55,6 +58,7 @@ impl Default for HttpOptions {
             max_backoff: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(60),
             max_body: MAX_FILE_BYTES,
+            proxy_from_environment: true,
         }
     }
 }
@@ -90,12 +94,14 @@ impl Http {
     /// # Errors
     /// [`HttpSetupError`] when the HTTPS client cannot be built.
     pub fn new(endpoints: Endpoints, options: HttpOptions) -> Result<Self, HttpSetupError> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("verdict/", env!("CARGO_PKG_VERSION")))
             .timeout(options.timeout)
-            .connect_timeout(options.timeout)
-            .build()
-            .map_err(|e| HttpSetupError(e.to_string()))?;
+            .connect_timeout(options.timeout);
+        if !options.proxy_from_environment {
+            builder = builder.no_proxy();
+        }
+        let client = builder.build().map_err(|e| HttpSetupError(e.to_string()))?;
         Ok(Self {
             client,
             endpoints,

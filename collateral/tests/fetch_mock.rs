@@ -24,6 +24,8 @@ fn options() -> HttpOptions {
     options.max_backoff = Duration::from_millis(100);
     options.max_retry_after = Duration::from_secs(2);
     options.max_body = 1 << 20;
+    // The mock is on loopback: a proxy in the environment must not reroute it.
+    options.proxy_from_environment = false;
     options
 }
 
@@ -467,4 +469,34 @@ fn two_verifications_needing_one_vcek_make_one_request() {
     let results = block_on(collateral::fetch_all(&source, &keys, now));
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(mock.request_count(), 1, "{:?}", mock.requests());
+}
+
+#[test]
+fn a_pccs_root_ca_crl_in_hex_text_is_read() {
+    // A PCCS sends the root CA's CRL as hex text at its own path.
+    let case = "tdx-v4-phala-b0c06f-uptodate";
+    let der = std::fs::read(
+        testvectors::real::tdx_dir()
+            .join("cases")
+            .join(case)
+            .join("collateral/root_ca_crl.der"),
+    )
+    .unwrap();
+    let mut catalog = Catalog::intel_case(case).unwrap();
+    catalog.route(
+        "/sgx/certification/v4/rootcacrl",
+        &[],
+        hex::encode(&der),
+        &[("Content-Type", "text/plain")],
+    );
+    let mock = MockVendor::start(catalog);
+    let now = parse_rfc3339("2025-07-01T00:00:00Z").unwrap();
+    let fetched = block_on(http(&mock).fetch(&CollateralKey::IntelRootCaCrl, now)).unwrap();
+    assert_eq!(fetched.bytes, der);
+    match &fetched.origin {
+        Origin::Network { url } => {
+            assert!(url.ends_with("/sgx/certification/v4/rootcacrl"), "{url}")
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -356,9 +356,11 @@ async fn the_http_source_asks_with_a_fresh_nonce_and_checks_the_answer() {
     use verifier::needs::CollateralKey;
     let pki = pki();
     let responder = Responder::start(&pki);
+    let mut options = HttpOptions::default();
+    options.proxy_from_environment = false;
     let http = Http::new(
         Endpoints::vendors().with_nvidia_ocsp(&responder.url),
-        HttpOptions::default(),
+        options,
     )
     .unwrap();
     let mut nonces = Vec::new();

@@ -149,10 +149,37 @@ impl Endpoints {
                 header: "SGX-Enclave-Identity-Issuer-Chain",
             },
             CollateralKey::IntelRootCaCrl => Location::Get(self.intel_root_ca_crl.clone()),
-            CollateralKey::IntelPckCrl { ca } => Location::Get(format!(
-                "{pcs}/sgx/certification/v4/pckcrl?ca={}&encoding=der",
-                ca.name()
-            )),
+            CollateralKey::IntelPckCrl { ca } => Location::Get(pck_crl_url(pcs, *ca)),
+            // PCS's GET pckcert (API v4): the PPID encrypted with RSA-3072 as 768 hex
+            // digits, CPUSVN as 32, and PCESVN and PCE-ID as the hex of their two
+            // little-endian bytes. Intel's PCS may want a subscription key for it
+            // (`HttpOptions::intel_api_key`); a PCCS does not.
+            CollateralKey::IntelPckCertificate {
+                encrypted_ppid,
+                cpusvn,
+                pcesvn,
+                pceid,
+            } => {
+                if encrypted_ppid.len() != PCS_ENCRYPTED_PPID_LEN {
+                    return Location::NotPublic(
+                        "PCS serves PCK certificates by a PPID encrypted with RSA-3072 (certification data type 3), and this one is RSA-2048-encrypted (type 2): supply the platform's PCK certificate",
+                    );
+                }
+                Location::Get(format!(
+                    "{pcs}{PCK_CERT_PATH}?encrypted_ppid={}&cpusvn={}&pcesvn={}&pceid={}",
+                    hex::encode(encrypted_ppid),
+                    hex::encode(cpusvn),
+                    hex::encode(pcesvn.to_le_bytes()),
+                    hex::encode(pceid.to_le_bytes())
+                ))
+            }
+            // The PCK CA and the root head every PCK CRL response (the same request as
+            // the CRL's, so fetching both costs one); PCS's pckcert response has them
+            // too, but only for certification data PCS can be asked by.
+            CollateralKey::IntelPckCaChain { ca } => Location::Header {
+                url: pck_crl_url(pcs, *ca),
+                header: "SGX-PCK-CRL-Issuer-Chain",
+            },
             CollateralKey::NvidiaDeviceChain => Location::NotPublic(
                 "the GPU returns its device chain with the report: capture both together",
             ),
@@ -170,6 +197,20 @@ impl Endpoints {
             _ => Location::NotPublic("no vendor source is known for it"),
         }
     }
+}
+
+/// The path below a PCS (or PCCS) base URL that serves PCK certificates by encrypted
+/// PPID.
+pub const PCK_CERT_PATH: &str = "/sgx/certification/v4/pckcert";
+
+/// The length of the encrypted PPID PCS v4 takes (RSA-3072: 384 bytes, 768 hex digits).
+const PCS_ENCRYPTED_PPID_LEN: usize = 384;
+
+fn pck_crl_url(pcs: &str, ca: verifier::needs::PckCa) -> String {
+    format!(
+        "{pcs}/sgx/certification/v4/pckcrl?ca={}&encoding=der",
+        ca.name()
+    )
 }
 
 /// A base URL without its trailing slashes, so that paths join with one.
@@ -299,6 +340,32 @@ mod tests {
         for (key, expected) in cases {
             assert_eq!(locate(&key).to_string(), expected, "{key}");
         }
+        // PCESVN and PCE-ID as their little-endian bytes, as PCS takes them.
+        let pck = CollateralKey::IntelPckCertificate {
+            encrypted_ppid: vec![0xe1; 384],
+            cpusvn: [0x0c; 16],
+            pcesvn: 13,
+            pceid: 0x0102,
+        };
+        assert_eq!(
+            locate(&pck).to_string(),
+            format!(
+                "from https://api.trustedservices.intel.com/sgx/certification/v4/pckcert?encrypted_ppid={}&cpusvn={}&pcesvn=0d00&pceid=0201",
+                "e1".repeat(384),
+                "0c".repeat(16)
+            )
+        );
+        let rsa2048 = CollateralKey::IntelPckCertificate {
+            encrypted_ppid: vec![0xe1; 256],
+            cpusvn: [0x0c; 16],
+            pcesvn: 13,
+            pceid: 0,
+        };
+        assert!(matches!(locate(&rsa2048), Location::NotPublic(_)));
+        assert_eq!(
+            locate(&CollateralKey::IntelPckCaChain { ca: PckCa::Platform }).to_string(),
+            "in the SGX-PCK-CRL-Issuer-Chain header from https://api.trustedservices.intel.com/sgx/certification/v4/pckcrl?ca=platform&encoding=der"
+        );
         let masked = CollateralKey::AmdVcek {
             product: Some(Product::Milan),
             hw_id: vec![0; 64],

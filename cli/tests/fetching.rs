@@ -334,7 +334,9 @@ fn verify_fetches_the_pck_certificate_of_a_type3_quote() {
         stdout(&out)
     );
     assert!(
-        stdout(&out).contains("PCK certificate by encrypted PPID from the collateral, certification data type 3"),
+        stdout(&out).contains(
+            "PCK certificate by encrypted PPID from the collateral, certification data type 3"
+        ),
         "{}",
         stdout(&out)
     );

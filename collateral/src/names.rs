@@ -162,7 +162,10 @@ mod tests {
         let name = file_name(&pck(1)).unwrap();
         assert!(name.starts_with("intel-pck-cert-"), "{name}");
         assert!(
-            name.ends_with(&format!("-cpusvn{}-pcesvn13-pceid0000.pem", "01".repeat(16))),
+            name.ends_with(&format!(
+                "-cpusvn{}-pcesvn13-pceid0000.pem",
+                "01".repeat(16)
+            )),
             "{name}"
         );
         assert_ne!(name, file_name(&pck(2)).unwrap());

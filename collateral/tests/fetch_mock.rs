@@ -666,7 +666,10 @@ mod pck_by_ppid {
         );
         match fetch_one(&source, &key, now()) {
             FetchErrorKind::WrongContent(why) => {
-                assert!(why.contains("2 certificates where one PCK certificate"), "{why}")
+                assert!(
+                    why.contains("2 certificates where one PCK certificate"),
+                    "{why}"
+                )
             }
             other => panic!("{other}"),
         }

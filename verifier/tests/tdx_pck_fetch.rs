@@ -52,7 +52,8 @@ fn type3_tdx() -> Vec<u8> {
 fn bundle(collateral: &Collateral, extra: &[&[u8]]) -> Bundle {
     let mut b = Bundle::new();
     for (name, bytes) in collateral.files() {
-        b.add_bytes(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        b.add_bytes(&bytes)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
     for item in extra {
         b.add_bytes(item).unwrap();
@@ -165,7 +166,10 @@ fn type3_sgx_type2_and_a_processor_ca_platform_verify_too() {
         .build(&processor);
     let verified = tdx(
         &quote,
-        &bundle(&Collateral::tdx_default(&processor), &[&pcs_body(&processor)]),
+        &bundle(
+            &Collateral::tdx_default(&processor),
+            &[&pcs_body(&processor)],
+        ),
     )
     .unwrap();
     assert_eq!(
@@ -239,7 +243,11 @@ fn without_the_pck_certificate_the_missing_key_is_named() {
             pceid: id.pceid,
         }
     );
-    assert!(e.to_string().contains("Intel SGX PCK certificate for encrypted PPID"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("Intel SGX PCK certificate for encrypted PPID"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -257,7 +265,12 @@ fn without_the_pck_ca_the_missing_chain_is_named() {
     let Error::MissingCollateral { key } = &e else {
         panic!("{e}")
     };
-    assert_eq!(key, &CollateralKey::IntelPckCaChain { ca: KeyCa::Platform });
+    assert_eq!(
+        key,
+        &CollateralKey::IntelPckCaChain {
+            ca: KeyCa::Platform
+        }
+    );
 }
 
 #[test]
@@ -318,11 +331,17 @@ fn a_plain_ppid_is_refused_saying_why() {
         })
         .build(pki());
     let e = expect_err(
-        tdx(&quote, &bundle(&Collateral::tdx_default(pki()), &[&pcs_body(pki())])),
+        tdx(
+            &quote,
+            &bundle(&Collateral::tdx_default(pki()), &[&pcs_body(pki())]),
+        ),
         "unsupported_certification_data",
     );
     assert!(
-        matches!(e, Error::Unsupported(Unsupported::CertificationDataType(1, _))),
+        matches!(
+            e,
+            Error::Unsupported(Unsupported::CertificationDataType(1, _))
+        ),
         "{e}"
     );
     assert!(e.to_string().contains("encrypted PPID only"), "{e}");
@@ -458,10 +477,20 @@ fn requirements_unfold_from_the_pck_certificate_to_its_crl_chain_and_tcb_info() 
     );
     assert_eq!(pck.certificates.len(), 1);
     assert_eq!(pck.certificates[0].der(), pki().pck.as_slice());
-    let chain = known.select(&evidence, &CollateralKey::IntelPckCaChain { ca: KeyCa::Platform });
+    let chain = known.select(
+        &evidence,
+        &CollateralKey::IntelPckCaChain {
+            ca: KeyCa::Platform,
+        },
+    );
     assert_eq!(chain.certificates.len(), 2);
     assert!(known
-        .select(&evidence, &CollateralKey::IntelPckCaChain { ca: KeyCa::Processor })
+        .select(
+            &evidence,
+            &CollateralKey::IntelPckCaChain {
+                ca: KeyCa::Processor
+            }
+        )
         .is_empty());
 
     // Type 4: the CA chain, CRL and TCB Info from the start, no PCK certificate.
@@ -473,7 +502,13 @@ fn requirements_unfold_from_the_pck_certificate_to_its_crl_chain_and_tcb_info() 
     )
     .unwrap();
     let stage1 = kinds(&leaf_only, &Bundle::new());
-    assert!(stage1.contains(&"intel_pck_ca_chain:platform".to_owned()), "{stage1:?}");
+    assert!(
+        stage1.contains(&"intel_pck_ca_chain:platform".to_owned()),
+        "{stage1:?}"
+    );
     assert!(stage1.contains(&"intel_tcb_info".to_owned()), "{stage1:?}");
-    assert!(!stage1.contains(&"intel_pck_certificate".to_owned()), "{stage1:?}");
+    assert!(
+        !stage1.contains(&"intel_pck_certificate".to_owned()),
+        "{stage1:?}"
+    );
 }

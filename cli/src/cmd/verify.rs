@@ -297,7 +297,9 @@ fn platform_rows(p: &PlatformClaims) -> Vec<(&'static str, String)> {
     let pck_from = match p.certification_data_type {
         5 => String::new(),
         4 => "; PCK CA from the collateral, certification data type 4".to_owned(),
-        t => format!("; PCK certificate by encrypted PPID from the collateral, certification data type {t}"),
+        t => format!(
+            "; PCK certificate by encrypted PPID from the collateral, certification data type {t}"
+        ),
     };
     rows.push((
         "platform",

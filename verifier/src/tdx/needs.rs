@@ -239,10 +239,11 @@ pub(crate) fn select(bytes: &[u8], key: &CollateralKey, bundle: &Bundle, out: &m
 /// holds the CA and the root.
 pub(crate) fn is_whole_ca_chain(selected: &Bundle) -> bool {
     let has = |names: &[&str]| {
-        selected
-            .certificates
-            .iter()
-            .any(|c| c.subject().common_name().is_some_and(|cn| names.contains(&cn)))
+        selected.certificates.iter().any(|c| {
+            c.subject()
+                .common_name()
+                .is_some_and(|cn| names.contains(&cn))
+        })
     };
     has(&[PLATFORM_CA_CN, PROCESSOR_CA_CN]) && has(&[ROOT_CN])
 }

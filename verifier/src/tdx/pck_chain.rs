@@ -11,11 +11,11 @@
 
 use super::pck_ext::PckExtension;
 use super::quote::{
-    pck_chain_pem, refuse_plain_ppid, CertificationData, EncryptedPpid, Quote,
-    CERT_TYPE_PCK_CHAIN, CERT_TYPE_PCK_LEAF,
+    pck_chain_pem, refuse_plain_ppid, CertificationData, EncryptedPpid, Quote, CERT_TYPE_PCK_CHAIN,
+    CERT_TYPE_PCK_LEAF,
 };
 use crate::collateral::Bundle;
-use crate::crypto::{Curve, CryptoProvider, EcdsaSig, HashAlg};
+use crate::crypto::{CryptoProvider, Curve, EcdsaSig, HashAlg};
 use crate::error::{Error, ParseError, ParseErrorKind, Unsupported};
 use crate::needs::{CollateralKey, PckCa};
 use crate::pki::{Certificate, PublicKey};
@@ -174,9 +174,10 @@ pub(super) fn signs_qe_report(
 
 /// The PCK certificates of `bundle` (by subject and issuer), in bundle order.
 pub(super) fn pck_certificates(bundle: &Bundle) -> impl Iterator<Item = &Certificate> {
-    bundle.certificates.iter().filter(|c| {
-        c.subject().common_name() == Some(PCK_LEAF_CN) && issuing_ca(c).is_some()
-    })
+    bundle
+        .certificates
+        .iter()
+        .filter(|c| c.subject().common_name() == Some(PCK_LEAF_CN) && issuing_ca(c).is_some())
 }
 
 /// The PCK certificates of `bundle` whose key verifies the quote's QE report signature.
@@ -201,7 +202,9 @@ pub(super) fn issuers<'b>(
         .iter()
         .filter(|c| {
             c.subject().raw() == cert.issuer().raw()
-                && c.subject().common_name().is_some_and(|cn| names.contains(&cn))
+                && c.subject()
+                    .common_name()
+                    .is_some_and(|cn| names.contains(&cn))
         })
         .collect()
 }

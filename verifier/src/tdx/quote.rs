@@ -253,6 +253,8 @@ pub struct EncryptedPpid<'a> {
 const PPID_RSA2048_LEN: usize = 256;
 const PPID_RSA3072_LEN: usize = 384;
 const PCE_TRAILER_LEN: usize = 16 + 2 + 2;
+const PPID_RSA2048_DATA_LEN: usize = PPID_RSA2048_LEN + PCE_TRAILER_LEN;
+const PPID_RSA3072_DATA_LEN: usize = PPID_RSA3072_LEN + PCE_TRAILER_LEN;
 
 impl<'a> CertificationData<'a> {
     /// The encrypted PPID, CPUSVN, PCESVN and PCE-ID of type 2 or 3 data; `None` for
@@ -262,18 +264,19 @@ impl<'a> CertificationData<'a> {
     }
 
     fn read_encrypted_ppid(&self) -> Result<Option<EncryptedPpid<'a>>, ParseError> {
-        let (ppid_len, what) = match self.cert_type {
+        let (ppid_len, expected, what) = match self.cert_type {
             CERT_TYPE_PPID_RSA2048 => (
                 PPID_RSA2048_LEN,
+                PPID_RSA2048_DATA_LEN,
                 "PPID certification data (type 2, RSA-2048-encrypted PPID)",
             ),
             CERT_TYPE_PPID_RSA3072 => (
                 PPID_RSA3072_LEN,
+                PPID_RSA3072_DATA_LEN,
                 "PPID certification data (type 3, RSA-3072-encrypted PPID)",
             ),
             _ => return Ok(None),
         };
-        let expected = ppid_len + PCE_TRAILER_LEN;
         if self.data.len() != expected {
             return Err(ParseError {
                 what,

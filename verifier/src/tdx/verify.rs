@@ -7,9 +7,8 @@ use super::evaluate::{evaluate, PlatformTcb, TcbEvaluation};
 use super::eventlog::EventLog;
 use super::needs;
 use super::pck_chain::{
-    ca_cn, issuers, issuing_ca, parse_pck_chain, pck_certificate_key, pck_certificates,
-    pck_source, PckChain, PckSource, PCK_LEAF_CN, PLATFORM_CA_CN, PROCESSOR_CA_CN, ROOT_CN,
-    TCB_SIGNING_CN,
+    ca_cn, issuers, issuing_ca, parse_pck_chain, pck_certificate_key, pck_certificates, pck_source,
+    PckChain, PckSource, PCK_LEAF_CN, PLATFORM_CA_CN, PROCESSOR_CA_CN, ROOT_CN, TCB_SIGNING_CN,
 };
 use super::pck_ext::PckExtension;
 use super::quote::{Quote, QuoteBody, TdReport, CERT_TYPE_PCK_CHAIN, TEE_TYPE_TDX};
@@ -111,13 +110,15 @@ fn build_chain(
     let mut first_error = None;
     for leaf in leaves {
         let Some(ca_kind) = issuing_ca(leaf) else {
-            first_error.get_or_insert(Error::cert(
-                CertRole::PckCa,
-                leaf.issuer().display(),
-                CertErrorKind::UnexpectedSubject {
-                    expected: PLATFORM_CA_CN,
-                },
-            ));
+            first_error.get_or_insert_with(|| {
+                Error::cert(
+                    CertRole::PckCa,
+                    leaf.issuer().display(),
+                    CertErrorKind::UnexpectedSubject {
+                        expected: PLATFORM_CA_CN,
+                    },
+                )
+            });
             continue;
         };
         let missing = || Error::MissingCollateral {
@@ -154,7 +155,7 @@ fn build_chain(
         }
     }
     // `leaves` is never empty: the callers pass the quote's leaf or at least one match.
-    Err(first_error.unwrap_or_else(|| Error::EvidenceSignature { what: "QE report" }))
+    Err(first_error.unwrap_or(Error::EvidenceSignature { what: "QE report" }))
 }
 
 fn expect_subject(cert: &Certificate, role: CertRole, names: &[&'static str]) -> Result<(), Error> {

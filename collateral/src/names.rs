@@ -56,15 +56,19 @@ pub fn file_name(key: &CollateralKey) -> Option<String> {
         CollateralKey::IntelRootCaCrl => "intel-root-ca-crl.der".to_owned(),
         CollateralKey::IntelPckCrl { ca } => format!("intel-pck-{}-ca-crl.der", ca.name()),
         CollateralKey::IntelPckCaChain { ca } => format!("intel-pck-{}-ca-chain.pem", ca.name()),
-        // The encrypted PPID is 768 hex digits: its SHA-256 names the platform instead
-        // (the PPID encryption is randomized, so this names one quote generator's answer).
+        // The encrypted PPID is 768 hex digits: a SHA-256 of it and the QE-ID names the
+        // platform instead.
         CollateralKey::IntelPckCertificate {
             encrypted_ppid,
             cpusvn,
             pcesvn,
             pceid,
+            qe_id,
         } => {
-            let ppid = Sha256::digest(encrypted_ppid);
+            let ppid = Sha256::new()
+                .chain_update(encrypted_ppid)
+                .chain_update(qe_id)
+                .finalize();
             format!(
                 "intel-pck-cert-{}-cpusvn{}-pcesvn{pcesvn}-pceid{}.pem",
                 hex::encode(&ppid[..12]),
@@ -158,6 +162,7 @@ mod tests {
             cpusvn: [1; 16],
             pcesvn: 13,
             pceid: 0,
+            qe_id: [3; 16],
         };
         let name = file_name(&pck(1)).unwrap();
         assert!(name.starts_with("intel-pck-cert-"), "{name}");

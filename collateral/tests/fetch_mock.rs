@@ -577,8 +577,12 @@ mod pck_by_ppid {
             "encrypted_ppid={}",
             hex::encode(&id().encrypted_ppid)
         )));
+        // The mock is not Intel's PCS, so it is asked as a PCCS: with the QE-ID too.
         assert!(
-            pckcert[0].query.contains("pcesvn=0d00&pceid=0000"),
+            pckcert[0].query.contains(&format!(
+                "pcesvn=0d00&pceid=0000&qeid={}",
+                hex::encode(id().qe_id)
+            )),
             "{}",
             pckcert[0].query
         );
@@ -597,6 +601,36 @@ mod pck_by_ppid {
         let resolved = fetch_for(&evidence, &expectations(), &with_key(&mock, None), now());
         assert!(resolved.failed.is_empty(), "{:?}", resolved.failed);
         assert!(mock.requests().iter().all(|s| s.subscription_key.is_none()));
+    }
+
+    #[test]
+    fn a_type2_quote_is_served_by_a_pccs_by_qe_id() {
+        let two = PckCertId::rsa2048_for_pki(pki(), "fetch_mock type 2");
+        let mock = pcs(pki(), &two);
+        let bytes = QuoteSpec::tdx_v4_default()
+            .with_encrypted_ppid(&two)
+            .build(pki());
+        let evidence = Evidence::from_bytes(&bytes, None).unwrap();
+        let resolved = fetch_for(&evidence, &expectations(), &with_key(&mock, None), now());
+        assert!(resolved.failed.is_empty(), "{:?}", resolved.failed);
+        let verified = verifier()
+            .verify(&evidence, &resolved.bundle, &expectations(), now())
+            .unwrap();
+        let verifier::Claims::Tdx(claims) = verified.claims() else {
+            panic!("{:?}", verified.claims())
+        };
+        assert_eq!(claims.platform.certification_data_type, 2);
+        let pckcert = mock
+            .requests()
+            .into_iter()
+            .find(|s| s.path == "/sgx/certification/v4/pckcert")
+            .unwrap();
+        assert!(
+            !pckcert.query.contains("encrypted_ppid"),
+            "{}",
+            pckcert.query
+        );
+        assert!(pckcert.query.contains("qeid="), "{}", pckcert.query);
     }
 
     #[test]
@@ -634,6 +668,7 @@ mod pck_by_ppid {
             cpusvn: id().cpusvn,
             pcesvn: id().pcesvn,
             pceid: id().pceid,
+            qe_id: id().qe_id,
         };
         assert_eq!(
             resolved.failure(&key).map(|e| &e.kind),
@@ -656,6 +691,7 @@ mod pck_by_ppid {
             cpusvn: id().cpusvn,
             pcesvn: id().pcesvn,
             pceid: id().pceid,
+            qe_id: id().qe_id,
         };
         let source = with_key(&mock, None);
         // The TCB Signing certificate where the PCK certificate was asked.

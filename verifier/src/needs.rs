@@ -169,9 +169,10 @@ pub enum CollateralKey {
         ca: PckCa,
     },
     /// The PCK certificate of a platform whose quote names it by encrypted PPID
-    /// (certification data type 2 or 3) instead of carrying it. Intel PCS and a PCCS
-    /// serve it by these four values; the certificate that verifies the quote's QE
-    /// report signature is the one that answers it.
+    /// (certification data type 2 or 3) instead of carrying it. Intel PCS serves it by
+    /// the encrypted PPID, CPUSVN, PCESVN and PCE-ID; a PCCS by the QE-ID, CPUSVN, PCESVN
+    /// and PCE-ID (the encrypted PPID only when it must ask PCS). The certificate that
+    /// verifies the quote's QE report signature is the one that answers it.
     IntelPckCertificate {
         /// The PPID encrypted with Intel's PPID encryption key (384 bytes for RSA-3072,
         /// 256 for RSA-2048).
@@ -182,6 +183,8 @@ pub enum CollateralKey {
         pcesvn: u16,
         /// The PCE's id.
         pceid: u16,
+        /// The QE-ID: the first 16 bytes of the quote header's user data.
+        qe_id: [u8; 16],
     },
     /// A PCK CA certificate and the Intel SGX Root CA above it, when the quote does not
     /// carry its PCK chain (certification data types 2 to 4). PCS sends them as the
@@ -297,6 +300,7 @@ impl fmt::Display for CollateralKey {
                 cpusvn,
                 pcesvn,
                 pceid,
+                ..
             } => write!(
                 f,
                 "Intel SGX PCK certificate for encrypted PPID {}... (CPUSVN {}, PCESVN {pcesvn}, PCE-ID {})",

@@ -241,6 +241,7 @@ fn without_the_pck_certificate_the_missing_key_is_named() {
             cpusvn: id.cpusvn,
             pcesvn: id.pcesvn,
             pceid: id.pceid,
+            qe_id: id.qe_id,
         }
     );
     assert!(
@@ -473,6 +474,7 @@ fn requirements_unfold_from_the_pck_certificate_to_its_crl_chain_and_tcb_info() 
             cpusvn: id().cpusvn,
             pcesvn: id().pcesvn,
             pceid: id().pceid,
+            qe_id: id().qe_id,
         },
     );
     assert_eq!(pck.certificates.len(), 1);

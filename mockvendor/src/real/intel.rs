@@ -103,7 +103,7 @@ impl Catalog {
     ///
     /// | path | body | headers |
     /// |---|---|---|
-    /// | `/sgx/certification/v4/pckcert?encrypted_ppid=…&cpusvn=…&pcesvn=…&pceid=…` | `pck.pem` | `SGX-PCK-Certificate-Issuer-Chain` (URL-encoded), `SGX-TCBm`, `SGX-FMSPC`, `SGX-PCK-Certificate-CA-Type` |
+    /// | `/sgx/certification/v4/pckcert?encrypted_ppid=…&cpusvn=…&pcesvn=…&pceid=…[&qeid=…]` | `pck.pem` | `SGX-PCK-Certificate-Issuer-Chain` (URL-encoded), `SGX-TCBm`, `SGX-FMSPC`, `SGX-PCK-Certificate-CA-Type` |
     ///
     /// `pck` is usually [`IntelPki::pcs_pck_certificate`] of the PKI the quote was made
     /// with; another PKI's serves another platform's certificate under the same query.
@@ -131,24 +131,27 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Serves `pck` at PCS's `GET /sgx/certification/v4/pckcert` for the platform `id`
-    /// names (see [`Catalog::intel_fake`]).
+    /// Serves `pck` at `GET /sgx/certification/v4/pckcert` for the platform `id` names,
+    /// as PCS does (by encrypted PPID, CPUSVN, PCESVN and PCE-ID) and as a PCCS does (the
+    /// same and the QE-ID, `qeid`); see [`Catalog::intel_fake`].
     pub fn intel_pck_certificate(&mut self, id: &PckCertId, pck: &PcsPckCertificate) -> &mut Self {
-        let query = id.pcs_query();
-        let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let chain = utf8_percent_encode(&pck.issuer_chain, URI_COMPONENT).to_string();
-        self.route(
-            PCK_CERT_PATH,
-            &query,
-            pck.pem.clone().into_bytes(),
-            &[
-                ("Content-Type", content_type::PEM),
-                (PCK_CERT_ISSUER_CHAIN, &chain),
-                ("SGX-TCBm", &pck.tcbm),
-                ("SGX-FMSPC", &pck.fmspc),
-                ("SGX-PCK-Certificate-CA-Type", pck.ca_type),
-            ],
-        )
+        for query in [id.pcs_query(), id.pccs_query()] {
+            let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            self.route(
+                PCK_CERT_PATH,
+                &query,
+                pck.pem.clone().into_bytes(),
+                &[
+                    ("Content-Type", content_type::PEM),
+                    (PCK_CERT_ISSUER_CHAIN, &chain),
+                    ("SGX-TCBm", &pck.tcbm),
+                    ("SGX-FMSPC", &pck.fmspc),
+                    ("SGX-PCK-Certificate-CA-Type", pck.ca_type),
+                ],
+            );
+        }
+        self
     }
 
     fn intel_collateral(files: &IntelFiles<'_>) -> Result<Self, BuildError> {

@@ -74,7 +74,7 @@ pub(crate) fn requirements(bytes: &[u8], known: &Bundle) -> Vec<Requirement> {
         }
         Ok(source) => {
             if let PckSource::Ppid(ppid) = &source {
-                needs.push(Requirement::required(pck_certificate_key(ppid)));
+                needs.push(Requirement::required(pck_certificate_key(&quote, ppid)));
             }
             let provider = default_provider();
             if let Some(leaf) = known_leaf(provider, &quote, &source, known) {
@@ -187,7 +187,7 @@ pub(crate) fn select(bytes: &[u8], key: &CollateralKey, bundle: &Bundle, out: &m
             let Ok(PckSource::Ppid(ppid)) = pck_source(&quote) else {
                 return;
             };
-            if pck_certificate_key(&ppid) != *key {
+            if pck_certificate_key(&quote, &ppid) != *key {
                 return;
             }
             out.certificates.extend(

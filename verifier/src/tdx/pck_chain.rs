@@ -136,13 +136,21 @@ pub(super) fn ca_cn(ca: PckCa) -> &'static str {
     }
 }
 
-/// The key for the PCK certificate PCS serves by `ppid`.
-pub(crate) fn pck_certificate_key(ppid: &EncryptedPpid<'_>) -> CollateralKey {
+/// The key for the PCK certificate PCS serves by `ppid` (and a PCCS by the quote's
+/// QE-ID).
+pub(crate) fn pck_certificate_key(quote: &Quote<'_>, ppid: &EncryptedPpid<'_>) -> CollateralKey {
+    let qe_id = quote
+        .header
+        .user_data
+        .get(..16)
+        .and_then(|id| id.try_into().ok())
+        .unwrap_or([0; 16]);
     CollateralKey::IntelPckCertificate {
         encrypted_ppid: ppid.encrypted_ppid.to_vec(),
         cpusvn: ppid.cpu_svn,
         pcesvn: ppid.pce_svn,
         pceid: ppid.pce_id,
+        qe_id,
     }
 }
 

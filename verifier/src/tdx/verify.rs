@@ -66,7 +66,7 @@ fn platform_chain(
             let candidates: Vec<&Certificate> = pck_certificates(bundle).collect();
             if candidates.is_empty() {
                 return Err(Error::MissingCollateral {
-                    key: pck_certificate_key(&ppid),
+                    key: pck_certificate_key(quote, &ppid),
                 });
             }
             let sig = &quote.signature;

@@ -368,6 +368,9 @@ pub struct PckCertId {
     pub pcesvn: u16,
     /// The PCE-ID.
     pub pceid: u16,
+    /// The QE-ID (the quote header's user data starts with it), by which a PCCS serves
+    /// the certificate.
+    pub qe_id: [u8; 16],
 }
 
 impl PckCertId {
@@ -403,6 +406,7 @@ impl PckCertId {
             cpusvn: pki.pck_spec.cpusvn,
             pcesvn: pki.pck_spec.pcesvn,
             pceid: u16::from_le_bytes(pki.pck_spec.pce_id),
+            qe_id: DEFAULT_QE_ID,
         }
     }
 
@@ -426,20 +430,33 @@ impl PckCertId {
 
     /// The query parameters of PCS's `GET /sgx/certification/v4/pckcert` for it: hex,
     /// PCESVN and PCE-ID as their little-endian bytes.
-    pub fn pcs_query(&self) -> [(&'static str, String); 4] {
-        [
+    pub fn pcs_query(&self) -> Vec<(&'static str, String)> {
+        vec![
             ("encrypted_ppid", hex::encode(&self.encrypted_ppid)),
             ("cpusvn", hex::encode(self.cpusvn)),
             ("pcesvn", hex::encode(self.pcesvn.to_le_bytes())),
             ("pceid", hex::encode(self.pceid.to_le_bytes())),
         ]
     }
+
+    /// The query parameters a PCCS takes for it: PCS's and the QE-ID (`qeid`); the
+    /// encrypted PPID only if it is RSA-3072's (Intel's PCCS refuses other lengths, and
+    /// needs it only to ask PCS).
+    pub fn pccs_query(&self) -> Vec<(&'static str, String)> {
+        let mut query = self.pcs_query();
+        if self.encrypted_ppid.len() != 384 {
+            query.retain(|(k, _)| *k != "encrypted_ppid");
+        }
+        query.push(("qeid", hex::encode(self.qe_id)));
+        query
+    }
 }
 
 impl QuoteSpec {
     /// Certification data of type 3 (or 2) naming the PCK certificate by `id` instead of
-    /// the PCK chain.
+    /// the PCK chain, and `id`'s QE-ID in the header's user data.
     pub fn with_encrypted_ppid(mut self, id: &PckCertId) -> Self {
+        self.user_data[..16].copy_from_slice(&id.qe_id);
         self.cert_data_type = id.cert_data_type();
         self.cert_data = Some(id.cert_data());
         self

@@ -262,6 +262,15 @@ pub(crate) struct FetchArgs {
     /// Intel PCS base URL, or a PCCS's (default https://api.trustedservices.intel.com).
     #[arg(long, env = "VERDICT_INTEL_PCS_URL", value_name = "URL")]
     pub(crate) intel_pcs_url: Option<String>,
+    /// Intel PCS subscription key, sent only when asking PCS for a PCK certificate by
+    /// encrypted PPID (quotes with certification data type 3); a PCCS needs none.
+    #[arg(
+        long,
+        env = "VERDICT_INTEL_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub(crate) intel_api_key: Option<String>,
     /// NVIDIA RIM service base URL (default https://rim.attestation.nvidia.com).
     #[arg(long, env = "VERDICT_NVIDIA_RIM_URL", value_name = "URL")]
     pub(crate) nvidia_rim_url: Option<String>,

@@ -77,6 +77,13 @@ impl Settings {
             }
             http.timeout = Duration::from_secs(secs);
         }
+        // Not in the config file: a secret belongs in the environment (or a flag).
+        http.intel_api_key = args
+            .intel_api_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned);
         let no_cache = args.no_cache || config.no_cache.unwrap_or(false);
         let cache_dir = if no_cache {
             None

@@ -283,3 +283,85 @@ fn the_h100_set_verifies_with_only_its_device_chain() {
         &mock.requests()[asked..]
     );
 }
+
+/// A quote naming its PCK certificate by encrypted PPID (type 3), of the fake Intel PKI:
+/// `verify` fetches the certificate from PCS (the mock), sending the subscription key
+/// from the environment with that request only, and verifies.
+#[test]
+fn verify_fetches_the_pck_certificate_of_a_type3_quote() {
+    use testvectors::build::tdx::{Collateral, PckCertId, QuoteSpec};
+    use testvectors::pki::intel::IntelPki;
+    use testvectors::pki::time::{rfc3339, DEFAULT_NOW};
+
+    let pki = IntelPki::cached();
+    let id = PckCertId::for_pki(pki, "cli fetching");
+    let catalog = Catalog::intel_fake(
+        &Collateral::tdx_default(pki),
+        &id,
+        &pki.pcs_pck_certificate(),
+    )
+    .unwrap();
+    let mock = MockVendor::start(catalog);
+    let dir = scratch("cli-type3");
+    std::fs::create_dir_all(&dir).unwrap();
+    let quote = dir.join("quote.bin");
+    std::fs::write(
+        &quote,
+        QuoteSpec::tdx_v4_default()
+            .with_encrypted_ppid(&id)
+            .build(pki),
+    )
+    .unwrap();
+    let root = dir.join("root.pem");
+    std::fs::write(&root, pki.root_pem()).unwrap();
+    let at = rfc3339(DEFAULT_NOW);
+    let run = |key: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_verdict"));
+        command
+            .args(["verify", &s(&quote), "--at", &at, "--anchor", &s(&root)])
+            .env_remove("VERDICT_OFFLINE")
+            .env_remove("VERDICT_CONFIG")
+            .env_remove("VERDICT_INTEL_API_KEY")
+            .env("VERDICT_INTEL_PCS_URL", mock.base_url())
+            .arg("--no-cache");
+        if let Some(key) = key {
+            command.env("VERDICT_INTEL_API_KEY", key);
+        }
+        command.output().unwrap()
+    };
+    let out = run(Some("cli-subscription-key"));
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("verified: Intel TDX quote v4"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains(
+            "PCK certificate by encrypted PPID from the collateral, certification data type 3"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let requests = mock.requests();
+    assert!(requests.iter().all(|r| {
+        (r.path == "/sgx/certification/v4/pckcert")
+            == (r.subscription_key.as_deref() == Some("cli-subscription-key"))
+    }));
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.path == "/sgx/certification/v4/pckcert"),
+        "{requests:?}"
+    );
+
+    // Offline, with nothing fetched: the missing PCK certificate is named (exit 3).
+    let out = common::verdict(&["verify", &s(&quote), "--at", &at, "--anchor", &s(&root)]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Intel SGX PCK certificate for encrypted PPID"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

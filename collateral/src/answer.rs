@@ -166,6 +166,64 @@ pub fn check_answer(key: &CollateralKey, bytes: &[u8]) -> Result<Bundle, String>
                 ));
             }
         }
+        CollateralKey::IntelPckCertificate { pcesvn, pceid, .. } => {
+            only(&bundle, Kind::Certificates)?;
+            let [pck] = bundle.certificates.as_slice() else {
+                return Err(format!(
+                    "{} certificates where one PCK certificate was asked",
+                    bundle.certificates.len()
+                ));
+            };
+            let issuer = pck.issuer().common_name();
+            if pck.subject().common_name() != Some("Intel SGX PCK Certificate")
+                || !matches!(
+                    issuer,
+                    Some("Intel SGX PCK Platform CA" | "Intel SGX PCK Processor CA")
+                )
+            {
+                return Err(format!(
+                    "{} issued by {}, where an Intel SGX PCK certificate was asked",
+                    pck.subject().display(),
+                    pck.issuer().display()
+                ));
+            }
+            let ext = verifier::tdx::PckExtension::decode(pck)
+                .map_err(|e| format!("it is not a PCK certificate Verdict reads: {e}"))?;
+            if ext.pce_id != pceid.to_le_bytes() {
+                return Err(format!(
+                    "the PCK certificate of PCE-ID {} where {} was asked",
+                    hex::encode(ext.pce_id),
+                    hex::encode(pceid.to_le_bytes())
+                ));
+            }
+            // PCS answers with the certificate of the highest TCB level the platform's
+            // raw TCB reaches, never above it.
+            if ext.pce_svn > *pcesvn {
+                return Err(format!(
+                    "a PCK certificate for PCESVN {} above the platform's {pcesvn}",
+                    ext.pce_svn
+                ));
+            }
+        }
+        CollateralKey::IntelPckCaChain { ca } => {
+            only(&bundle, Kind::Certificates)?;
+            let expected = match ca {
+                PckCa::Platform => "Intel SGX PCK Platform CA",
+                PckCa::Processor => "Intel SGX PCK Processor CA",
+            };
+            for name in [expected, "Intel SGX Root CA"] {
+                if !bundle
+                    .certificates
+                    .iter()
+                    .any(|c| c.subject().common_name() == Some(name))
+                {
+                    return Err(format!(
+                        "no {name} certificate in it (it holds {})",
+                        subjects(&bundle.certificates)
+                    ));
+                }
+            }
+        }
         CollateralKey::NvidiaRim { chip, version, .. } => {
             only(&bundle, Kind::Rim)?;
             let rim = &bundle.rims[0];

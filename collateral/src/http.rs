@@ -29,7 +29,7 @@ use crate::MAX_FILE_BYTES;
 
 /// How the HTTP source behaves on a slow or failing service.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpOptions {
     /// The limit for one request, connection to last byte. Default 20 s.
     pub timeout: Duration,
@@ -47,7 +47,33 @@ pub struct HttpOptions {
     /// Send requests through the proxy the environment names (`HTTPS_PROXY`,
     /// `HTTP_PROXY`, `ALL_PROXY`, honouring `NO_PROXY`). Default `true`.
     pub proxy_from_environment: bool,
+    /// The subscription key for Intel PCS, sent (as `Ocp-Apim-Subscription-Key`) with
+    /// requests for a PCK certificate by encrypted PPID only: the one PCS request that
+    /// may want it. A PCCS wants none. Default none.
+    pub intel_api_key: Option<String>,
 }
+
+impl std::fmt::Debug for HttpOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpOptions")
+            .field("timeout", &self.timeout)
+            .field("attempts", &self.attempts)
+            .field("backoff", &self.backoff)
+            .field("max_backoff", &self.max_backoff)
+            .field("max_retry_after", &self.max_retry_after)
+            .field("max_body", &self.max_body)
+            .field("proxy_from_environment", &self.proxy_from_environment)
+            // A secret: whether there is one, never what it is.
+            .field(
+                "intel_api_key",
+                &self.intel_api_key.as_ref().map(|_| "(set)"),
+            )
+            .finish()
+    }
+}
+
+/// The header Intel PCS takes its subscription key in.
+const INTEL_API_KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
 
 impl Default for HttpOptions {
     fn default() -> Self {
@@ -59,6 +85,7 @@ impl Default for HttpOptions {
             max_retry_after: Duration::from_secs(60),
             max_body: MAX_FILE_BYTES,
             proxy_from_environment: true,
+            intel_api_key: None,
         }
     }
 }
@@ -118,7 +145,16 @@ impl Http {
     async fn fetch_key(&self, key: &CollateralKey, now: UnixTime) -> Result<Fetched, FetchError> {
         match self.endpoints.locate(key) {
             Location::Get(url) => {
-                let response = self.get(&url).await.map_err(|k| err(key, &url, k))?;
+                let api_key = match key {
+                    CollateralKey::IntelPckCertificate { .. } => {
+                        self.options.intel_api_key.as_deref()
+                    }
+                    _ => None,
+                };
+                let response = self
+                    .get_keyed(&url, api_key)
+                    .await
+                    .map_err(|k| err(key, &url, k))?;
                 let bytes = normalize(key, &response.body);
                 answered(key, &url, bytes, now)
             }
@@ -242,8 +278,31 @@ impl Http {
 
     /// A GET, shared with any other key asking the same URL at the same time.
     async fn get(&self, url: &str) -> Result<Arc<Response>, FetchErrorKind> {
-        self.coalesced(format!("GET {url}"), || async {
-            Ok(Arc::new(self.send(|| self.client.get(url)).await?))
+        self.get_keyed(url, None).await
+    }
+
+    /// A GET with Intel's subscription key, when given (see
+    /// [`HttpOptions::intel_api_key`]), shared as [`Http::get`] is.
+    async fn get_keyed(
+        &self,
+        url: &str,
+        api_key: Option<&str>,
+    ) -> Result<Arc<Response>, FetchErrorKind> {
+        let id = match api_key {
+            Some(_) => format!("GET (with the subscription key) {url}"),
+            None => format!("GET {url}"),
+        };
+        self.coalesced(id, || async {
+            let response = self
+                .send(|| {
+                    let request = self.client.get(url);
+                    match api_key {
+                        Some(k) => request.header(INTEL_API_KEY_HEADER, k),
+                        None => request,
+                    }
+                })
+                .await?;
+            Ok(Arc::new(response))
         })
         .await
     }

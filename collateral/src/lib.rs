@@ -42,7 +42,7 @@ pub use files::{load_paths, LoadError, Loaded, SkipKind, Skipped, MAX_FILE_BYTES
 pub use http::{Http, HttpOptions, HttpSetupError};
 pub use locate::{
     locate, Endpoints, Location, AMD_KDS, INTEL_PCS, INTEL_ROOT_CA_CRL, NVIDIA_OCSP,
-    NVIDIA_RIM_SERVICE, PCCS_ROOT_CA_CRL_PATH,
+    NVIDIA_RIM_SERVICE, PCCS_ROOT_CA_CRL_PATH, PCK_CERT_PATH,
 };
 pub use names::file_name;
 pub use ocsp::{AnswerMismatch, OcspRequest, OcspRequestError};

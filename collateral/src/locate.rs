@@ -149,10 +149,50 @@ impl Endpoints {
                 header: "SGX-Enclave-Identity-Issuer-Chain",
             },
             CollateralKey::IntelRootCaCrl => Location::Get(self.intel_root_ca_crl.clone()),
-            CollateralKey::IntelPckCrl { ca } => Location::Get(format!(
-                "{pcs}/sgx/certification/v4/pckcrl?ca={}&encoding=der",
-                ca.name()
-            )),
+            CollateralKey::IntelPckCrl { ca } => Location::Get(pck_crl_url(pcs, *ca)),
+            // GET pckcert (PCS API v4): the PPID encrypted with RSA-3072 as 768 hex
+            // digits, CPUSVN as 32, and PCESVN and PCE-ID as the hex of their two
+            // little-endian bytes. Intel's PCS may want a subscription key for it
+            // (`HttpOptions::intel_api_key`). A PCCS wants no key but the QE-ID
+            // (`qeid`, by which it caches), and the encrypted PPID only when it must ask
+            // PCS (Intel's PCCS, `pckcertController.js`), so it can serve a type-2 quote's
+            // platform that it has cached.
+            CollateralKey::IntelPckCertificate {
+                encrypted_ppid,
+                cpusvn,
+                pcesvn,
+                pceid,
+                qe_id,
+            } => {
+                let pccs = pcs != INTEL_PCS;
+                let rsa3072 = encrypted_ppid.len() == PCS_ENCRYPTED_PPID_LEN;
+                if !rsa3072 && !pccs {
+                    return Location::NotPublic(
+                        "PCS serves PCK certificates by a PPID encrypted with RSA-3072 (certification data type 3), and this one is RSA-2048-encrypted (type 2): supply the platform's PCK certificate, or ask a PCCS that holds it",
+                    );
+                }
+                let mut url = format!("{pcs}{PCK_CERT_PATH}?");
+                if rsa3072 {
+                    url.push_str(&format!("encrypted_ppid={}&", hex::encode(encrypted_ppid)));
+                }
+                url.push_str(&format!(
+                    "cpusvn={}&pcesvn={}&pceid={}",
+                    hex::encode(cpusvn),
+                    hex::encode(pcesvn.to_le_bytes()),
+                    hex::encode(pceid.to_le_bytes())
+                ));
+                if pccs {
+                    url.push_str(&format!("&qeid={}", hex::encode(qe_id)));
+                }
+                Location::Get(url)
+            }
+            // The PCK CA and the root head every PCK CRL response (the same request as
+            // the CRL's, so fetching both costs one); PCS's pckcert response has them
+            // too, but only for certification data PCS can be asked by.
+            CollateralKey::IntelPckCaChain { ca } => Location::Header {
+                url: pck_crl_url(pcs, *ca),
+                header: "SGX-PCK-CRL-Issuer-Chain",
+            },
             CollateralKey::NvidiaDeviceChain => Location::NotPublic(
                 "the GPU returns its device chain with the report: capture both together",
             ),
@@ -170,6 +210,20 @@ impl Endpoints {
             _ => Location::NotPublic("no vendor source is known for it"),
         }
     }
+}
+
+/// The path below a PCS (or PCCS) base URL that serves PCK certificates by encrypted
+/// PPID.
+pub const PCK_CERT_PATH: &str = "/sgx/certification/v4/pckcert";
+
+/// The length of the encrypted PPID PCS v4 takes (RSA-3072: 384 bytes, 768 hex digits).
+const PCS_ENCRYPTED_PPID_LEN: usize = 384;
+
+fn pck_crl_url(pcs: &str, ca: verifier::needs::PckCa) -> String {
+    format!(
+        "{pcs}/sgx/certification/v4/pckcrl?ca={}&encoding=der",
+        ca.name()
+    )
 }
 
 /// A base URL without its trailing slashes, so that paths join with one.
@@ -299,6 +353,54 @@ mod tests {
         for (key, expected) in cases {
             assert_eq!(locate(&key).to_string(), expected, "{key}");
         }
+        // PCESVN and PCE-ID as their little-endian bytes, as PCS takes them.
+        let pck = CollateralKey::IntelPckCertificate {
+            encrypted_ppid: vec![0xe1; 384],
+            cpusvn: [0x0c; 16],
+            pcesvn: 13,
+            pceid: 0x0102,
+            qe_id: [0xab; 16],
+        };
+        assert_eq!(
+            locate(&pck).to_string(),
+            format!(
+                "from https://api.trustedservices.intel.com/sgx/certification/v4/pckcert?encrypted_ppid={}&cpusvn={}&pcesvn=0d00&pceid=0201",
+                "e1".repeat(384),
+                "0c".repeat(16)
+            )
+        );
+        // A PCCS also wants the QE-ID.
+        let pccs = Endpoints::vendors().with_intel_pcs("https://pccs.example:8081/");
+        assert_eq!(
+            pccs.locate(&pck).to_string(),
+            format!(
+                "from https://pccs.example:8081/sgx/certification/v4/pckcert?encrypted_ppid={}&cpusvn={}&pcesvn=0d00&pceid=0201&qeid={}",
+                "e1".repeat(384),
+                "0c".repeat(16),
+                "ab".repeat(16)
+            )
+        );
+        // PCS takes no RSA-2048-encrypted PPID; a PCCS is asked by QE-ID alone.
+        let rsa2048 = CollateralKey::IntelPckCertificate {
+            encrypted_ppid: vec![0xe1; 256],
+            cpusvn: [0x0c; 16],
+            pcesvn: 13,
+            pceid: 0,
+            qe_id: [0xab; 16],
+        };
+        assert!(matches!(locate(&rsa2048), Location::NotPublic(_)));
+        assert_eq!(
+            pccs.locate(&rsa2048).to_string(),
+            format!(
+                "from https://pccs.example:8081/sgx/certification/v4/pckcert?cpusvn={}&pcesvn=0d00&pceid=0000&qeid={}",
+                "0c".repeat(16),
+                "ab".repeat(16)
+            )
+        );
+        assert_eq!(
+            locate(&CollateralKey::IntelPckCaChain { ca: PckCa::Platform }).to_string(),
+            "in the SGX-PCK-CRL-Issuer-Chain header from https://api.trustedservices.intel.com/sgx/certification/v4/pckcrl?ca=platform&encoding=der"
+        );
         let masked = CollateralKey::AmdVcek {
             product: Some(Product::Milan),
             hw_id: vec![0; 64],

@@ -55,6 +55,27 @@ pub fn file_name(key: &CollateralKey) -> Option<String> {
         CollateralKey::IntelTcbSigning => "intel-tcb-signing-chain.pem".to_owned(),
         CollateralKey::IntelRootCaCrl => "intel-root-ca-crl.der".to_owned(),
         CollateralKey::IntelPckCrl { ca } => format!("intel-pck-{}-ca-crl.der", ca.name()),
+        CollateralKey::IntelPckCaChain { ca } => format!("intel-pck-{}-ca-chain.pem", ca.name()),
+        // The encrypted PPID is 768 hex digits: a SHA-256 of it and the QE-ID names the
+        // platform instead.
+        CollateralKey::IntelPckCertificate {
+            encrypted_ppid,
+            cpusvn,
+            pcesvn,
+            pceid,
+            qe_id,
+        } => {
+            let ppid = Sha256::new()
+                .chain_update(encrypted_ppid)
+                .chain_update(qe_id)
+                .finalize();
+            format!(
+                "intel-pck-cert-{}-cpusvn{}-pcesvn{pcesvn}-pceid{}.pem",
+                hex::encode(&ppid[..12]),
+                hex::encode(cpusvn),
+                hex::encode(pceid.to_le_bytes())
+            )
+        }
         CollateralKey::NvidiaRim { id, .. } if !id.is_empty() => {
             format!("nvidia-rim-{}.xml", safe(id))
         }
@@ -136,6 +157,30 @@ mod tests {
             "intel-tdx-tcb-info-b0c06f000000.json"
         );
         assert_eq!(file_name(&CollateralKey::NvidiaDeviceChain), None);
+        let pck = |ppid: u8| CollateralKey::IntelPckCertificate {
+            encrypted_ppid: vec![ppid; 384],
+            cpusvn: [1; 16],
+            pcesvn: 13,
+            pceid: 0,
+            qe_id: [3; 16],
+        };
+        let name = file_name(&pck(1)).unwrap();
+        assert!(name.starts_with("intel-pck-cert-"), "{name}");
+        assert!(
+            name.ends_with(&format!(
+                "-cpusvn{}-pcesvn13-pceid0000.pem",
+                "01".repeat(16)
+            )),
+            "{name}"
+        );
+        assert_ne!(name, file_name(&pck(2)).unwrap());
+        assert_eq!(
+            file_name(&CollateralKey::IntelPckCaChain {
+                ca: verifier::needs::PckCa::Processor
+            })
+            .unwrap(),
+            "intel-pck-processor-ca-chain.pem"
+        );
     }
 
     #[test]

@@ -500,3 +500,260 @@ fn a_pccs_root_ca_crl_in_hex_text_is_read() {
         other => panic!("{other:?}"),
     }
 }
+
+// ---- PCK certificates by encrypted PPID (certification data type 3) ----
+
+mod pck_by_ppid {
+    use super::*;
+    use testvectors::build::tdx::{Collateral, PckCertId, QuoteSpec};
+    use testvectors::pki::intel::{rogue_p256, IntelKeys, IntelPki};
+    use testvectors::pki::time::DEFAULT_NOW;
+    use verifier::tdx::TdxOptions;
+
+    fn pki() -> &'static IntelPki {
+        IntelPki::cached()
+    }
+
+    fn id() -> PckCertId {
+        PckCertId::for_pki(pki(), "fetch_mock")
+    }
+
+    fn now() -> UnixTime {
+        verifier::time::from_secs(DEFAULT_NOW)
+    }
+
+    fn verifier() -> Verifier {
+        Verifier::new(TrustAnchors {
+            intel_root: vec![pki().root_spki_sha256()],
+            ..TrustAnchors::empty()
+        })
+    }
+
+    fn quote() -> Evidence {
+        let bytes = QuoteSpec::tdx_v4_default()
+            .with_encrypted_ppid(&id())
+            .build(pki());
+        Evidence::from_bytes(&bytes, None).unwrap()
+    }
+
+    fn expectations() -> Expectations {
+        Expectations::tdx(TdxOptions::default())
+    }
+
+    /// The fake PKI's PCS, serving `pck`'s certificate for the quote's platform.
+    fn pcs(pck: &IntelPki, id: &PckCertId) -> MockVendor {
+        let catalog = Catalog::intel_fake(
+            &Collateral::tdx_default(pki()),
+            id,
+            &pck.pcs_pck_certificate(),
+        )
+        .unwrap();
+        MockVendor::start(catalog)
+    }
+
+    fn with_key(mock: &MockVendor, key: Option<&str>) -> Http {
+        let base = mock.base_url();
+        let mut options = options();
+        options.intel_api_key = key.map(str::to_owned);
+        Http::new(Endpoints::vendors().with_intel_pcs(&base), options).unwrap()
+    }
+
+    #[test]
+    fn a_type3_quote_verifies_with_its_pck_certificate_fetched_from_pcs() {
+        let mock = pcs(pki(), &id());
+        let evidence = quote();
+        let resolved = fetch_for(
+            &evidence,
+            &expectations(),
+            &with_key(&mock, Some("test-subscription-key")),
+            now(),
+        );
+        assert!(resolved.failed.is_empty(), "{:?}", resolved.failed);
+        let kinds: Vec<&str> = resolved.fetched.iter().map(|(k, _)| k.kind()).collect();
+        assert!(kinds.contains(&"intel_pck_certificate"), "{kinds:?}");
+        assert!(kinds.contains(&"intel_pck_ca_chain"), "{kinds:?}");
+        let from_network = verifier()
+            .verify(&evidence, &resolved.bundle, &expectations(), now())
+            .unwrap();
+        let verifier::Claims::Tdx(claims) = from_network.claims() else {
+            panic!("{:?}", from_network.claims())
+        };
+        assert_eq!(claims.platform.certification_data_type, 3);
+
+        // The same claims from a bundle of the same files (PCS's answer as a file).
+        let mut bundle = Bundle::new();
+        for (_, bytes) in Collateral::tdx_default(pki()).files() {
+            bundle.add_bytes(&bytes).unwrap();
+        }
+        bundle
+            .add_bytes(pki().pcs_pck_certificate().pem.as_bytes())
+            .unwrap();
+        let from_files = verifier()
+            .verify(&evidence, &bundle, &expectations(), now())
+            .unwrap();
+        assert_eq!(from_network.claims(), from_files.claims());
+
+        // One pckcert request, the only one with the subscription key; the PCK CA chain
+        // came from the header of the PCK CRL's response (one request for both).
+        let requests = mock.requests();
+        let pckcert: Vec<_> = requests
+            .iter()
+            .filter(|s| s.path == "/sgx/certification/v4/pckcert")
+            .collect();
+        assert_eq!(pckcert.len(), 1, "{requests:?}");
+        assert_eq!(
+            pckcert[0].subscription_key.as_deref(),
+            Some("test-subscription-key")
+        );
+        assert!(pckcert[0].query.contains(&format!(
+            "encrypted_ppid={}",
+            hex::encode(&id().encrypted_ppid)
+        )));
+        // The mock is not Intel's PCS, so it is asked as a PCCS: with the QE-ID too.
+        assert!(
+            pckcert[0].query.contains(&format!(
+                "pcesvn=0d00&pceid=0000&qeid={}",
+                hex::encode(id().qe_id)
+            )),
+            "{}",
+            pckcert[0].query
+        );
+        assert!(requests
+            .iter()
+            .filter(|s| s.path != "/sgx/certification/v4/pckcert")
+            .all(|s| s.subscription_key.is_none()));
+        let pckcrl = requests
+            .iter()
+            .filter(|s| s.path == "/sgx/certification/v4/pckcrl")
+            .count();
+        assert_eq!(pckcrl, 1, "{requests:?}");
+
+        // A PCCS wants no key, and gets none.
+        let mock = pcs(pki(), &id());
+        let resolved = fetch_for(&evidence, &expectations(), &with_key(&mock, None), now());
+        assert!(resolved.failed.is_empty(), "{:?}", resolved.failed);
+        assert!(mock.requests().iter().all(|s| s.subscription_key.is_none()));
+    }
+
+    #[test]
+    fn a_type2_quote_is_served_by_a_pccs_by_qe_id() {
+        let two = PckCertId::rsa2048_for_pki(pki(), "fetch_mock type 2");
+        let mock = pcs(pki(), &two);
+        let bytes = QuoteSpec::tdx_v4_default()
+            .with_encrypted_ppid(&two)
+            .build(pki());
+        let evidence = Evidence::from_bytes(&bytes, None).unwrap();
+        let resolved = fetch_for(&evidence, &expectations(), &with_key(&mock, None), now());
+        assert!(resolved.failed.is_empty(), "{:?}", resolved.failed);
+        let verified = verifier()
+            .verify(&evidence, &resolved.bundle, &expectations(), now())
+            .unwrap();
+        let verifier::Claims::Tdx(claims) = verified.claims() else {
+            panic!("{:?}", verified.claims())
+        };
+        assert_eq!(claims.platform.certification_data_type, 2);
+        let pckcert = mock
+            .requests()
+            .into_iter()
+            .find(|s| s.path == "/sgx/certification/v4/pckcert")
+            .unwrap();
+        assert!(
+            !pckcert.query.contains("encrypted_ppid"),
+            "{}",
+            pckcert.query
+        );
+        assert!(pckcert.query.contains("qeid="), "{}", pckcert.query);
+    }
+
+    #[test]
+    fn another_platforms_pck_certificate_from_pcs_fails_verification() {
+        // PCS answers with a PCK certificate of the same CAs, but another platform's key.
+        let other = IntelPki::builder()
+            .keys(IntelKeys {
+                pck: rogue_p256(),
+                ..IntelKeys::committed()
+            })
+            .build();
+        let mock = pcs(&other, &id());
+        let evidence = quote();
+        let resolved = fetch_for(&evidence, &expectations(), &with_key(&mock, None), now());
+        // It answers the key as far as a fetcher can tell (issuer, PCE-ID) ...
+        assert!(resolved
+            .fetched
+            .iter()
+            .any(|(k, _)| k.kind() == "intel_pck_certificate"));
+        // ... and verification finds it is not this platform's.
+        let e = verifier()
+            .verify(&evidence, &resolved.bundle, &expectations(), now())
+            .unwrap_err();
+        assert_eq!(e.kind(), "pck_certificate_mismatch", "{e}");
+    }
+
+    #[test]
+    fn a_pck_certificate_pcs_does_not_have_is_missing_collateral_by_name() {
+        // PCS knows another encrypted PPID only.
+        let mock = pcs(pki(), &PckCertId::for_pki(pki(), "another ppid"));
+        let evidence = quote();
+        let resolved = fetch_for(&evidence, &expectations(), &with_key(&mock, None), now());
+        let key = CollateralKey::IntelPckCertificate {
+            encrypted_ppid: id().encrypted_ppid,
+            cpusvn: id().cpusvn,
+            pcesvn: id().pcesvn,
+            pceid: id().pceid,
+            qe_id: id().qe_id,
+        };
+        assert_eq!(
+            resolved.failure(&key).map(|e| &e.kind),
+            Some(&FetchErrorKind::NotFound)
+        );
+        let e = verifier()
+            .verify(&evidence, &resolved.bundle, &expectations(), now())
+            .unwrap_err();
+        let verifier::Error::MissingCollateral { key: missing } = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(missing, &key);
+    }
+
+    #[test]
+    fn an_answer_that_is_no_pck_certificate_is_refused() {
+        let mock = pcs(pki(), &id());
+        let key = CollateralKey::IntelPckCertificate {
+            encrypted_ppid: id().encrypted_ppid,
+            cpusvn: id().cpusvn,
+            pcesvn: id().pcesvn,
+            pceid: id().pceid,
+            qe_id: id().qe_id,
+        };
+        let source = with_key(&mock, None);
+        // The TCB Signing certificate where the PCK certificate was asked.
+        mock.inject(
+            Fault::ReplaceBody(pki().tcb_signing_chain_pem().into_bytes()),
+            "/sgx/certification/v4/pckcert",
+            10,
+        );
+        match fetch_one(&source, &key, now()) {
+            FetchErrorKind::WrongContent(why) => {
+                assert!(
+                    why.contains("2 certificates where one PCK certificate"),
+                    "{why}"
+                )
+            }
+            other => panic!("{other}"),
+        }
+        // A PCK certificate for a higher PCESVN than the platform's.
+        let higher = IntelPki::builder().modify_pck(|p| p.pcesvn = 14).build();
+        mock.clear_faults();
+        mock.inject(
+            Fault::ReplaceBody(higher.pcs_pck_certificate().pem.into_bytes()),
+            "/sgx/certification/v4/pckcert",
+            10,
+        );
+        match fetch_one(&source, &key, now()) {
+            FetchErrorKind::WrongContent(why) => {
+                assert!(why.contains("PCESVN 14 above the platform's 13"), "{why}")
+            }
+            other => panic!("{other}"),
+        }
+    }
+}

@@ -37,6 +37,8 @@ pub struct Seen {
     pub body_len: usize,
     /// The fault it got, if one was injected for it.
     pub fault: Option<Fault>,
+    /// The `Ocp-Apim-Subscription-Key` header (Intel PCS's subscription key), if sent.
+    pub subscription_key: Option<String>,
 }
 
 /// What the connections share.
@@ -292,6 +294,10 @@ async fn answer(shared: &Shared, abort: &Notify, request: Request<Incoming>) -> 
         query: query.clone(),
         body_len: body.as_ref().map_or(0, Bytes::len),
         fault: fault.clone(),
+        subscription_key: parts
+            .headers
+            .get("ocp-apim-subscription-key")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
     });
     let Some(body) = body else {
         return status_only(StatusCode::PAYLOAD_TOO_LARGE);

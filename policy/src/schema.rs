@@ -450,6 +450,7 @@ const INTEL: &[Row] = &[
     ("platform_configuration.cached_keys", Bool),
     ("platform_configuration.smt_enabled", Bool),
     ("pck_issuer", Str),
+    ("certification_data_type", U16),
     ("qe_svn", U16),
     ("collateral_expires_at", Time),
     ("quote_version", U16),

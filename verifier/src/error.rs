@@ -763,6 +763,14 @@ pub enum BindingError {
         /// Actual, hex.
         actual: String,
     },
+    /// The quote names its PCK certificate by encrypted PPID, and no PCK certificate in
+    /// the collateral has the key that signed its QE report: each is another platform's
+    /// (or another TCB level's).
+    #[error("none of the {candidates} PCK certificates in the collateral has the key that signed the quote's QE report: they are for another platform or TCB level")]
+    PckCertificate {
+        /// How many PCK certificates the collateral holds.
+        candidates: usize,
+    },
     /// TCB Info for another platform or TEE than the quote's.
     #[error("TCB Info {field} is {collateral}, the quote's is {quote}")]
     TcbInfoMismatch {
@@ -822,6 +830,7 @@ impl BindingError {
             Self::SignerMismatch { .. } => "signer_mismatch",
             Self::ProductMismatch { .. } => "product_mismatch",
             Self::QeReportData { .. } => "qe_report_data",
+            Self::PckCertificate { .. } => "pck_certificate_mismatch",
             Self::TcbInfoMismatch { .. } => "tcb_info_mismatch",
             Self::TdxModule { .. } => "tdx_module_mismatch",
             Self::QeIdentity { .. } => "qe_identity_mismatch",
@@ -1326,6 +1335,8 @@ mod tests {
             .into(),
         "binding qe report data": Error::Binding(BindingError::QeReportData { .. }) =>
             BindingError::QeReportData { expected: "00".into(), actual: "01".into() }.into(),
+        "binding pck certificate": Error::Binding(BindingError::PckCertificate { .. }) =>
+            BindingError::PckCertificate { candidates: 2 }.into(),
         "binding tcb info": Error::Binding(BindingError::TcbInfoMismatch { .. }) =>
             BindingError::TcbInfoMismatch {
                 field: "fmspc",

@@ -125,7 +125,7 @@ impl Evidence {
                 ),
                 Err(_) => Vec::new(),
             },
-            Self::Tdx { quote, .. } | Self::Sgx(quote) => tdx::needs::requirements(quote),
+            Self::Tdx { quote, .. } | Self::Sgx(quote) => tdx::needs::requirements(quote, known),
             Self::Gpus(gpus) => {
                 let options = expectations.nvidia.clone().unwrap_or_default();
                 let provider = crate::crypto::default_provider();
@@ -183,11 +183,12 @@ impl Bundle {
     }
 
     /// Whether the bundle holds everything `key` stands for (an AMD chain is its CA and
-    /// its ARK).
+    /// its ARK, an Intel PCK CA chain its CA and the root).
     fn serves(&self, evidence: &Evidence, key: &CollateralKey) -> bool {
         let selected = self.select(evidence, key);
         match key {
             CollateralKey::AmdChain { .. } => snp::needs::is_whole_chain(&selected),
+            CollateralKey::IntelPckCaChain { .. } => tdx::needs::is_whole_ca_chain(&selected),
             _ => !selected.is_empty(),
         }
     }

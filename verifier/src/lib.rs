@@ -43,6 +43,10 @@
 //!    consistent; unsigned bytes after the signature data are tolerated and reported;
 //! 2. the PCK chain in the quote (type 5, PEM) is exactly PCK → PCK Platform/Processor CA
 //!    → Intel SGX Root CA, the root's key is pinned, every certificate is valid at `now`;
+//!    a quote that carries only its PCK certificate (type 4) or names it by encrypted
+//!    PPID (types 3 and 2) gets the rest from the collateral: for types 2 and 3 the PCK
+//!    certificate whose key verifies the QE report signature, and the PCK CA and root
+//!    that issued it; type 1 (plain PPID) is refused;
 //! 3. the Root CA CRL (signed by the root) does not list the PCK CA, and the PCK CA's CRL
 //!    does not list the PCK certificate; both are current at `now`;
 //! 4. the QE report's signature verifies with the PCK key, and its REPORTDATA is

@@ -78,6 +78,14 @@ impl PckCa {
             Self::Processor => "processor",
         }
     }
+
+    /// `Platform` or `Processor`, as the CA's common name has it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Platform => "Platform",
+            Self::Processor => "Processor",
+        }
+    }
 }
 
 /// One certificate whose revocation status an OCSP response must give: the certificate
@@ -160,6 +168,31 @@ pub enum CollateralKey {
         /// Which PCK CA.
         ca: PckCa,
     },
+    /// The PCK certificate of a platform whose quote names it by encrypted PPID
+    /// (certification data type 2 or 3) instead of carrying it. Intel PCS serves it by
+    /// the encrypted PPID, CPUSVN, PCESVN and PCE-ID; a PCCS by the QE-ID, CPUSVN, PCESVN
+    /// and PCE-ID (the encrypted PPID only when it must ask PCS). The certificate that
+    /// verifies the quote's QE report signature is the one that answers it.
+    IntelPckCertificate {
+        /// The PPID encrypted with Intel's PPID encryption key (384 bytes for RSA-3072,
+        /// 256 for RSA-2048).
+        encrypted_ppid: Vec<u8>,
+        /// The platform's raw CPUSVN.
+        cpusvn: [u8; 16],
+        /// The PCE's ISVSVN.
+        pcesvn: u16,
+        /// The PCE's id.
+        pceid: u16,
+        /// The QE-ID: the first 16 bytes of the quote header's user data.
+        qe_id: [u8; 16],
+    },
+    /// A PCK CA certificate and the Intel SGX Root CA above it, when the quote does not
+    /// carry its PCK chain (certification data types 2 to 4). PCS sends them as the
+    /// issuer chain of the CA's PCK CRL.
+    IntelPckCaChain {
+        /// Which PCK CA.
+        ca: PckCa,
+    },
     /// A GPU's device certificate chain, when the evidence does not carry it.
     NvidiaDeviceChain,
     /// The root of a GPU's device chain, when the chain in the evidence stops below it.
@@ -196,6 +229,8 @@ impl CollateralKey {
             Self::IntelTcbSigning => "intel_tcb_signing",
             Self::IntelRootCaCrl => "intel_root_ca_crl",
             Self::IntelPckCrl { .. } => "intel_pck_crl",
+            Self::IntelPckCertificate { .. } => "intel_pck_certificate",
+            Self::IntelPckCaChain { .. } => "intel_pck_ca_chain",
             Self::NvidiaDeviceChain => "nvidia_device_chain",
             Self::NvidiaDeviceRoot { .. } => "nvidia_device_root",
             Self::NvidiaRim { .. } => "nvidia_rim",
@@ -257,13 +292,26 @@ impl fmt::Display for CollateralKey {
                 "Intel SGX TCB Signing certificate (the issuer chain of TCB Info and QE Identity)",
             ),
             Self::IntelRootCaCrl => f.write_str("Intel SGX Root CA CRL"),
-            Self::IntelPckCrl { ca } => write!(
+            Self::IntelPckCrl { ca } => {
+                write!(f, "PCK CRL of the Intel SGX PCK {} CA", ca.label())
+            }
+            Self::IntelPckCertificate {
+                encrypted_ppid,
+                cpusvn,
+                pcesvn,
+                pceid,
+                ..
+            } => write!(
                 f,
-                "PCK CRL of the Intel SGX PCK {} CA",
-                match ca {
-                    PckCa::Platform => "Platform",
-                    PckCa::Processor => "Processor",
-                }
+                "Intel SGX PCK certificate for encrypted PPID {}... (CPUSVN {}, PCESVN {pcesvn}, PCE-ID {})",
+                hex::encode(encrypted_ppid.get(..8).unwrap_or(encrypted_ppid)),
+                hex::encode(cpusvn),
+                hex::encode(pceid.to_le_bytes())
+            ),
+            Self::IntelPckCaChain { ca } => write!(
+                f,
+                "Intel SGX PCK {} CA certificate and Intel SGX Root CA (the issuer chain of its PCK CRL)",
+                ca.label()
             ),
             Self::NvidiaDeviceChain => f.write_str(
                 "the GPU's device certificate chain (the attestation certificate that signed the report)",

@@ -293,10 +293,18 @@ fn platform_rows(p: &PlatformClaims) -> Vec<(&'static str, String)> {
             format!("{} (tcbDate {})", c.status, c.tcb_date),
         ));
     }
+    // Where the PCK chain came from, when the quote did not carry it (type 5).
+    let pck_from = match p.certification_data_type {
+        5 => String::new(),
+        4 => "; PCK CA from the collateral, certification data type 4".to_owned(),
+        t => format!(
+            "; PCK certificate by encrypted PPID from the collateral, certification data type {t}"
+        ),
+    };
     rows.push((
         "platform",
         format!(
-            "fmspc {} pce_id {} pce_svn {} qe_svn {} ({})",
+            "fmspc {} pce_id {} pce_svn {} qe_svn {} ({}{pck_from})",
             p.fmspc, p.pce_id, p.pce_svn, p.qe_svn, p.pck_issuer
         ),
     ));

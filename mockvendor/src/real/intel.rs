@@ -5,6 +5,9 @@ use std::path::Path;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
 
+use testvectors::build::tdx::{Collateral, PckCertId};
+use testvectors::pki::intel::PcsPckCertificate;
+
 use super::{content_type, read, read_dir_sorted};
 use crate::catalog::Catalog;
 use crate::error::{malformed, BuildError};
@@ -28,6 +31,10 @@ pub(crate) const TCB_INFO_ISSUER_CHAIN: &str = "TCB-Info-Issuer-Chain";
 pub(crate) const ENCLAVE_IDENTITY_ISSUER_CHAIN: &str = "SGX-Enclave-Identity-Issuer-Chain";
 /// The PCS v4 issuer-chain header of the PCK CRL.
 pub(crate) const PCK_CRL_ISSUER_CHAIN: &str = "SGX-PCK-CRL-Issuer-Chain";
+/// The PCS v4 issuer-chain header of a PCK certificate.
+pub(crate) const PCK_CERT_ISSUER_CHAIN: &str = "SGX-PCK-Certificate-Issuer-Chain";
+/// PCS v4's PCK certificate by encrypted PPID.
+pub(crate) const PCK_CERT_PATH: &str = "/sgx/certification/v4/pckcert";
 
 impl Catalog {
     /// The names of the Intel cases (`tdx/cases/*`), sorted.
@@ -74,11 +81,86 @@ impl Catalog {
     /// # Errors
     /// A collateral file missing or malformed.
     pub fn intel_collateral_from(dir: &Path) -> Result<Self, BuildError> {
+        let text = |name: &str| -> Result<String, BuildError> {
+            let path = dir.join(name);
+            String::from_utf8(read(&path)?).map_err(|e| malformed(&path, e.to_string()))
+        };
+        Self::intel_collateral(&IntelFiles {
+            dir,
+            tcb_info: read(&dir.join("tcb_info.json"))?,
+            tcb_info_issuer_chain: text("tcb_info_issuer_chain.pem")?,
+            qe_identity: read(&dir.join("qe_identity.json"))?,
+            qe_identity_issuer_chain: text("qe_identity_issuer_chain.pem")?,
+            pck_crl: read(&dir.join("pck_crl.der"))?,
+            pck_crl_issuer_chain: text("pck_crl_issuer_chain.pem")?,
+            root_ca_crl: read(&dir.join("root_ca_crl.der"))?,
+        })
+    }
+
+    /// Intel PCS v4 for the fake Intel PKI of `testvectors` (nothing read from disk): the
+    /// routes of [`Catalog::intel_case`] for `collateral`, and PCS's PCK certificate by
+    /// encrypted PPID for the platform `id` names:
+    ///
+    /// | path | body | headers |
+    /// |---|---|---|
+    /// | `/sgx/certification/v4/pckcert?encrypted_ppid=…&cpusvn=…&pcesvn=…&pceid=…[&qeid=…]` | `pck.pem` | `SGX-PCK-Certificate-Issuer-Chain` (URL-encoded), `SGX-TCBm`, `SGX-FMSPC`, `SGX-PCK-Certificate-CA-Type` |
+    ///
+    /// `pck` is usually [`IntelPki::pcs_pck_certificate`] of the PKI the quote was made
+    /// with; another PKI's serves another platform's certificate under the same query.
+    ///
+    /// # Errors
+    /// If the collateral's JSON or CRLs do not read (as for [`Catalog::intel_case`]).
+    ///
+    /// [`IntelPki::pcs_pck_certificate`]: testvectors::pki::intel::IntelPki::pcs_pck_certificate
+    pub fn intel_fake(
+        collateral: &Collateral,
+        id: &PckCertId,
+        pck: &PcsPckCertificate,
+    ) -> Result<Self, BuildError> {
+        let mut catalog = Self::intel_collateral(&IntelFiles {
+            dir: Path::new("(fake Intel collateral)"),
+            tcb_info: collateral.tcb_info.body(),
+            tcb_info_issuer_chain: collateral.tcb_info_issuer_chain.clone(),
+            qe_identity: collateral.qe_identity.body(),
+            qe_identity_issuer_chain: collateral.qe_identity_issuer_chain.clone(),
+            pck_crl: collateral.pck_crl.clone(),
+            pck_crl_issuer_chain: collateral.pck_crl_issuer_chain.clone(),
+            root_ca_crl: collateral.root_ca_crl.clone(),
+        })?;
+        catalog.intel_pck_certificate(id, pck);
+        Ok(catalog)
+    }
+
+    /// Serves `pck` at `GET /sgx/certification/v4/pckcert` for the platform `id` names,
+    /// as PCS does (by encrypted PPID, CPUSVN, PCESVN and PCE-ID) and as a PCCS does (the
+    /// same and the QE-ID, `qeid`); see [`Catalog::intel_fake`].
+    pub fn intel_pck_certificate(&mut self, id: &PckCertId, pck: &PcsPckCertificate) -> &mut Self {
+        let chain = utf8_percent_encode(&pck.issuer_chain, URI_COMPONENT).to_string();
+        for query in [id.pcs_query(), id.pccs_query()] {
+            let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            self.route(
+                PCK_CERT_PATH,
+                &query,
+                pck.pem.clone().into_bytes(),
+                &[
+                    ("Content-Type", content_type::PEM),
+                    (PCK_CERT_ISSUER_CHAIN, &chain),
+                    ("SGX-TCBm", &pck.tcbm),
+                    ("SGX-FMSPC", &pck.fmspc),
+                    ("SGX-PCK-Certificate-CA-Type", pck.ca_type),
+                ],
+            );
+        }
+        self
+    }
+
+    fn intel_collateral(files: &IntelFiles<'_>) -> Result<Self, BuildError> {
+        let dir = files.dir;
         let mut catalog = Self::new();
 
         let tcb_path = dir.join("tcb_info.json");
-        let tcb_info = read(&tcb_path)?;
-        let doc = json(&tcb_path, &tcb_info)?;
+        let tcb_info = &files.tcb_info;
+        let doc = json(&tcb_path, tcb_info)?;
         let fmspc = doc
             .pointer("/tcbInfo/fmspc")
             .and_then(Value::as_str)
@@ -88,7 +170,7 @@ impl Catalog {
             Some(Some("SGX")) | None => "sgx",
             other => return Err(malformed(&tcb_path, format!("tcbInfo.id {other:?}"))),
         };
-        let chain = issuer_chain(&dir.join("tcb_info_issuer_chain.pem"))?;
+        let chain = issuer_chain(&files.tcb_info_issuer_chain);
         catalog.route(
             &format!("/{tee}/certification/v4/tcb"),
             &[("fmspc", fmspc)],
@@ -100,18 +182,18 @@ impl Catalog {
         );
 
         let qe_path = dir.join("qe_identity.json");
-        let qe_identity = read(&qe_path)?;
-        let doc = json(&qe_path, &qe_identity)?;
+        let qe_identity = &files.qe_identity;
+        let doc = json(&qe_path, qe_identity)?;
         let tee = match doc.pointer("/enclaveIdentity/id").and_then(Value::as_str) {
             Some("TD_QE") => "tdx",
             Some("QE") => "sgx",
             other => return Err(malformed(&qe_path, format!("enclaveIdentity.id {other:?}"))),
         };
-        let chain = issuer_chain(&dir.join("qe_identity_issuer_chain.pem"))?;
+        let chain = issuer_chain(&files.qe_identity_issuer_chain);
         catalog.route(
             &format!("/{tee}/certification/v4/qe/identity"),
             &[],
-            qe_identity,
+            qe_identity.clone(),
             &[
                 ("Content-Type", content_type::JSON),
                 (ENCLAVE_IDENTITY_ISSUER_CHAIN, &chain),
@@ -119,25 +201,24 @@ impl Catalog {
         );
 
         let crl_path = dir.join("pck_crl.der");
-        let pck_crl = read(&crl_path)?;
-        let ca = pck_crl_ca(&crl_path, &pck_crl)?;
-        let chain = issuer_chain(&dir.join("pck_crl_issuer_chain.pem"))?;
+        let pck_crl = &files.pck_crl;
+        let ca = pck_crl_ca(&crl_path, pck_crl)?;
+        let chain = issuer_chain(&files.pck_crl_issuer_chain);
         catalog.route(
             "/sgx/certification/v4/pckcrl",
             &[("ca", ca), ("encoding", "der")],
-            pck_crl,
+            pck_crl.clone(),
             &[
                 ("Content-Type", content_type::CRL),
                 (PCK_CRL_ISSUER_CHAIN, &chain),
             ],
         );
 
-        let root_crl = read(&dir.join("root_ca_crl.der"))?;
         for path in ["/sgx/certification/v4/rootcacrl", "/IntelSGXRootCA.der"] {
             catalog.route(
                 path,
                 &[],
-                root_crl.clone(),
+                files.root_ca_crl.clone(),
                 &[("Content-Type", content_type::CRL)],
             );
         }
@@ -145,14 +226,26 @@ impl Catalog {
     }
 }
 
+/// The documents of one Intel collateral folder (real or fake), in memory.
+struct IntelFiles<'a> {
+    /// Where they are from (error messages name files below it).
+    dir: &'a Path,
+    tcb_info: Vec<u8>,
+    tcb_info_issuer_chain: String,
+    qe_identity: Vec<u8>,
+    qe_identity_issuer_chain: String,
+    pck_crl: Vec<u8>,
+    pck_crl_issuer_chain: String,
+    root_ca_crl: Vec<u8>,
+}
+
 fn json(path: &Path, bytes: &[u8]) -> Result<Value, BuildError> {
     serde_json::from_slice(bytes).map_err(|e| malformed(path, e.to_string()))
 }
 
-/// The PEM file, URL-encoded as a PCS issuer-chain header.
-fn issuer_chain(path: &Path) -> Result<String, BuildError> {
-    let pem = String::from_utf8(read(path)?).map_err(|e| malformed(path, e.to_string()))?;
-    Ok(utf8_percent_encode(&pem, URI_COMPONENT).to_string())
+/// PEM, URL-encoded as a PCS issuer-chain header.
+fn issuer_chain(pem: &str) -> String {
+    utf8_percent_encode(pem, URI_COMPONENT).to_string()
 }
 
 /// `platform` or `processor`, from the CN of the CRL's issuer.

@@ -59,6 +59,22 @@ pub enum PckCa {
     Processor,
 }
 
+/// Intel PCS's answer to `GET /sgx/certification/v4/pckcert` for a fake platform: the PCK
+/// certificate (the body) and the response headers that come with it, unencoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PcsPckCertificate {
+    /// The body: the PCK certificate, PEM.
+    pub pem: String,
+    /// `SGX-PCK-Certificate-Issuer-Chain` before URL-encoding: PCK CA ‖ root, PEM.
+    pub issuer_chain: String,
+    /// `SGX-TCBm`: hex of the certified CPUSVN (16 bytes) ‖ PCESVN (2 bytes, little endian).
+    pub tcbm: String,
+    /// `SGX-FMSPC`: hex (upper case, as PCS sends it).
+    pub fmspc: String,
+    /// `SGX-PCK-Certificate-CA-Type`: `platform` or `processor`.
+    pub ca_type: &'static str,
+}
+
 /// The certificate specs as signed (after overrides).
 #[derive(Debug, Clone)]
 pub struct IntelSpecs {
@@ -184,6 +200,23 @@ impl IntelPki {
     /// TCB Signing then root as PEM (`TCB-Info-Issuer-Chain`, `SGX-Enclave-Identity-Issuer-Chain`).
     pub fn tcb_signing_chain_pem(&self) -> String {
         to_pem("CERTIFICATE", &self.tcb_signing) + &self.root_pem()
+    }
+
+    /// The PCK certificate as Intel PCS serves it by encrypted PPID (certification data
+    /// types 2 and 3): the PEM body and the headers.
+    pub fn pcs_pck_certificate(&self) -> PcsPckCertificate {
+        let mut tcbm = self.pck_spec.cpusvn.to_vec();
+        tcbm.extend(self.pck_spec.pcesvn.to_le_bytes());
+        PcsPckCertificate {
+            pem: to_pem("CERTIFICATE", &self.pck),
+            issuer_chain: self.pck_crl_issuer_chain_pem(),
+            tcbm: hex::encode_upper(tcbm),
+            fmspc: hex::encode_upper(self.pck_spec.fmspc),
+            ca_type: match self.pck_ca {
+                PckCa::Platform => "platform",
+                PckCa::Processor => "processor",
+            },
+        }
     }
 
     /// PCK CA then root as PEM (`SGX-PCK-CRL-Issuer-Chain`).

@@ -126,6 +126,11 @@ pub struct PlatformClaims {
     pub platform_configuration: Option<PlatformConfiguration>,
     /// `Intel SGX PCK Platform CA` or `Intel SGX PCK Processor CA`.
     pub pck_issuer: String,
+    /// The quote's PCK certification data type, which says where the PCK chain came
+    /// from: 5 the quote carried it; 4 the quote carried the PCK certificate, the CA
+    /// came from the collateral; 3 or 2 the quote named it by encrypted PPID (RSA-3072 or
+    /// RSA-2048) and the PCK certificate came from the collateral (Intel PCS or a PCCS).
+    pub certification_data_type: u16,
     /// The QE's ISVSVN.
     pub qe_svn: u16,
     /// The earliest expiry of every certificate, CRL and signed collateral used.
@@ -175,6 +180,7 @@ impl PlatformClaims {
             platform_instance_id: f.pck.platform_instance_id.map(hex::encode),
             platform_configuration: f.pck.configuration,
             pck_issuer: f.pck_issuer.clone(),
+            certification_data_type: q.signature.certification.cert_type,
             qe_svn: q.signature.qe_report.isv_svn,
             collateral_expires_at: rfc3339_secs(f.expires_at),
             quote_version: q.header.version,

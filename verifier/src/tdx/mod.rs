@@ -26,8 +26,10 @@ pub use options::{SgxOptions, TdxOptions};
 pub use pck_ext::{PckExtension, PlatformConfiguration, SgxType, SGX_EXTENSION_OID};
 pub use qe_identity::{QeIdentity, QeTcbLevel};
 pub use quote::{
-    CertificationData, EnclaveReport, Quote, QuoteBody, QuoteHeader, SignatureData, TdReport,
-    ATT_KEY_TYPE_ECDSA_P256, INTEL_QE_VENDOR_ID, TEE_TYPE_SGX, TEE_TYPE_TDX,
+    CertificationData, EnclaveReport, EncryptedPpid, Quote, QuoteBody, QuoteHeader, SignatureData,
+    TdReport, ATT_KEY_TYPE_ECDSA_P256, CERT_TYPE_PCK_CHAIN, CERT_TYPE_PCK_LEAF,
+    CERT_TYPE_PPID_CLEARTEXT, CERT_TYPE_PPID_RSA2048, CERT_TYPE_PPID_RSA3072, INTEL_QE_VENDOR_ID,
+    TEE_TYPE_SGX, TEE_TYPE_TDX,
 };
 pub use signed::{Signed, SignedQeIdentity, SignedTcbInfo};
 pub use status::TcbStatus;

@@ -1,17 +1,32 @@
-//! The PCK certificate chain a DCAP quote carries (certification data type 5): PCK →
-//! PCK Platform/Processor CA → Intel SGX Root CA, parsed, with the PCK's SGX extension.
+//! The PCK certificate chain of a DCAP quote: PCK → PCK Platform/Processor CA → Intel SGX
+//! Root CA, parsed, with the PCK's SGX extension.
+//!
+//! A quote carries the whole chain (certification data type 5), only the PCK leaf (type
+//! 4), or only the values Intel PCS serves the PCK certificate by (an encrypted PPID with
+//! the platform's CPUSVN, PCESVN and PCE-ID: types 2 and 3). What the quote does not
+//! carry comes from the collateral: the PCK certificate from PCS's `pckcert`, the PCK CA
+//! and the root from the issuer chain of the CA's PCK CRL. A PCK certificate from the
+//! collateral stands for the quote's platform only if its key verifies the quote's QE
+//! report signature: another platform's (or another TCB level's) key cannot.
 
 use super::pck_ext::PckExtension;
-use super::quote::{pck_chain_pem, require_pck_chain, Quote};
-use crate::error::{Error, ParseError, ParseErrorKind};
-use crate::pki::Certificate;
+use super::quote::{
+    pck_chain_pem, refuse_plain_ppid, CertificationData, EncryptedPpid, Quote, CERT_TYPE_PCK_CHAIN,
+    CERT_TYPE_PCK_LEAF,
+};
+use crate::collateral::Bundle;
+use crate::crypto::{CryptoProvider, Curve, EcdsaSig, HashAlg};
+use crate::error::{Error, ParseError, ParseErrorKind, Unsupported};
+use crate::needs::{CollateralKey, PckCa};
+use crate::pki::{Certificate, PublicKey};
 
 pub(super) const PCK_LEAF_CN: &str = "Intel SGX PCK Certificate";
 pub(super) const PLATFORM_CA_CN: &str = "Intel SGX PCK Platform CA";
 pub(super) const PROCESSOR_CA_CN: &str = "Intel SGX PCK Processor CA";
+pub(super) const ROOT_CN: &str = "Intel SGX Root CA";
 pub(super) const TCB_SIGNING_CN: &str = "Intel SGX TCB Signing";
 
-/// The PCK chain a quote carries, parsed, with its PCK extension decoded.
+/// A PCK chain, parsed, with its PCK extension decoded.
 #[derive(Debug)]
 pub(crate) struct PckChain {
     pub(super) leaf: Certificate,
@@ -20,10 +35,63 @@ pub(crate) struct PckChain {
     pub(super) pck: Result<PckExtension, Error>,
 }
 
-/// The PCK chain of a quote, parsed: exactly PCK, PCK CA, root.
+/// Where the PCK certificate of a quote is.
+#[derive(Debug)]
+pub(crate) enum PckSource<'q> {
+    /// Type 5: the quote carries the whole chain.
+    Chain,
+    /// Type 4: the quote carries the leaf; CA and root come from the collateral.
+    Leaf(Box<Certificate>),
+    /// Types 2 and 3: PCS serves the leaf by these values; CA and root come from the
+    /// collateral.
+    Ppid(EncryptedPpid<'q>),
+}
+
+/// Where the quote's PCK certificate is. Type 1 (a PPID in clear text) is
+/// [`Unsupported`]; a type-4 block that is not one PEM certificate is a parse error.
+pub(super) fn pck_source<'q>(quote: &Quote<'q>) -> Result<PckSource<'q>, Error> {
+    let cert = &quote.signature.certification;
+    refuse_plain_ppid(cert)?;
+    if let Some(ppid) = cert.encrypted_ppid() {
+        return Ok(PckSource::Ppid(ppid));
+    }
+    match cert.cert_type {
+        CERT_TYPE_PCK_CHAIN => Ok(PckSource::Chain),
+        CERT_TYPE_PCK_LEAF => Ok(PckSource::Leaf(Box::new(parse_pck_leaf(cert)?))),
+        // Types 2 and 3 were read above (their lengths are checked by `Quote::parse`),
+        // and the parser accepts no other type.
+        other => Err(Unsupported::CertificationDataType(
+            other,
+            "not a PCK certification data type (1 to 5)",
+        )
+        .into()),
+    }
+}
+
+/// The PCK leaf of type-4 certification data: one PEM certificate, NUL-terminated.
+fn parse_pck_leaf(cert: &CertificationData<'_>) -> Result<Certificate, Error> {
+    let ders = pck_chain_pem(cert)?;
+    let [der] = ders.as_slice() else {
+        return Err(ParseError {
+            what: "PCK certificate (certification data type 4)",
+            offset: cert.offset,
+            kind: ParseErrorKind::InvalidValue("must hold exactly 1 certificate, the PCK"),
+        }
+        .into());
+    };
+    Certificate::from_der(der)
+}
+
+/// The PCK chain a quote carries (type 5): exactly PCK, PCK CA, root.
 pub(super) fn parse_pck_chain(quote: &Quote<'_>) -> Result<PckChain, Error> {
     let cert = &quote.signature.certification;
-    require_pck_chain(cert)?;
+    if cert.cert_type != CERT_TYPE_PCK_CHAIN {
+        return Err(Unsupported::CertificationDataType(
+            cert.cert_type,
+            "the quote does not carry its PCK chain",
+        )
+        .into());
+    }
     let ders = pck_chain_pem(cert)?;
     let mut certs = ders
         .iter()
@@ -49,4 +117,120 @@ pub(super) fn parse_pck_chain(quote: &Quote<'_>) -> Result<PckChain, Error> {
         root,
         pck,
     })
+}
+
+/// The PCK CA named as `cert`'s issuer, if it is one.
+pub(crate) fn issuing_ca(cert: &Certificate) -> Option<PckCa> {
+    match cert.issuer().common_name() {
+        Some(PLATFORM_CA_CN) => Some(PckCa::Platform),
+        Some(PROCESSOR_CA_CN) => Some(PckCa::Processor),
+        _ => None,
+    }
+}
+
+/// The common name of a PCK CA.
+pub(super) fn ca_cn(ca: PckCa) -> &'static str {
+    match ca {
+        PckCa::Platform => PLATFORM_CA_CN,
+        PckCa::Processor => PROCESSOR_CA_CN,
+    }
+}
+
+/// The key for the PCK certificate PCS serves by `ppid` (and a PCCS by the quote's
+/// QE-ID).
+pub(crate) fn pck_certificate_key(quote: &Quote<'_>, ppid: &EncryptedPpid<'_>) -> CollateralKey {
+    let qe_id = quote
+        .header
+        .user_data
+        .get(..16)
+        .and_then(|id| id.try_into().ok())
+        .unwrap_or([0; 16]);
+    CollateralKey::IntelPckCertificate {
+        encrypted_ppid: ppid.encrypted_ppid.to_vec(),
+        cpusvn: ppid.cpu_svn,
+        pcesvn: ppid.pce_svn,
+        pceid: ppid.pce_id,
+        qe_id,
+    }
+}
+
+/// Whether `cert`'s key (ECDSA P-256) verifies the quote's QE report signature: the
+/// certificate is then the PCK of the platform (and TCB level) that made the quote.
+pub(super) fn signs_qe_report(
+    provider: &dyn CryptoProvider,
+    quote: &Quote<'_>,
+    cert: &Certificate,
+) -> bool {
+    let PublicKey::Ec {
+        curve: Curve::P256,
+        point,
+    } = cert.public_key()
+    else {
+        return false;
+    };
+    let sig = &quote.signature;
+    provider
+        .verify_ecdsa(
+            Curve::P256,
+            HashAlg::Sha256,
+            point,
+            sig.qe_report_raw,
+            EcdsaSig::Fixed(&sig.qe_report_signature),
+        )
+        .is_ok()
+}
+
+/// The PCK certificates of `bundle` (by subject and issuer), in bundle order.
+pub(super) fn pck_certificates(bundle: &Bundle) -> impl Iterator<Item = &Certificate> {
+    bundle
+        .certificates
+        .iter()
+        .filter(|c| c.subject().common_name() == Some(PCK_LEAF_CN) && issuing_ca(c).is_some())
+}
+
+/// The PCK certificates of `bundle` whose key verifies the quote's QE report signature.
+pub(super) fn bound_pck_certificates<'b>(
+    provider: &dyn CryptoProvider,
+    quote: &Quote<'_>,
+    bundle: &'b Bundle,
+) -> Vec<&'b Certificate> {
+    pck_certificates(bundle)
+        .filter(|c| signs_qe_report(provider, quote, c))
+        .collect()
+}
+
+/// The certificates of `bundle` named as `cert`'s issuer, with one of `names`.
+pub(super) fn issuers<'b>(
+    bundle: &'b Bundle,
+    cert: &Certificate,
+    names: &[&str],
+) -> Vec<&'b Certificate> {
+    bundle
+        .certificates
+        .iter()
+        .filter(|c| {
+            c.subject().raw() == cert.issuer().raw()
+                && c.subject()
+                    .common_name()
+                    .is_some_and(|cn| names.contains(&cn))
+        })
+        .collect()
+}
+
+/// The PCK leaf a quote names without carrying the chain: its own (type 4), or the one
+/// in `bundle` that verifies its QE report (types 2 and 3). `None` for type 5 (and for a
+/// leaf not found).
+pub(crate) fn known_leaf<'b>(
+    provider: &dyn CryptoProvider,
+    quote: &Quote<'_>,
+    source: &'b PckSource<'_>,
+    bundle: &'b Bundle,
+) -> Option<&'b Certificate> {
+    match source {
+        PckSource::Chain => None,
+        PckSource::Leaf(leaf) => Some(leaf),
+        PckSource::Ppid(_) => bound_pck_certificates(provider, quote, bundle)
+            .into_iter()
+            .next(),
+    }
 }

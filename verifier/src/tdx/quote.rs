@@ -26,8 +26,18 @@ pub const ATT_KEY_TYPE_ECDSA_P256: u16 = 2;
 const ENCLAVE_REPORT_LEN: usize = 384;
 const TD10_LEN: usize = 584;
 const TD15_LEN: usize = 648;
+/// Certification data type 1: the PPID in clear text (‖ CPUSVN ‖ PCESVN ‖ PCE-ID).
+pub const CERT_TYPE_PPID_CLEARTEXT: u16 = 1;
+/// Certification data type 2: the PPID encrypted with RSA-2048-OAEP (‖ CPUSVN ‖ PCESVN ‖
+/// PCE-ID).
+pub const CERT_TYPE_PPID_RSA2048: u16 = 2;
+/// Certification data type 3: the PPID encrypted with RSA-3072-OAEP (‖ CPUSVN ‖ PCESVN ‖
+/// PCE-ID).
+pub const CERT_TYPE_PPID_RSA3072: u16 = 3;
+/// Certification data type 4: the PCK leaf certificate, PEM.
+pub const CERT_TYPE_PCK_LEAF: u16 = 4;
 /// Certification data type 5: the PCK certificate chain, PEM.
-const CERT_TYPE_PCK_CHAIN: u16 = 5;
+pub const CERT_TYPE_PCK_CHAIN: u16 = 5;
 /// Certification data type 6: QE report certification data (v4 and v5 quotes).
 const CERT_TYPE_QE_REPORT: u16 = 6;
 
@@ -203,12 +213,97 @@ pub enum QuoteBody {
 /// The PCK certification data the quote carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificationData<'a> {
-    /// Its type (5 = PEM PCK chain).
+    /// Its type (5 = PEM PCK chain, 4 = PEM PCK leaf, 3 and 2 = encrypted PPID, 1 = PPID).
     pub cert_type: u16,
     /// Its bytes.
     pub data: &'a [u8],
     /// Offset of the data in the quote.
     pub offset: usize,
+}
+
+/// What certification data of type 2 or 3 holds: the values Intel PCS (or a PCCS) serves
+/// the platform's PCK certificate by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedPpid<'a> {
+    /// 2 (RSA-2048-OAEP) or 3 (RSA-3072-OAEP).
+    pub cert_type: u16,
+    /// The encrypted PPID: 256 or 384 bytes.
+    pub encrypted_ppid: &'a [u8],
+    /// The platform's raw CPUSVN.
+    pub cpu_svn: [u8; 16],
+    /// The PCE's ISVSVN.
+    pub pce_svn: u16,
+    /// The PCE's id.
+    pub pce_id: u16,
+}
+
+// Layouts of certification data types 1 to 3, from `sgx_quote_3.h` of Intel's DCAP
+// (intel/SGXDataCenterAttestationPrimitives, QuoteGeneration/quote_wrapper/common/inc),
+// whose structures are packed:
+//
+//   sgx_ql_ppid_cleartext_cert_info_t        { ppid[16];      cpu_svn[16]; pce_info }
+//   sgx_ql_ppid_rsa2048_encrypted_cert_info_t { enc_ppid[256]; cpu_svn[16]; pce_info }
+//   sgx_ql_ppid_rsa3072_encrypted_cert_info_t { enc_ppid[384]; cpu_svn[16]; pce_info }
+//   sgx_pce_info_t                            { u16 pce_isv_svn; u16 pce_id }  (LE)
+//
+// so type 3 is 384 + 16 + 2 + 2 = 404 bytes and type 2 is 276. (Types 1 and 2 carry only
+// the PCESVN when Intel's library is built without USE_PCEID; PCS cannot be asked without
+// the PCE-ID, so Verdict requires it.) PCS v4 takes the same values as query parameters,
+// the two u16s hex-encoded little-endian as they are stored here.
+const PPID_RSA2048_LEN: usize = 256;
+const PPID_RSA3072_LEN: usize = 384;
+const PCE_TRAILER_LEN: usize = 16 + 2 + 2;
+const PPID_RSA2048_DATA_LEN: usize = PPID_RSA2048_LEN + PCE_TRAILER_LEN;
+const PPID_RSA3072_DATA_LEN: usize = PPID_RSA3072_LEN + PCE_TRAILER_LEN;
+
+impl<'a> CertificationData<'a> {
+    /// The encrypted PPID, CPUSVN, PCESVN and PCE-ID of type 2 or 3 data; `None` for
+    /// other types. [`Quote::parse`] has checked the length of both.
+    pub fn encrypted_ppid(&self) -> Option<EncryptedPpid<'a>> {
+        self.read_encrypted_ppid().ok().flatten()
+    }
+
+    fn read_encrypted_ppid(&self) -> Result<Option<EncryptedPpid<'a>>, ParseError> {
+        let (ppid_len, expected, what) = match self.cert_type {
+            CERT_TYPE_PPID_RSA2048 => (
+                PPID_RSA2048_LEN,
+                PPID_RSA2048_DATA_LEN,
+                "PPID certification data (type 2, RSA-2048-encrypted PPID)",
+            ),
+            CERT_TYPE_PPID_RSA3072 => (
+                PPID_RSA3072_LEN,
+                PPID_RSA3072_DATA_LEN,
+                "PPID certification data (type 3, RSA-3072-encrypted PPID)",
+            ),
+            _ => return Ok(None),
+        };
+        if self.data.len() != expected {
+            return Err(ParseError {
+                what,
+                offset: self.offset,
+                kind: ParseErrorKind::WrongLength {
+                    expected,
+                    actual: self.data.len(),
+                },
+            });
+        }
+        let mut r = Reader::new(self.data);
+        let rebase = |mut e: ParseError| {
+            e.offset = e.offset.saturating_add(self.offset);
+            e
+        };
+        let encrypted_ppid = r.take(ppid_len, "encrypted PPID").map_err(rebase)?;
+        let cpu_svn = r.array("PCK CPUSVN").map_err(rebase)?;
+        let pce_svn = r.u16("PCE ISVSVN").map_err(rebase)?;
+        let pce_id = r.u16("PCE ID").map_err(rebase)?;
+        Ok(Some(EncryptedPpid {
+            cert_type: self.cert_type,
+            encrypted_ppid,
+            cpu_svn,
+            pce_svn,
+            pce_id,
+        }))
+    }
 }
 
 /// The quote's ECDSA signature data.
@@ -429,6 +524,12 @@ fn parse_signature_data(
             },
         });
     }
+    let certification = CertificationData {
+        cert_type,
+        data,
+        offset: data_at,
+    };
+    certification.read_encrypted_ppid()?;
     Ok(SignatureData {
         quote_signature,
         attestation_key,
@@ -436,29 +537,26 @@ fn parse_signature_data(
         qe_report_raw,
         qe_report_signature,
         qe_auth_data,
-        certification: CertificationData {
-            cert_type,
-            data,
-            offset: data_at,
-        },
+        certification,
     })
 }
 
-/// Rejects certification data other than type 5 (the PCK chain, PEM).
-pub(crate) fn require_pck_chain(cert: &CertificationData<'_>) -> Result<(), Error> {
-    if cert.cert_type == CERT_TYPE_PCK_CHAIN {
+/// Rejects certification data of type 1: a PPID in clear text names a PCK certificate
+/// that no public service serves.
+pub(crate) fn refuse_plain_ppid(cert: &CertificationData<'_>) -> Result<(), Error> {
+    if cert.cert_type != CERT_TYPE_PPID_CLEARTEXT {
         return Ok(());
     }
     Err(Unsupported::CertificationDataType(
         cert.cert_type,
-        "only type 5 (PCK certificate chain) carries the chain; fetch the PCK certificate for this platform from Intel PCS and use a quote with type 5",
+        "a PPID in clear text: Intel PCS and PCCS serve PCK certificates by encrypted PPID only, so this platform's PCK certificate cannot be found; use a quote with certification data type 3 (encrypted PPID) or 5 (PCK chain)",
     )
     .into())
 }
 
-/// The certificates of a type-5 certification data block: PEM, NUL-terminated.
+/// The certificates of a type-5 (chain) or type-4 (leaf) certification data block: PEM,
+/// NUL-terminated.
 pub(crate) fn pck_chain_pem(cert: &CertificationData<'_>) -> Result<Vec<Vec<u8>>, Error> {
-    require_pck_chain(cert)?;
     let text = cert.data.strip_suffix(&[0]).unwrap_or(cert.data);
     let blocks = pem::parse_many(text).map_err(|e| ParseError {
         what: "PCK certificate chain",

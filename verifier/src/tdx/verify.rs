@@ -7,9 +7,11 @@ use super::evaluate::{evaluate, PlatformTcb, TcbEvaluation};
 use super::eventlog::EventLog;
 use super::needs;
 use super::pck_chain::{
-    parse_pck_chain, PckChain, PCK_LEAF_CN, PLATFORM_CA_CN, PROCESSOR_CA_CN, TCB_SIGNING_CN,
+    ca_cn, issuers, issuing_ca, parse_pck_chain, pck_certificate_key, pck_certificates, pck_source,
+    PckChain, PckSource, PCK_LEAF_CN, PLATFORM_CA_CN, PROCESSOR_CA_CN, ROOT_CN, TCB_SIGNING_CN,
 };
-use super::quote::{require_pck_chain, Quote, QuoteBody, TdReport, TEE_TYPE_TDX};
+use super::pck_ext::PckExtension;
+use super::quote::{Quote, QuoteBody, TdReport, CERT_TYPE_PCK_CHAIN, TEE_TYPE_TDX};
 use super::signed::SignedQeIdentity;
 use super::signed::SignedTcbInfo;
 use super::status::TcbStatus;
@@ -26,12 +28,14 @@ use crate::pki::{verify_fixed_ecdsa, CertRole, Certificate, Crl, PathChecker, Pu
 use crate::time::{secs, UnixTime};
 use crate::Verifier;
 
-/// The PCK chain of a quote, parsed (through the verifier's chain cache).
-fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<PckChain>, Error> {
+/// The PCK chain a quote carries (type 5), parsed (through the verifier's chain cache).
+fn carried_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<PckChain>, Error> {
     let cert = &quote.signature.certification;
     // The type is checked before the cache: a cached chain must not stand in for
     // certification data of another type.
-    require_pck_chain(cert)?;
+    if cert.cert_type != CERT_TYPE_PCK_CHAIN {
+        return parse_pck_chain(quote).map(Arc::new);
+    }
     let key = verifier
         .chains
         .enabled()
@@ -44,6 +48,114 @@ fn pck_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<PckChain>, Er
         verifier.chains.insert(k, Arc::clone(&chain));
     }
     Ok(chain)
+}
+
+/// The quote's PCK chain: the one it carries (type 5), or one built from its PCK leaf
+/// (carried, type 4; or the one in the collateral whose key verifies the QE report, types
+/// 2 and 3) and the PCK CA and root in the collateral.
+fn platform_chain(
+    verifier: &Verifier,
+    checker: &PathChecker<'_>,
+    quote: &Quote<'_>,
+    bundle: &Bundle,
+) -> Result<Arc<PckChain>, Error> {
+    match pck_source(quote)? {
+        PckSource::Chain => carried_chain(verifier, quote),
+        PckSource::Leaf(leaf) => build_chain(verifier, checker, &[&leaf], bundle).map(Arc::new),
+        PckSource::Ppid(ppid) => {
+            let candidates: Vec<&Certificate> = pck_certificates(bundle).collect();
+            if candidates.is_empty() {
+                return Err(Error::MissingCollateral {
+                    key: pck_certificate_key(quote, &ppid),
+                });
+            }
+            let sig = &quote.signature;
+            let bound: Vec<&Certificate> = candidates
+                .iter()
+                .copied()
+                .filter(|leaf| {
+                    p256_point(leaf, CertRole::Pck).is_ok_and(|key| {
+                        verify_fixed_ecdsa(
+                            verifier.provider,
+                            &verifier.cache,
+                            (Curve::P256, HashAlg::Sha256),
+                            key,
+                            sig.qe_report_raw,
+                            None,
+                            &sig.qe_report_signature,
+                        )
+                        .is_ok()
+                    })
+                })
+                .collect();
+            if bound.is_empty() {
+                return Err(BindingError::PckCertificate {
+                    candidates: candidates.len(),
+                }
+                .into());
+            }
+            build_chain(verifier, checker, &bound, bundle).map(Arc::new)
+        }
+    }
+}
+
+/// A chain over the first of `leaves` whose PCK CA and root are in `bundle` and check:
+/// the root pinned, the CA issued by it, the leaf by the CA. Otherwise the first error.
+fn build_chain(
+    verifier: &Verifier,
+    checker: &PathChecker<'_>,
+    leaves: &[&Certificate],
+    bundle: &Bundle,
+) -> Result<PckChain, Error> {
+    let mut first_error = None;
+    for leaf in leaves {
+        let Some(ca_kind) = issuing_ca(leaf) else {
+            first_error.get_or_insert_with(|| {
+                Error::cert(
+                    CertRole::PckCa,
+                    leaf.issuer().display(),
+                    CertErrorKind::UnexpectedSubject {
+                        expected: PLATFORM_CA_CN,
+                    },
+                )
+            });
+            continue;
+        };
+        let missing = || Error::MissingCollateral {
+            key: CollateralKey::IntelPckCaChain { ca: ca_kind },
+        };
+        let cas = issuers(bundle, leaf, &[ca_cn(ca_kind)]);
+        if cas.is_empty() {
+            first_error.get_or_insert_with(missing);
+        }
+        for ca in cas {
+            let roots = issuers(bundle, ca, &[ROOT_CN]);
+            if roots.is_empty() {
+                first_error.get_or_insert_with(missing);
+            }
+            for root in roots {
+                let checked = checker
+                    .check_root(root, CertRole::IntelRoot, &verifier.anchors.intel_root)
+                    .and_then(|()| checker.check_issued(ca, CertRole::PckCa, root, 1))
+                    .and_then(|()| checker.check_issued(leaf, CertRole::Pck, ca, 0));
+                match checked {
+                    Ok(()) => {
+                        return Ok(PckChain {
+                            leaf: (*leaf).clone(),
+                            ca: ca.clone(),
+                            root: root.clone(),
+                            pck: PckExtension::decode(leaf),
+                        })
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+        }
+    }
+    // `leaves` is never empty: the callers pass the quote's leaf or at least one match.
+    Err(first_error.unwrap_or(Error::EvidenceSignature { what: "QE report" }))
 }
 
 fn expect_subject(cert: &Certificate, role: CertRole, names: &[&'static str]) -> Result<(), Error> {
@@ -340,10 +452,12 @@ pub(crate) fn verify(
     }
     let sig = &quote.signature;
 
-    // 2. The PCK chain from the quote: PCK → PCK CA → Intel SGX Root CA (pinned).
-    let chain = pck_chain(verifier, &quote)?;
+    // 2. The PCK chain: PCK → PCK CA → Intel SGX Root CA (pinned), from the quote (type
+    //    5) or built with the collateral (types 2 to 4; for 2 and 3 the PCK certificate
+    //    is the one whose key verifies the QE report signature, checked again in step 4).
+    let chain = platform_chain(verifier, &checker, &quote, bundle)?;
     let (leaf, ca, root) = (&chain.leaf, &chain.ca, &chain.root);
-    expect_subject(root, CertRole::IntelRoot, &["Intel SGX Root CA"])?;
+    expect_subject(root, CertRole::IntelRoot, &[ROOT_CN])?;
     expect_subject(ca, CertRole::PckCa, &[PLATFORM_CA_CN, PROCESSOR_CA_CN])?;
     expect_subject(leaf, CertRole::Pck, &[PCK_LEAF_CN])?;
     checker.check_root(root, CertRole::IntelRoot, &verifier.anchors.intel_root)?;

@@ -29,6 +29,16 @@ pub const ATT_KEY_TYPE_ECDSA_P256: u16 = 2;
 pub const TEE_TYPE_SGX: u32 = 0;
 /// TEE type TDX.
 pub const TEE_TYPE_TDX: u32 = 0x81;
+/// Certification data type 1: the PPID in clear text ‖ CPUSVN ‖ PCESVN ‖ PCE-ID.
+pub const CERT_TYPE_PPID_CLEARTEXT: u16 = 1;
+/// Certification data type 2: the PPID encrypted with RSA-2048-OAEP (256 bytes) ‖ CPUSVN ‖
+/// PCESVN ‖ PCE-ID.
+pub const CERT_TYPE_PPID_RSA2048: u16 = 2;
+/// Certification data type 3: the PPID encrypted with RSA-3072-OAEP (384 bytes) ‖ CPUSVN ‖
+/// PCESVN ‖ PCE-ID.
+pub const CERT_TYPE_PPID_RSA3072: u16 = 3;
+/// Certification data type 4: the PCK leaf certificate (PEM).
+pub const CERT_TYPE_PCK_LEAF: u16 = 4;
 /// Certification data type 5: PCK certificate chain (PEM).
 pub const CERT_TYPE_PCK_CHAIN: u16 = 5;
 /// Certification data type 6: QE report certification data (v4/v5 outer wrapper).
@@ -341,6 +351,124 @@ impl QuoteSpec {
                 sig_data_end,
             },
         }
+    }
+}
+
+/// What certification data of type 3 (or 2) names the platform's PCK certificate by, and
+/// what Intel PCS is asked for it with: the encrypted PPID, the raw CPUSVN, PCESVN and
+/// PCE-ID. Layout (`sgx_ql_ppid_rsa3072_encrypted_cert_info_t` of Intel's
+/// `sgx_quote_3.h`): encrypted PPID ‖ CPUSVN (16) ‖ PCESVN (u16 LE) ‖ PCE-ID (u16 LE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PckCertId {
+    /// The encrypted PPID: 384 bytes (RSA-3072, type 3) or 256 (RSA-2048, type 2).
+    pub encrypted_ppid: Vec<u8>,
+    /// The platform's raw CPUSVN.
+    pub cpusvn: [u8; 16],
+    /// The PCE's ISVSVN.
+    pub pcesvn: u16,
+    /// The PCE-ID.
+    pub pceid: u16,
+    /// The QE-ID (the quote header's user data starts with it), by which a PCCS serves
+    /// the certificate.
+    pub qe_id: [u8; 16],
+}
+
+impl PckCertId {
+    /// Type 3 for `pki`'s platform: a fixed, random-looking 384-byte "encrypted PPID"
+    /// derived from `seed` (no real encryption: only PCS could decrypt one), and the
+    /// CPUSVN, PCESVN and PCE-ID of its PCK certificate's SGX extension (the platform
+    /// runs at the TCB level its PCK certifies).
+    pub fn for_pki(pki: &IntelPki, seed: &str) -> Self {
+        Self::with_ppid_len(pki, seed, 384)
+    }
+
+    /// As [`PckCertId::for_pki`], with a 256-byte PPID (type 2, RSA-2048).
+    pub fn rsa2048_for_pki(pki: &IntelPki, seed: &str) -> Self {
+        Self::with_ppid_len(pki, seed, 256)
+    }
+
+    fn with_ppid_len(pki: &IntelPki, seed: &str, len: usize) -> Self {
+        let mut encrypted_ppid = Vec::with_capacity(len);
+        let mut counter = 0u32;
+        while encrypted_ppid.len() < len {
+            encrypted_ppid.extend(
+                Sha256::new()
+                    .chain_update(b"verdict fake encrypted PPID\0")
+                    .chain_update(seed.as_bytes())
+                    .chain_update(counter.to_be_bytes())
+                    .finalize(),
+            );
+            counter += 1;
+        }
+        encrypted_ppid.truncate(len);
+        Self {
+            encrypted_ppid,
+            cpusvn: pki.pck_spec.cpusvn,
+            pcesvn: pki.pck_spec.pcesvn,
+            pceid: u16::from_le_bytes(pki.pck_spec.pce_id),
+            qe_id: DEFAULT_QE_ID,
+        }
+    }
+
+    /// 3 for a 384-byte PPID, 2 otherwise.
+    pub fn cert_data_type(&self) -> u16 {
+        if self.encrypted_ppid.len() == 384 {
+            CERT_TYPE_PPID_RSA3072
+        } else {
+            CERT_TYPE_PPID_RSA2048
+        }
+    }
+
+    /// The certification data bytes: encrypted PPID ‖ CPUSVN ‖ PCESVN LE ‖ PCE-ID LE.
+    pub fn cert_data(&self) -> Vec<u8> {
+        let mut data = self.encrypted_ppid.clone();
+        data.extend(self.cpusvn);
+        data.extend(self.pcesvn.to_le_bytes());
+        data.extend(self.pceid.to_le_bytes());
+        data
+    }
+
+    /// The query parameters of PCS's `GET /sgx/certification/v4/pckcert` for it: hex,
+    /// PCESVN and PCE-ID as their little-endian bytes.
+    pub fn pcs_query(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("encrypted_ppid", hex::encode(&self.encrypted_ppid)),
+            ("cpusvn", hex::encode(self.cpusvn)),
+            ("pcesvn", hex::encode(self.pcesvn.to_le_bytes())),
+            ("pceid", hex::encode(self.pceid.to_le_bytes())),
+        ]
+    }
+
+    /// The query parameters a PCCS takes for it: PCS's and the QE-ID (`qeid`); the
+    /// encrypted PPID only if it is RSA-3072's (Intel's PCCS refuses other lengths, and
+    /// needs it only to ask PCS).
+    pub fn pccs_query(&self) -> Vec<(&'static str, String)> {
+        let mut query = self.pcs_query();
+        if self.encrypted_ppid.len() != 384 {
+            query.retain(|(k, _)| *k != "encrypted_ppid");
+        }
+        query.push(("qeid", hex::encode(self.qe_id)));
+        query
+    }
+}
+
+impl QuoteSpec {
+    /// Certification data of type 3 (or 2) naming the PCK certificate by `id` instead of
+    /// the PCK chain, and `id`'s QE-ID in the header's user data.
+    pub fn with_encrypted_ppid(mut self, id: &PckCertId) -> Self {
+        self.user_data[..16].copy_from_slice(&id.qe_id);
+        self.cert_data_type = id.cert_data_type();
+        self.cert_data = Some(id.cert_data());
+        self
+    }
+
+    /// Certification data of type 4: the PKI's PCK leaf alone (PEM, NUL-terminated).
+    pub fn with_pck_leaf_only(mut self, pki: &IntelPki) -> Self {
+        let mut pem = crate::pki::to_pem("CERTIFICATE", &pki.pck).into_bytes();
+        pem.push(0);
+        self.cert_data_type = CERT_TYPE_PCK_LEAF;
+        self.cert_data = Some(pem);
+        self
     }
 }
 

@@ -365,3 +365,66 @@ fn verify_fetches_the_pck_certificate_of_a_type3_quote() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn urls_come_from_flags_then_environment_then_the_config_file() {
+    let mock = MockVendor::start(Catalog::amd_kds().unwrap());
+    let dir = scratch("cli-config");
+    let config = dir.join("verdict.toml");
+    let cache = dir.join("cache");
+    std::fs::write(
+        &config,
+        format!(
+            "amd_kds_url = \"{}\"\ncache_dir = \"{}\"\n",
+            mock.base_url(),
+            cache.display()
+        ),
+    )
+    .unwrap();
+    let run = |extra_env: &[(&str, &str)], extra_args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_verdict"));
+        command
+            .args(["verify", &report(), "--at", AT, "--config", &s(&config)])
+            .args(extra_args)
+            .env_remove("VERDICT_OFFLINE")
+            .env_remove("VERDICT_AMD_KDS_URL")
+            .env_remove("VERDICT_CACHE_DIR")
+            .env("NO_PROXY", "*")
+            .env("no_proxy", "*");
+        for (k, v) in extra_env {
+            command.env(k, v);
+        }
+        command.output().unwrap()
+    };
+    // The config file alone: the mock is asked, the cache is the file's.
+    let out = run(&[], &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(mock.request_count() > 0);
+    assert!(
+        cache.read_dir().unwrap().next().is_some(),
+        "the config's cache is used"
+    );
+    // The environment wins over the file: a dead URL, no cache, fails naming it.
+    let dead = "http://127.0.0.1:9";
+    let out = run(
+        &[("VERDICT_AMD_KDS_URL", dead)],
+        &["--no-cache", "--fetch-timeout", "2", "--json"],
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("http://127.0.0.1:9/vcek/v1/Milan/"),
+        "{}",
+        stdout(&out)
+    );
+    // The flag wins over the environment.
+    let out = run(
+        &[("VERDICT_AMD_KDS_URL", dead)],
+        &["--no-cache", "--amd-kds-url", &mock.base_url()],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // A key the file does not know is an error naming the file.
+    std::fs::write(&config, "amd_kds = \"x\"\n").unwrap();
+    let out = run(&[], &[]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("verdict.toml"), "{}", stderr(&out));
+}

@@ -61,6 +61,14 @@ fn keys() -> &'static [CollateralKey] {
             CollateralKey::IntelTcbSigning,
             CollateralKey::IntelRootCaCrl,
             CollateralKey::IntelPckCrl { ca: PckCa::Platform },
+            CollateralKey::IntelPckCertificate {
+                encrypted_ppid: vec![0x5a; 384],
+                cpusvn: [3; 16],
+                pcesvn: 13,
+                pceid: 0,
+                qe_id: [7; 16],
+            },
+            CollateralKey::IntelPckCaChain { ca: PckCa::Processor },
             CollateralKey::NvidiaRim {
                 kind: RimKind::Driver,
                 id: "NV_GPU_DRIVER_GH100_550.90.07".into(),

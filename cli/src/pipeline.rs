@@ -235,15 +235,17 @@ fn verification_failure(args: &VerificationArgs, e: &Error, context: &Context) -
                 message: format!("cannot get {failure}"),
             };
         }
-        let location = match Settings::from_args(&args.fetch) {
-            Ok(settings) => settings.endpoints.locate(key),
-            Err(_) => collateral::locate(key),
-        };
+        let settings = Settings::from_args(&args.fetch).ok();
+        let location = settings
+            .as_ref()
+            .map_or_else(|| collateral::locate(key), |s| s.endpoints.locate(key));
+        let offline = settings.is_some_and(|s| s.offline);
         message.push_str(&match location {
             collateral::Location::NotPublic(_) => format!(" ({location})"),
-            _ => format!(
+            _ if offline => format!(
                 "; get it {location} and pass it with --collateral, or run without --offline"
             ),
+            _ => format!("; get it {location} and pass it with --collateral"),
         });
         // The file that was meant to be it may be among those skipped.
         let unusable: Vec<String> = context

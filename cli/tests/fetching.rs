@@ -180,6 +180,17 @@ fn every_real_snp_vector_verifies_with_no_collateral_given() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let files = common::verdict(&args);
         assert_same_result(&network, &files, c[0]);
+        // Again: nothing asked.
+        let asked = mock.request_count();
+        let again = verdict_online(&mock, &cache, &["verify", &report, "--at", &at, "--json"]);
+        assert_same_result(&again, &files, c[0]);
+        assert_eq!(
+            mock.request_count(),
+            asked,
+            "{}: {:?}",
+            c[0],
+            &mock.requests()[asked..]
+        );
     }
     assert!(seen.len() >= 12, "{seen:?}");
 }

@@ -33,9 +33,10 @@ const MAGIC: &str = "verdict-cache 1";
 /// The first line of a marker that the service had no such item.
 const ABSENT_MAGIC: &str = "verdict-cache-absent 1";
 
-/// How long a "not found" answer is remembered by default: a service is not asked again
-/// for an item it did not have within this time (AMD KDS rate-limits hard), and after it
-/// is (a VCEK for a new TCB may appear).
+/// How long a service's "nothing (newer)" is remembered by default: a service is not asked
+/// again within this time for an item it did not have (404), or for one whose answer was
+/// already past its own validity when fetched (it had nothing fresher); after it, it is
+/// (a VCEK for a new TCB may appear, a CRL be reissued). AMD KDS rate-limits hard.
 pub const DEFAULT_ABSENT_TTL: Duration = Duration::from_secs(3600);
 
 /// The default grace period: how long past its validity an entry may still be served
@@ -78,8 +79,8 @@ impl<S: Source> Cache<S> {
         }
     }
 
-    /// Remember a "not found" answer for `ttl` (default [`DEFAULT_ABSENT_TTL`]; zero
-    /// asks again every time).
+    /// Remember a service's "nothing (newer)" for `ttl` (default [`DEFAULT_ABSENT_TTL`];
+    /// zero asks again every time).
     #[must_use]
     pub fn with_absent_ttl(mut self, ttl: Duration) -> Self {
         self.absent_ttl = ttl;
@@ -124,7 +125,15 @@ impl<S: Source> Cache<S> {
             }
         };
         if let Some(entry) = &entry {
-            if entry.valid_until.is_none_or(|until| now <= until) {
+            let current = entry.valid_until.is_none_or(|until| now <= until);
+            // Already past its validity when fetched: asking again soon gets the same.
+            let nothing_newer = entry
+                .valid_until
+                .is_some_and(|until| secs(until) < secs(entry.fetched_at))
+                && secs(now)
+                    .checked_sub(secs(entry.fetched_at))
+                    .is_some_and(|age| age < self.absent_ttl.as_secs());
+            if current || nothing_newer {
                 return Ok(Fetched {
                     bytes: entry.bytes.clone(),
                     fetched_at: entry.fetched_at,
@@ -136,7 +145,7 @@ impl<S: Source> Cache<S> {
         if entry.is_none() {
             if let Some((url, asked_at)) = read_absent(&absent) {
                 let age = secs(now).checked_sub(asked_at);
-                if age.is_some_and(|age| age <= self.absent_ttl.as_secs()) {
+                if age.is_some_and(|age| age < self.absent_ttl.as_secs()) {
                     return Err(FetchError::new(key, Some(&url), FetchErrorKind::NotFound));
                 }
             }

@@ -6,7 +6,7 @@
 # TARGET: snp_report | x509_collateral | evidence_decode | snp_verify | snp_verify_fake_chain
 #         | tdx_quote | intel_collateral_json | tdx_verify
 #         | rim_xml | ocsp | nvidia_report | policy_yaml | token_verify | json_inputs
-#         | collateral_answer
+#         | collateral_answer | azure_parse
 #
 # Environment:
 #   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
@@ -38,7 +38,7 @@ case "$TARGET" in
     tdx_quote|intel_collateral_json|tdx_verify) ;;
     rim_xml|ocsp|nvidia_report) ;;
     policy_yaml|token_verify|json_inputs) ;;
-    collateral_answer) ;;
+    collateral_answer|azure_parse) ;;
     *) echo "unknown target: $TARGET" >&2; exit 2 ;;
 esac
 
@@ -178,6 +178,16 @@ if [ -d "$VERDICT_VECTORS" ]; then
                 seed "$f"
             done < <(find "$VERDICT_VECTORS/nvidia" -type f \( -name '*.xml' -o -name '*.swidtag' \) -print0 2>/dev/null)
             EXTRA_FLAGS+=("-dict=$FUZZ_DIR/dicts/rim_xml.dict")
+            ;;
+        azure_parse)
+            # The real Azure HCL reports and TPM quotes (TPMS_ATTEST).
+            for f in "$VERDICT_VECTORS"/azure/*/extracted/*/hcl-report.bin \
+                     "$VERDICT_VECTORS"/azure/*/extracted/*/tpm-quote-msg.bin \
+                     "$VERDICT_VECTORS"/azure/tdx/extracted/hcl-report.bin \
+                     "$VERDICT_VECTORS"/azure/tdx/extracted/tpm-quote-msg.bin \
+                     "$VERDICT_VECTORS"/azure/snp/hcl-report.bin "$VERDICT_VECTORS"/azure/snp/tpm-quote.msg; do
+                [ -f "$f" ] && seed "$f"
+            done
             ;;
         collateral_answer)
             # Collateral of every kind as vendors serve it: AMD chains, VCEKs and CRLs,

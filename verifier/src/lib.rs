@@ -130,6 +130,7 @@
 
 mod amd;
 pub mod anchors;
+pub mod azure;
 pub mod claims;
 pub mod collateral;
 pub mod crypto;

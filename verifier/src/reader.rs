@@ -114,6 +114,21 @@ impl<'a> Reader<'a> {
         self.array(what).map(u64::from_le_bytes)
     }
 
+    /// A big-endian u16 (TPM structures are big-endian).
+    pub(crate) fn u16_be(&mut self, what: &'static str) -> Result<u16, ParseError> {
+        self.array(what).map(u16::from_be_bytes)
+    }
+
+    /// A big-endian u32.
+    pub(crate) fn u32_be(&mut self, what: &'static str) -> Result<u32, ParseError> {
+        self.array(what).map(u32::from_be_bytes)
+    }
+
+    /// A big-endian u64.
+    pub(crate) fn u64_be(&mut self, what: &'static str) -> Result<u64, ParseError> {
+        self.array(what).map(u64::from_be_bytes)
+    }
+
     /// Reads a UINTN of `size` bytes (4 or 8, from the TCG Spec ID event's uintnSize).
     pub(crate) fn uintn(&mut self, size: usize, what: &'static str) -> Result<u64, ParseError> {
         if size == 4 {

@@ -4,6 +4,7 @@
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::azure::{AzureClaims, HardwareClaims};
 use crate::nvidia::GpuClaims;
 use crate::snp::SnpClaims;
 use crate::tdx::{QuoteClaims, SgxClaims, TdxClaims};
@@ -78,6 +79,9 @@ pub enum Claims {
     Gpu(Box<GpuClaims>),
     /// Several NVIDIA GPUs (one evidence file), a list `gpus`.
     Gpus(Vec<GpuClaims>),
+    /// An Azure confidential VM: the hardware report's namespace (`snp` or `tdx`),
+    /// `azure` and `tpm`.
+    Azure(Box<AzureClaims>),
 }
 
 impl From<QuoteClaims> for Claims {
@@ -97,13 +101,17 @@ impl Claims {
             Self::Tdx(_) => "tdx",
             Self::Sgx(_) => "sgx",
             Self::Gpu(_) | Self::Gpus(_) => "nvidia-gpu",
+            Self::Azure(a) => match a.hardware {
+                HardwareClaims::Snp(_) => "azure-snp",
+                HardwareClaims::Tdx(_) => "azure-tdx",
+            },
         }
     }
 }
 
 impl Serialize for Claims {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
+        let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("tee", self.tee())?;
         match self {
             Self::Snp(c) => map.serialize_entry("snp", c)?,
@@ -111,6 +119,14 @@ impl Serialize for Claims {
             Self::Sgx(c) => map.serialize_entry("sgx", c)?,
             Self::Gpu(c) => map.serialize_entry("gpu", c)?,
             Self::Gpus(c) => map.serialize_entry("gpus", c)?,
+            Self::Azure(a) => {
+                match &a.hardware {
+                    HardwareClaims::Snp(c) => map.serialize_entry("snp", c)?,
+                    HardwareClaims::Tdx(c) => map.serialize_entry("tdx", c)?,
+                }
+                map.serialize_entry("azure", &a.azure)?;
+                map.serialize_entry("tpm", &a.tpm)?;
+            }
         }
         map.end()
     }

@@ -362,6 +362,15 @@ pub enum Unsupported {
         /// What was found.
         detail: String,
     },
+    /// Azure vTPM evidence of a version whose meaning Verdict does not know.
+    #[error("unsupported Azure vTPM evidence version {0} (supported: 0, 1 and 2)")]
+    AzureEvidenceVersion(String),
+    /// A TPM quote over PCRs Verdict does not read.
+    #[error("unsupported TPM quote PCR selection: {0}")]
+    PcrSelection(&'static str),
+    /// An HCL report given without the TPM quote that makes it evidence.
+    #[error("an Azure HCL report was given alone: its TPM quote (and for TDX the TD quote) must come with it, or give Trustee's evidence JSON")]
+    HclReportAlone,
 }
 
 impl Unsupported {
@@ -379,6 +388,9 @@ impl Unsupported {
             Self::BodyType { .. } => "unsupported_body_type",
             Self::CertificationDataType(..) => "unsupported_certification_data",
             Self::CollateralVersion { .. } => "unsupported_collateral_version",
+            Self::AzureEvidenceVersion(_) => "unsupported_azure_evidence_version",
+            Self::PcrSelection(_) => "unsupported_pcr_selection",
+            Self::HclReportAlone => "hcl_report_alone",
             Self::UnknownEvidence { .. } => "unknown_evidence",
             Self::EventLogWithoutTd => "event_log_without_td",
             Self::SpdmVersion(_) => "unsupported_version",
@@ -819,11 +831,65 @@ pub enum BindingError {
         /// Quoted value, hex.
         quoted: String,
     },
+    /// The hardware report does not bind the HCL report's runtime data.
+    #[error("{report} report_data[0..32] is {report_data}, but the runtime data's SHA-256 is {runtime_data}: the runtime data (and its attestation key) is not the one the hardware report vouches for")]
+    RuntimeData {
+        /// `SEV-SNP report` or `TD quote`.
+        report: &'static str,
+        /// The report's first 32 bytes of report_data, hex.
+        report_data: String,
+        /// SHA-256 of the runtime data, hex.
+        runtime_data: String,
+    },
+    /// Version 2 evidence whose runtime data does not carry the TPM quote's nonce.
+    #[error("runtime data user-data ({user_data}) does not begin with the TPM quote's nonce {nonce}, as version 2 evidence must")]
+    UserDataNonce {
+        /// user-data, hex (empty when absent).
+        user_data: String,
+        /// extraData, hex.
+        nonce: String,
+    },
+    /// The PCR values do not digest to the quote's pcrDigest.
+    #[error("the PCR values digest to {computed}, the TPM quote's pcrDigest is {quoted}")]
+    PcrDigest {
+        /// pcrDigest, hex.
+        quoted: String,
+        /// SHA-256 of the supplied values, hex.
+        computed: String,
+    },
+    /// A number of PCR values that fits neither the selection nor the whole bank.
+    #[error("{given} PCR values were given for a quote selecting {selected} PCRs")]
+    PcrCount {
+        /// PCRs the quote selects.
+        selected: usize,
+        /// Values given.
+        given: usize,
+    },
+    /// The HCL report holds another kind of hardware report than the evidence endorses.
+    #[error("the HCL report holds a {hcl} report, but the evidence endorses it with {evidence}")]
+    HclReportType {
+        /// The HCL report's kind.
+        hcl: &'static str,
+        /// What the evidence carries.
+        evidence: &'static str,
+    },
+    /// The HCL report's TDREPORT is not the one the TD quote was made from.
+    #[error("the HCL report's TDREPORT {field} differs from the TD quote's: the parts were not made together")]
+    TdReport {
+        /// The first differing field.
+        field: &'static str,
+    },
 }
 
 impl BindingError {
     fn id(&self) -> &'static str {
         match self {
+            Self::RuntimeData { .. } => "runtime_data_binding",
+            Self::UserDataNonce { .. } => "user_data_nonce_mismatch",
+            Self::PcrDigest { .. } => "pcr_digest_mismatch",
+            Self::PcrCount { .. } => "pcr_count_mismatch",
+            Self::HclReportType { .. } => "hcl_report_type_mismatch",
+            Self::TdReport { .. } => "td_report_mismatch",
             Self::TcbMismatch { .. } => "tcb_mismatch",
             Self::ChipIdMismatch { .. } => "chip_id_mismatch",
             Self::ChipIdPadding => "chip_id_padding",
@@ -983,7 +1049,7 @@ impl ExpectationError {
                 "rtmr0" | "rtmr1" | "rtmr2" | "rtmr3" => "unexpected_rtmr",
                 "mr_enclave" => "unexpected_mr_enclave",
                 "mr_signer" => "unexpected_mr_signer",
-                "nonce" => "unexpected_nonce",
+                "nonce" | "tpm_extra_data" => "unexpected_nonce",
                 "driver_version" => "untrusted_driver_version",
                 "vbios_version" => "untrusted_vbios_version",
                 _ => "unexpected_value",
@@ -1253,6 +1319,12 @@ mod tests {
             Unsupported::NvidiaDevice("NVSwitch (LS10)".into()).into(),
         "collateral version": Error::Unsupported(Unsupported::CollateralVersion { .. }) =>
             Unsupported::CollateralVersion { what: "TCB Info", detail: "version 4".into() }.into(),
+        "azure evidence version": Error::Unsupported(Unsupported::AzureEvidenceVersion(_)) =>
+            Unsupported::AzureEvidenceVersion("3".into()).into(),
+        "pcr selection": Error::Unsupported(Unsupported::PcrSelection(_)) =>
+            Unsupported::PcrSelection("the quote selects a PCR bank other than SHA-256").into(),
+        "hcl report alone": Error::Unsupported(Unsupported::HclReportAlone) =>
+            Unsupported::HclReportAlone.into(),
 
         "cert expired": Error::Certificate { kind: C::Expired { .. }, .. } =>
             cert(C::Expired { now: 2_000_000_000, not_after: 1_900_000_000 }),
@@ -1358,6 +1430,18 @@ mod tests {
             BindingError::Fwid { report: "00".into(), certificate: "none".into() }.into(),
         "binding rtmr": Error::Binding(BindingError::RtmrReplay { .. }) =>
             BindingError::RtmrReplay { index: 2, replayed: "00".into(), quoted: "01".into() }.into(),
+        "binding runtime data": Error::Binding(BindingError::RuntimeData { .. }) =>
+            BindingError::RuntimeData { report: "SEV-SNP report", report_data: "00".into(), runtime_data: "01".into() }.into(),
+        "binding user data": Error::Binding(BindingError::UserDataNonce { .. }) =>
+            BindingError::UserDataNonce { user_data: "00".into(), nonce: "01".into() }.into(),
+        "binding pcr digest": Error::Binding(BindingError::PcrDigest { .. }) =>
+            BindingError::PcrDigest { quoted: "00".into(), computed: "01".into() }.into(),
+        "binding pcr count": Error::Binding(BindingError::PcrCount { .. }) =>
+            BindingError::PcrCount { selected: 24, given: 23 }.into(),
+        "binding hcl report type": Error::Binding(BindingError::HclReportType { .. }) =>
+            BindingError::HclReportType { hcl: "TDX", evidence: "a VCEK (SEV-SNP)" }.into(),
+        "binding td report": Error::Binding(BindingError::TdReport { .. }) =>
+            BindingError::TdReport { field: "MRTD" }.into(),
 
         "evidence signature": Error::EvidenceSignature { .. } =>
             Error::EvidenceSignature { what: "attestation report" },

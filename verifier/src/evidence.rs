@@ -6,6 +6,7 @@ use base64::Engine as _;
 
 use serde_json::Value;
 
+use crate::azure::{self, AzureEvidence, AzureHardware};
 use crate::collateral::Bundle;
 use crate::error::{Error, ExpectationError, ParseError, ParseErrorKind, Unsupported};
 use crate::expectations::Expectations;
@@ -36,6 +37,8 @@ pub enum Evidence {
     Sgx(Vec<u8>),
     /// One or several NVIDIA GPUs' evidence (one evidence file).
     Gpus(Vec<GpuEvidence>),
+    /// An Azure confidential VM's vTPM evidence (SEV-SNP or TDX).
+    Azure(Box<AzureEvidence>),
 }
 
 impl Evidence {
@@ -51,6 +54,15 @@ impl Evidence {
     /// given; [`Unsupported::EventLogWithoutTd`] for an event log beside an SGX quote;
     /// the JSON forms' own parse errors.
     pub fn from_bytes(raw: &[u8], hint: Option<Tee>) -> Result<Self, Error> {
+        // Azure vTPM evidence: Trustee's JSON, recognised by its members.
+        if azure::evidence::looks_like(raw) {
+            let evidence = azure::evidence::decode_trustee(raw)?;
+            check_hint(hint, evidence.tee())?;
+            return Ok(Self::Azure(Box::new(evidence)));
+        }
+        if azure::evidence::is_hcl_report(raw) {
+            return Err(Unsupported::HclReportAlone.into());
+        }
         // GPU evidence has forms of its own (hex reports, SDK and Trustee JSON).
         if nvidia::looks_like(raw) {
             check_hint(hint, Tee::Nvidia)?;
@@ -80,6 +92,14 @@ impl Evidence {
                 event_log,
             }),
             Some(Tee::Nvidia) => Ok(Self::Gpus(nvidia::decode(&bytes)?)),
+            Some(Tee::AzureSnp | Tee::AzureTdx) if azure::evidence::is_hcl_report(&bytes) => {
+                Err(Unsupported::HclReportAlone.into())
+            }
+            Some(tee @ (Tee::AzureSnp | Tee::AzureTdx)) => Err(ExpectationError::TeeMismatch {
+                expected: tee.name(),
+                actual: detected.map_or("unrecognised", Tee::name),
+            }
+            .into()),
             None => Err(Unsupported::UnknownEvidence { len: bytes.len() }.into()),
         }
     }
@@ -105,6 +125,7 @@ impl Evidence {
             Self::Tdx { .. } => Tee::Tdx,
             Self::Sgx(_) => Tee::Sgx,
             Self::Gpus(_) => Tee::Nvidia,
+            Self::Azure(a) => a.tee(),
         }
     }
 
@@ -133,6 +154,21 @@ impl Evidence {
                     .flat_map(|gpu| nvidia::needs::requirements(provider, gpu, &options, known))
                     .collect()
             }
+            Self::Azure(a) => match &a.hardware {
+                AzureHardware::Snp { vcek } => match azure_snp_report(a) {
+                    Some(report) => {
+                        let options = expectations
+                            .azure_snp
+                            .as_ref()
+                            .map(|o| o.snp.clone())
+                            .unwrap_or_default();
+                        let known = with_carried_vcek(known, vcek.as_deref());
+                        snp::needs::requirements(&report, &options, &known)
+                    }
+                    None => Vec::new(),
+                },
+                AzureHardware::Tdx { td_quote } => tdx::needs::requirements(td_quote, known),
+            },
         };
         // One list, each key once (several GPUs share RIMs and chain certificates); a
         // key any GPU requires is required.
@@ -159,6 +195,17 @@ impl Evidence {
                     nvidia::needs::select(provider, gpu, key, bundle, &mut out);
                 }
             }
+            Self::Azure(a) => match &a.hardware {
+                AzureHardware::Snp { vcek } => {
+                    if let Some(report) = azure_snp_report(a) {
+                        let bundle = with_carried_vcek(bundle, vcek.as_deref());
+                        snp::needs::select(&report, key, &bundle, &mut out);
+                    }
+                }
+                AzureHardware::Tdx { td_quote } => {
+                    tdx::needs::select(td_quote, key, bundle, &mut out);
+                }
+            },
         }
         out.dedup();
         out
@@ -191,6 +238,25 @@ impl Bundle {
             CollateralKey::IntelPckCaChain { .. } => tdx::needs::is_whole_ca_chain(&selected),
             _ => !selected.is_empty(),
         }
+    }
+}
+
+/// The SEV-SNP report inside Azure evidence's HCL report, if it parses.
+fn azure_snp_report(evidence: &AzureEvidence) -> Option<snp::AttestationReport> {
+    let hcl = azure::hcl::HclReport::parse(&evidence.hcl_report).ok()?;
+    snp::AttestationReport::parse(hcl.hardware_report).ok()
+}
+
+/// `bundle` with the VCEK the evidence carries (it serves the VCEK need, so that only the
+/// chain is fetched).
+fn with_carried_vcek<'b>(bundle: &'b Bundle, vcek: Option<&[u8]>) -> std::borrow::Cow<'b, Bundle> {
+    match vcek.and_then(|der| crate::pki::Certificate::from_der(der).ok()) {
+        Some(cert) => {
+            let mut with = bundle.clone();
+            with.certificates.push(cert);
+            std::borrow::Cow::Owned(with)
+        }
+        None => std::borrow::Cow::Borrowed(bundle),
     }
 }
 

@@ -1,5 +1,6 @@
 //! What the caller expects of the evidence, per TEE kind, for [`crate::Verifier::verify`].
 
+use crate::azure::{AzureSnpOptions, AzureTdxOptions};
 use crate::error::{Error, ExpectationError};
 use crate::nvidia::NvidiaOptions;
 use crate::snp::SnpOptions;
@@ -21,6 +22,10 @@ pub struct Expectations {
     pub sgx: Option<SgxOptions>,
     /// For NVIDIA GPU evidence (applies to each GPU).
     pub nvidia: Option<NvidiaOptions>,
+    /// For Azure SEV-SNP vTPM evidence.
+    pub azure_snp: Option<AzureSnpOptions>,
+    /// For Azure TDX vTPM evidence.
+    pub azure_tdx: Option<AzureTdxOptions>,
 }
 
 impl Expectations {
@@ -61,6 +66,22 @@ impl Expectations {
         }
     }
 
+    /// Expectations for Azure SEV-SNP vTPM evidence.
+    pub fn azure_snp(options: AzureSnpOptions) -> Self {
+        Self {
+            azure_snp: Some(options),
+            ..Self::default()
+        }
+    }
+
+    /// Expectations for Azure TDX vTPM evidence.
+    pub fn azure_tdx(options: AzureTdxOptions) -> Self {
+        Self {
+            azure_tdx: Some(options),
+            ..Self::default()
+        }
+    }
+
     /// Refuses a set of expectations for another kind than `tee`.
     pub(crate) fn check_kind(&self, tee: Tee) -> Result<(), Error> {
         let given = [
@@ -68,6 +89,8 @@ impl Expectations {
             (self.tdx.is_some(), Tee::Tdx),
             (self.sgx.is_some(), Tee::Sgx),
             (self.nvidia.is_some(), Tee::Nvidia),
+            (self.azure_snp.is_some(), Tee::AzureSnp),
+            (self.azure_tdx.is_some(), Tee::AzureTdx),
         ];
         match given.iter().find(|(set, kind)| *set && *kind != tee) {
             Some((_, kind)) => Err(ExpectationError::TeeMismatch {

@@ -255,6 +255,17 @@ impl Verifier {
                 self.verify_sgx(quote, collateral, &options, now)
                     .map(|v| v.map(Claims::from))
             }
+            Evidence::Azure(azure) => match azure.tee() {
+                Tee::AzureTdx => {
+                    let options = expectations.azure_tdx.clone().unwrap_or_default();
+                    self.verify_azure_tdx(azure, collateral, &options, now)
+                }
+                _ => {
+                    let options = expectations.azure_snp.clone().unwrap_or_default();
+                    self.verify_azure_snp(azure, collateral, &options, now)
+                }
+            }
+            .map(|v| v.map(|c| Claims::Azure(Box::new(c)))),
             Evidence::Gpus(gpus) => {
                 let options = expectations.nvidia.clone().unwrap_or_default();
                 match gpus.as_slice() {
@@ -347,6 +358,40 @@ impl Verifier {
             tdx::Expect::Td(options),
             now,
         )
+    }
+
+    /// Verifies Azure SEV-SNP vTPM evidence: the HCL report, the TPM quote signed by the
+    /// attestation key in its runtime data, and the SEV-SNP report through
+    /// [`Self::verify_snp`]'s steps (see [`azure`] for the checklist).
+    ///
+    /// # Errors
+    /// The first failed step, as a typed [`Error`];
+    /// [`error::ExpectationError::TeeMismatch`] for TDX evidence.
+    pub fn verify_azure_snp(
+        &self,
+        evidence: &azure::AzureEvidence,
+        collateral: &collateral::Bundle,
+        options: &azure::AzureSnpOptions,
+        now: time::UnixTime,
+    ) -> Result<Verified<azure::AzureClaims>, Error> {
+        azure::verify(self, evidence, collateral, azure::Expect::Snp(options), now)
+    }
+
+    /// Verifies Azure TDX vTPM evidence: the HCL report, the TPM quote signed by the
+    /// attestation key in its runtime data, and the TD quote through
+    /// [`Self::verify_tdx`]'s steps (see [`azure`] for the checklist).
+    ///
+    /// # Errors
+    /// The first failed step, as a typed [`Error`];
+    /// [`error::ExpectationError::TeeMismatch`] for SEV-SNP evidence.
+    pub fn verify_azure_tdx(
+        &self,
+        evidence: &azure::AzureEvidence,
+        collateral: &collateral::Bundle,
+        options: &azure::AzureTdxOptions,
+        now: time::UnixTime,
+    ) -> Result<Verified<azure::AzureClaims>, Error> {
+        azure::verify(self, evidence, collateral, azure::Expect::Tdx(options), now)
     }
 
     /// Verifies one NVIDIA GPU's evidence (its report, and its device chain unless the

@@ -155,7 +155,6 @@ fn each_hcl_report_check_refuses_with_its_field() {
             Box::new(|b| set_u32(b, 8, 2347)),
             "HCL report size",
         ),
-        ("reserved", Box::new(|b| b[0x1F] = 1), "HCL report reserved"),
         (
             "data size",
             Box::new(|b| set_u32(b, 0x4C0, 1131)),

@@ -80,14 +80,9 @@ impl<'a> HclReport<'a> {
         let report_size = r.u32("HCL report size")?;
         let request_type = r.u32("HCL request type")?;
         let _status = r.u32("HCL report status")?;
-        let reserved_at = r.pos();
-        if r.take(12, "HCL report reserved")?.iter().any(|b| *b != 0) {
-            return Err(ParseError {
-                what: "HCL report reserved",
-                offset: reserved_at,
-                kind: ParseErrorKind::NonZeroReserved,
-            });
-        }
+        // The 12 reserved bytes are not checked: like the status, they are outside every
+        // signature, so refusing them would only let a relay break valid evidence.
+        r.take(12, "HCL report reserved")?;
         debug_assert_eq!(r.pos(), HARDWARE_REPORT_OFFSET);
         let hardware = r.take(HARDWARE_REPORT_SIZE, "hardware report")?;
         let data_size_at = r.pos();

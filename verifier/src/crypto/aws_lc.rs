@@ -101,6 +101,24 @@ impl CryptoProvider for AwsLc {
             .map_err(|_| BadSignature)
     }
 
+    fn verify_rsa_pkcs1(
+        &self,
+        hash: HashAlg,
+        public_key: &[u8],
+        message: &[u8],
+        sig: &[u8],
+    ) -> Result<(), BadSignature> {
+        let alg = match hash {
+            HashAlg::Sha256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+            HashAlg::Sha384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+            HashAlg::Sha512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+            HashAlg::Sha1 => return Err(BadSignature),
+        };
+        signature::UnparsedPublicKey::new(alg, public_key)
+            .verify(message, sig)
+            .map_err(|_| BadSignature)
+    }
+
     fn verify_ed25519(
         &self,
         public_key: &[u8],

@@ -155,6 +155,19 @@ pub trait CryptoProvider: Send + Sync + fmt::Debug {
         signature: &[u8],
     ) -> Result<(), BadSignature>;
 
+    /// Verifies an RSASSA-PKCS1-v1_5 signature (RFC 8017, 8.2) over `hash(message)`: what
+    /// a TPM's RSA attestation key signs quotes with by default. SHA-1 is refused.
+    ///
+    /// # Errors
+    /// [`BadSignature`] if the signature or key is invalid.
+    fn verify_rsa_pkcs1(
+        &self,
+        hash: HashAlg,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), BadSignature>;
+
     /// Verifies an Ed25519 signature (RFC 8032, pure; cofactorless, `S` must be reduced)
     /// by the 32-byte `public_key` over `message`.
     ///

@@ -99,6 +99,29 @@ impl CryptoProvider for RustCrypto {
         .map_err(|_| BadSignature)
     }
 
+    fn verify_rsa_pkcs1(
+        &self,
+        hash: HashAlg,
+        public_key: &[u8],
+        message: &[u8],
+        sig: &[u8],
+    ) -> Result<(), BadSignature> {
+        use rsa::pkcs1v15::{Signature, VerifyingKey};
+        let key = rsa::RsaPublicKey::from_pkcs1_der(public_key).map_err(|_| BadSignature)?;
+        // aws-lc accepts 2048- to 8192-bit moduli only: the backends must agree.
+        if !(2048..=8192).contains(&rsa::traits::PublicKeyParts::n(&key).bits()) {
+            return Err(BadSignature);
+        }
+        let sig = Signature::try_from(sig).map_err(|_| BadSignature)?;
+        match hash {
+            HashAlg::Sha256 => VerifyingKey::<sha2::Sha256>::new(key).verify(message, &sig),
+            HashAlg::Sha384 => VerifyingKey::<sha2::Sha384>::new(key).verify(message, &sig),
+            HashAlg::Sha512 => VerifyingKey::<sha2::Sha512>::new(key).verify(message, &sig),
+            HashAlg::Sha1 => return Err(BadSignature),
+        }
+        .map_err(|_| BadSignature)
+    }
+
     fn verify_ed25519(
         &self,
         public_key: &[u8],

@@ -20,4 +20,4 @@ pub use report::{
 };
 pub use tcb::{TcbParts, TcbVersion};
 
-pub(crate) use verify::verify;
+pub(crate) use verify::{verify, verify_with_carried};

@@ -18,11 +18,13 @@ struct Classified<'a> {
 }
 
 impl<'a> Classified<'a> {
-    fn new(bundle: &'a Bundle) -> Self {
+    /// The AMD certificates among `carried` (those the evidence brought, first) and the
+    /// bundle's.
+    fn new(carried: &'a [Certificate], bundle: &'a Bundle) -> Self {
         Self {
-            certs: bundle
-                .certificates
+            certs: carried
                 .iter()
+                .chain(&bundle.certificates)
                 .filter_map(|c| AmdName::of(c).map(|n| (n, c)))
                 .collect(),
         }
@@ -270,6 +272,19 @@ pub(crate) fn verify(
     options: &SnpOptions,
     now: crate::time::UnixTime,
 ) -> Result<Verified<SnpClaims>, Error> {
+    verify_with_carried(verifier, bytes, &[], bundle, options, now)
+}
+
+/// As [`verify`], with certificates the evidence itself carried (Azure's VCEK) tried
+/// before the bundle's. They are as untrusted as the bundle: only the chain decides.
+pub(crate) fn verify_with_carried(
+    verifier: &Verifier,
+    bytes: &[u8],
+    carried: &[Certificate],
+    bundle: &Bundle,
+    options: &SnpOptions,
+    now: crate::time::UnixTime,
+) -> Result<Verified<SnpClaims>, Error> {
     let mut warnings = Vec::new();
 
     // 1. Parse: length, version, reserved ranges, signer encoding.
@@ -297,7 +312,7 @@ pub(crate) fn verify(
 
     // 2. Select the signing certificate by the report's SIGNING_KEY; a VLEK offered for a
     //    VCEK-signed report (or the reverse) is a signer mismatch, not a missing key.
-    let classified = Classified::new(bundle);
+    let classified = Classified::new(carried, bundle);
     let leaves = classified.matching(want_leaf);
     if leaves.is_empty() {
         if !classified.matching(other_leaf).is_empty() {

@@ -180,11 +180,17 @@ if [ -d "$VERDICT_VECTORS" ]; then
             EXTRA_FLAGS+=("-dict=$FUZZ_DIR/dicts/rim_xml.dict")
             ;;
         azure_parse)
-            # The real Azure HCL reports and TPM quotes (TPMS_ATTEST).
+            # The real Azure HCL reports, runtime data, TPM quotes (TPMS_ATTEST, JSON and
+            # bincode) and Trustee evidence files.
             for f in "$VERDICT_VECTORS"/azure/*/extracted/*/hcl-report.bin \
                      "$VERDICT_VECTORS"/azure/*/extracted/*/tpm-quote-msg.bin \
+                     "$VERDICT_VECTORS"/azure/*/extracted/*/runtime-data.json \
                      "$VERDICT_VECTORS"/azure/tdx/extracted/hcl-report.bin \
                      "$VERDICT_VECTORS"/azure/tdx/extracted/tpm-quote-msg.bin \
+                     "$VERDICT_VECTORS"/azure/tdx/extracted/runtime-data.json \
+                     "$VERDICT_VECTORS"/azure/*/evidence-v*.json \
+                     "$VERDICT_VECTORS"/azure/*/tpm-quote-v1.json \
+                     "$VERDICT_VECTORS"/azure/*/quote.bin \
                      "$VERDICT_VECTORS"/azure/snp/hcl-report.bin "$VERDICT_VECTORS"/azure/snp/tpm-quote.msg; do
                 [ -f "$f" ] && seed "$f"
             done

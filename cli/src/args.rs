@@ -8,7 +8,8 @@ const EXIT_CODES: &str =
     "Exit codes: 0 verified; 1 evidence rejected; 2 unreadable or malformed input, or bad usage; \
 3 collateral missing or unavailable.";
 
-/// Verdict: a remote-attestation verifier for AMD SEV-SNP, Intel TDX and NVIDIA GPUs.
+/// Verdict: a remote-attestation verifier for AMD SEV-SNP, Intel TDX, Azure confidential
+/// VMs and NVIDIA GPUs.
 #[derive(Debug, Parser)]
 #[command(name = "verdict", version, about, after_help = EXIT_CODES)]
 pub(crate) struct Cli {
@@ -99,8 +100,8 @@ pub(crate) struct AppraiseArgs {
     /// log goes with the TDX quote among the evidence).
     #[command(flatten)]
     pub(crate) verification: VerificationArgs,
-    /// The evidence: at most one CPU TEE report (SNP, TDX, SGX) and any number of GPU
-    /// evidence files, each detected by content.
+    /// The evidence: at most one CPU TEE report (SNP, TDX, SGX, Azure vTPM evidence) and
+    /// any number of GPU evidence files, each detected by content.
     #[arg(value_name = "EVIDENCE", required = true)]
     pub(crate) evidence: Vec<PathBuf>,
 }
@@ -189,6 +190,10 @@ pub(crate) enum TeeArg {
     Sgx,
     /// NVIDIA GPU (SPDM) attestation report.
     Nvidia,
+    /// Azure confidential VM on SEV-SNP: HCL report and vTPM quote.
+    AzureSnp,
+    /// Azure confidential VM on TDX: HCL report, vTPM quote and TD quote.
+    AzureTdx,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -198,7 +203,8 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_enum)]
     pub(crate) tee: Option<TeeArg>,
     /// Expected nonce, hex: REPORT_DATA must equal it (64 bytes) or begin with it; for
-    /// GPU evidence, the 32-byte SPDM requester nonce.
+    /// GPU evidence, the 32-byte SPDM requester nonce; for Azure evidence, the vTPM
+    /// quote's extraData, byte for byte (1 to 64 bytes).
     #[arg(long, value_name = "HEX")]
     pub(crate) nonce: Option<String>,
     #[command(flatten)]
@@ -206,7 +212,8 @@ pub(crate) struct VerifyArgs {
     /// Print the structured result as JSON.
     #[arg(long)]
     pub(crate) json: bool,
-    /// The evidence: raw binary, hex or base64 (detected by content); `-` reads stdin.
+    /// The evidence: raw binary, hex or base64 (detected by content), or a raw Azure HCL
+    /// report with --tpm-quote; `-` reads stdin.
     #[arg(value_name = "EVIDENCE")]
     pub(crate) evidence: PathBuf,
 }
@@ -247,6 +254,51 @@ pub(crate) struct VerificationArgs {
     /// certificateHold), with a warning.
     #[arg(long)]
     pub(crate) allow_cert_hold: bool,
+    /// Azure evidence given as loose parts (an HCL report as EVIDENCE).
+    #[command(flatten)]
+    pub(crate) azure: AzurePartsArgs,
+}
+
+/// Azure vTPM evidence as loose parts: EVIDENCE is the raw HCL report (vTPM NV index
+/// 0x01400001) and these flags give the rest. With any other evidence they are a usage
+/// error: Trustee's evidence JSON carries its own parts.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct AzurePartsArgs {
+    /// Azure: the vTPM quote: JSON `{"signature", "message", "pcrs"}`, Trustee's bincode
+    /// quote.bin, or a bare TPMS_ATTEST when --tpm-signature is given.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tpm_quote: Option<PathBuf>,
+    /// Azure: the quote's raw RSA signature, for a bare TPMS_ATTEST in --tpm-quote.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tpm_signature: Option<PathBuf>,
+    /// Azure: the PCR values the quote digests, concatenated 32-byte SHA-256 values
+    /// (with a bare TPMS_ATTEST only; the other forms carry them).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pcrs: Option<PathBuf>,
+    /// Azure TDX: the DCAP TD quote made from the HCL report's TDREPORT.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) td_quote: Option<PathBuf>,
+    /// Azure: the evidence version of the loose parts (default 1); version 2 means the
+    /// runtime data's user-data must begin with the nonce.
+    #[arg(long, value_name = "0|1|2", value_parser = clap::value_parser!(u8).range(0..=2))]
+    pub(crate) evidence_version: Option<u8>,
+}
+
+impl AzurePartsArgs {
+    /// The flags given, by name, for messages about misplaced ones.
+    pub(crate) fn given(&self) -> Vec<&'static str> {
+        let flags = [
+            ("--tpm-quote", self.tpm_quote.is_some()),
+            ("--tpm-signature", self.tpm_signature.is_some()),
+            ("--pcrs", self.pcrs.is_some()),
+            ("--td-quote", self.td_quote.is_some()),
+            ("--evidence-version", self.evidence_version.is_some()),
+        ];
+        flags
+            .into_iter()
+            .filter_map(|(name, given)| given.then_some(name))
+            .collect()
+    }
 }
 
 /// Fetching collateral: the cache, then the vendors' services. Flags win over the
@@ -327,6 +379,9 @@ pub(crate) struct CollateralFetchArgs {
     /// Collateral already at hand (as for `verify`); only what it lacks is fetched.
     #[arg(long, value_name = "FILE_OR_DIR")]
     pub(crate) collateral: Vec<PathBuf>,
+    /// Azure evidence given as loose parts (an HCL report as EVIDENCE).
+    #[command(flatten)]
+    pub(crate) azure: AzurePartsArgs,
     /// Where to fetch from.
     #[command(flatten)]
     pub(crate) fetch: FetchArgs,

@@ -19,6 +19,14 @@ pub(crate) enum InputKind {
     Evidence,
     /// A TDX CCEL event log.
     EventLog,
+    /// An Azure vTPM quote (`--tpm-quote`): JSON, bincode or a bare TPMS_ATTEST.
+    TpmQuote,
+    /// An Azure vTPM quote's signature (`--tpm-signature`).
+    TpmSignature,
+    /// Azure PCR values (`--pcrs`).
+    Pcrs,
+    /// An Azure TDX TD quote (`--td-quote`).
+    TdQuote,
     /// A CEL policy (YAML).
     Policy,
     /// A claims file for `policy check`.
@@ -37,7 +45,10 @@ impl InputKind {
     /// The most bytes an input of this kind may hold.
     pub(crate) fn limit(self) -> u64 {
         match self {
-            Self::Evidence | Self::EventLog | Self::Claims => 16 << 20,
+            Self::Evidence | Self::EventLog | Self::Claims | Self::TdQuote => 16 << 20,
+            // A quote over 24 PCRs in JSON is under 4 KiB; an RSA signature or 24 PCR
+            // values under 1 KiB.
+            Self::TpmQuote | Self::TpmSignature | Self::Pcrs => 64 << 10,
             Self::Policy => policy::MAX_POLICY_BYTES as u64,
             Self::Jwks | Self::Token | Self::Config => 1 << 20,
             Self::Key => 64 << 10,
@@ -49,6 +60,10 @@ impl InputKind {
         match self {
             Self::Evidence => "evidence",
             Self::EventLog => "an event log",
+            Self::TpmQuote => "a TPM quote",
+            Self::TpmSignature => "a TPM quote signature",
+            Self::Pcrs => "PCR values",
+            Self::TdQuote => "a TD quote",
             Self::Policy => "a policy",
             Self::Claims => "a claims file",
             Self::Key => "a key",

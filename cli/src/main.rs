@@ -6,6 +6,7 @@
 //! theirs in `--help` and the README.
 
 mod args;
+mod azure;
 mod cmd;
 mod exit;
 mod fetching;

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::anyhow;
+use verifier::azure::{AzureSnpOptions, AzureTdxOptions};
 use verifier::error::{ExpectationError, Unsupported};
 use verifier::nvidia::NvidiaOptions;
 use verifier::snp::{ReportDataExpectation, SnpOptions};
@@ -15,7 +16,8 @@ use verifier::{
     time, Claims, Error, Evidence, Expectations, Tee, TrustAnchors, Verified, Verifier,
 };
 
-use crate::args::{TeeArg, VerificationArgs};
+use crate::args::{AzurePartsArgs, TeeArg, VerificationArgs};
+use crate::azure;
 use crate::exit::{Exit, Failure};
 use crate::fetching::{self, Settings};
 use crate::input::{self, InputKind};
@@ -46,19 +48,53 @@ pub(crate) fn skipped_message(s: &collateral::Skipped) -> String {
     format!("skipped collateral {}: {}", s.path.display(), s.reason)
 }
 
+/// Evidence read from one file, and whether the Azure loose-part flags went into it.
+pub(crate) struct Loaded {
+    pub(crate) evidence: Evidence,
+    /// The file was an HCL report, completed by the flags.
+    pub(crate) took_parts: bool,
+}
+
+/// Reads one evidence file for a command that takes exactly one: the Azure loose-part
+/// flags must go into it or not be given.
+pub(crate) fn load_evidence(
+    path: &Path,
+    tee: Option<TeeArg>,
+    parts: &AzurePartsArgs,
+) -> Result<Evidence, Failure> {
+    let loaded = read_evidence(path, tee, parts)?;
+    if !loaded.took_parts {
+        azure::refuse_parts(parts, path, &evidence_description(&loaded.evidence))?;
+    }
+    Ok(loaded.evidence)
+}
+
 /// Reads an evidence file (or stdin) and tells its kind; `--tee` decides only what
-/// content cannot, and contradicting the content is a usage error.
-pub(crate) fn load_evidence(path: &Path, tee: Option<TeeArg>) -> Result<Evidence, Failure> {
+/// content cannot, and contradicting the content is a usage error. A raw Azure HCL
+/// report is completed by the loose-part flags.
+pub(crate) fn read_evidence(
+    path: &Path,
+    tee: Option<TeeArg>,
+    parts: &AzurePartsArgs,
+) -> Result<Loaded, Failure> {
     let raw = input::read(path, InputKind::Evidence)?;
-    Evidence::from_bytes(&raw, tee.map(tee_of)).map_err(|e| match &e {
-        Error::Expectation(ExpectationError::TeeMismatch { actual, .. }) => Failure::usage(
-            "tee_contradicts_evidence",
-            format_args!(
-                "--tee {} contradicts the evidence: {} is {}",
-                tee.map_or("", tee_arg_name),
-                path.display(),
-                tee_description(actual)
-            ),
+    // With --tpm-quote the operator says EVIDENCE is an HCL report: unless it is plainly
+    // evidence of another kind, the verifier's strict parser says what is wrong with it.
+    let claimed_hcl = parts.tpm_quote.is_some() && Evidence::from_bytes(&raw, None).is_err();
+    if verifier::azure::evidence::is_hcl_report(&raw) || claimed_hcl {
+        let evidence = azure::assemble(raw, path, tee.map(tee_of), parts)?;
+        if let Some(arg) = tee.filter(|t| tee_of(*t) != evidence.tee()) {
+            return Err(tee_contradiction(arg, path, evidence.tee().name()));
+        }
+        return Ok(Loaded {
+            evidence,
+            took_parts: true,
+        });
+    }
+    let evidence = Evidence::from_bytes(&raw, tee.map(tee_of)).map_err(|e| match &e {
+        Error::Expectation(ExpectationError::TeeMismatch { actual, .. }) => tee.map_or_else(
+            || Failure::from_verifier(&e),
+            |t| tee_contradiction(t, path, actual),
         ),
         Error::Unsupported(Unsupported::UnknownEvidence { len }) => Failure::usage(
             "unknown_evidence",
@@ -74,8 +110,44 @@ pub(crate) fn load_evidence(path: &Path, tee: Option<TeeArg>) -> Result<Evidence
                 path.display()
             ),
         ),
+        // An encoded HCL report: the loose parts take it raw.
+        Error::Unsupported(Unsupported::HclReportAlone) => Failure::usage(
+            "hcl_report_alone",
+            format_args!(
+                "{} is an encoded Azure HCL report: give it raw, with --tpm-quote, or give \
+                 Trustee's evidence JSON",
+                path.display()
+            ),
+        ),
         _ => Failure::from_verifier(&e),
+    })?;
+    Ok(Loaded {
+        evidence,
+        took_parts: false,
     })
+}
+
+/// `--tee` naming another kind than the evidence (`actual`, a `tee` name) is.
+fn tee_contradiction(arg: TeeArg, path: &Path, actual: &str) -> Failure {
+    Failure::usage(
+        "tee_contradicts_evidence",
+        format_args!(
+            "--tee {} contradicts the evidence: {} is {}",
+            tee_arg_name(arg),
+            path.display(),
+            tee_description(actual)
+        ),
+    )
+}
+
+/// What a piece of evidence is, for the message refusing a flag that does not fit it.
+fn evidence_description(evidence: &Evidence) -> String {
+    match evidence {
+        Evidence::Azure(_) => {
+            "Trustee's Azure vTPM evidence JSON, which carries its own parts".into()
+        }
+        other => tee_description(other.tee().name()).to_owned(),
+    }
 }
 
 /// Adds `--event-log` to the evidence it belongs to: a TDX quote, and nothing else.
@@ -97,6 +169,8 @@ pub(crate) fn attach_event_log(evidence: Evidence, log: &Path) -> Result<Evidenc
 }
 
 /// What the caller expects of the evidence: the nonce (`--nonce`) and the GPU options.
+/// For Azure evidence the nonce is the vTPM quote's `extraData`; the hardware report's
+/// REPORT_DATA holds the runtime data's hash, which the verifier checks itself.
 pub(crate) fn expectations(
     tee: Tee,
     nonce: Option<&str>,
@@ -117,6 +191,16 @@ pub(crate) fn expectations(
             let mut options = SgxOptions::default();
             options.report_data = report_data(nonce)?;
             Expectations::sgx(options)
+        }
+        Tee::AzureSnp => {
+            let mut options = AzureSnpOptions::default();
+            options.nonce = azure_nonce(nonce)?;
+            Expectations::azure_snp(options)
+        }
+        Tee::AzureTdx => {
+            let mut options = AzureTdxOptions::default();
+            options.nonce = azure_nonce(nonce)?;
+            Expectations::azure_tdx(options)
         }
         _ => {
             let mut options = NvidiaOptions::default();
@@ -298,6 +382,8 @@ pub(crate) fn default_expectations(tee: Tee) -> Expectations {
         Tee::Snp => Expectations::snp(SnpOptions::default()),
         Tee::Tdx => Expectations::tdx(TdxOptions::default()),
         Tee::Sgx => Expectations::sgx(SgxOptions::default()),
+        Tee::AzureSnp => Expectations::azure_snp(AzureSnpOptions::default()),
+        Tee::AzureTdx => Expectations::azure_tdx(AzureTdxOptions::default()),
         _ => Expectations::nvidia(NvidiaOptions::default()),
     }
 }
@@ -314,6 +400,25 @@ fn report_data(nonce: Option<&str>) -> Result<Option<ReportDataExpectation>, Fai
             "bad_usage",
             format_args!("--nonce must be 1 to 64 bytes, got {}", bytes.len()),
         )),
+    }
+}
+
+/// `--nonce` for Azure evidence: the vTPM quote's `extraData` (a TPM2B_DATA: at most
+/// 64 bytes), compared byte for byte.
+fn azure_nonce(nonce: Option<&str>) -> Result<Option<Vec<u8>>, Failure> {
+    let Some(bytes) = nonce_bytes(nonce)? else {
+        return Ok(None);
+    };
+    if (1..=64).contains(&bytes.len()) {
+        Ok(Some(bytes))
+    } else {
+        Err(Failure::usage(
+            "bad_usage",
+            format_args!(
+                "--nonce for Azure evidence must be 1 to 64 bytes, got {}",
+                bytes.len()
+            ),
+        ))
     }
 }
 
@@ -372,6 +477,8 @@ fn tee_of(arg: TeeArg) -> Tee {
         TeeArg::Tdx => Tee::Tdx,
         TeeArg::Sgx => Tee::Sgx,
         TeeArg::Nvidia => Tee::Nvidia,
+        TeeArg::AzureSnp => Tee::AzureSnp,
+        TeeArg::AzureTdx => Tee::AzureTdx,
     }
 }
 
@@ -381,6 +488,8 @@ fn tee_arg_name(arg: TeeArg) -> &'static str {
         TeeArg::Tdx => "tdx",
         TeeArg::Sgx => "sgx",
         TeeArg::Nvidia => "nvidia",
+        TeeArg::AzureSnp => "azure-snp",
+        TeeArg::AzureTdx => "azure-tdx",
     }
 }
 
@@ -391,6 +500,8 @@ fn tee_description(tee: &str) -> &'static str {
         "tdx" => "an Intel TDX quote",
         "sgx" => "an Intel SGX quote",
         "nvidia-gpu" => "NVIDIA GPU evidence",
+        "azure-snp" => "Azure SEV-SNP vTPM evidence",
+        "azure-tdx" => "Azure TDX vTPM evidence",
         _ => "evidence of another kind",
     }
 }

@@ -59,7 +59,8 @@ pub struct SubmodAppraisal {
     pub export_errors: Vec<(String, String)>,
     /// The verifier's warning codes for the device.
     pub warnings: Vec<String>,
-    /// The device's own nonce (SNP/TDX REPORT_DATA or the GPU's SPDM nonce), hex.
+    /// The device's own nonce (SNP/TDX REPORT_DATA, an Azure TPM quote's extraData, or
+    /// the GPU's SPDM nonce), hex.
     pub evidence_nonce: Option<String>,
 }
 
@@ -163,18 +164,24 @@ pub const CHALLENGE_RULE_ID: &str = "verdict:challenge-binding";
 /// AR4SI `instance-identity` UNRECOGNIZED_INSTANCE: contraindicated.
 const UNRECOGNIZED_INSTANCE: i8 = 97;
 
-/// With a challenge, every device's evidence must bind it: the CPU's REPORT_DATA begins
-/// with it; a GPU's SPDM nonce is the challenge, or SHA-256 of a CPU REPORT_DATA that
-/// binds it. A device that does not gets `instance-identity` UNRECOGNIZED_INSTANCE
-/// (contraindicated) and a failed outcome, so no policy can leave it affirming (a policy
-/// without a freshness rule included). Returns whether every device binds it (false
-/// without a challenge).
+/// With a challenge, every device's evidence must bind it: the CPU's REPORT_DATA (for
+/// Azure, the TPM quote's extraData) begins with it; a GPU's SPDM nonce is the
+/// challenge, or SHA-256 of that CPU field when it binds it. A device that does not gets
+/// `instance-identity` UNRECOGNIZED_INSTANCE (contraindicated) and a failed outcome, so
+/// no policy can leave it affirming (a policy without a freshness rule included).
+/// Returns whether every device binds it (false without a challenge).
 fn enforce_challenge(submods: &mut [SubmodAppraisal], binding: &Value, challenge: bool) -> bool {
     if !challenge {
         return false;
     }
     let flag = |key: &str| binding.get(key).and_then(Value::as_bool).unwrap_or(false);
     let cpu_ok = flag("cpu_nonce_ok");
+    // Messages name the field that answers the challenge for this kind of CPU evidence.
+    let (cpu_field, cpus_field) = if submods.iter().any(|s| s.section.is_azure()) {
+        ("the TPM quote's extraData", "the TPM quote's extraData")
+    } else {
+        ("REPORT_DATA", "the CPU's REPORT_DATA")
+    };
     let schemes = binding
         .get("gpu_nonce_schemes")
         .and_then(Value::as_array)
@@ -186,21 +193,27 @@ fn enforce_challenge(submods: &mut [SubmodAppraisal], binding: &Value, challenge
             let scheme = schemes.get(gpu_index).and_then(Value::as_str);
             gpu_index = gpu_index.saturating_add(1);
             match scheme {
-                Some(binding::SCHEME_CHALLENGE) => (true, ""),
-                Some(binding::SCHEME_REPORT_DATA_SHA256) if cpu_ok => (true, ""),
+                Some(binding::SCHEME_CHALLENGE) => (true, String::new()),
+                Some(binding::SCHEME_REPORT_DATA_SHA256) if cpu_ok => (true, String::new()),
                 Some(binding::SCHEME_REPORT_DATA_SHA256) => (
                     false,
-                    "its SPDM nonce is SHA-256 of a CPU REPORT_DATA that does not bind the challenge",
+                    format!(
+                        "its SPDM nonce is SHA-256 of {cpus_field}, which does not bind the \
+                         challenge"
+                    ),
                 ),
                 _ => (
                     false,
-                    "its SPDM nonce is neither the challenge nor SHA-256 of the CPU's REPORT_DATA",
+                    format!("its SPDM nonce is neither the challenge nor SHA-256 of {cpus_field}"),
                 ),
             }
         } else if cpu_ok {
-            (true, "")
+            (true, String::new())
         } else {
-            (false, "REPORT_DATA does not begin with the challenge")
+            (
+                false,
+                format!("{cpu_field} does not begin with the challenge"),
+            )
         };
         if bound {
             continue;
@@ -287,12 +300,7 @@ fn appraise_device(
             Err(e) => export_errors.push((name.clone(), e.to_string())),
         }
     }
-    let evidence_nonce = match device.section {
-        Section::Gpu => device.claims.get("nonce"),
-        _ => device.claims.get("report_data"),
-    }
-    .and_then(Value::as_str)
-    .map(str::to_owned);
+    let evidence_nonce = device.challenge_answer().map(str::to_owned);
     Ok(SubmodAppraisal {
         label,
         section: device.section,
@@ -314,7 +322,6 @@ fn bind(
 ) -> Result<Activation, String> {
     let env: &Environment = &rules.env;
     let mut activation = Activation::new(env);
-    let section = device.section.name();
     // Only what the expressions read is converted; a claim no rule names costs nothing.
     for name in &rules.used {
         let result = match name.as_str() {
@@ -333,8 +340,11 @@ fn bind(
                 Some(i) => activation.bind("gpu_index", &Value::from(i)),
                 None => Ok(()),
             },
-            n if n == section => activation.bind(section, &device.claims),
-            _ => Ok(()),
+            // A claims variable the device lacks stays unbound: a rule reading it errs.
+            n => match device.variable(n) {
+                Some(claims) => activation.bind(n, claims),
+                None => Ok(()),
+            },
         };
         result.map_err(|e| e.to_string())?;
     }

@@ -30,6 +30,12 @@ pub(crate) struct Document {
     pub(crate) tdx: Option<SectionDoc>,
     #[serde(default)]
     pub(crate) sgx: Option<SectionDoc>,
+    /// Azure confidential VMs (vTPM evidence); the plain `snp`/`tdx` sections never
+    /// appraise them.
+    #[serde(default)]
+    pub(crate) azure_snp: Option<SectionDoc>,
+    #[serde(default)]
+    pub(crate) azure_tdx: Option<SectionDoc>,
     #[serde(default)]
     pub(crate) gpu: Option<SectionDoc>,
     #[serde(default)]

@@ -6,6 +6,7 @@
 //! policy test files and `verdict policy check --claims`.
 
 use serde_json::Value;
+use verifier::azure::{AzureClaims, HardwareClaims};
 use verifier::time::UnixTime;
 use verifier::{Claims, Verified};
 
@@ -20,10 +21,40 @@ use crate::schema::{self, Section};
 pub struct Device {
     /// The kind of evidence.
     pub section: Section,
-    /// Its claims, as the verifier serializes them.
+    /// Its claims, as the verifier serializes them: the object of the one claims
+    /// variable, or for Azure the object of its variables (`{"snp": {…}, "azure": {…},
+    /// "tpm": {…}}`, the verifier's serialization without `tee`).
     pub claims: Value,
     /// The codes of the verifier's warnings for it.
     pub warnings: Vec<String>,
+}
+
+impl Device {
+    /// The value of one of the device's claims variables (`snp`, `azure`, `tpm`, …), or
+    /// `None` for a name that is not one of its section's.
+    pub fn variable(&self, name: &str) -> Option<&Value> {
+        if self.section.is_azure() {
+            self.section
+                .claim_variable_names()
+                .any(|n| n == name)
+                .then(|| self.claims.get(name))
+                .flatten()
+        } else {
+            (name == self.section.name()).then_some(&self.claims)
+        }
+    }
+
+    /// The claim that answers a challenge, hex: a GPU's SPDM nonce, an Azure VM's TPM
+    /// quote `extraData` (its hardware report's REPORT_DATA holds the runtime data's
+    /// hash, not the verifier's nonce), or a CPU report's REPORT_DATA.
+    pub fn challenge_answer(&self) -> Option<&str> {
+        let value = match self.section {
+            Section::Gpu => self.claims.get("nonce"),
+            s if s.is_azure() => self.claims.get("tpm").and_then(|t| t.get("nonce")),
+            _ => self.claims.get("report_data"),
+        };
+        value.and_then(Value::as_str)
+    }
 }
 
 /// Everything one appraisal reads. Its fields are private: it is built from verified
@@ -123,6 +154,10 @@ impl Input {
                 Claims::Snp(c) => cpus.push(device(Section::Snp, to_json(c), None)),
                 Claims::Tdx(c) => cpus.push(device(Section::Tdx, to_json(c), None)),
                 Claims::Sgx(c) => cpus.push(device(Section::Sgx, to_json(c), None)),
+                Claims::Azure(c) => {
+                    let (section, claims) = azure_claims(c);
+                    cpus.push(device(section, claims, None));
+                }
                 Claims::Gpu(c) => gpu(c, None)?,
                 Claims::Gpus(list) => {
                     if list.is_empty() {
@@ -171,17 +206,14 @@ impl Input {
 
     /// The `binding` object for this input.
     pub fn binding(&self) -> Value {
-        let report_data = self
-            .cpu
-            .as_ref()
-            .and_then(|c| c.claims.get("report_data"))
-            .and_then(Value::as_str);
-        let gpu_nonces: Vec<Option<&str>> = self
-            .gpus
-            .iter()
-            .map(|g| g.claims.get("nonce").and_then(Value::as_str))
-            .collect();
-        binding::compute(report_data, &gpu_nonces, self.nonce.as_deref())
+        let gpu_nonces: Vec<Option<&str>> =
+            self.gpus.iter().map(Device::challenge_answer).collect();
+        binding::compute(
+            self.cpu.is_some(),
+            self.cpu.as_ref().and_then(Device::challenge_answer),
+            &gpu_nonces,
+            self.nonce.as_deref(),
+        )
     }
 }
 
@@ -189,13 +221,81 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
+/// Azure claims as the section and the object of its variables.
+fn azure_claims(c: &AzureClaims) -> (Section, Value) {
+    let (section, name, hardware) = match &c.hardware {
+        HardwareClaims::Snp(h) => (Section::AzureSnp, "snp", to_json(h)),
+        HardwareClaims::Tdx(h) => (Section::AzureTdx, "tdx", to_json(h)),
+    };
+    let mut vars = serde_json::Map::new();
+    vars.insert(name.to_owned(), hardware);
+    vars.insert("azure".to_owned(), to_json(&c.azure));
+    vars.insert("tpm".to_owned(), to_json(&c.tpm));
+    (section, Value::Object(vars))
+}
+
+/// Azure claims in a test input are written as the verifier serializes them: `azure`
+/// and `tpm` beside the hardware report's `snp` or `tdx`. Their presence is what makes
+/// the CPU an Azure VM (section `azure_snp` / `azure_tdx`); anything partial is refused
+/// rather than appraised as a plain report.
+fn azure_test_claims(
+    members: &serde_json::Map<String, Value>,
+    cpu: Option<Device>,
+) -> Result<Option<Device>, String> {
+    let (azure, tpm) = (members.get("azure"), members.get("tpm"));
+    if azure.is_none() && tpm.is_none() {
+        return Ok(cpu);
+    }
+    let (Some(azure), Some(tpm)) = (azure, tpm) else {
+        return Err(
+            "Azure claims need both `azure` and `tpm` (beside `snp` or `tdx`); give `{}` \
+             for one that the test does not read"
+                .to_owned(),
+        );
+    };
+    let Some(mut device) = cpu else {
+        return Err(
+            "`azure` and `tpm` need the hardware report's claims, `snp` or `tdx`".to_owned(),
+        );
+    };
+    let (section, hardware) = match device.section {
+        Section::Snp => (Section::AzureSnp, "snp"),
+        Section::Tdx => (Section::AzureTdx, "tdx"),
+        other => {
+            return Err(format!(
+                "`azure` and `tpm` go with `snp` or `tdx` claims, not `{}`",
+                other.name()
+            ))
+        }
+    };
+    let mut vars = serde_json::Map::new();
+    vars.insert(hardware.to_owned(), device.claims);
+    for (name, claims) in [("azure", azure), ("tpm", tpm)] {
+        if !claims.is_object() {
+            return Err(format!(
+                "`{name}`: expected an object of {name} claims, got {}",
+                describe(claims)
+            ));
+        }
+        vars.insert(name.to_owned(), claims.clone());
+    }
+    let claims = Value::Object(vars);
+    // Every variable, the hardware report's again: errors name each by its variable.
+    schema::check_ranges(section, &claims)?;
+    device.section = section;
+    device.claims = claims;
+    Ok(Some(device))
+}
+
 // Claims that did not come from the verifier, for policy tests only: nothing checked
 // them, so an appraisal of such an input says what the policy would decide *if* a
 // verifier had produced them. The long names keep them out of production paths.
 impl Input {
     /// **Unverified claims, for tests.** Builds an input from a test case's input object:
-    /// `snp`, `tdx` or `sgx` (the CPU claims), `gpus` (a list of GPU claims), `nonce`
-    /// (hex), `now` (RFC 3339; the epoch when absent), `warnings` (codes, given to every
+    /// `snp`, `tdx` or `sgx` (the CPU claims), `azure` and `tpm` beside `snp` or `tdx`
+    /// (an Azure confidential VM, as `verify --json` prints its claims: appraised by the
+    /// `azure_snp` or `azure_tdx` section), `gpus` (a list of GPU claims), `nonce` (hex),
+    /// `now` (RFC 3339; the epoch when absent), `warnings` (codes, given to every
     /// device). Production code takes [`Input::from_verified`].
     ///
     /// Integer claims must be within the range of the verifier's field for them
@@ -263,6 +363,7 @@ impl Input {
                 cpu = Some(claims_of(section, section.name().to_owned(), claims)?);
             }
         }
+        let cpu = azure_test_claims(members, cpu)?;
         let gpus = match members.get("gpus") {
             None => Vec::new(),
             Some(Value::Array(items)) => items

@@ -159,6 +159,8 @@ impl Policy {
             (Section::Snp, &doc.snp),
             (Section::Tdx, &doc.tdx),
             (Section::Sgx, &doc.sgx),
+            (Section::AzureSnp, &doc.azure_snp),
+            (Section::AzureTdx, &doc.azure_tdx),
             (Section::Gpu, &doc.gpu),
         ] {
             let Some(sdoc) = sdoc else { continue };
@@ -177,7 +179,8 @@ impl Policy {
             return Err(PolicyError {
                 kind: PolicyErrorKind::Format,
                 position: None,
-                message: "the policy has no section: give rules under snp, tdx, sgx or gpu"
+                message: "the policy has no section: give rules under snp, tdx, sgx, azure_snp, \
+                          azure_tdx or gpu"
                     .to_owned(),
             });
         }

@@ -8,7 +8,7 @@
 
 use crate::cel::{Object, Type};
 
-/// What a section of a policy appraises, and so which variable holds its claims.
+/// What a section of a policy appraises, and so which variables hold its claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Section {
     /// An AMD SEV-SNP report: variable `snp`.
@@ -17,20 +17,36 @@ pub enum Section {
     Tdx,
     /// An Intel SGX quote: variable `sgx`.
     Sgx,
+    /// An Azure confidential VM on SEV-SNP (vTPM evidence): variables `snp` (the
+    /// hardware report inside the HCL report), `azure` and `tpm`.
+    AzureSnp,
+    /// An Azure confidential VM on TDX (vTPM evidence): variables `tdx` (the TD quote),
+    /// `azure` and `tpm`.
+    AzureTdx,
     /// One NVIDIA GPU (each GPU of the evidence in turn): variable `gpu`.
     Gpu,
 }
 
 impl Section {
     /// Every section, in the order a policy file lists them.
-    pub const ALL: [Self; 4] = [Self::Snp, Self::Tdx, Self::Sgx, Self::Gpu];
+    pub const ALL: [Self; 6] = [
+        Self::Snp,
+        Self::Tdx,
+        Self::Sgx,
+        Self::AzureSnp,
+        Self::AzureTdx,
+        Self::Gpu,
+    ];
 
-    /// The section's key in a policy file, which is also the variable its rules read.
+    /// The section's key in a policy file (for the single-report kinds, also the
+    /// variable its rules read).
     pub fn name(self) -> &'static str {
         match self {
             Self::Snp => "snp",
             Self::Tdx => "tdx",
             Self::Sgx => "sgx",
+            Self::AzureSnp => "azure_snp",
+            Self::AzureTdx => "azure_tdx",
             Self::Gpu => "gpu",
         }
     }
@@ -40,15 +56,37 @@ impl Section {
         Self::ALL.into_iter().find(|s| s.name() == name)
     }
 
-    /// The schema of the section's claims variable.
-    pub fn claims_type(self) -> Type {
-        let rows: &[&[Row]] = match self {
-            Self::Snp => &[SNP],
-            Self::Tdx => &[TDX, INTEL],
-            Self::Sgx => &[SGX, INTEL],
-            Self::Gpu => &[GPU],
-        };
-        Type::Object(object_from_rows(&rows.concat()))
+    /// Whether the section appraises Azure vTPM evidence, whose challenge is answered by
+    /// the TPM quote's extraData (`tpm.nonce`) rather than by the hardware report.
+    pub fn is_azure(self) -> bool {
+        matches!(self, Self::AzureSnp | Self::AzureTdx)
+    }
+
+    /// The variables that hold the section's claims, each with its schema: one for
+    /// most kinds (`snp`), three for Azure (`snp` or `tdx`, `azure`, `tpm`).
+    pub fn claim_variables(self) -> Vec<(&'static str, Type)> {
+        self.tables()
+            .iter()
+            .map(|&(name, rows)| (name, Type::Object(object_from_rows(&rows.concat()))))
+            .collect()
+    }
+
+    /// The names of the variables that hold the section's claims.
+    pub fn claim_variable_names(self) -> impl Iterator<Item = &'static str> {
+        self.tables().iter().map(|&(name, _)| name)
+    }
+
+    /// The schema rows of each claims variable. The hardware report inside Azure
+    /// evidence has exactly the schema of the plain kind.
+    fn tables(self) -> &'static [(&'static str, &'static [&'static [Row]])] {
+        match self {
+            Self::Snp => &[("snp", &[SNP])],
+            Self::Tdx => &[("tdx", &[TDX, INTEL])],
+            Self::Sgx => &[("sgx", &[SGX, INTEL])],
+            Self::AzureSnp => &[("snp", &[SNP]), ("azure", &[AZURE]), ("tpm", &[TPM])],
+            Self::AzureTdx => &[("tdx", &[TDX, INTEL]), ("azure", &[AZURE]), ("tpm", &[TPM])],
+            Self::Gpu => &[("gpu", &[GPU])],
+        }
     }
 }
 
@@ -58,12 +96,15 @@ pub fn binding_type() -> Type {
     Type::Object(object_from_rows(BINDING))
 }
 
-/// The variables every rule may read besides its section's claims: `binding`, `now`,
-/// `nonce`, `warnings`, and for GPU rules `gpu_index`. `ref` (the policy's reference
+/// The variables a section's rules may read: its claims ([`Section::claim_variables`]),
+/// `binding`, `now`, `nonce`, `warnings`, and for GPU rules `gpu_index`. `ref` (the policy's reference
 /// values) is typed from the values themselves, see [`type_of_value`].
 pub fn common_variables(section: Section, references: Type) -> Object {
-    let mut vars = Object::new()
-        .field(section.name(), section.claims_type())
+    let mut vars = Object::new();
+    for (name, ty) in section.claim_variables() {
+        vars = vars.field(name, ty);
+    }
+    vars = vars
         .field("binding", binding_type())
         .field("now", Type::Timestamp)
         .field("nonce", Type::String)
@@ -227,25 +268,36 @@ impl Kind {
 /// are; this is for claims written by hand, such as a policy's tests. Types are not
 /// checked here: binding the claims does that, with the same messages.
 ///
+/// `claims` is the section's claims object (`{"vmpl": 0, …}`), or for Azure the object
+/// of its variables (`{"snp": {…}, "azure": {…}, "tpm": {…}}`).
+///
 /// # Errors
 /// `` `snp.vmpl`: expected an integer from 0 to 4294967295, got -1, negative``.
 pub fn check_ranges(section: Section, claims: &serde_json::Value) -> Result<(), String> {
     check_ranges_at(section, section.name(), claims)
 }
 
-/// [`check_ranges`] with `at` (`gpus[1]`) naming the claims in errors.
+/// [`check_ranges`] with `at` (`gpus[1]`) naming the claims in errors; Azure claims
+/// are named by their variables (`tpm.clock`), as tests write them.
 pub(crate) fn check_ranges_at(
     section: Section,
     at: &str,
     claims: &serde_json::Value,
 ) -> Result<(), String> {
-    let rows: &[&[Row]] = match section {
-        Section::Snp => &[SNP],
-        Section::Tdx => &[TDX, INTEL],
-        Section::Sgx => &[SGX, INTEL],
-        Section::Gpu => &[GPU],
-    };
-    rows.iter()
+    if section.is_azure() {
+        return section.tables().iter().try_for_each(|&(name, rows)| {
+            match claims.get(name).filter(|v| !v.is_null()) {
+                Some(value) => rows
+                    .iter()
+                    .try_for_each(|rows| check_rows(rows, value, name)),
+                None => Ok(()),
+            }
+        });
+    }
+    section
+        .tables()
+        .iter()
+        .flat_map(|&(_, rows)| rows.iter())
         .try_for_each(|rows| check_rows(rows, claims, at))
 }
 
@@ -498,6 +550,41 @@ const GPU: &[Row] = &[
     ("rims.vbios.ocsp", Ocsp),
     ("ocsp", Ocsp),
     ("trailing_bytes", U64),
+];
+
+/// `azure.*`: the paravisor's runtime data and how the parts of Azure evidence are
+/// bound. `vm_configuration` members are `null` when the runtime data lacks them, and
+/// are then left unbound like any absent claim (a rule reading one errs, so fails).
+const AZURE: &[Row] = &[
+    ("evidence_version", U8),
+    ("hcl_report_fresh", Bool),
+    ("runtime_data_sha256", Str),
+    ("ak_thumbprint", Str),
+    ("ak_bits", U64),
+    ("ek_thumbprint", Str),
+    ("user_data", Str),
+    ("vm_configuration.console_enabled", Bool),
+    ("vm_configuration.secure_boot", Bool),
+    ("vm_configuration.tpm_enabled", Bool),
+    ("vm_configuration.tpm_persisted", Bool),
+    ("vm_configuration.vm_unique_id", Str),
+    ("vm_configuration.root_cert_thumbprint", Str),
+    ("vm_configuration.current_time", Int),
+];
+
+/// `tpm.*`: the vTPM quote, signed by the attestation key.
+const TPM: &[Row] = &[
+    ("nonce", Str),
+    ("clock", U64),
+    ("reset_count", U32),
+    ("restart_count", U32),
+    ("safe", Bool),
+    ("firmware_version", Str),
+    ("qualified_signer", Str),
+    ("pcr_selection", U8s),
+    ("pcr_digest", Str),
+    ("pcrs_verified", Bool),
+    ("pcrs", HexMap),
 ];
 
 const OCSP: &[Row] = &[

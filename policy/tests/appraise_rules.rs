@@ -178,6 +178,21 @@ fn composite_evidence_has_a_topology_and_a_binding() {
     assert_eq!(a.binding["challenge"], "0102030405060708");
 }
 
+/// A CPU whose claims lack the field that answers the challenge is still a CPU: GPU
+/// rules guarded by `binding.cpu_present` apply, and nothing binds.
+#[test]
+fn a_cpu_report_without_report_data_is_present_and_binds_nothing() {
+    let a = run(json!({
+        "nonce": "0102030405060708",
+        "snp": {"vmpl": 0, "policy": {"debug": false}, "measurement": "aa", "guest_svn": 1},
+        "gpus": [{"arch": "hopper", "nonce": "ff"}],
+    }));
+    assert_eq!(a.binding["cpu_present"], true);
+    assert_eq!(a.binding["cpu_nonce_ok"], false);
+    assert_eq!(a.binding["gpu_nonce_schemes"], json!(["none"]));
+    assert_eq!(a.nonce, None);
+}
+
 #[test]
 fn evidence_the_policy_has_no_section_for_is_an_error() {
     let input = Input::from_unverified_json_for_testing(&json!({"tdx": {"mr_td": "00"}})).unwrap();

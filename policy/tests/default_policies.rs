@@ -16,7 +16,13 @@ use policy::{appraise, to_ear, Input, IssueOptions};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
-const POLICIES: [&str; 4] = ["snp.yaml", "tdx.yaml", "nvidia-h100.yaml", "composite.yaml"];
+const POLICIES: [&str; 5] = [
+    "snp.yaml",
+    "tdx.yaml",
+    "nvidia-h100.yaml",
+    "composite.yaml",
+    "azure.yaml",
+];
 
 #[test]
 fn default_policies_load_and_pass_their_tests() {
@@ -73,7 +79,14 @@ fn real_evidence_appraises_under_the_default_policies() {
     let tdx = common::tdx();
     let sgx = common::sgx();
     let gpu = common::gpu();
+    let azure_snp = common::azure("snp-v1");
+    let azure_legacy = common::azure("snp-legacy-2023");
+    let azure_tdx = common::azure("tdx-v1");
     for (file, sample) in [
+        ("azure.yaml", &azure_snp),
+        ("azure.yaml", &azure_legacy),
+        ("azure.yaml", &azure_tdx),
+        ("azure.yaml", &gpu),
         ("snp.yaml", &snp),
         ("tdx.yaml", &tdx),
         ("tdx.yaml", &sgx),

@@ -60,9 +60,6 @@ impl Evidence {
             check_hint(hint, evidence.tee())?;
             return Ok(Self::Azure(Box::new(evidence)));
         }
-        if azure::evidence::is_hcl_report(raw) {
-            return Err(Unsupported::HclReportAlone.into());
-        }
         // GPU evidence has forms of its own (hex reports, SDK and Trustee JSON).
         if nvidia::looks_like(raw) {
             check_hint(hint, Tee::Nvidia)?;
@@ -79,6 +76,9 @@ impl Evidence {
             Some(t) => (t.quote, t.event_log),
             None => (decode(raw), None),
         };
+        if azure::evidence::is_hcl_report(&bytes) {
+            return Err(Unsupported::HclReportAlone.into());
+        }
         let detected = detect(&bytes);
         if let Some(detected) = detected {
             check_hint(hint, detected)?;
@@ -92,9 +92,6 @@ impl Evidence {
                 event_log,
             }),
             Some(Tee::Nvidia) => Ok(Self::Gpus(nvidia::decode(&bytes)?)),
-            Some(Tee::AzureSnp | Tee::AzureTdx) if azure::evidence::is_hcl_report(&bytes) => {
-                Err(Unsupported::HclReportAlone.into())
-            }
             Some(tee @ (Tee::AzureSnp | Tee::AzureTdx)) => Err(ExpectationError::TeeMismatch {
                 expected: tee.name(),
                 actual: detected.map_or("unrecognised", Tee::name),

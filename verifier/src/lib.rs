@@ -170,6 +170,7 @@ pub struct Verifier {
     anchors: TrustAnchors,
     cache: SignatureCache,
     chains: ParsedChainCache<tdx::PckChain>,
+    /// Certificates evidence carries (GPU device chains, Azure's VCEK), parsed.
     device_chains: ParsedChainCache<Vec<pki::Certificate>>,
 }
 

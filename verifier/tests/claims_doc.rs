@@ -1,5 +1,5 @@
-//! docs/claims.md and the serialized claims list the same `snp.*`, `tdx.*`, `sgx.*` and
-//! `gpu.*` paths.
+//! docs/claims.md and the serialized claims list the same `snp.*`, `tdx.*`, `sgx.*`,
+//! `gpu.*`, `azure.*` and `tpm.*` paths.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
 
 use std::collections::BTreeSet;
@@ -7,10 +7,14 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use testvectors::verify::VerifyQuote;
+use verifier::azure::{AzureEvidence, AzureHardware, AzureSnpOptions, AzureTdxOptions, TpmQuote};
 use verifier::collateral::Bundle;
 use verifier::snp::SnpOptions;
 use verifier::tdx::TdxOptions;
-use verifier::{time, Claims, TrustAnchors, Verifier};
+use verifier::{time, Claims, Evidence, Expectations, TrustAnchors, Verifier};
+
+/// The 48-byte nonce of the Azure SEV-SNP v2 evidence.
+const AZURE_V2_NONCE: &str = "982f5c6e45df0ed3f10b6f60b02f0c8390e281300f3805e2279c16168cd6ae9aa398f647caa2338748cd0fd9f5f819ef";
 
 fn paths(prefix: &str, v: &Value, out: &mut BTreeSet<String>) {
     match v {
@@ -42,6 +46,10 @@ fn documented(doc: &str, tcb_fields: &[&str]) -> BTreeSet<String> {
         } else if name == "gpu.measurements.*" {
             for i in 1..=64 {
                 out.insert(format!("gpu.measurements.{i}"));
+            }
+        } else if name == "tpm.pcrs.*" {
+            for i in 0..=23 {
+                out.insert(format!("tpm.pcrs.{i}"));
             }
         } else if let Some(head) = name.strip_suffix(".*") {
             for f in tcb_fields {
@@ -160,6 +168,16 @@ fn claims_doc_matches_serialized_claims() {
         .unwrap();
     let json = serde_json::to_value(Claims::Gpu(Box::new(verified.claims().clone()))).unwrap();
     paths("", &json, &mut seen);
+    // Azure: SEV-SNP v2 (every runtime-data member but current-time), legacy-2023 (no PCR
+    // values, current-time, no EK) and TDX v1 (root-cert-thumbprint, tpm-persisted).
+    for (case, claims) in azure_claims() {
+        let json = serde_json::to_value(claims).unwrap();
+        assert!(
+            json["tee"].as_str().unwrap().starts_with("azure-"),
+            "{case}"
+        );
+        paths("", &json, &mut seen);
+    }
     let doc = std::fs::read_to_string(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/claims.md"),
     )
@@ -179,4 +197,86 @@ fn claims_doc_matches_serialized_claims() {
         phantom.is_empty(),
         "docs/claims.md lists claims that are never produced: {phantom:?}"
     );
+}
+
+/// The real Azure vTPM cases, verified with their nonces as verifier/tests/azure_real.rs
+/// verifies them.
+fn azure_claims() -> Vec<(&'static str, Claims)> {
+    let azure = testvectors::real::vectors_dir().join("azure");
+    let read = |rel: &str| std::fs::read(azure.join(rel)).unwrap();
+    let roots = testvectors::real::snp_dir().join("roots");
+    let milan = || {
+        testvectors::bundle_from_bytes(&[
+            std::fs::read(roots.join("milan_ask_ark.pem")).unwrap(),
+            std::fs::read(roots.join("milan_crl.der")).unwrap(),
+        ])
+    };
+    let from_json = |rel: &str| match Evidence::from_bytes(&read(rel), None).unwrap() {
+        Evidence::Azure(a) => *a,
+        other => panic!("{rel}: read as {:?}", other.tee()),
+    };
+    let snp = |nonce: Vec<u8>| {
+        let mut o = AzureSnpOptions::default();
+        o.nonce = Some(nonce);
+        Expectations::azure_snp(o)
+    };
+    let mut legacy_bundle = milan();
+    legacy_bundle
+        .add_bytes(&read("snp/legacy-2023/az-vcek.pem"))
+        .unwrap();
+    let legacy = AzureEvidence {
+        hcl_report: read("snp/legacy-2023/az-hcl-data.bin"),
+        tpm_quote: TpmQuote::from_parts(read("snp/tpm-quote.msg"), read("snp/tpm-quote.sig"), &[])
+            .unwrap(),
+        hardware: AzureHardware::Snp { vcek: None },
+        version: 0,
+    };
+    let tdx_collateral =
+        testvectors::real::tdx_dir().join("cases/tdx-v4-dcaprs-00806f05-outofdate/collateral");
+    let tdx_bundle = testvectors::bundle_from_bytes(
+        &std::fs::read_dir(tdx_collateral)
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect::<Vec<_>>(),
+    );
+    let mut tdx_options = AzureTdxOptions::default();
+    tdx_options.nonce = Some(b"challenge".to_vec());
+    let cases = [
+        (
+            "snp v2",
+            from_json("snp/evidence-v2.json"),
+            milan(),
+            snp(hex::decode(AZURE_V2_NONCE).unwrap()),
+            "2025-09-01T00:00:00Z",
+        ),
+        (
+            "snp legacy-2023",
+            legacy,
+            legacy_bundle,
+            snp(b"challenge".to_vec()),
+            "2025-09-01T00:00:00Z",
+        ),
+        (
+            "tdx v1",
+            from_json("tdx/evidence-v1.json"),
+            tdx_bundle,
+            Expectations::azure_tdx(tdx_options),
+            "2025-03-01T00:00:00Z",
+        ),
+    ];
+    let v = Verifier::new(TrustAnchors::default());
+    cases
+        .into_iter()
+        .map(|(case, evidence, bundle, expectations, at)| {
+            let verified = v
+                .verify(
+                    &Evidence::Azure(Box::new(evidence)),
+                    &bundle,
+                    &expectations,
+                    time::parse_rfc3339(at).unwrap(),
+                )
+                .unwrap_or_else(|e| panic!("azure {case}: {e}"));
+            (case, verified.claims().clone())
+        })
+        .collect()
 }

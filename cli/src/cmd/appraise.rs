@@ -11,6 +11,7 @@ use rand_core::{OsRng, RngCore};
 use verifier::{Claims, Tee, Verified};
 
 use crate::args::{AppraiseArgs, FormatArg};
+use crate::azure;
 use crate::exit::{Exit, Failure};
 use crate::input::{load_key, load_policy};
 use crate::pipeline::{self, skipped_message, Context};
@@ -56,9 +57,15 @@ fn appraise_and_sign(args: &AppraiseArgs) -> Result<(), Failure> {
         }
     };
     let mut evidence = Vec::with_capacity(args.evidence.len());
+    let mut hcl_reports = 0;
     for path in &args.evidence {
-        evidence.push(pipeline::load_evidence(path, None).map_err(in_file(path))?);
+        let loaded =
+            pipeline::read_evidence(path, None, &verification.azure).map_err(in_file(path))?;
+        hcl_reports += usize::from(loaded.took_parts);
+        evidence.push(loaded.evidence);
     }
+    // The Azure loose-part flags complete the one HCL report among the evidence.
+    azure::check_parts_taken(&verification.azure, hcl_reports)?;
     // The event log goes with the TDX quote among the evidence.
     if let Some(log) = &verification.event_log {
         let Some(i) = evidence.iter().position(|e| e.tee() == Tee::Tdx) else {

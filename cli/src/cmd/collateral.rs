@@ -7,6 +7,7 @@ use serde_json::json;
 use verifier::time::{rfc3339, secs};
 
 use crate::args::{CollateralFetchArgs, CollateralShowArgs};
+use crate::azure;
 use crate::exit::{Exit, Failure};
 use crate::fetching::{self, Reporter, Settings};
 use crate::pipeline;
@@ -35,6 +36,7 @@ fn run_fetch(args: &CollateralFetchArgs) -> Result<Exit, Failure> {
     let source = settings.source()?;
     let now = pipeline::time_or_now(args.at.as_deref())?;
     let at_hand = pipeline::load_paths(&args.collateral)?;
+    let evidence = load_all(args)?;
     let mut writer = collateral::BundleWriter::create(&args.out).map_err(|e| {
         Failure::usage(
             "bad_usage",
@@ -44,11 +46,10 @@ fn run_fetch(args: &CollateralFetchArgs) -> Result<Exit, Failure> {
     let reporter = Reporter::new(true);
     let mut written = 0usize;
     let mut missing = 0usize;
-    for path in &args.evidence {
-        let evidence = pipeline::load_evidence(path, args.tee)?;
+    for (path, evidence) in args.evidence.iter().zip(&evidence) {
         let expectations = pipeline::default_expectations(evidence.tee());
         let resolved = fetching::complete(
-            &evidence,
+            evidence,
             &expectations,
             at_hand.bundle.clone(),
             source.as_ref(),
@@ -95,6 +96,20 @@ fn run_fetch(args: &CollateralFetchArgs) -> Result<Exit, Failure> {
         });
     }
     Ok(Exit::Verified)
+}
+
+/// Every evidence file, read before anything is fetched; the Azure loose-part flags
+/// complete the one HCL report among them.
+fn load_all(args: &CollateralFetchArgs) -> Result<Vec<verifier::Evidence>, Failure> {
+    let mut evidence = Vec::with_capacity(args.evidence.len());
+    let mut hcl_reports = 0;
+    for path in &args.evidence {
+        let loaded = pipeline::read_evidence(path, args.tee, &args.azure)?;
+        hcl_reports += usize::from(loaded.took_parts);
+        evidence.push(loaded.evidence);
+    }
+    azure::check_parts_taken(&args.azure, hcl_reports)?;
+    Ok(evidence)
 }
 
 fn run_show(args: &CollateralShowArgs) -> Result<Exit, Failure> {

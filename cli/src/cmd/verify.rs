@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use serde_json::{json, Value};
+use verifier::azure::{AzureClaims, HardwareClaims};
 use verifier::nvidia::GpuClaims;
 use verifier::snp::SnpClaims;
 use verifier::tdx::PlatformClaims;
@@ -45,7 +46,7 @@ struct Outcome {
 
 /// Reads and verifies the evidence: the library's pipeline, with `verify`'s options.
 fn verify_evidence(args: &VerifyArgs, context: &mut Context) -> Result<Verified<Claims>, Failure> {
-    let mut evidence = pipeline::load_evidence(&args.evidence, args.tee)?;
+    let mut evidence = pipeline::load_evidence(&args.evidence, args.tee, &args.verification.azure)?;
     context.tee = Some(evidence.tee());
     if let Some(log) = &args.verification.event_log {
         evidence = pipeline::attach_event_log(evidence, log)?;
@@ -135,6 +136,7 @@ fn print_result(out: &mut Terminal<Vec<u8>>, outcome: &Outcome) -> std::io::Resu
                 Claims::Tdx(c) => print_tdx(out, c)?,
                 Claims::Sgx(c) => print_sgx(out, c)?,
                 Claims::Gpu(c) => print_gpu(out, c)?,
+                Claims::Azure(c) => print_azure(out, c)?,
                 Claims::Gpus(gpus) => {
                     for c in gpus {
                         print_gpu(out, c)?;
@@ -194,6 +196,105 @@ fn print_gpu(out: &mut impl Write, c: &GpuClaims) -> std::io::Result<()> {
         writeln!(out, "  {k:<13} {v}")?;
     }
     Ok(())
+}
+
+/// Azure: the vTPM quote and the runtime data, then the hardware report as its kind
+/// prints it.
+fn print_azure(out: &mut impl Write, c: &AzureClaims) -> std::io::Result<()> {
+    let (platform, hardware_line) = match &c.hardware {
+        HardwareClaims::Snp(s) => ("AMD SEV-SNP", format!("SEV-SNP report from {}", s.product)),
+        HardwareClaims::Tdx(t) => (
+            "Intel TDX",
+            format!(
+                "TD quote v{}, TCB {}",
+                t.platform.quote_version, t.platform.tcb_status
+            ),
+        ),
+    };
+    let (tpm, azure) = (&c.tpm, &c.azure);
+    let selection = pcr_ranges(&tpm.pcr_selection);
+    let pcrs = if tpm.pcrs_verified {
+        format!("PCRs {selection} verified")
+    } else {
+        format!("PCRs {selection} NOT verified (no values given)")
+    };
+    let freshness = if azure.hcl_report_fresh {
+        "HCL report fresh (user-data carries the nonce)"
+    } else {
+        "HCL report not fresh (only the TPM quote answers the nonce)"
+    };
+    writeln!(
+        out,
+        "verified: Azure confidential VM on {platform}, vTPM evidence v{}: TPM quote signed by the HCL report's attestation key, {pcrs}, {freshness}, {hardware_line}",
+        azure.evidence_version,
+    )?;
+    let opt = |v: Option<bool>| v.map_or_else(|| "-".to_owned(), |b| b.to_string());
+    let vm = &azure.vm_configuration;
+    let rows = [
+        ("tpm_nonce", tpm.nonce.clone()),
+        ("pcr_digest", tpm.pcr_digest.clone()),
+        (
+            "pcr0",
+            tpm.pcrs.get("0").cloned().unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "runtime_data",
+            format!(
+                "sha256 {} (bound by report_data)",
+                azure.runtime_data_sha256
+            ),
+        ),
+        (
+            "ak",
+            format!("RSA-{} thumbprint {}", azure.ak_bits, azure.ak_thumbprint),
+        ),
+        (
+            "vm_id",
+            vm.vm_unique_id.clone().unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "vm_config",
+            format!(
+                "secure_boot={} tpm_enabled={} console_enabled={}",
+                opt(vm.secure_boot),
+                opt(vm.tpm_enabled),
+                opt(vm.console_enabled)
+            ),
+        ),
+    ];
+    for (k, val) in rows {
+        writeln!(out, "  {k:<13} {val}")?;
+    }
+    match &c.hardware {
+        HardwareClaims::Snp(s) => print_snp(out, s),
+        HardwareClaims::Tdx(t) => print_tdx(out, t),
+    }
+}
+
+/// PCR indices as ranges: `0-23`, `0-7,14`.
+fn pcr_ranges(indices: &[u8]) -> String {
+    let mut ranges: Vec<(u8, u8)> = Vec::new();
+    for &i in indices {
+        match ranges.last_mut() {
+            Some((_, end)) if end.checked_add(1) == Some(i) => *end = i,
+            _ => ranges.push((i, i)),
+        }
+    }
+    let parts: Vec<String> = ranges
+        .iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        "(none)".to_owned()
+    } else {
+        parts.join(",")
+    }
 }
 
 fn print_snp(out: &mut impl Write, c: &SnpClaims) -> std::io::Result<()> {
@@ -379,4 +480,17 @@ fn print_sgx(out: &mut impl Write, c: &verifier::tdx::SgxClaims) -> std::io::Res
         writeln!(out, "  {k:<13} {val}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pcr_ranges;
+
+    #[test]
+    fn pcr_selections_print_as_ranges() {
+        assert_eq!(pcr_ranges(&(0..24).collect::<Vec<u8>>()), "0-23");
+        assert_eq!(pcr_ranges(&[0, 1, 2, 3, 4, 5, 6, 7, 14]), "0-7,14");
+        assert_eq!(pcr_ranges(&[3]), "3");
+        assert_eq!(pcr_ranges(&[]), "(none)");
+    }
 }

@@ -183,6 +183,117 @@ pub fn gpu() -> Sample {
     }
 }
 
+/// The challenge of Trustee's Azure test data (v0, v1, TDX): the bytes `challenge`.
+pub const AZURE_CHALLENGE: &[u8] = b"challenge";
+/// The 48-byte nonce of the Azure SEV-SNP v2 evidence (also its runtime data's user-data).
+pub const AZURE_V2_NONCE: &str = "982f5c6e45df0ed3f10b6f60b02f0c8390e281300f3805e2279c16168cd6ae9aa398f647caa2338748cd0fd9f5f819ef";
+
+fn azure_dir() -> PathBuf {
+    testvectors::real::vectors_dir().join("azure")
+}
+
+fn azure_read(rel: &str) -> Vec<u8> {
+    std::fs::read(azure_dir().join(rel)).unwrap_or_else(|e| panic!("azure/{rel}: {e}"))
+}
+
+/// Real Azure vTPM evidence verified with its nonce, as verifier/tests/azure_real.rs
+/// verifies it: `snp-v1`, `snp-v2`, `snp-legacy-2023` (no PCR values) or `tdx-v1`.
+pub fn azure(case: &'static str) -> Sample {
+    use verifier::azure::{
+        AzureEvidence, AzureHardware, AzureSnpOptions, AzureTdxOptions, TpmQuote,
+    };
+    let snp_roots =
+        |f: &str| std::fs::read(testvectors::real::snp_dir().join("roots").join(f)).unwrap();
+    let milan = || {
+        testvectors::bundle_from_bytes(&[
+            snp_roots("milan_ask_ark.pem"),
+            snp_roots("milan_crl.der"),
+        ])
+    };
+    let from_json = |rel: &str| match Evidence::from_bytes(&azure_read(rel), None).unwrap() {
+        Evidence::Azure(a) => *a,
+        other => panic!("{rel}: read as {:?}", other.tee()),
+    };
+    let (evidence, bundle, nonce, now): (AzureEvidence, Bundle, Vec<u8>, &str) = match case {
+        "snp-v1" => (
+            from_json("snp/evidence-v1.json"),
+            milan(),
+            AZURE_CHALLENGE.to_vec(),
+            "2025-09-01T00:00:00Z",
+        ),
+        "snp-v2" => (
+            from_json("snp/evidence-v2.json"),
+            milan(),
+            hex::decode(AZURE_V2_NONCE).unwrap(),
+            "2025-09-01T00:00:00Z",
+        ),
+        "snp-legacy-2023" => {
+            let mut bundle = milan();
+            bundle
+                .add_bytes(&azure_read("snp/legacy-2023/az-vcek.pem"))
+                .unwrap();
+            let evidence = AzureEvidence {
+                hcl_report: azure_read("snp/legacy-2023/az-hcl-data.bin"),
+                tpm_quote: TpmQuote::from_parts(
+                    azure_read("snp/tpm-quote.msg"),
+                    azure_read("snp/tpm-quote.sig"),
+                    &[],
+                )
+                .unwrap(),
+                hardware: AzureHardware::Snp { vcek: None },
+                version: 0,
+            };
+            (
+                evidence,
+                bundle,
+                AZURE_CHALLENGE.to_vec(),
+                "2025-09-01T00:00:00Z",
+            )
+        }
+        "tdx-v1" => {
+            let dir = testvectors::real::tdx_dir()
+                .join("cases/tdx-v4-dcaprs-00806f05-outofdate/collateral");
+            let files: Vec<Vec<u8>> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+                .collect();
+            (
+                from_json("tdx/evidence-v1.json"),
+                testvectors::bundle_from_bytes(&files),
+                AZURE_CHALLENGE.to_vec(),
+                "2025-03-01T00:00:00Z",
+            )
+        }
+        other => panic!("no Azure case {other}"),
+    };
+    let expectations = match evidence.hardware {
+        AzureHardware::Snp { .. } => {
+            let mut o = AzureSnpOptions::default();
+            o.nonce = Some(nonce);
+            Expectations::azure_snp(o)
+        }
+        AzureHardware::Tdx { .. } => {
+            let mut o = AzureTdxOptions::default();
+            o.nonce = Some(nonce);
+            Expectations::azure_tdx(o)
+        }
+    };
+    let now = at(now);
+    let verified = Verifier::new(TrustAnchors::default())
+        .verify(
+            &Evidence::Azure(Box::new(evidence)),
+            &bundle,
+            &expectations,
+            now,
+        )
+        .unwrap_or_else(|e| panic!("azure {case}: {e}"));
+    Sample {
+        name: case,
+        verified,
+        now,
+    }
+}
+
 /// The default policy files.
 pub fn policies_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies")

@@ -11,6 +11,8 @@
 //! - `keys/intel/*.pem` (P-256, from fixed seeds, same rule as the AMD keys), and
 //!   `data/intel/` plus `../examples/tdx/`: the default Intel certificates, CRLs, TDX and SGX
 //!   collateral and quotes (the list is `testvectors::build::tdx::generated_files`).
+//! - `keys/azure/{ak,ek,ak-1024}.pem`: the fake vTPM keys of `testvectors::build::azure`
+//!   (RSA-2048, RSA-2048, RSA-1024; from fixed seeds, same rule as the AMD keys).
 //! - `../examples/nvidia/`: a fake H100 report with its chain, RIMs and OCSP responses
 //!   (keys derived from fixed seeds; `testvectors::build::nvidia::example_files`).
 //!
@@ -23,7 +25,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use testvectors::build::{nvidia, snp, tdx};
+use testvectors::build::{azure, nvidia, snp, tdx};
 use testvectors::pki::amd::{self, AmdKeys, AmdPki, Signer};
 use testvectors::pki::intel::{self, IntelKeys, IntelPki, KeyRole};
 use testvectors::pki::nvidia::GpuPki;
@@ -67,6 +69,8 @@ fn run(force: bool, check: bool) -> Result<(), String> {
         force,
         amd::generate_rogue_p384,
     )?;
+
+    azure_keys(root, force)?;
 
     let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     for product in Product::ALL {
@@ -158,6 +162,18 @@ fn intel_outputs(root: &Path, force: bool) -> Result<Vec<(PathBuf, Vec<u8>)>, St
         .into_iter()
         .map(|(path, bytes)| (root.join(path), bytes))
         .collect())
+}
+
+/// Loads (or generates) the Azure vTPM keys: the AK, the EK and the RSA-1024 key. No file
+/// is derived from them (the Azure evidence is built in the tests), but the keys are
+/// committed because RSA key generation is slow in debug builds.
+fn azure_keys(root: &Path, force: bool) -> Result<(), String> {
+    let key_dir = root.join("keys/azure");
+    fs::create_dir_all(&key_dir).map_err(|e| format!("{}: {e}", key_dir.display()))?;
+    for (file, _) in azure::KEY_FILES {
+        key(&key_dir.join(file), force, || azure::generate_key(file))?;
+    }
+    Ok(())
 }
 
 /// Loads the key at `path`, or generates and writes it when missing, empty or `force`d.

@@ -1,6 +1,7 @@
 //! Azure vTPM verification, step by step (numbers match the module docs' checklist).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::claims::{AzureClaims, HardwareClaims, TpmClaims, VmConfigurationClaims, VtpmClaims};
 use super::evidence::{AzureEvidence, AzureHardware};
@@ -25,11 +26,17 @@ pub(crate) enum Expect<'a> {
     Tdx(&'a AzureTdxOptions),
 }
 
-impl Expect<'_> {
+/// The evidence's endorsement with the options of its kind.
+enum Paired<'a> {
+    Snp(Option<&'a [u8]>, &'a AzureSnpOptions),
+    Tdx(&'a [u8], &'a AzureTdxOptions),
+}
+
+impl Paired<'_> {
     fn nonce(&self) -> Option<&[u8]> {
         match self {
-            Self::Snp(o) => o.nonce.as_deref(),
-            Self::Tdx(o) => o.nonce.as_deref(),
+            Self::Snp(_, o) => o.nonce.as_deref(),
+            Self::Tdx(_, o) => o.nonce.as_deref(),
         }
     }
 }
@@ -43,6 +50,21 @@ pub(crate) fn verify(
 ) -> Result<Verified<AzureClaims>, Error> {
     let provider = verifier.provider;
     let mut warnings = Vec::new();
+    // The expectations are for this kind of evidence, before anything is read: a TDX
+    // caller's options must never meet SNP evidence halfway through.
+    let paired = match (&evidence.hardware, expect) {
+        (AzureHardware::Snp { vcek }, Expect::Snp(options)) => {
+            Paired::Snp(vcek.as_deref(), options)
+        }
+        (AzureHardware::Tdx { td_quote }, Expect::Tdx(options)) => Paired::Tdx(td_quote, options),
+        (hardware, _) => {
+            let (expected, actual) = match hardware {
+                AzureHardware::Snp { .. } => ("azure-tdx", "azure-snp"),
+                AzureHardware::Tdx { .. } => ("azure-snp", "azure-tdx"),
+            };
+            return Err(ExpectationError::TeeMismatch { expected, actual }.into());
+        }
+    };
     if evidence.version > AzureEvidence::MAX_VERSION {
         return Err(Unsupported::AzureEvidenceVersion(evidence.version.to_string()).into());
     }
@@ -86,7 +108,7 @@ pub(crate) fn verify(
         })?;
 
     // 4. The nonce: extraData is the caller's, byte for byte.
-    if let Some(nonce) = expect.nonce() {
+    if let Some(nonce) = paired.nonce() {
         if attest.extra_data != nonce {
             return Err(ExpectationError::Mismatch {
                 field: "tpm_extra_data",
@@ -133,13 +155,13 @@ pub(crate) fn verify(
     };
 
     // 8. The hardware report, by the SEV-SNP or TDX path, and its binding.
-    let hardware = match (&evidence.hardware, expect) {
-        (AzureHardware::Snp { vcek }, Expect::Snp(options)) => {
+    let hardware = match paired {
+        Paired::Snp(vcek, options) => {
             let report_data = hcl.hardware_report.get(SNP_REPORT_DATA).unwrap_or_default();
             check_binding("SEV-SNP report", report_data, runtime_digest.as_ref())?;
             let carried = match vcek {
-                Some(der) => vec![Certificate::from_der(der)?],
-                None => Vec::new(),
+                Some(der) => carried_vcek(verifier, der)?,
+                None => Arc::new(Vec::new()),
             };
             let verified = crate::snp::verify_with_carried(
                 verifier,
@@ -152,7 +174,7 @@ pub(crate) fn verify(
             warnings.extend(verified.warnings().iter().cloned());
             HardwareClaims::Snp(Box::new(verified.claims().clone()))
         }
-        (AzureHardware::Tdx { td_quote }, Expect::Tdx(options)) => {
+        Paired::Tdx(td_quote, options) => {
             let parsed = crate::tdx::Quote::parse(td_quote)?;
             let QuoteBody::Td(body) = &parsed.body else {
                 return Err(ExpectationError::TeeMismatch {
@@ -183,20 +205,6 @@ pub(crate) fn verify(
                     .into())
                 }
             }
-        }
-        (AzureHardware::Snp { .. }, Expect::Tdx(_)) => {
-            return Err(ExpectationError::TeeMismatch {
-                expected: "azure-tdx",
-                actual: "azure-snp",
-            }
-            .into())
-        }
-        (AzureHardware::Tdx { .. }, Expect::Snp(_)) => {
-            return Err(ExpectationError::TeeMismatch {
-                expected: "azure-snp",
-                actual: "azure-tdx",
-            }
-            .into())
         }
     };
 
@@ -248,6 +256,23 @@ pub(crate) fn verify(
         },
     };
     Ok(Verified::new(claims, warnings))
+}
+
+/// The VCEK the evidence carries, parsed once per distinct certificate (through the
+/// verifier's cache of evidence-carried certificates, keyed by their exact bytes).
+fn carried_vcek(verifier: &Verifier, der: &[u8]) -> Result<Arc<Vec<Certificate>>, Error> {
+    let cache = &verifier.device_chains;
+    let key = cache
+        .enabled()
+        .then(|| verifier.provider.hash(HashAlg::Sha256, &[der]));
+    if let Some(parsed) = key.as_ref().and_then(|k| cache.get(k)) {
+        return Ok(parsed);
+    }
+    let parsed = Arc::new(vec![Certificate::from_der(der)?]);
+    if let Some(k) = key {
+        cache.insert(k, Arc::clone(&parsed));
+    }
+    Ok(parsed)
 }
 
 /// `report_data[0..32]` is the runtime data's SHA-256.

@@ -11,8 +11,17 @@
 //! - `azure/floor/<provider>/<case>`: the hardware report's signature (P-384 over the SNP
 //!   report, or P-256 over the TD quote) and the TPM quote's RSASSA-PKCS1-v1_5 SHA-256
 //!   signature, back to back: the floor for `verify_warm`.
+//! - `azure/hardware_only/<provider>/<case>`: the hardware path alone on the same warm
+//!   verifier (`verify_tdx` on the TD quote; for SEV-SNP, `verify` of the bare report with
+//!   the VCEK in the bundle), to split `verify_warm` into the hardware path and what the
+//!   vTPM part adds.
 //! - `azure/verify_cold/<provider>/<case>`: as `verify_warm` with
 //!   [`Verifier::without_caches`]: every chain and collateral signature verified.
+//!
+//! - `azure/parts/<part>/<case>`: the pieces a warm verification adds to the hardware
+//!   path, measured alone (HCL report parse, runtime data parse with the AK's thumbprint,
+//!   TPMS_ATTEST parse, SHA-256 of the runtime data), so that `verify_warm - floor` can
+//!   be attributed.
 //!
 //! Cases: `snp-v2` (Milan, VCEK in the evidence, 48-byte nonce) at 2025-09-01 with the
 //! Milan chain and CRL, and `tdx-v1` at 2025-03-01 with collateral set A (see
@@ -159,6 +168,28 @@ fn tdx_case() -> Case {
     }
 }
 
+/// The hardware report alone as evidence, with the collateral it needs.
+fn hardware_only(case: &Case) -> (Evidence, Bundle) {
+    let Evidence::Azure(azure) = &case.evidence else {
+        unreachable!()
+    };
+    match &azure.hardware {
+        AzureHardware::Snp { vcek } => {
+            let mut bundle = case.bundle.clone();
+            bundle.add_bytes(vcek.as_deref().unwrap()).unwrap();
+            let report = azure.hcl_report[0x20..0x20 + 1184].to_vec();
+            (Evidence::Snp(report), bundle)
+        }
+        AzureHardware::Tdx { td_quote } => (
+            Evidence::Tdx {
+                quote: td_quote.clone(),
+                event_log: None,
+            },
+            case.bundle.clone(),
+        ),
+    }
+}
+
 fn floor(provider: &dyn CryptoProvider, case: &Case) {
     let (curve, hash, key, signed, sig) = &case.hardware;
     provider
@@ -186,6 +217,33 @@ fn main() {
             b.iter(|| Evidence::from_bytes(black_box(&case.raw), None).unwrap())
         });
     }
+    for case in &cases {
+        let Evidence::Azure(azure) = &case.evidence else {
+            unreachable!()
+        };
+        let hcl = verifier::azure::hcl::HclReport::parse(&azure.hcl_report).unwrap();
+        let provider = verifier::crypto::default_provider();
+        let mut group = c.benchmark_group("azure/parts");
+        group.bench_function(BenchmarkId::new("hcl_parse", case.name), |b| {
+            b.iter(|| verifier::azure::hcl::HclReport::parse(black_box(&azure.hcl_report)).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("runtime_parse", case.name), |b| {
+            b.iter(|| {
+                verifier::azure::runtime::RuntimeData::parse(black_box(hcl.runtime_data), provider)
+                    .unwrap()
+            })
+        });
+        group.bench_function(BenchmarkId::new("tpm_parse", case.name), |b| {
+            b.iter(|| {
+                verifier::azure::tpm::TpmsAttest::parse(black_box(&azure.tpm_quote.message))
+                    .unwrap()
+            })
+        });
+        group.bench_function(BenchmarkId::new("runtime_sha256", case.name), |b| {
+            b.iter(|| provider.hash(HashAlg::Sha256, &[black_box(hcl.runtime_data)]))
+        });
+        group.finish();
+    }
     for provider in all_providers() {
         for case in &cases {
             floor(provider, case);
@@ -202,6 +260,18 @@ fn main() {
                         black_box(&case.evidence),
                         &case.bundle,
                         &case.expectations,
+                        case.now,
+                    )
+                    .unwrap()
+                })
+            });
+            let hardware = hardware_only(case);
+            group.bench_function(id("hardware_only"), |b| {
+                b.iter(|| {
+                    warm.verify(
+                        black_box(&hardware.0),
+                        &hardware.1,
+                        &Expectations::none(),
                         case.now,
                     )
                     .unwrap()

@@ -32,6 +32,12 @@ impl<T> Verified<T> {
         &self.warnings
     }
 
+    /// The claims and the warnings, owned (for a verifier step that wraps another's
+    /// result). Crate-private, like [`Self::map`].
+    pub(crate) fn into_parts(self) -> (T, Vec<Warning>) {
+        (self.claims, self.warnings)
+    }
+
     /// Maps the claims, keeping the proof (for wrapping per-TEE claims into [`Claims`]).
     /// Crate-private: a caller able to map could put any claims behind the proof.
     pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Verified<U> {

@@ -139,6 +139,7 @@ pub mod error;
 pub mod evidence;
 mod expect;
 pub mod expectations;
+mod hexstr;
 pub mod json;
 pub mod needs;
 pub mod nvidia;
@@ -172,6 +173,8 @@ pub struct Verifier {
     chains: ParsedChainCache<tdx::PckChain>,
     /// Certificates evidence carries (GPU device chains, Azure's VCEK), parsed.
     device_chains: ParsedChainCache<Vec<pki::Certificate>>,
+    /// Azure runtime data, parsed, keyed by its SHA-256 (which the hardware report binds).
+    runtime_data: ParsedChainCache<azure::runtime::RuntimeData>,
 }
 
 impl Verifier {
@@ -188,6 +191,7 @@ impl Verifier {
             cache: SignatureCache::default(),
             chains: ParsedChainCache::default(),
             device_chains: ParsedChainCache::default(),
+            runtime_data: ParsedChainCache::default(),
         }
     }
 
@@ -198,6 +202,7 @@ impl Verifier {
         self.cache = SignatureCache::disabled();
         self.chains = ParsedChainCache::disabled();
         self.device_chains = ParsedChainCache::disabled();
+        self.runtime_data = ParsedChainCache::disabled();
         self
     }
 

@@ -90,8 +90,10 @@ pub(crate) fn verify(
         }
     }
 
-    // 2. The runtime data and its attestation key.
-    let runtime = RuntimeData::parse(hcl.runtime_data, provider)?;
+    // 2. The runtime data and its attestation key (parsed once per distinct document:
+    //    its SHA-256, which step 6 compares with the hardware report, is the cache key).
+    let runtime_digest = provider.hash(HashAlg::Sha256, &[hcl.runtime_data]);
+    let runtime = runtime_data(verifier, hcl.runtime_data, runtime_digest)?;
 
     // 3. The TPM quote: parsed, and signed by the AK (RSASSA-PKCS1-v1_5, SHA-256).
     let quote = &evidence.tpm_quote;
@@ -112,8 +114,8 @@ pub(crate) fn verify(
         if attest.extra_data != nonce {
             return Err(ExpectationError::Mismatch {
                 field: "tpm_extra_data",
-                expected: hex::encode(nonce),
-                actual: hex::encode(attest.extra_data),
+                expected: crate::hexstr::to_hex(nonce),
+                actual: crate::hexstr::to_hex(attest.extra_data),
             }
             .into());
         }
@@ -128,8 +130,8 @@ pub(crate) fn verify(
         ));
     }
 
-    // 6. The runtime data is what the hardware report binds: SHA-256 in report_data[0..32].
-    let runtime_digest = provider.hash(HashAlg::Sha256, &[hcl.runtime_data]);
+    // 6. The runtime data is what the hardware report binds: its SHA-256 (computed in
+    //    step 2) in report_data[0..32], checked with the hardware report in step 8.
 
     // 7. Version 2: the runtime data's user-data begins with the quote's nonce, so the HCL
     //    report was made for this nonce too.
@@ -137,8 +139,8 @@ pub(crate) fn verify(
         let user_data = runtime.user_data.as_deref().unwrap_or_default();
         if attest.extra_data.is_empty() || !user_data.starts_with(attest.extra_data) {
             return Err(BindingError::UserDataNonce {
-                user_data: hex::encode(user_data),
-                nonce: hex::encode(attest.extra_data),
+                user_data: crate::hexstr::to_hex(user_data),
+                nonce: crate::hexstr::to_hex(attest.extra_data),
             }
             .into());
         }
@@ -171,8 +173,9 @@ pub(crate) fn verify(
                 &options.snp,
                 now,
             )?;
-            warnings.extend(verified.warnings().iter().cloned());
-            HardwareClaims::Snp(Box::new(verified.claims().clone()))
+            let (claims, hardware_warnings) = verified.into_parts();
+            warnings.extend(hardware_warnings);
+            HardwareClaims::Snp(Box::new(claims))
         }
         Paired::Tdx(td_quote, options) => {
             let parsed = crate::tdx::Quote::parse(td_quote)?;
@@ -194,8 +197,9 @@ pub(crate) fn verify(
             )?;
             // 9. The HCL report's TDREPORT is the one the quote was made from.
             check_td_report(hcl.hardware_report, body)?;
-            warnings.extend(verified.warnings().iter().cloned());
-            match verified.claims().clone() {
+            let (claims, hardware_warnings) = verified.into_parts();
+            warnings.extend(hardware_warnings);
+            match claims {
                 crate::tdx::QuoteClaims::Tdx(c) => HardwareClaims::Tdx(c),
                 crate::tdx::QuoteClaims::Sgx(_) => {
                     return Err(ExpectationError::TeeMismatch {
@@ -214,18 +218,18 @@ pub(crate) fn verify(
         azure: VtpmClaims {
             evidence_version: evidence.version,
             hcl_report_fresh,
-            runtime_data_sha256: hex::encode(runtime_digest.as_ref()),
-            ak_thumbprint: hex::encode(runtime.ak.thumbprint),
+            runtime_data_sha256: crate::hexstr::to_hex(runtime_digest.as_ref()),
+            ak_thumbprint: crate::hexstr::to_hex(runtime.ak.thumbprint),
             ak_bits: runtime.ak.bits(),
             ek_thumbprint: runtime
                 .ek
                 .as_ref()
-                .map(|ek| hex::encode(ek.thumbprint))
+                .map(|ek| crate::hexstr::to_hex(ek.thumbprint))
                 .unwrap_or_default(),
             user_data: runtime
                 .user_data
                 .as_deref()
-                .map(hex::encode)
+                .map(crate::hexstr::to_hex)
                 .unwrap_or_default(),
             vm_configuration: VmConfigurationClaims {
                 console_enabled: vm.console_enabled,
@@ -238,24 +242,41 @@ pub(crate) fn verify(
             },
         },
         tpm: TpmClaims {
-            nonce: hex::encode(attest.extra_data),
+            nonce: crate::hexstr::to_hex(attest.extra_data),
             clock: attest.clock,
             reset_count: attest.reset_count,
             restart_count: attest.restart_count,
             safe: attest.safe,
-            firmware_version: hex::encode(attest.firmware_version.to_be_bytes()),
-            qualified_signer: hex::encode(attest.qualified_signer),
+            firmware_version: crate::hexstr::to_hex(attest.firmware_version.to_be_bytes()),
+            qualified_signer: crate::hexstr::to_hex(attest.qualified_signer),
             pcr_selection: attest
                 .pcr_select
                 .iter()
                 .flat_map(|s| s.pcrs.iter().copied())
                 .collect(),
-            pcr_digest: hex::encode(attest.pcr_digest),
+            pcr_digest: crate::hexstr::to_hex(attest.pcr_digest),
             pcrs_verified,
             pcrs,
         },
     };
     Ok(Verified::new(claims, warnings))
+}
+
+/// The runtime data, parsed once per distinct document.
+fn runtime_data(
+    verifier: &Verifier,
+    bytes: &[u8],
+    digest: crate::crypto::Digest,
+) -> Result<Arc<RuntimeData>, Error> {
+    let cache = &verifier.runtime_data;
+    if let Some(parsed) = cache.get(&digest) {
+        return Ok(parsed);
+    }
+    let parsed = Arc::new(RuntimeData::parse(bytes, verifier.provider)?);
+    if cache.enabled() {
+        cache.insert(digest, Arc::clone(&parsed));
+    }
+    Ok(parsed)
 }
 
 /// The VCEK the evidence carries, parsed once per distinct certificate (through the
@@ -282,8 +303,8 @@ fn check_binding(report: &'static str, report_data: &[u8], digest: &[u8]) -> Res
     }
     Err(BindingError::RuntimeData {
         report,
-        report_data: hex::encode(report_data.get(..32).unwrap_or(report_data)),
-        runtime_data: hex::encode(digest),
+        report_data: crate::hexstr::to_hex(report_data.get(..32).unwrap_or(report_data)),
+        runtime_data: crate::hexstr::to_hex(digest),
     }
     .into())
 }
@@ -338,14 +359,14 @@ fn check_pcrs(
     let digest = provider.hash(HashAlg::Sha256, &parts);
     if digest.as_ref() != attest.pcr_digest {
         return Err(BindingError::PcrDigest {
-            quoted: hex::encode(attest.pcr_digest),
-            computed: hex::encode(digest.as_ref()),
+            quoted: crate::hexstr::to_hex(attest.pcr_digest),
+            computed: crate::hexstr::to_hex(digest.as_ref()),
         }
         .into());
     }
     let map = selected
         .into_iter()
-        .map(|(i, v)| (i.to_string(), hex::encode(v)))
+        .map(|(i, v)| (i.to_string(), crate::hexstr::to_hex(v)))
         .collect();
     Ok((map, true))
 }

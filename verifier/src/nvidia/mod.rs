@@ -38,13 +38,4 @@ pub use options::NvidiaOptions;
 pub use reference::{Mismatch, RimKind};
 pub(crate) use verify::verify;
 
-/// Lower-case hex, without the per-character iterator of `hex::encode` (claims hold a
-/// few kilobytes of hex per report, and this is on the warm path).
-pub(crate) fn to_hex(bytes: impl AsRef<[u8]>) -> String {
-    let bytes = bytes.as_ref();
-    let mut out = vec![0u8; bytes.len().saturating_mul(2)];
-    match hex::encode_to_slice(bytes, &mut out) {
-        Ok(()) => String::from_utf8(out).unwrap_or_default(),
-        Err(_) => hex::encode(bytes),
-    }
-}
+pub(crate) use crate::hexstr::to_hex;

@@ -382,8 +382,8 @@ fn check_tdx_module(td: &TdReport, info: &super::tcb_info::TcbInfo) -> Result<()
     if td.mr_signer_seam != identity.mrsigner {
         return Err(BindingError::TdxModule {
             field: "mr_signer_seam",
-            quote: hex::encode(td.mr_signer_seam),
-            collateral: hex::encode(identity.mrsigner),
+            quote: crate::hexstr::to_hex(td.mr_signer_seam),
+            collateral: crate::hexstr::to_hex(identity.mrsigner),
         }
         .into());
     }
@@ -398,8 +398,8 @@ fn check_tdx_module(td: &TdReport, info: &super::tcb_info::TcbInfo) -> Result<()
     {
         return Err(BindingError::TdxModule {
             field: "seam_attributes",
-            quote: hex::encode(td.seam_attributes),
-            collateral: hex::encode(identity.attributes),
+            quote: crate::hexstr::to_hex(td.seam_attributes),
+            collateral: crate::hexstr::to_hex(identity.attributes),
         }
         .into());
     }
@@ -508,8 +508,8 @@ pub(crate) fn verify(
     }
     if sig.qe_report.report_data != expected {
         return Err(BindingError::QeReportData {
-            expected: hex::encode(expected),
-            actual: hex::encode(sig.qe_report.report_data),
+            expected: crate::hexstr::to_hex(expected),
+            actual: crate::hexstr::to_hex(sig.qe_report.report_data),
         }
         .into());
     }
@@ -545,8 +545,8 @@ pub(crate) fn verify(
             log.replay_matches(verifier.provider, &td.rtmr)
                 .map_err(|m| BindingError::RtmrReplay {
                     index: usize::from(m.index),
-                    replayed: hex::encode(m.replayed),
-                    quoted: hex::encode(m.quoted),
+                    replayed: crate::hexstr::to_hex(m.replayed),
+                    quoted: crate::hexstr::to_hex(m.quoted),
                 })?;
             Some(log.decode(verifier.provider))
         }
@@ -577,8 +577,8 @@ pub(crate) fn verify(
     if tcb_info.body().pce_id != pck.pce_id {
         return Err(BindingError::TcbInfoMismatch {
             field: "pceId",
-            quote: hex::encode(pck.pce_id),
-            collateral: hex::encode(tcb_info.body().pce_id),
+            quote: crate::hexstr::to_hex(pck.pce_id),
+            collateral: crate::hexstr::to_hex(tcb_info.body().pce_id),
         }
         .into());
     }
@@ -619,11 +619,11 @@ pub(crate) fn verify(
     if !masked_eq(&qe.attributes, &id.attributes, &id.attributes_mask) {
         return Err(BindingError::QeIdentity {
             field: "attributes",
-            quote: hex::encode(qe.attributes),
+            quote: crate::hexstr::to_hex(qe.attributes),
             collateral: format!(
                 "{} under mask {}",
-                hex::encode(id.attributes),
-                hex::encode(id.attributes_mask)
+                crate::hexstr::to_hex(id.attributes),
+                crate::hexstr::to_hex(id.attributes_mask)
             ),
         }
         .into());
@@ -631,8 +631,8 @@ pub(crate) fn verify(
     if qe.mr_signer != id.mrsigner {
         return Err(BindingError::QeIdentity {
             field: "mrsigner",
-            quote: hex::encode(qe.mr_signer),
-            collateral: hex::encode(id.mrsigner),
+            quote: crate::hexstr::to_hex(qe.mr_signer),
+            collateral: crate::hexstr::to_hex(id.mrsigner),
         }
         .into());
     }

@@ -261,15 +261,25 @@ impl Verifier {
                 self.verify_sgx(quote, collateral, &options, now)
                     .map(|v| v.map(Claims::from))
             }
-            Evidence::Azure(azure) => match azure.tee() {
-                Tee::AzureTdx => {
-                    let options = expectations.azure_tdx.clone().unwrap_or_default();
-                    self.verify_azure_tdx(azure, collateral, &options, now)
+            // The options are borrowed (defaults only when none were given): Azure
+            // evidence is verified on a service's warm path.
+            Evidence::Azure(azure) => match (azure.tee(), expectations) {
+                (
+                    Tee::AzureTdx,
+                    Expectations {
+                        azure_tdx: Some(o), ..
+                    },
+                ) => self.verify_azure_tdx(azure, collateral, o, now),
+                (Tee::AzureTdx, _) => {
+                    self.verify_azure_tdx(azure, collateral, &Default::default(), now)
                 }
-                _ => {
-                    let options = expectations.azure_snp.clone().unwrap_or_default();
-                    self.verify_azure_snp(azure, collateral, &options, now)
-                }
+                (
+                    _,
+                    Expectations {
+                        azure_snp: Some(o), ..
+                    },
+                ) => self.verify_azure_snp(azure, collateral, o, now),
+                _ => self.verify_azure_snp(azure, collateral, &Default::default(), now),
             }
             .map(|v| v.map(|c| Claims::Azure(Box::new(c)))),
             Evidence::Gpus(gpus) => {

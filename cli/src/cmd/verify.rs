@@ -235,7 +235,10 @@ fn print_azure(out: &mut impl Write, c: &AzureClaims) -> std::io::Result<()> {
         ("pcr_digest", tpm.pcr_digest.clone()),
         (
             "pcr0",
-            tpm.pcrs.get("0").cloned().unwrap_or_else(|| "-".into()),
+            tpm.pcrs
+                .get(0)
+                .map(hex::encode)
+                .unwrap_or_else(|| "-".into()),
         ),
         (
             "runtime_data",

@@ -1,9 +1,8 @@
 //! Claims of verified Azure vTPM evidence: the hardware report's own claims (`snp.*` or
 //! `tdx.*`), the paravisor's runtime data (`azure.*`) and the vTPM quote (`tpm.*`).
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
 use crate::snp::SnpClaims;
 use crate::tdx::TdxClaims;
@@ -96,5 +95,47 @@ pub struct TpmClaims {
     pub pcrs_verified: bool,
     /// The selected PCR values by index (`tpm.pcrs["7"]`), hex; empty when the values
     /// were not supplied.
-    pub pcrs: BTreeMap<String, String>,
+    pub pcrs: PcrValues,
+}
+
+/// PCR values by index, ascending. Kept as bytes and written as hex only when the
+/// claims are serialized (a map from the decimal index to the value), so that a
+/// verification builds no strings for them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PcrValues(Vec<(u8, [u8; 32])>);
+
+impl PcrValues {
+    pub(crate) fn new(values: Vec<(u8, [u8; 32])>) -> Self {
+        Self(values)
+    }
+
+    /// The value of PCR `index`, if it was selected and supplied.
+    pub fn get(&self, index: u8) -> Option<&[u8; 32]> {
+        self.0.iter().find(|(i, _)| *i == index).map(|(_, v)| v)
+    }
+
+    /// How many PCR values there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none (the values were not supplied).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// (index, value) pairs, ascending by index.
+    pub fn iter(&self) -> impl Iterator<Item = (u8, &[u8; 32])> {
+        self.0.iter().map(|(i, v)| (*i, v))
+    }
+}
+
+impl Serialize for PcrValues {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (index, value) in &self.0 {
+            map.serialize_entry(&index.to_string(), &crate::hexstr::to_hex(value))?;
+        }
+        map.end()
+    }
 }

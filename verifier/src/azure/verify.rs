@@ -1,9 +1,10 @@
 //! Azure vTPM verification, step by step (numbers match the module docs' checklist).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::claims::{AzureClaims, HardwareClaims, TpmClaims, VmConfigurationClaims, VtpmClaims};
+use super::claims::{
+    AzureClaims, HardwareClaims, PcrValues, TpmClaims, VmConfigurationClaims, VtpmClaims,
+};
 use super::evidence::{AzureEvidence, AzureHardware};
 use super::hcl::{HclReport, HclReportType};
 use super::runtime::RuntimeData;
@@ -315,7 +316,7 @@ fn check_pcrs(
     provider: &dyn crate::crypto::CryptoProvider,
     attest: &TpmsAttest<'_>,
     values: &[[u8; 32]],
-) -> Result<(BTreeMap<String, String>, bool), Error> {
+) -> Result<(PcrValues, bool), Error> {
     // Only the SHA-256 bank is read (the one Azure's vTPM quotes).
     let [bank] = attest.pcr_select.as_slice() else {
         return Err(Unsupported::PcrSelection(
@@ -332,14 +333,18 @@ fn check_pcrs(
         return Err(Unsupported::PcrSelection("the PCR digest is not a SHA-256 digest").into());
     }
     if values.is_empty() {
-        return Ok((BTreeMap::new(), false));
+        return Ok((PcrValues::default(), false));
     }
-    let selected: Vec<(u8, &[u8; 32])> = if values.len() == bank.pcrs.len() {
-        bank.pcrs.iter().copied().zip(values).collect()
+    let selected: Vec<(u8, [u8; 32])> = if values.len() == bank.pcrs.len() {
+        bank.pcrs
+            .iter()
+            .copied()
+            .zip(values.iter().copied())
+            .collect()
     } else if values.len() == super::evidence::MAX_PCRS {
         bank.pcrs
             .iter()
-            .filter_map(|&i| values.get(usize::from(i)).map(|v| (i, v)))
+            .filter_map(|&i| values.get(usize::from(i)).map(|v| (i, *v)))
             .collect()
     } else {
         return Err(BindingError::PcrCount {
@@ -364,11 +369,7 @@ fn check_pcrs(
         }
         .into());
     }
-    let map = selected
-        .into_iter()
-        .map(|(i, v)| (i.to_string(), crate::hexstr::to_hex(v)))
-        .collect();
-    Ok((map, true))
+    Ok((PcrValues::new(selected), true))
 }
 
 /// The TDREPORT in the HCL report is unauthenticated (only the CPU that made it can

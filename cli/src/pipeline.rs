@@ -466,7 +466,7 @@ fn anchors(paths: &[std::path::PathBuf]) -> Result<TrustAnchors, Failure> {
     })?;
     TrustAnchors::from_root_certificates(
         verifier::crypto::default_provider(),
-        &loaded.bundle.certificates,
+        loaded.bundle.certificates(),
     )
     .map_err(|e| Failure::usage("bad_anchor", e))
 }

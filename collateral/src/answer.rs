@@ -28,13 +28,13 @@ pub fn check_answer(key: &CollateralKey, bytes: &[u8]) -> Result<Bundle, String>
             let (ca, ark) = amd_names(*product, *signer);
             for (role, expected) in [("CA", &ca), ("root", &ark)] {
                 if !bundle
-                    .certificates
+                    .certificates()
                     .iter()
                     .any(|c| name_matches(c.subject().common_name(), expected))
                 {
                     return Err(format!(
                         "no {role} certificate {expected} in it (it holds {})",
-                        subjects(&bundle.certificates)
+                        subjects(bundle.certificates())
                     ));
                 }
             }
@@ -45,10 +45,10 @@ pub fn check_answer(key: &CollateralKey, bytes: &[u8]) -> Result<Bundle, String>
             tcb,
         } => {
             only(&bundle, Kind::Certificates)?;
-            let [vcek] = bundle.certificates.as_slice() else {
+            let [vcek] = bundle.certificates() else {
                 return Err(format!(
                     "{} certificates where one VCEK was asked",
-                    bundle.certificates.len()
+                    bundle.certificates().len()
                 ));
             };
             let product = product.or_else(|| {
@@ -92,7 +92,7 @@ pub fn check_answer(key: &CollateralKey, bytes: &[u8]) -> Result<Bundle, String>
         }
         CollateralKey::IntelTcbInfo { tee, fmspc } => {
             only(&bundle, Kind::TcbInfo)?;
-            let [info] = bundle.tcb_infos.as_slice() else {
+            let [info] = bundle.tcb_infos() else {
                 return Err("more than one TCB Info".into());
             };
             let body = info.body();
@@ -117,7 +117,7 @@ pub fn check_answer(key: &CollateralKey, bytes: &[u8]) -> Result<Bundle, String>
         }
         CollateralKey::IntelQeIdentity { tee } => {
             only(&bundle, Kind::QeIdentity)?;
-            let [identity] = bundle.qe_identities.as_slice() else {
+            let [identity] = bundle.qe_identities() else {
                 return Err("more than one QE Identity".into());
             };
             let expected = match tee {
@@ -134,13 +134,13 @@ pub fn check_answer(key: &CollateralKey, bytes: &[u8]) -> Result<Bundle, String>
         CollateralKey::IntelTcbSigning => {
             only(&bundle, Kind::Certificates)?;
             if !bundle
-                .certificates
+                .certificates()
                 .iter()
                 .any(|c| c.subject().common_name() == Some("Intel SGX TCB Signing"))
             {
                 return Err(format!(
                     "no Intel SGX TCB Signing certificate in it (it holds {})",
-                    subjects(&bundle.certificates)
+                    subjects(bundle.certificates())
                 ));
             }
         }
@@ -168,10 +168,10 @@ pub fn check_answer(key: &CollateralKey, bytes: &[u8]) -> Result<Bundle, String>
         }
         CollateralKey::IntelPckCertificate { pcesvn, pceid, .. } => {
             only(&bundle, Kind::Certificates)?;
-            let [pck] = bundle.certificates.as_slice() else {
+            let [pck] = bundle.certificates() else {
                 return Err(format!(
                     "{} certificates where one PCK certificate was asked",
-                    bundle.certificates.len()
+                    bundle.certificates().len()
                 ));
             };
             let issuer = pck.issuer().common_name();
@@ -213,20 +213,20 @@ pub fn check_answer(key: &CollateralKey, bytes: &[u8]) -> Result<Bundle, String>
             };
             for name in [expected, "Intel SGX Root CA"] {
                 if !bundle
-                    .certificates
+                    .certificates()
                     .iter()
                     .any(|c| c.subject().common_name() == Some(name))
                 {
                     return Err(format!(
                         "no {name} certificate in it (it holds {})",
-                        subjects(&bundle.certificates)
+                        subjects(bundle.certificates())
                     ));
                 }
             }
         }
         CollateralKey::NvidiaRim { chip, version, .. } => {
             only(&bundle, Kind::Rim)?;
-            let rim = &bundle.rims[0];
+            let rim = &bundle.rims()[0];
             if !rim.product().eq_ignore_ascii_case(chip)
                 || !rim.colloquial_version().eq_ignore_ascii_case(version)
             {
@@ -239,7 +239,7 @@ pub fn check_answer(key: &CollateralKey, bytes: &[u8]) -> Result<Bundle, String>
         }
         CollateralKey::NvidiaOcsp(target) => {
             only(&bundle, Kind::Ocsp)?;
-            let response = &bundle.ocsp_responses[0];
+            let response = &bundle.ocsp_responses()[0];
             // By certificate and issuer, under whatever hash the CertID uses.
             let names_it = match (
                 Certificate::from_der(&target.certificate),
@@ -272,15 +272,18 @@ pub fn check_answer(key: &CollateralKey, bytes: &[u8]) -> Result<Bundle, String>
 /// what OCSP answers).
 pub fn valid_until(bundle: &Bundle) -> Option<UnixTime> {
     let secs = verifier::time::secs;
-    let certs = bundle.certificates.iter().map(|c| secs(c.not_after()));
-    let crls = bundle.crls.iter().filter_map(|c| c.next_update().map(secs));
-    let tcb_infos = bundle.tcb_infos.iter().map(|t| t.body().next_update);
-    let identities = bundle.qe_identities.iter().map(|q| q.body().next_update);
+    let certs = bundle.certificates().iter().map(|c| secs(c.not_after()));
+    let crls = bundle
+        .crls()
+        .iter()
+        .filter_map(|c| c.next_update().map(secs));
+    let tcb_infos = bundle.tcb_infos().iter().map(|t| t.body().next_update);
+    let identities = bundle.qe_identities().iter().map(|q| q.body().next_update);
     // An OCSP answer without nextUpdate is current for a day after thisUpdate, as the
     // verifier counts it.
     let day = verifier::pki::ocsp::DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE.as_secs();
     let ocsp = bundle
-        .ocsp_responses
+        .ocsp_responses()
         .iter()
         .flat_map(|r| r.responses())
         .map(|s| {
@@ -322,12 +325,12 @@ impl Kind {
 /// The bytes hold items of `kind` only, and at least one.
 fn only(bundle: &Bundle, kind: Kind) -> Result<(), String> {
     let counts = [
-        (Kind::Certificates, bundle.certificates.len()),
-        (Kind::Crl, bundle.crls.len()),
-        (Kind::TcbInfo, bundle.tcb_infos.len()),
-        (Kind::QeIdentity, bundle.qe_identities.len()),
-        (Kind::Rim, bundle.rims.len()),
-        (Kind::Ocsp, bundle.ocsp_responses.len()),
+        (Kind::Certificates, bundle.certificates().len()),
+        (Kind::Crl, bundle.crls().len()),
+        (Kind::TcbInfo, bundle.tcb_infos().len()),
+        (Kind::QeIdentity, bundle.qe_identities().len()),
+        (Kind::Rim, bundle.rims().len()),
+        (Kind::Ocsp, bundle.ocsp_responses().len()),
     ];
     let held: Vec<&str> = counts
         .iter()
@@ -352,7 +355,7 @@ fn only(bundle: &Bundle, kind: Kind) -> Result<(), String> {
 
 fn one_crl(bundle: &Bundle) -> Result<&verifier::pki::Crl, String> {
     only(bundle, Kind::Crl)?;
-    match bundle.crls.as_slice() {
+    match bundle.crls() {
         [crl] => Ok(crl),
         more => Err(format!("{} CRLs where one was asked", more.len())),
     }

@@ -215,13 +215,17 @@ fn content_description(bundle: &Bundle) -> String {
         1 => parts.push(one.to_owned()),
         n => parts.push(format!("{n} {many}")),
     };
-    count(bundle.certificates.len(), "a certificate", "certificates");
-    count(bundle.crls.len(), "a CRL", "CRLs");
-    count(bundle.tcb_infos.len(), "a TCB Info", "TCB Infos");
-    count(bundle.qe_identities.len(), "a QE Identity", "QE Identities");
-    count(bundle.rims.len(), "a RIM", "RIMs");
+    count(bundle.certificates().len(), "a certificate", "certificates");
+    count(bundle.crls().len(), "a CRL", "CRLs");
+    count(bundle.tcb_infos().len(), "a TCB Info", "TCB Infos");
     count(
-        bundle.ocsp_responses.len(),
+        bundle.qe_identities().len(),
+        "a QE Identity",
+        "QE Identities",
+    );
+    count(bundle.rims().len(), "a RIM", "RIMs");
+    count(
+        bundle.ocsp_responses().len(),
         "an OCSP response",
         "OCSP responses",
     );

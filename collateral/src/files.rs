@@ -190,12 +190,12 @@ mod tests {
         ])
         .unwrap();
         // 6 chains of two certificates, 4 CRL files, 1 VCEK.
-        assert_eq!(loaded.bundle.certificates.len(), 13);
-        assert_eq!(loaded.bundle.crls.len(), 4);
+        assert_eq!(loaded.bundle.certificates().len(), 13);
+        assert_eq!(loaded.bundle.crls().len(), 4);
         assert!(loaded.skipped.is_empty(), "{:?}", loaded.skipped);
         // A directory holding the evidence too: the report is skipped, not an error.
         let loaded = load_paths(&[dir.join("milan-v3-oak-oc-release")]).unwrap();
-        assert_eq!(loaded.bundle.certificates.len(), 1);
+        assert_eq!(loaded.bundle.certificates().len(), 1);
         assert_eq!(loaded.skipped.len(), 1);
         assert_eq!(loaded.skipped[0].kind, SkipKind::Evidence);
         // A named file that is not collateral is an error naming it.
@@ -230,7 +230,7 @@ mod tests {
         truncated.truncate(100);
         write("vlek.der", &truncated);
         let loaded = load_paths(&[&dir]).unwrap();
-        assert_eq!(loaded.bundle.certificates.len(), 1);
+        assert_eq!(loaded.bundle.certificates().len(), 1);
         let kinds: Vec<(String, SkipKind)> = loaded
             .skipped
             .iter()

@@ -86,7 +86,7 @@ fn usable(
         return Ok(fetched);
     }
     let secs = verifier::time::secs;
-    let current = parsed.crls.iter().all(|crl| {
+    let current = parsed.crls().iter().all(|crl| {
         secs(crl.this_update()) <= secs(now)
             && crl
                 .next_update()

@@ -86,7 +86,7 @@ fn keys() -> &'static [CollateralKey] {
             .unwrap_or_else(|e| panic!("{}: {e} (set VERDICT_VECTORS)", dir.display()));
         let mut chain = Bundle::new();
         chain.add_bytes(&pem).expect("device chain");
-        let certs: &[Certificate] = &chain.certificates;
+        let certs: &[Certificate] = chain.certificates();
         for pair in certs.windows(2) {
             keys.push(CollateralKey::NvidiaOcsp(OcspTarget {
                 subject: pair[0].subject().display().to_owned(),

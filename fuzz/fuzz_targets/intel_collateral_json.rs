@@ -106,10 +106,10 @@ fuzz_target!(|data: &[u8]| {
         let mut bundle = Bundle::new();
         if let Ok(added) = bundle.add_bytes(data) {
             let counts = [
-                (added.tcb_infos, bundle.tcb_infos.len()),
-                (added.qe_identities, bundle.qe_identities.len()),
-                (added.certificates, bundle.certificates.len()),
-                (added.crls, bundle.crls.len()),
+                (added.tcb_infos, bundle.tcb_infos().len()),
+                (added.qe_identities, bundle.qe_identities().len()),
+                (added.certificates, bundle.certificates().len()),
+                (added.crls, bundle.crls().len()),
             ];
             // Every kind of item is counted, QuoteCollateralV3 fields included (each
             // field must hold only its own kind: the 2026-11-27 campaign found CRL fields
@@ -118,10 +118,10 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(reported, held, "add_bytes miscounted what it added");
             }
         }
-        bundle.tcb_infos.iter().for_each(check_tcb_info);
-        bundle.qe_identities.iter().for_each(check_qe_identity);
+        bundle.tcb_infos().iter().for_each(check_tcb_info);
+        bundle.qe_identities().iter().for_each(check_qe_identity);
         // A QuoteCollateralV3 document carries both: evaluate them together.
-        if let (Some(t), Some(q)) = (bundle.tcb_infos.first(), bundle.qe_identities.first()) {
+        if let (Some(t), Some(q)) = (bundle.tcb_infos().first(), bundle.qe_identities().first()) {
             evaluate_all(t.body(), q.body());
         }
     }

@@ -72,7 +72,7 @@ fn ctx() -> &'static Ctx {
         let driver = rim_chain(&dir.join("NV_GPU_DRIVER_GH100_550.90.07.xml"));
         let vbios = rim_chain(&dir.join("NV_GPU_VBIOS_1010_0200_882_96009F0001.xml"));
         let mut all = Vec::new();
-        for chain in [&device.certificates, &driver, &vbios] {
+        for chain in [device.certificates(), driver.as_slice(), vbios.as_slice()] {
             all.extend(pairs(chain));
         }
         let mut genuine = Vec::new();

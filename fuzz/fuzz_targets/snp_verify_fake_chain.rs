@@ -57,7 +57,7 @@ fn ctx() -> &'static Ctx {
                 .expect("committed fake collateral parses");
         }
         let amd_ark = bundle
-            .certificates
+            .certificates()
             .iter()
             .filter_map(|c| {
                 let product = Product::from_name(c.subject().common_name()?.strip_prefix("ARK-")?)?;

@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             let roots = collateral::load_paths(roots)?;
             TrustAnchors::from_root_certificates(
                 verifier::crypto::default_provider(),
-                &roots.bundle.certificates,
+                roots.bundle.certificates(),
             )?
         }
     };

@@ -112,7 +112,7 @@ fn load_vectors() -> Option<Vec<Vector>> {
             let bundle = bundle_from(&chain_file, &vek_file);
             let by_cn = |pred: fn(&str) -> bool| {
                 bundle
-                    .certificates
+                    .certificates()
                     .iter()
                     .find(|c| c.subject().common_name().is_some_and(pred))
                     .unwrap_or_else(|| panic!("{name}: certificate missing"))

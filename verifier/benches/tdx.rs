@@ -344,7 +344,7 @@ fn parse_pck_chain(data: &[u8]) -> Vec<verifier::pki::Certificate> {
 /// quote's PEM certification data). Hashing cost depends on length only.
 fn warm_hash_inputs(case: &Case) -> Vec<Vec<u8>> {
     let q = Quote::parse(&case.quote).unwrap();
-    let certs = &case.bundle.certificates;
+    let certs = case.bundle.certificates();
     let chain = parse_pck_chain(q.signature.certification.data);
     let framed = |key: &[u8], msg: &[u8], sig: &[u8]| {
         let mut v = b"ecdsa\x01".to_vec();
@@ -361,7 +361,7 @@ fn warm_hash_inputs(case: &Case) -> Vec<Vec<u8>> {
         inputs.push(framed(&[0; 65], cert.tbs(), cert.signature()));
     }
     // The two CRLs (the pick loop checks each candidate's signature through the cache).
-    for crl in &case.bundle.crls {
+    for crl in case.bundle.crls() {
         inputs.push(framed(&[0; 65], crl.tbs(), crl.signature()));
     }
     // QE report, TCB Signing certificate, TCB Info, QE Identity.
@@ -372,8 +372,8 @@ fn warm_hash_inputs(case: &Case) -> Vec<Vec<u8>> {
     {
         inputs.push(framed(&[0; 65], signing.tbs(), signing.signature()));
     }
-    let tcb: &SignedTcbInfo = &case.bundle.tcb_infos[0];
-    let qe: &SignedQeIdentity = &case.bundle.qe_identities[0];
+    let tcb: &SignedTcbInfo = &case.bundle.tcb_infos()[0];
+    let qe: &SignedQeIdentity = &case.bundle.qe_identities()[0];
     inputs.push(framed(&[0; 65], tcb.signed_bytes(), tcb.signature()));
     inputs.push(framed(&[0; 65], qe.signed_bytes(), qe.signature()));
     inputs
@@ -415,8 +415,8 @@ fn bench_warm_parts(c: &mut Criterion, cases: &[Case], providers: &[&'static dyn
             pce_svn: pck.pce_svn,
             qe_isv_svn: q.signature.qe_report.isv_svn,
         };
-        let info = &case.bundle.tcb_infos[0].body();
-        let identity = &case.bundle.qe_identities[0].body();
+        let info = &case.bundle.tcb_infos()[0].body();
+        let identity = &case.bundle.qe_identities()[0].body();
         let td = q.td_report().expect("a TD quote");
         g.bench_function(BenchmarkId::new("tcb_evaluate", case.name), |b| {
             b.iter(|| {

@@ -12,29 +12,82 @@
 //! `{"id", "rim": base64}`), OCSP responses as DER (or its base64 text), device and
 //! root certificates as PEM or DER.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use crate::error::{Error, ParseError, ParseErrorKind};
 use crate::nvidia::rim::Rim;
 use crate::pki::ocsp::OcspResponse;
 use crate::pki::{Certificate, Crl};
+use crate::snp::index::AmdIndex;
 use crate::tdx::{SignedQeIdentity, SignedTcbInfo};
 
 /// Collateral for one verification.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Items are indexed as they are added (VEKs by hwID, CRLs by issuer, TCB Infos by
+/// FMSPC, RIMs by product and version, OCSP responses by serial), so a verification looks
+/// up what it needs instead of scanning: a bundle may hold a fleet's collateral. The
+/// fields are private for that reason: an index that could go stale behind a public
+/// `Vec` would let a verification miss a certificate or use a removed one, so every item
+/// enters through `add_bytes` or a `push_*` method, and is read through a slice.
+#[derive(Debug, Clone, Default)]
 pub struct Bundle {
-    /// Certificates (vendor roots, intermediates, leaves).
-    pub certificates: Vec<Certificate>,
-    /// Certificate revocation lists.
-    pub crls: Vec<Crl>,
-    /// Intel TCB Info documents (any FMSPC).
-    pub tcb_infos: Vec<SignedTcbInfo>,
-    /// Intel QE Identity documents.
-    pub qe_identities: Vec<SignedQeIdentity>,
-    /// NVIDIA reference integrity manifests (driver, VBIOS).
-    pub rims: Vec<Rim>,
-    /// OCSP responses (NVIDIA device and RIM chains).
-    pub ocsp_responses: Vec<OcspResponse>,
+    certificates: Vec<Certificate>,
+    crls: Vec<Crl>,
+    tcb_infos: Vec<SignedTcbInfo>,
+    qe_identities: Vec<SignedQeIdentity>,
+    rims: Vec<Rim>,
+    ocsp_responses: Vec<OcspResponse>,
+    index: Index,
+}
+
+/// Positions into a bundle's lists by what verification looks items up by. Every list
+/// keeps bundle order, so the first candidate (and the error reported when none
+/// verifies) is the one a scan would find.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    amd: AmdIndex,
+    /// CRLs by the raw DER of their issuer name.
+    crls_by_issuer: HashMap<Vec<u8>, Vec<usize>>,
+    tcb_infos_by_fmspc: HashMap<[u8; 6], Vec<usize>>,
+    /// RIMs by product and colloquialVersion, both ASCII-lowercased (they are matched
+    /// case-insensitively).
+    rims_by_version: HashMap<(String, String), Vec<usize>>,
+    /// OCSP responses by the serial of each CertID they answer for (a CertID names a
+    /// certificate by serial whatever its hash algorithm).
+    ocsp_by_serial: HashMap<Vec<u8>, Vec<usize>>,
+}
+
+/// The same items in the same order; the index follows from them.
+impl PartialEq for Bundle {
+    fn eq(&self, other: &Self) -> bool {
+        self.certificates == other.certificates
+            && self.crls == other.crls
+            && self.tcb_infos == other.tcb_infos
+            && self.qe_identities == other.qe_identities
+            && self.rims == other.rims
+            && self.ocsp_responses == other.ocsp_responses
+    }
+}
+
+impl Eq for Bundle {}
+
+/// One item of a bundle, as [`Bundle::retain`] shows it.
+#[derive(Debug, Clone, Copy)]
+pub enum Item<'a> {
+    /// A certificate.
+    Certificate(&'a Certificate),
+    /// A CRL.
+    Crl(&'a Crl),
+    /// An Intel TCB Info.
+    TcbInfo(&'a SignedTcbInfo),
+    /// An Intel QE Identity.
+    QeIdentity(&'a SignedQeIdentity),
+    /// An NVIDIA RIM.
+    Rim(&'a Rim),
+    /// An OCSP response.
+    OcspResponse(&'a OcspResponse),
 }
 
 /// What one piece of collateral input turned out to hold.
@@ -87,7 +140,7 @@ impl Bundle {
     pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<Added, Error> {
         let mut added = Added::default();
         if bytes.trim_ascii_start().starts_with(b"<") {
-            self.rims.push(Rim::parse(bytes)?);
+            self.push_rim(Rim::parse(bytes)?);
             added.rims = 1;
             return Ok(added);
         }
@@ -107,12 +160,11 @@ impl Bundle {
             for block in blocks {
                 match block.tag() {
                     "CERTIFICATE" => {
-                        self.certificates
-                            .push(Certificate::from_der(block.contents())?);
+                        self.push_certificate(Certificate::from_der(block.contents())?);
                         added.certificates = added.certificates.saturating_add(1);
                     }
                     "X509 CRL" => {
-                        self.crls.push(Crl::from_der(block.contents())?);
+                        self.push_crl(Crl::from_der(block.contents())?);
                         added.crls = added.crls.saturating_add(1);
                     }
                     _ => {
@@ -127,15 +179,15 @@ impl Bundle {
         }
         match Certificate::from_der(bytes) {
             Ok(c) => {
-                self.certificates.push(c);
+                self.push_certificate(c);
                 added.certificates = 1;
             }
             Err(cert_err) => {
                 if let Ok(c) = Crl::from_der(bytes) {
-                    self.crls.push(c);
+                    self.push_crl(c);
                     added.crls = 1;
                 } else if let Some(response) = ocsp_response(bytes) {
-                    self.ocsp_responses.push(response);
+                    self.push_ocsp_response(response);
                     added.ocsp_responses = 1;
                 } else {
                     return Err(cert_err);
@@ -156,24 +208,23 @@ impl Bundle {
             let xml = base64::engine::general_purpose::STANDARD
                 .decode(rim.trim())
                 .map_err(|e| json(format!("RIM service response: rim is not base64: {e}")))?;
-            self.rims.push(Rim::parse(&xml)?);
+            self.push_rim(Rim::parse(&xml)?);
             added.rims = 1;
         } else if value.get("tcbInfo").is_some() {
-            self.tcb_infos.push(SignedTcbInfo::from_pcs_body(bytes)?);
+            self.push_tcb_info(SignedTcbInfo::from_pcs_body(bytes)?);
             added.tcb_infos = 1;
         } else if value.get("enclaveIdentity").is_some() {
-            self.qe_identities
-                .push(SignedQeIdentity::from_pcs_body(bytes)?);
+            self.push_qe_identity(SignedQeIdentity::from_pcs_body(bytes)?);
             added.qe_identities = 1;
         } else if value.get("tcb_info").is_some() {
             let doc: QuoteCollateralV3 =
                 serde_json::from_value(value).map_err(|e| json(e.to_string()))?;
             let sig = |hex_text: &str, what| crate::tdx::signature_from_hex(hex_text, what);
-            self.tcb_infos.push(SignedTcbInfo::from_parts(
+            self.push_tcb_info(SignedTcbInfo::from_parts(
                 doc.tcb_info.as_bytes(),
                 sig(&doc.tcb_info_signature, "TCB Info")?,
             )?);
-            self.qe_identities.push(SignedQeIdentity::from_parts(
+            self.push_qe_identity(SignedQeIdentity::from_parts(
                 doc.qe_identity.as_bytes(),
                 sig(&doc.qe_identity_signature, "QE Identity")?,
             )?);
@@ -199,7 +250,9 @@ impl Bundle {
                     ));
                 }
                 added.certificates = added.certificates.saturating_add(part.certificates.len());
-                self.certificates.extend(part.certificates);
+                part.certificates
+                    .into_iter()
+                    .for_each(|c| self.push_certificate(c));
             }
             for crl in [doc.root_ca_crl, doc.pck_crl] {
                 let mut part = Self::new();
@@ -212,7 +265,7 @@ impl Bundle {
                     return Err(json("a CRL field does not hold exactly one CRL".to_owned()));
                 }
                 added.crls = added.crls.saturating_add(1);
-                self.crls.extend(part.crls);
+                part.crls.into_iter().for_each(|c| self.push_crl(c));
             }
         } else {
             return Err(json(
@@ -235,32 +288,216 @@ impl Bundle {
 
     /// Drops items held twice (the same bytes).
     pub(crate) fn dedup(&mut self) {
-        fn once<T: PartialEq + Clone>(items: &mut Vec<T>) {
+        fn once<T: PartialEq>(items: Vec<T>, mut push: impl FnMut(T)) {
             let mut kept: Vec<T> = Vec::with_capacity(items.len());
-            for item in items.drain(..) {
+            for item in items {
                 if !kept.contains(&item) {
                     kept.push(item);
                 }
             }
-            *items = kept;
+            kept.into_iter().for_each(&mut push);
         }
-        once(&mut self.certificates);
-        once(&mut self.crls);
-        once(&mut self.tcb_infos);
-        once(&mut self.qe_identities);
-        once(&mut self.rims);
-        once(&mut self.ocsp_responses);
+        // Rebuilt through `push_*`, so the index follows the new positions.
+        let old = std::mem::take(self);
+        once(old.certificates, |c| self.push_certificate(c));
+        once(old.crls, |c| self.push_crl(c));
+        once(old.tcb_infos, |t| self.push_tcb_info(t));
+        once(old.qe_identities, |q| self.push_qe_identity(q));
+        once(old.rims, |r| self.push_rim(r));
+        once(old.ocsp_responses, |r| self.push_ocsp_response(r));
     }
 
     /// Appends another bundle.
     pub fn extend(&mut self, other: Self) {
-        self.certificates.extend(other.certificates);
-        self.crls.extend(other.crls);
-        self.tcb_infos.extend(other.tcb_infos);
-        self.qe_identities.extend(other.qe_identities);
-        self.rims.extend(other.rims);
-        self.ocsp_responses.extend(other.ocsp_responses);
+        other
+            .certificates
+            .into_iter()
+            .for_each(|c| self.push_certificate(c));
+        other.crls.into_iter().for_each(|c| self.push_crl(c));
+        other
+            .tcb_infos
+            .into_iter()
+            .for_each(|t| self.push_tcb_info(t));
+        other
+            .qe_identities
+            .into_iter()
+            .for_each(|q| self.push_qe_identity(q));
+        other.rims.into_iter().for_each(|r| self.push_rim(r));
+        other
+            .ocsp_responses
+            .into_iter()
+            .for_each(|r| self.push_ocsp_response(r));
     }
+
+    /// Adds a certificate (indexed by its AMD role, if it has one).
+    pub fn push_certificate(&mut self, cert: Certificate) {
+        self.index.amd.add(self.certificates.len(), &cert);
+        self.certificates.push(cert);
+    }
+
+    /// Keeps only the items `keep` accepts, in their order (the index is rebuilt).
+    pub fn retain(&mut self, mut keep: impl FnMut(Item<'_>) -> bool) {
+        let old = std::mem::take(self);
+        for c in old.certificates {
+            if keep(Item::Certificate(&c)) {
+                self.push_certificate(c);
+            }
+        }
+        for c in old.crls {
+            if keep(Item::Crl(&c)) {
+                self.push_crl(c);
+            }
+        }
+        for t in old.tcb_infos {
+            if keep(Item::TcbInfo(&t)) {
+                self.push_tcb_info(t);
+            }
+        }
+        for q in old.qe_identities {
+            if keep(Item::QeIdentity(&q)) {
+                self.push_qe_identity(q);
+            }
+        }
+        for r in old.rims {
+            if keep(Item::Rim(&r)) {
+                self.push_rim(r);
+            }
+        }
+        for r in old.ocsp_responses {
+            if keep(Item::OcspResponse(&r)) {
+                self.push_ocsp_response(r);
+            }
+        }
+    }
+
+    /// Adds certificates, in order.
+    pub fn extend_certificates(&mut self, certs: impl IntoIterator<Item = Certificate>) {
+        certs.into_iter().for_each(|c| self.push_certificate(c));
+    }
+
+    /// Adds a CRL (indexed by issuer).
+    pub fn push_crl(&mut self, crl: Crl) {
+        self.index
+            .crls_by_issuer
+            .entry(crl.issuer().raw().to_vec())
+            .or_default()
+            .push(self.crls.len());
+        self.crls.push(crl);
+    }
+
+    /// Adds a TCB Info (indexed by FMSPC).
+    pub fn push_tcb_info(&mut self, tcb_info: SignedTcbInfo) {
+        self.index
+            .tcb_infos_by_fmspc
+            .entry(tcb_info.body().fmspc)
+            .or_default()
+            .push(self.tcb_infos.len());
+        self.tcb_infos.push(tcb_info);
+    }
+
+    /// Adds a QE Identity (one per TEE kind and date: few, so not indexed).
+    pub fn push_qe_identity(&mut self, qe_identity: SignedQeIdentity) {
+        self.qe_identities.push(qe_identity);
+    }
+
+    /// Adds a RIM (indexed by product and version).
+    pub fn push_rim(&mut self, rim: Rim) {
+        self.index
+            .rims_by_version
+            .entry(rim_key(rim.product(), rim.colloquial_version()))
+            .or_default()
+            .push(self.rims.len());
+        self.rims.push(rim);
+    }
+
+    /// Adds an OCSP response (indexed by the serials it answers for).
+    pub fn push_ocsp_response(&mut self, response: OcspResponse) {
+        let position = self.ocsp_responses.len();
+        for single in response.responses() {
+            let at = self
+                .index
+                .ocsp_by_serial
+                .entry(single.cert_id.serial.clone())
+                .or_default();
+            // A response answering twice for one serial is listed once.
+            if at.last() != Some(&position) {
+                at.push(position);
+            }
+        }
+        self.ocsp_responses.push(response);
+    }
+
+    /// Certificates (vendor roots, intermediates, leaves), in the order added.
+    pub fn certificates(&self) -> &[Certificate] {
+        &self.certificates
+    }
+
+    /// Certificate revocation lists.
+    pub fn crls(&self) -> &[Crl] {
+        &self.crls
+    }
+
+    /// Intel TCB Info documents (any FMSPC).
+    pub fn tcb_infos(&self) -> &[SignedTcbInfo] {
+        &self.tcb_infos
+    }
+
+    /// Intel QE Identity documents.
+    pub fn qe_identities(&self) -> &[SignedQeIdentity] {
+        &self.qe_identities
+    }
+
+    /// NVIDIA reference integrity manifests (driver, VBIOS).
+    pub fn rims(&self) -> &[Rim] {
+        &self.rims
+    }
+
+    /// OCSP responses (NVIDIA device and RIM chains).
+    pub fn ocsp_responses(&self) -> &[OcspResponse] {
+        &self.ocsp_responses
+    }
+
+    /// The AMD certificates by role.
+    pub(crate) fn amd_index(&self) -> &AmdIndex {
+        &self.index.amd
+    }
+
+    /// The CRLs whose issuer name is exactly `issuer` (raw DER), in bundle order.
+    pub fn crls_by_issuer<'a>(&'a self, issuer: &[u8]) -> impl Iterator<Item = &'a Crl> {
+        pick(&self.crls, self.index.crls_by_issuer.get(issuer))
+    }
+
+    /// The TCB Infos for `fmspc` (any TEE), in bundle order.
+    pub fn tcb_infos_for(&self, fmspc: &[u8; 6]) -> impl Iterator<Item = &SignedTcbInfo> {
+        pick(&self.tcb_infos, self.index.tcb_infos_by_fmspc.get(fmspc))
+    }
+
+    /// The RIMs for this product and colloquialVersion (ASCII case-insensitively), in
+    /// bundle order.
+    pub fn rims_for(&self, product: &str, version: &str) -> impl Iterator<Item = &Rim> {
+        pick(
+            &self.rims,
+            self.index.rims_by_version.get(&rim_key(product, version)),
+        )
+    }
+
+    /// The OCSP responses with a CertID for this serial (normalized, as
+    /// [`Certificate::serial`]), in bundle order.
+    pub fn ocsp_responses_for_serial(&self, serial: &[u8]) -> impl Iterator<Item = &OcspResponse> {
+        pick(&self.ocsp_responses, self.index.ocsp_by_serial.get(serial))
+    }
+}
+
+/// The items at `positions` (none when the key is absent).
+fn pick<'a, T>(items: &'a [T], positions: Option<&'a Vec<usize>>) -> impl Iterator<Item = &'a T> {
+    positions
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(|p| items.get(*p))
+}
+
+fn rim_key(product: &str, version: &str) -> (String, String) {
+    (product.to_ascii_lowercase(), version.to_ascii_lowercase())
 }
 
 /// An OCSP response as DER, or as its base64 text (how go-nvattest-tools stores them).

@@ -250,7 +250,7 @@ fn with_carried_vcek<'b>(bundle: &'b Bundle, vcek: Option<&[u8]>) -> std::borrow
     match vcek.and_then(|der| crate::pki::Certificate::from_der(der).ok()) {
         Some(cert) => {
             let mut with = bundle.clone();
-            with.certificates.push(cert);
+            with.push_certificate(cert);
             std::borrow::Cow::Owned(with)
         }
         None => std::borrow::Cow::Borrowed(bundle),

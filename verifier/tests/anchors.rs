@@ -13,7 +13,7 @@ fn certs(path: std::path::PathBuf) -> Vec<Certificate> {
     let mut b = Bundle::new();
     b.add_bytes(&std::fs::read(&path).unwrap())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    b.certificates
+    b.certificates().to_vec()
 }
 
 fn pin(c: &Certificate) -> [u8; 32] {

@@ -599,9 +599,9 @@ fn s_rows_reject_for_their_reason() {
                 ]);
                 // The loose-parts cases carry their (Milan) chain beside the VCEK: keep
                 // only the VCEK.
-                bundle.certificates.extend(
+                bundle.extend_certificates(
                     c.bundle
-                        .certificates
+                        .certificates()
                         .iter()
                         .filter(|cert| {
                             cert.subject()

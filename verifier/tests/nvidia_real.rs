@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use testvectors::real::nvidia_dir;
-use verifier::collateral::Bundle;
+use verifier::collateral::{Bundle, Item};
 use verifier::nvidia::{decode, GpuClaims, GpuEvidence, NvidiaOptions};
 use verifier::time::{parse_rfc3339, UnixTime};
 use verifier::{Error, TrustAnchors, Verified, Verifier};
@@ -228,9 +228,7 @@ fn set_a_wrong_nonce_and_tampering_reject() {
     let digit = at_hash + text[at_hash..].find("Hash0=\"").unwrap() + 7;
     rim[digit] = if rim[digit] == b'0' { b'1' } else { b'0' };
     let mut tampered = set_a_bundle();
-    tampered
-        .rims
-        .retain(|r| r.colloquial_version() != "550.90.07");
+    tampered.retain(|item| !matches!(item, Item::Rim(r) if r.colloquial_version() == "550.90.07"));
     tampered.add_bytes(&rim).unwrap();
     let e = verify_set_a(&tampered, &nonce(SET_A_NONCE), t).unwrap_err();
     assert_eq!(e.kind(), "rim_digest_mismatch", "{e}");

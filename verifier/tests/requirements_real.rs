@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use testvectors::real::{nvidia_dir, snp_dir, tdx_dir};
-use verifier::collateral::Bundle;
+use verifier::collateral::{Bundle, Item};
 use verifier::nvidia::{GpuEvidence, NvidiaOptions};
 use verifier::time::{from_secs, parse_rfc3339, UnixTime};
 use verifier::{Error, Evidence, Expectations, Requirement, TrustAnchors, Verifier};
@@ -32,15 +32,14 @@ fn add(bundle: &mut Bundle, path: &Path) {
 /// `bundle` without the items of `removed`.
 fn without(bundle: &Bundle, removed: &Bundle) -> Bundle {
     let mut out = bundle.clone();
-    out.certificates
-        .retain(|c| !removed.certificates.contains(c));
-    out.crls.retain(|c| !removed.crls.contains(c));
-    out.tcb_infos.retain(|t| !removed.tcb_infos.contains(t));
-    out.qe_identities
-        .retain(|q| !removed.qe_identities.contains(q));
-    out.rims.retain(|r| !removed.rims.contains(r));
-    out.ocsp_responses
-        .retain(|r| !removed.ocsp_responses.contains(r));
+    out.retain(|item| match item {
+        Item::Certificate(c) => !removed.certificates().contains(c),
+        Item::Crl(c) => !removed.crls().contains(c),
+        Item::TcbInfo(t) => !removed.tcb_infos().contains(t),
+        Item::QeIdentity(q) => !removed.qe_identities().contains(q),
+        Item::Rim(r) => !removed.rims().contains(r),
+        Item::OcspResponse(r) => !removed.ocsp_responses().contains(r),
+    });
     out
 }
 

@@ -298,7 +298,7 @@ fn validity_is_checked_at_now_for_every_certificate() {
     let base = Case::milan();
     let vcek = base
         .bundle()
-        .certificates
+        .certificates()
         .iter()
         .find(|c| c.subject().common_name() == Some("SEV-VCEK"))
         .unwrap()
@@ -475,7 +475,7 @@ fn crls_are_checked() {
     let base = Case::milan();
     let ask_serial = base
         .bundle()
-        .certificates
+        .certificates()
         .iter()
         .find(|c| c.subject().common_name() == Some("SEV-Milan"))
         .unwrap()
@@ -502,7 +502,7 @@ fn crls_are_checked() {
     let asvk_case = Case::new(base.pki.clone(), Signer::Vlek);
     let asvk_serial = asvk_case
         .bundle()
-        .certificates
+        .certificates()
         .iter()
         .find(|c| c.subject().common_name() == Some("SEV-VLEK-Milan"))
         .unwrap()
@@ -582,7 +582,7 @@ fn the_signature_cache_changes_cost_not_outcome() {
     assert_eq!(verifier.cache().len(), cached);
     // Validity is still evaluated on a cached chain.
     let vcek = bundle
-        .certificates
+        .certificates()
         .iter()
         .find(|c| c.subject().common_name() == Some("SEV-VCEK"))
         .unwrap();

@@ -226,7 +226,7 @@ fn real_crls_are_checked() {
         assert!(ok.claims().crl_checked, "{prefix}");
         assert!(!ok.warnings().iter().any(|w| w.code == "crl_not_checked"));
         // The same CRL after its nextUpdate is stale: fail closed.
-        let late = time::from_secs(bundle.crls[0].next_update().unwrap().as_secs() + 1);
+        let late = time::from_secs(bundle.crls()[0].next_update().unwrap().as_secs() + 1);
         let err = v
             .verify_snp(&row.report, &bundle, &SnpOptions::default(), late)
             .unwrap_err();
@@ -253,8 +253,8 @@ fn real_crls_are_checked() {
     // The real Genoa CRL revokes serial 0x020001, a retired Genoa ASK.
     let genoa =
         testvectors::bundle_from_bytes(&[std::fs::read(dir.join("roots/genoa_crl.der")).unwrap()]);
-    assert!(genoa.crls[0].revoked(&[0x02, 0x00, 0x01]).is_some());
-    assert!(genoa.crls[0].revoked(&[0x02, 0x00, 0x02]).is_none());
+    assert!(genoa.crls()[0].revoked(&[0x02, 0x00, 0x01]).is_some());
+    assert!(genoa.crls()[0].revoked(&[0x02, 0x00, 0x02]).is_none());
 }
 
 #[test]

@@ -477,15 +477,15 @@ fn requirements_unfold_from_the_pck_certificate_to_its_crl_chain_and_tcb_info() 
             qe_id: id().qe_id,
         },
     );
-    assert_eq!(pck.certificates.len(), 1);
-    assert_eq!(pck.certificates[0].der(), pki().pck.as_slice());
+    assert_eq!(pck.certificates().len(), 1);
+    assert_eq!(pck.certificates()[0].der(), pki().pck.as_slice());
     let chain = known.select(
         &evidence,
         &CollateralKey::IntelPckCaChain {
             ca: KeyCa::Platform,
         },
     );
-    assert_eq!(chain.certificates.len(), 2);
+    assert_eq!(chain.certificates().len(), 2);
     assert!(known
         .select(
             &evidence,

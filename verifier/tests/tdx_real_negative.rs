@@ -550,6 +550,6 @@ fn a_quote_collateral_v3_field_holding_the_wrong_kind_is_refused_whole() {
             added.tcb_infos,
             added.qe_identities
         ),
-        (b.certificates.len(), 2, 1, 1)
+        (b.certificates().len(), 2, 1, 1)
     );
 }

@@ -98,6 +98,31 @@ pub fn bundle(pki: &AmdPki, signer: Signer) -> Bundle {
     ])
 }
 
+/// `count` VCEKs of other chips, for a fleet-sized bundle: `pki`'s VCEK spec with a
+/// distinct hwID (`SHA-512("verdict fleet chip {i}")`, Turin's 8 bytes on Turin) and
+/// serial each. They carry `pki`'s VCEK signature, which does not cover their contents,
+/// so none verifies: signing thousands with the RSA-4096 ASK would take minutes, and a
+/// verifier never reaches the chain of a VCEK whose hwID does not fit the report.
+pub fn decoy_vceks(pki: &AmdPki, count: usize) -> Vec<Vec<u8>> {
+    use sha2::Digest as _;
+    let signature = verifier::pki::Certificate::from_der(pki.leaf(Signer::Vcek))
+        .expect("the fake VCEK parses")
+        .signature()
+        .to_vec();
+    let mut spec = pki.specs.vcek.clone();
+    // The key is the same for all: derive its SubjectPublicKeyInfo once, not per decoy.
+    spec.spki_override = Some(spec.spki_der());
+    let len = pki.product.hwid_len();
+    (0..count)
+        .map(|i| {
+            let id = sha2::Sha512::digest(format!("verdict fleet chip {i}"));
+            spec.set_hwid(&id[..len]);
+            spec.set_serial(u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1));
+            spec.build_with_signature(&signature)
+        })
+        .collect()
+}
+
 /// Trust anchors pinning the fake ARK of each given PKI (and nothing else).
 pub fn anchors(pkis: &[&AmdPki]) -> TrustAnchors {
     TrustAnchors {

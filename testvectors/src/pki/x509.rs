@@ -318,6 +318,23 @@ impl CertSpec {
         }
     }
 
+    /// Encodes the certificate with `signature` as given instead of signing it: a
+    /// certificate that must never verify, made without the cost of a signature (a
+    /// bundle of thousands of decoys).
+    pub fn build_with_signature(&self, signature: &[u8]) -> Vec<u8> {
+        let outer = self
+            .outer_alg_override
+            .clone()
+            .unwrap_or_else(|| self.sig_alg.algorithm_identifier());
+        Certificate {
+            tbs_certificate: self.tbs(),
+            signature_algorithm: algorithm_identifier(&outer),
+            signature: BitString::from_bytes(signature).expect("signature BIT STRING"),
+        }
+        .to_der()
+        .expect("Certificate encoding")
+    }
+
     /// Signs and encodes the certificate (DER).
     pub fn build(&self) -> Vec<u8> {
         let tbs = self.tbs();

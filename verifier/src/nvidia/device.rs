@@ -253,7 +253,7 @@ pub(crate) fn chain_from_bundle(
     // With several candidates, the one whose key verifies the report; if none does,
     // the first, so the report is rejected for its signature rather than called missing.
     let candidates: Vec<&Certificate> = collateral
-        .certificates
+        .certificates()
         .iter()
         .filter(|c| !c.basic_constraints().is_some_and(|(ca, _)| ca))
         .filter(|c| {
@@ -280,7 +280,7 @@ pub(crate) fn chain_from_bundle(
     let mut current = leaf;
     while current.subject() != current.issuer() && chain.len() < 8 {
         let Some(issuer) = collateral
-            .certificates
+            .certificates()
             .iter()
             .find(|c| c.subject().raw() == current.issuer().raw())
         else {

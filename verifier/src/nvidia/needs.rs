@@ -65,7 +65,7 @@ fn device_chain(
     let last = chain.last()?;
     if last.subject().raw() != last.issuer().raw() {
         let root = known
-            .certificates
+            .certificates()
             .iter()
             .find(|c| c.subject().raw() == last.issuer().raw() && c.subject() == c.issuer())?;
         chain.push(root.clone());
@@ -93,11 +93,7 @@ fn chain_ocsp(chain: &[Certificate], skip_leaf: bool, required: bool, out: &mut 
 
 /// The RIMs in `bundle` that serve a RIM key (any re-issue under the same version).
 fn rims_for<'b>(bundle: &'b Bundle, chip: &str, version: &str) -> impl Iterator<Item = &'b Rim> {
-    let (chip, version) = (chip.to_owned(), version.to_owned());
-    bundle.rims.iter().filter(move |r| {
-        r.product().eq_ignore_ascii_case(&chip)
-            && r.colloquial_version().eq_ignore_ascii_case(&version)
-    })
+    bundle.rims_for(chip, version)
 }
 
 /// What verifying one GPU's evidence looks for, given what is already `known`.
@@ -165,19 +161,21 @@ pub(crate) fn select(
         CollateralKey::NvidiaDeviceChain => {
             if let Ok(report) = AttestationReport::parse(&evidence.report) {
                 if let Ok(chain) = chain_from_bundle(provider, bundle, &report) {
-                    out.certificates.extend(chain);
+                    out.extend_certificates(chain);
                 }
             }
         }
-        CollateralKey::NvidiaDeviceRoot { issuer } => out.certificates.extend(
+        CollateralKey::NvidiaDeviceRoot { issuer } => out.extend_certificates(
             bundle
-                .certificates
+                .certificates()
                 .iter()
                 .filter(|c| c.subject() == c.issuer() && c.subject().display() == issuer)
                 .cloned(),
         ),
         CollateralKey::NvidiaRim { chip, version, .. } => {
-            out.rims.extend(rims_for(bundle, chip, version).cloned());
+            for rim in rims_for(bundle, chip, version) {
+                out.push_rim(rim.clone());
+            }
         }
         CollateralKey::NvidiaOcsp(target) => {
             let (Ok(cert), Ok(issuer)) = (
@@ -186,13 +184,13 @@ pub(crate) fn select(
             ) else {
                 return;
             };
-            out.ocsp_responses.extend(
-                bundle
-                    .ocsp_responses
-                    .iter()
-                    .filter(|r| matches!(r.find(provider, &cert, &issuer), Ok(Some(_))))
-                    .cloned(),
-            );
+            // Those with a CertID for the serial; `find` decides on the whole CertID.
+            for response in bundle
+                .ocsp_responses_for_serial(cert.serial())
+                .filter(|r| matches!(r.find(provider, &cert, &issuer), Ok(Some(_))))
+            {
+                out.push_ocsp_response(response.clone());
+            }
         }
         _ => {}
     }

@@ -47,7 +47,7 @@ pub(crate) fn verify(
     let chain = DeviceChain::check(
         &checker,
         &supplied,
-        &collateral.certificates,
+        collateral.certificates(),
         &verifier.anchors.nvidia_device_root,
     )?;
     let (arch, chip) = GpuArch::of_leaf(chain.leaf)?;
@@ -447,7 +447,9 @@ fn best_ocsp_status(
 ) -> Result<Option<OcspStatus>, Error> {
     let max_age = options.ocsp_max_age_without_next_update;
     let mut best: Option<OcspStatus> = None;
-    for response in &collateral.ocsp_responses {
+    // Only responses with a CertID for this serial can name it (and a hash we cannot
+    // compute is skipped below either way).
+    for response in collateral.ocsp_responses_for_serial(cert.serial()) {
         // A CertID hash we cannot compute cannot name this certificate for us.
         let Ok(Some(single)) = response.find(checker.provider, cert, issuer) else {
             continue;
@@ -523,14 +525,7 @@ fn select_rim<'a>(
     let Some(version) = version else {
         return Ok(None);
     };
-    let candidates: Vec<&Rim> = collateral
-        .rims
-        .iter()
-        .filter(|r| {
-            r.product().eq_ignore_ascii_case(chip)
-                && r.colloquial_version().eq_ignore_ascii_case(version)
-        })
-        .collect();
+    let candidates: Vec<&Rim> = collateral.rims_for(chip, version).collect();
     let mut best: Option<(usize, UsedRim<'a>)> = None;
     let mut first_failure = None;
     for rim in candidates.iter().copied() {

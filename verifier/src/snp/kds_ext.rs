@@ -71,6 +71,21 @@ pub(crate) fn product_name(cert: &Certificate) -> Option<String> {
     }
 }
 
+/// The hwID extension as each product layout reads it (Milan/Genoa: 64 bytes; Turin: 8),
+/// for the bundle index: which layout applies is known only once the report is, and
+/// [`VekExtensions::decode`] with that layout yields one of these. `None` without hwID.
+pub(crate) fn hwid_readings(cert: &Certificate) -> Option<Vec<Vec<u8>>> {
+    let value = &cert.extension(HW_ID)?.value;
+    let mut readings: Vec<Vec<u8>> = Vec::with_capacity(Product::ALL.len());
+    for product in Product::ALL {
+        let id = unwrap_hwid(value, product.hwid_len());
+        if !readings.contains(&id) {
+            readings.push(id);
+        }
+    }
+    Some(readings)
+}
+
 impl VekExtensions {
     /// Decodes the extensions. Every TCB SPL the product needs must be present (AMD
     /// always issues them; a missing one must not be read as zero).

@@ -2,6 +2,7 @@
 //! binding of the VCEK/VLEK to the report, caller expectations and claims.
 
 mod claims;
+pub(crate) mod index;
 mod kds_ext;
 pub(crate) mod needs;
 mod options;

@@ -78,9 +78,12 @@ pub(crate) fn known_product(
         return options.product;
     }
     let signer = signer(report)?;
-    vek_candidates(known, signer)
-        .into_iter()
-        .find_map(product_of_certificate)
+    known
+        .amd_index()
+        .veks(signer)
+        .first_with_product()
+        .and_then(|p| known.certificates().get(p))
+        .and_then(product_of_certificate)
 }
 
 /// A VEK's product: its productName extension, else its issuer's name (`SEV-Milan`).
@@ -150,18 +153,6 @@ pub(crate) fn requirements(
     needs
 }
 
-fn vek_candidates(bundle: &Bundle, signer: AmdSigner) -> Vec<&Certificate> {
-    let want = match signer {
-        AmdSigner::Vcek => AmdName::Vcek,
-        AmdSigner::Vlek => AmdName::Vlek,
-    };
-    bundle
-        .certificates
-        .iter()
-        .filter(|c| AmdName::of(c) == Some(want))
-        .collect()
-}
-
 /// The items of `bundle` that serve `key` for `report`, added to `out`.
 pub(crate) fn select(
     report: &AttestationReport,
@@ -172,12 +163,21 @@ pub(crate) fn select(
     match key {
         CollateralKey::AmdVcek { product, .. } | CollateralKey::AmdVlek { product } => {
             let Some(signer) = signer(report) else { return };
-            for cert in vek_candidates(bundle, signer) {
+            // The index narrows to the VEKs whose hwID could fit under any product
+            // layout; `fits` decides with the product that applies to each.
+            let positions = bundle
+                .amd_index()
+                .veks(signer)
+                .fitting_chip(&report.chip_id, report.chip_id_masked());
+            for cert in positions
+                .into_iter()
+                .filter_map(|p| bundle.certificates().get(p))
+            {
                 let fitting = product
                     .or_else(|| product_of_certificate(cert))
                     .is_some_and(|p| fits(cert, report, p));
                 if fitting {
-                    out.certificates.push(cert.clone());
+                    out.push_certificate(cert.clone());
                 }
             }
         }
@@ -186,28 +186,30 @@ pub(crate) fn select(
             signer,
         } => {
             let product = *product;
-            out.certificates.extend(
-                bundle
-                    .certificates
-                    .iter()
-                    .filter(|c| match (AmdName::of(c), signer) {
-                        (Some(AmdName::Ark(p)), _)
-                        | (Some(AmdName::Ask(p)), AmdSigner::Vcek)
-                        | (Some(AmdName::Asvk(p)), AmdSigner::Vlek) => p == Some(product),
-                        _ => false,
-                    })
-                    .cloned(),
-            );
+            let certs = bundle.certificates();
+            for (name, position) in bundle.amd_index().cas() {
+                let wanted = match (name, signer) {
+                    (AmdName::Ark(p), _)
+                    | (AmdName::Ask(p), AmdSigner::Vcek)
+                    | (AmdName::Asvk(p), AmdSigner::Vlek) => *p == Some(product),
+                    _ => false,
+                };
+                if let Some(cert) = certs.get(*position).filter(|_| wanted) {
+                    out.push_certificate(cert.clone());
+                }
+            }
         }
         CollateralKey::AmdCrl { product, .. } => {
+            // By the issuer's common name, not its whole name: the ARK itself may not be
+            // known yet. CRLs are a few per product, so this scan stays small.
             let ark = format!("ARK-{product}");
-            out.crls.extend(
-                bundle
-                    .crls
-                    .iter()
-                    .filter(|c| c.issuer().common_name() == Some(ark.as_str()))
-                    .cloned(),
-            );
+            for crl in bundle
+                .crls()
+                .iter()
+                .filter(|c| c.issuer().common_name() == Some(ark.as_str()))
+            {
+                out.push_crl(crl.clone());
+            }
         }
         _ => {}
     }
@@ -217,7 +219,7 @@ pub(crate) fn select(
 /// both halves of the chain: an ARK and the CA below it.
 pub(crate) fn is_whole_chain(selected: &Bundle) -> bool {
     let names: Vec<AmdName> = selected
-        .certificates
+        .certificates()
         .iter()
         .filter_map(AmdName::of)
         .collect();

@@ -1,6 +1,7 @@
 //! SEV-SNP verification, step by step (numbers match the crate docs' checklist).
 
 use super::claims::{time, SnpClaims, VekClaims};
+use super::index::VekIndex;
 use super::kds_ext::VekExtensions;
 use super::needs::{self, fits, AmdName};
 use super::report::{signed_range, AttestationReport, SigningKey};
@@ -13,28 +14,107 @@ use crate::needs::{AmdSigner, CollateralKey};
 use crate::pki::{CertRole, Certificate, Crl, PathChecker, PublicKey};
 use crate::Verifier;
 
+/// The AMD certificates of one verification: those the evidence carried (a few,
+/// classified here, and tried first) and the bundle's (classified once, when added to
+/// it: `snp::index`), so the cost of a call does not grow with the bundle.
 struct Classified<'a> {
-    certs: Vec<(AmdName, &'a Certificate)>,
+    carried: Vec<(AmdName, &'a Certificate)>,
+    bundle: &'a Bundle,
 }
 
 impl<'a> Classified<'a> {
-    /// The AMD certificates among `carried` (those the evidence brought, first) and the
-    /// bundle's.
     fn new(carried: &'a [Certificate], bundle: &'a Bundle) -> Self {
         Self {
-            certs: carried
+            carried: carried
                 .iter()
-                .chain(&bundle.certificates)
                 .filter_map(|c| AmdName::of(c).map(|n| (n, c)))
                 .collect(),
+            bundle,
         }
     }
 
-    fn matching(&self, f: impl Fn(AmdName) -> bool) -> Vec<&'a Certificate> {
-        self.certs
+    /// The ARKs, ASKs and ASVKs whose name `f` accepts, carried first.
+    fn cas(&self, f: impl Fn(AmdName) -> bool) -> Vec<&'a Certificate> {
+        let certs = self.bundle.certificates();
+        let carried = self
+            .carried
+            .iter()
+            .filter(|(n, _)| !matches!(n, AmdName::Vcek | AmdName::Vlek) && f(*n))
+            .map(|(_, c)| *c);
+        let bundled = self
+            .bundle
+            .amd_index()
+            .cas()
             .iter()
             .filter(|(n, _)| f(*n))
-            .map(|(_, c)| *c)
+            .filter_map(|(_, p)| certs.get(*p));
+        carried.chain(bundled).collect()
+    }
+
+    /// The VEKs of one signer kind, carried first.
+    fn veks(&self, signer: AmdSigner) -> Veks<'a> {
+        let name = match signer {
+            AmdSigner::Vcek => AmdName::Vcek,
+            AmdSigner::Vlek => AmdName::Vlek,
+        };
+        Veks {
+            carried: self
+                .carried
+                .iter()
+                .filter(|(n, _)| *n == name)
+                .map(|(_, c)| *c)
+                .collect(),
+            certs: self.bundle.certificates(),
+            index: self.bundle.amd_index().veks(signer),
+        }
+    }
+}
+
+/// The VEKs of one kind: carried, then the bundle's through its index.
+struct Veks<'a> {
+    carried: Vec<&'a Certificate>,
+    certs: &'a [Certificate],
+    index: &'a VekIndex,
+}
+
+impl<'a> Veks<'a> {
+    fn len(&self) -> usize {
+        self.carried.len().saturating_add(self.index.len())
+    }
+
+    fn first(&self) -> Option<&'a Certificate> {
+        self.carried
+            .first()
+            .copied()
+            .or_else(|| self.index.first().and_then(|p| self.certs.get(p)))
+    }
+
+    /// The product line the first VEK naming one names (a v2 report's).
+    fn product(&self) -> Option<Product> {
+        self.carried
+            .iter()
+            .find_map(|c| needs::product_of_certificate(c))
+            .or_else(|| {
+                self.index
+                    .first_with_product()
+                    .and_then(|p| self.certs.get(p))
+                    .and_then(needs::product_of_certificate)
+            })
+    }
+
+    /// Those whose certified TCB and hwID fit the report, in order: the index narrows
+    /// the bundle's to those whose hwID could, and `fits` decides as for the carried.
+    fn fitting(&self, report: &AttestationReport, product: Product) -> Vec<&'a Certificate> {
+        let bundled = self
+            .index
+            .fitting_chip(&report.chip_id, report.chip_id_masked())
+            .into_iter()
+            .filter_map(|p| self.certs.get(p));
+        self.carried
+            .iter()
+            .copied()
+            .chain(bundled)
+            .filter(|l| fits(l, report, product))
             .collect()
     }
 }
@@ -45,13 +125,12 @@ fn signer_name(role: CertRole) -> &'static str {
 
 /// The product of a v2 report, which has no CPUID: the caller's, else the VEK's
 /// productName, else the VEK issuer's name (`SEV-Milan`).
-fn product_without_cpuid(options: &SnpOptions, leaves: &[&Certificate]) -> Result<Product, Error> {
+fn product_without_cpuid(options: &SnpOptions, leaves: &Veks<'_>) -> Result<Product, Error> {
     if let Some(p) = options.product {
         return Ok(p);
     }
     leaves
-        .iter()
-        .find_map(|leaf| needs::product_of_certificate(leaf))
+        .product()
         .ok_or_else(|| Unsupported::ProductUndetermined.into())
 }
 
@@ -140,11 +219,7 @@ fn pick_crl<'b>(
     bundle: &'b Bundle,
     ark: &Certificate,
 ) -> Result<Option<&'b Crl>, Error> {
-    let mut candidates: Vec<&Crl> = bundle
-        .crls
-        .iter()
-        .filter(|c| c.issuer().raw() == ark.subject().raw())
-        .collect();
+    let mut candidates: Vec<&Crl> = bundle.crls_by_issuer(ark.subject().raw()).collect();
     candidates.sort_by_key(|c| core::cmp::Reverse(c.this_update()));
     let mut newest_error = None;
     for crl in candidates {
@@ -297,25 +372,17 @@ pub(crate) fn verify_with_carried(
         SigningKey::Vlek => (CertRole::Vlek, CertRole::Asvk, AmdSigner::Vlek),
         SigningKey::None => return Err(Unsupported::UnsignedReport.into()),
     };
-    let want_leaf = |n| {
-        matches!(
-            (leaf_role, n),
-            (CertRole::Vcek, AmdName::Vcek) | (CertRole::Vlek, AmdName::Vlek)
-        )
-    };
-    let other_leaf = |n| {
-        matches!(
-            (leaf_role, n),
-            (CertRole::Vcek, AmdName::Vlek) | (CertRole::Vlek, AmdName::Vcek)
-        )
-    };
 
     // 2. Select the signing certificate by the report's SIGNING_KEY; a VLEK offered for a
     //    VCEK-signed report (or the reverse) is a signer mismatch, not a missing key.
     let classified = Classified::new(carried, bundle);
-    let leaves = classified.matching(want_leaf);
-    if leaves.is_empty() {
-        if !classified.matching(other_leaf).is_empty() {
+    let leaves = classified.veks(signer_kind);
+    if leaves.len() == 0 {
+        let other = match signer_kind {
+            AmdSigner::Vcek => AmdSigner::Vlek,
+            AmdSigner::Vlek => AmdSigner::Vcek,
+        };
+        if classified.veks(other).len() > 0 {
             let other_kind = if leaf_role == CertRole::Vcek {
                 "VLEK"
             } else {
@@ -367,19 +434,14 @@ pub(crate) fn verify_with_carried(
     // hwID fit the report (with a masked CHIP_ID, several may). With none fitting, only
     // the first is tried, for step 7 to name the misfit: a report that fits nothing must
     // not cost a chain check per VCEK of a fleet's bundle.
-    let candidates = match leaves.as_slice() {
-        [_] => leaves,
-        _ => {
-            let mut fitting: Vec<_> = leaves
-                .iter()
-                .copied()
-                .filter(|l| fits(l, &report, product))
-                .collect();
-            if fitting.is_empty() {
-                fitting.extend(leaves.first().copied());
-            }
-            fitting
+    let candidates = if leaves.len() == 1 {
+        leaves.first().into_iter().collect()
+    } else {
+        let mut fitting = leaves.fitting(&report, product);
+        if fitting.is_empty() {
+            fitting.extend(leaves.first());
         }
+        fitting
     };
     let vek = needs::vek_key(&report, signer_kind, options);
     let chain_key = CollateralKey::AmdChain {
@@ -397,9 +459,9 @@ pub(crate) fn verify_with_carried(
         }
         _ => false,
     };
-    let cas = classified.matching(|n| is_ca(n, Some(product)));
+    let cas = classified.cas(|n| is_ca(n, Some(product)));
     if cas.is_empty() {
-        if let Some(c) = classified.matching(|n| is_ca(n, None)).first() {
+        if let Some(c) = classified.cas(|n| is_ca(n, None)).first() {
             return Err(Error::cert(
                 ca_role,
                 c.subject().display(),
@@ -409,7 +471,7 @@ pub(crate) fn verify_with_carried(
                 },
             ));
         }
-        let wrong_kind = classified.matching(|n| match ca_role {
+        let wrong_kind = classified.cas(|n| match ca_role {
             CertRole::Asvk => matches!(n, AmdName::Ask(Some(p)) if p == product),
             _ => matches!(n, AmdName::Asvk(Some(p)) if p == product),
         });
@@ -427,12 +489,9 @@ pub(crate) fn verify_with_carried(
             key: chain_key.clone(),
         });
     }
-    let arks = classified.matching(|n| n == AmdName::Ark(Some(product)));
+    let arks = classified.cas(|n| n == AmdName::Ark(Some(product)));
     if arks.is_empty() {
-        if let Some(c) = classified
-            .matching(|n| matches!(n, AmdName::Ark(_)))
-            .first()
-        {
+        if let Some(c) = classified.cas(|n| matches!(n, AmdName::Ark(_))).first() {
             return Err(Error::cert(
                 CertRole::Ark,
                 c.subject().display(),

@@ -14,7 +14,7 @@ use super::tcb_info::TcbInfoId;
 use crate::collateral::Bundle;
 use crate::crypto::{default_provider, CryptoProvider};
 use crate::needs::{CollateralKey, IntelTee, PckCa, Requirement};
-use crate::pki::{Certificate, Crl};
+use crate::pki::Certificate;
 
 /// The TEE of a parsed quote.
 pub(crate) fn tee(quote: &Quote<'_>) -> IntelTee {
@@ -140,23 +140,24 @@ pub(crate) fn select(bytes: &[u8], key: &CollateralKey, bundle: &Bundle, out: &m
         ca: None,
         root: Some(Vec::new()),
     });
-    let crls_by = |issuer: &dyn Fn(&Crl) -> bool| {
-        bundle
-            .crls
-            .iter()
-            .filter(|c| issuer(c))
-            .cloned()
-            .collect::<Vec<_>>()
-    };
     match key {
-        CollateralKey::IntelRootCaCrl => out.crls.extend(crls_by(&|c| {
-            is_root_name(&names, c.issuer().raw(), c.issuer().common_name())
-        })),
+        // The root may be known by its common name only (no chain yet): a scan, over
+        // CRLs that are a few per platform.
+        CollateralKey::IntelRootCaCrl => {
+            for crl in bundle
+                .crls()
+                .iter()
+                .filter(|c| is_root_name(&names, c.issuer().raw(), c.issuer().common_name()))
+            {
+                out.push_crl(crl.clone());
+            }
+        }
         CollateralKey::IntelPckCrl { ca } => {
             if let Some((issuer_ca, name)) = &names.ca {
                 if issuer_ca == ca {
-                    out.crls
-                        .extend(crls_by(&|c| c.issuer().raw() == name.as_slice()));
+                    for crl in bundle.crls_by_issuer(name) {
+                        out.push_crl(crl.clone());
+                    }
                 }
             }
         }
@@ -168,20 +169,20 @@ pub(crate) fn select(bytes: &[u8], key: &CollateralKey, bundle: &Bundle, out: &m
                 return;
             }
             let cas: Vec<&Certificate> = bundle
-                .certificates
+                .certificates()
                 .iter()
                 .filter(|c| {
                     c.subject().raw() == name.as_slice()
                         && c.subject().common_name() == Some(ca_cn(*ca))
                 })
                 .collect();
-            let roots = bundle.certificates.iter().filter(|r| {
+            let roots = bundle.certificates().iter().filter(|r| {
                 r.subject().common_name() == Some(ROOT_CN)
                     && cas.iter().any(|c| c.issuer().raw() == r.subject().raw())
             });
             let roots: Vec<Certificate> = roots.cloned().collect();
-            out.certificates.extend(cas.into_iter().cloned());
-            out.certificates.extend(roots);
+            out.extend_certificates(cas.into_iter().cloned());
+            out.extend_certificates(roots);
         }
         CollateralKey::IntelPckCertificate { .. } => {
             let Ok(PckSource::Ppid(ppid)) = pck_source(&quote) else {
@@ -190,16 +191,16 @@ pub(crate) fn select(bytes: &[u8], key: &CollateralKey, bundle: &Bundle, out: &m
             if pck_certificate_key(&quote, &ppid) != *key {
                 return;
             }
-            out.certificates.extend(
+            out.extend_certificates(
                 super::pck_chain::bound_pck_certificates(provider, &quote, bundle)
                     .into_iter()
                     .cloned(),
             );
         }
         CollateralKey::IntelTcbSigning => {
-            out.certificates.extend(
+            out.extend_certificates(
                 bundle
-                    .certificates
+                    .certificates()
                     .iter()
                     .filter(|c| {
                         c.subject().common_name() == Some(TCB_SIGNING_CN)
@@ -213,23 +214,15 @@ pub(crate) fn select(bytes: &[u8], key: &CollateralKey, bundle: &Bundle, out: &m
                 IntelTee::Tdx => TcbInfoId::Tdx,
                 IntelTee::Sgx => TcbInfoId::Sgx,
             };
-            out.tcb_infos.extend(
-                bundle
-                    .tcb_infos
-                    .iter()
-                    .filter(|t| &t.body().fmspc == fmspc && t.body().id == id)
-                    .cloned(),
-            );
+            for tcb_info in bundle.tcb_infos_for(fmspc).filter(|t| t.body().id == id) {
+                out.push_tcb_info(tcb_info.clone());
+            }
         }
         CollateralKey::IntelQeIdentity { tee } => {
             let id = qe_identity_id(*tee);
-            out.qe_identities.extend(
-                bundle
-                    .qe_identities
-                    .iter()
-                    .filter(|q| q.body().id == id)
-                    .cloned(),
-            );
+            for qe_identity in bundle.qe_identities().iter().filter(|q| q.body().id == id) {
+                out.push_qe_identity(qe_identity.clone());
+            }
         }
         _ => {}
     }
@@ -239,7 +232,7 @@ pub(crate) fn select(bytes: &[u8], key: &CollateralKey, bundle: &Bundle, out: &m
 /// holds the CA and the root.
 pub(crate) fn is_whole_ca_chain(selected: &Bundle) -> bool {
     let has = |names: &[&str]| {
-        selected.certificates.iter().any(|c| {
+        selected.certificates().iter().any(|c| {
             c.subject()
                 .common_name()
                 .is_some_and(|cn| names.contains(&cn))

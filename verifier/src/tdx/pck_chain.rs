@@ -183,7 +183,7 @@ pub(super) fn signs_qe_report(
 /// The PCK certificates of `bundle` (by subject and issuer), in bundle order.
 pub(super) fn pck_certificates(bundle: &Bundle) -> impl Iterator<Item = &Certificate> {
     bundle
-        .certificates
+        .certificates()
         .iter()
         .filter(|c| c.subject().common_name() == Some(PCK_LEAF_CN) && issuing_ca(c).is_some())
 }
@@ -206,7 +206,7 @@ pub(super) fn issuers<'b>(
     names: &[&str],
 ) -> Vec<&'b Certificate> {
     bundle
-        .certificates
+        .certificates()
         .iter()
         .filter(|c| {
             c.subject().raw() == cert.issuer().raw()

@@ -195,11 +195,7 @@ fn pick_crl<'b>(
     role: CertRole,
     missing: CollateralKey,
 ) -> Result<&'b Crl, Error> {
-    let mut candidates: Vec<&Crl> = bundle
-        .crls
-        .iter()
-        .filter(|c| c.issuer().raw() == issuer.subject().raw())
-        .collect();
+    let mut candidates: Vec<&Crl> = bundle.crls_by_issuer(issuer.subject().raw()).collect();
     candidates.sort_by_key(|c| core::cmp::Reverse(c.this_update()));
     let mut first_error = None;
     for crl in candidates {
@@ -221,7 +217,7 @@ fn pick_tcb_signing<'b>(
     root_crl: &Crl,
 ) -> Result<&'b Certificate, Error> {
     let mut first_error = None;
-    for cert in bundle.certificates.iter().filter(|c| {
+    for cert in bundle.certificates().iter().filter(|c| {
         c.subject().common_name() == Some(TCB_SIGNING_CN)
             && c.issuer().raw() == root.subject().raw()
     }) {
@@ -269,11 +265,7 @@ fn pick_tcb_info<'b>(
     id: TcbInfoId,
     now: u64,
 ) -> Result<&'b SignedTcbInfo, Error> {
-    let for_platform: Vec<&SignedTcbInfo> = bundle
-        .tcb_infos
-        .iter()
-        .filter(|t| &t.body().fmspc == fmspc)
-        .collect();
+    let for_platform: Vec<&SignedTcbInfo> = bundle.tcb_infos_for(fmspc).collect();
     let missing = || Error::MissingCollateral {
         key: CollateralKey::IntelTcbInfo {
             tee: match id {
@@ -319,12 +311,12 @@ fn pick_qe_identity(bundle: &Bundle, tee: IntelTee, now: u64) -> Result<&SignedQ
         key: CollateralKey::IntelQeIdentity { tee },
     };
     let mut candidates: Vec<&SignedQeIdentity> = bundle
-        .qe_identities
+        .qe_identities()
         .iter()
         .filter(|q| q.body().id == id)
         .collect();
     if candidates.is_empty() {
-        if let Some(other) = bundle.qe_identities.first() {
+        if let Some(other) = bundle.qe_identities().first() {
             return Err(BindingError::QeIdentity {
                 field: "id",
                 quote: id.to_owned(),

@@ -3,9 +3,30 @@
 //!
 //! Benchmark ids (quoted by the README):
 //!
-//! - `appraise/<kind>`: [`policy::appraise`] of verified claims under the default policy
-//!   for that kind (binding the claims to CEL, every rule and export), excluding
-//!   verification. Goal: under 20 µs.
+//! - `appraise/<kind>`: [`policy::appraise`] of an [`Input`] already made from verified
+//!   claims, under the default policy for that kind (binding the claims to CEL, every
+//!   rule and export), excluding verification.
+//! - `appraise/verdict/<kind>`: what one device costs a service after verification:
+//!   [`Input::from_verified`] and [`policy::appraise`]. Goal: under 20 µs.
+//! - `appraise/regorus_trustee/snp`: the peer on the same SNP report: Trustee's default
+//!   EAR policy for the CPU (`shared/peers/trustee/ear_default_policy_cpu.rego`) in
+//!   `regorus`, the Rego engine Trustee's attestation service runs it in, as Trustee
+//!   does it per request: the input document parsed from its JSON text, set on an
+//!   engine that already holds the policy and the reference values, and the AR4SI
+//!   vector (`data.policy.trust_claims`) evaluated.
+//!
+//!   Trustee's policy reads its own SNP claims shape, flat keys under `input.snp`. The
+//!   input is built from the very claims Verdict appraises (`verify --json`'s `snp`
+//!   object): `measurement` ← `measurement`; `reported_tcb_{bootloader,tee,snp,
+//!   microcode}` ← `reported_tcb.*`; `policy_debug_allowed` ← `policy.debug`;
+//!   `policy_migrate_ma` ← `policy.migrate_ma`; `policy_abi_major`/`_minor` ←
+//!   `policy.abi_major`/`abi_minor`; `policy_single_socket` ← `policy.single_socket`;
+//!   `policy_smt_allowed` ← `policy.smt`; `platform_smt_enabled` /
+//!   `platform_tsme_enabled` ← `platform_info.smt_enabled` / `tsme_enabled`;
+//!   `report_data` ← `report_data`. The reference values (`data.reference`) are the
+//!   report's own, so every rule of Trustee's SNP branch runs to its end (the vector
+//!   comes out 3 · 2 · 2), and `query_reference_value`, which Trustee's service
+//!   provides beside the policy, is `data.reference[id]`.
 //! - `appraise/load_policy/<file>`: loading (parsing, compiling, type-checking) a
 //!   default policy.
 //! - `pipeline/<kind>`: verify (caches warm, as a service runs) → appraise → EAR → ES384
@@ -53,6 +74,20 @@ fn bench_appraise(c: &mut Criterion) {
         group.bench_function(kind, |b| {
             b.iter(|| appraise(black_box(&policy), black_box(&input)).unwrap())
         });
+        group.bench_function(format!("verdict/{kind}"), |b| {
+            b.iter(|| {
+                let input = Input::from_verified(
+                    std::slice::from_ref(black_box(&sample.verified)),
+                    Some(vec![7; 32]),
+                    sample.now,
+                )
+                .unwrap();
+                appraise(black_box(&policy), &input).unwrap()
+            })
+        });
+        if kind == "snp" {
+            bench_regorus_snp(&mut group, &input);
+        }
     }
     for file in ["snp.yaml", "composite.yaml"] {
         let text = std::fs::read_to_string(common::policies_dir().join(file)).unwrap();
@@ -61,6 +96,81 @@ fn bench_appraise(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// `appraise/regorus_trustee/snp` (see the module documentation for the input mapping).
+fn bench_regorus_snp(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    input: &Input,
+) {
+    let claims = input.cpu().unwrap().claims_json();
+    let at = |path: &str| claims.pointer(path).unwrap().clone();
+    let trustee_input = serde_json::json!({"snp": {
+        "measurement": at("/measurement"),
+        "report_data": at("/report_data"),
+        "reported_tcb_bootloader": at("/reported_tcb/bootloader"),
+        "reported_tcb_tee": at("/reported_tcb/tee"),
+        "reported_tcb_snp": at("/reported_tcb/snp"),
+        "reported_tcb_microcode": at("/reported_tcb/microcode"),
+        "policy_debug_allowed": at("/policy/debug"),
+        "policy_migrate_ma": at("/policy/migrate_ma"),
+        "policy_abi_major": at("/policy/abi_major"),
+        "policy_abi_minor": at("/policy/abi_minor"),
+        "policy_single_socket": at("/policy/single_socket"),
+        "policy_smt_allowed": at("/policy/smt"),
+        "platform_smt_enabled": at("/platform_info/smt_enabled"),
+        "platform_tsme_enabled": at("/platform_info/tsme_enabled"),
+    }});
+    let reference = serde_json::json!({"reference": {
+        "snp_launch_measurement": [at("/measurement")],
+        "snp_bootloader": [at("/reported_tcb/bootloader")],
+        "snp_tee_svn": [at("/reported_tcb/tee")],
+        "snp_snp_svn": [at("/reported_tcb/snp")],
+        "snp_microcode": [at("/reported_tcb/microcode")],
+        "snp_smt_enabled": at("/platform_info/smt_enabled"),
+        "snp_tsme_enabled": at("/platform_info/tsme_enabled"),
+        "snp_guest_abi_major": at("/policy/abi_major"),
+        "snp_guest_abi_minor": at("/policy/abi_minor"),
+        "snp_single_socket": at("/policy/single_socket"),
+        "snp_smt_allowed": at("/policy/smt"),
+    }});
+    // The peers live beside the vectors, in `shared/`.
+    let peers = testvectors::real::vectors_dir().join("../peers/trustee");
+    let policy = std::fs::read_to_string(peers.join("ear_default_policy_cpu.rego")).unwrap();
+    let mut engine = regorus::Engine::new();
+    engine
+        .add_policy("ear_default_policy_cpu.rego".into(), policy)
+        .unwrap();
+    engine
+        .add_policy(
+            "reference.rego".into(),
+            "package policy\n\nquery_reference_value(id) := data.reference[id]\n".into(),
+        )
+        .unwrap();
+    engine
+        .add_data(regorus::Value::from_json_str(&reference.to_string()).unwrap())
+        .unwrap();
+    let text = trustee_input.to_string();
+    let evaluate = |engine: &mut regorus::Engine| {
+        engine.set_input(regorus::Value::from_json_str(black_box(&text)).unwrap());
+        engine.eval_rule("data.policy.trust_claims".into()).unwrap()
+    };
+    // The same vector Verdict's appraisal affirms: the bench compares like with like.
+    let vector = evaluate(&mut engine.clone());
+    assert_eq!(
+        vector["executables"],
+        regorus::Value::from(3u64),
+        "{vector}"
+    );
+    assert_eq!(vector["hardware"], regorus::Value::from(2u64), "{vector}");
+    assert_eq!(
+        vector["configuration"],
+        regorus::Value::from(2u64),
+        "{vector}"
+    );
+    group.bench_function("regorus_trustee/snp", |b| {
+        b.iter(|| evaluate(&mut engine.clone()))
+    });
 }
 
 fn bench_pipeline(c: &mut Criterion) {

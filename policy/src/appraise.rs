@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use verifier::time::UnixTime;
 
 use crate::binding;
-use crate::cel::{Activation, Environment};
+use crate::cel::{Activation, Environment, Need};
 pub use crate::input::{AppraiseError, Device, Input};
 use crate::policy::{Policy, Rule, SectionRules};
 use crate::schema::Section;
@@ -322,7 +322,8 @@ fn bind(
 ) -> Result<Activation, String> {
     let env: &Environment = &rules.env;
     let mut activation = Activation::new(env);
-    // Only what the expressions read is converted; a claim no rule names costs nothing.
+    // Only what the expressions read is converted: a variable no rule names, or a claim
+    // no rule selects, costs nothing.
     for name in &rules.used {
         let result = match name.as_str() {
             "ref" => {
@@ -341,10 +342,11 @@ fn bind(
                 None => Ok(()),
             },
             // A claims variable the device lacks stays unbound: a rule reading it errs.
-            n => match device.variable(n) {
-                Some(claims) => activation.bind(n, claims),
-                None => Ok(()),
-            },
+            n => device.bind(
+                &mut activation,
+                n,
+                rules.needs.get(n).unwrap_or(&Need::Whole),
+            ),
         };
         result.map_err(|e| e.to_string())?;
     }

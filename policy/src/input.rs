@@ -5,13 +5,15 @@
 //! in, [`Input::from_unverified_json_for_testing`], says what it is in its name; it serves
 //! policy test files and `verdict policy check --claims`.
 
+use std::sync::Arc;
+
 use serde_json::Value;
-use verifier::azure::{AzureClaims, HardwareClaims};
+use verifier::azure::HardwareClaims;
 use verifier::time::UnixTime;
 use verifier::{Claims, Verified};
 
 use crate::binding;
-use crate::cel::describe;
+use crate::cel::{describe, string_at, Activation, BindError, Need};
 use crate::schema::{self, Section};
 
 /// One device's verified claims: the object under its section's name (`snp`, `tdx`,
@@ -21,26 +23,106 @@ use crate::schema::{self, Section};
 pub struct Device {
     /// The kind of evidence.
     pub section: Section,
-    /// Its claims, as the verifier serializes them: the object of the one claims
-    /// variable, or for Azure the object of its variables (`{"snp": {…}, "azure": {…},
-    /// "tpm": {…}}`, the verifier's serialization without `tee`).
-    pub claims: Value,
+    /// Its claims.
+    claims: DeviceClaims,
+    /// The claim that answers a challenge, hex (see [`Device::challenge_answer`]).
+    answer: Option<String>,
     /// The codes of the verifier's warnings for it.
     pub warnings: Vec<String>,
 }
 
+/// A device's claims as they came: the verifier's typed claims, which appraisal
+/// converts straight to CEL and only as far as the policy reads them, or JSON (policy
+/// tests), converted whole so that a mistake anywhere in a test's claims is reported.
+#[derive(Debug, Clone)]
+enum DeviceClaims {
+    /// The verifier's claims (shared by the GPUs of one result), and for `Gpus` which
+    /// one.
+    Verified(Arc<Claims>, usize),
+    /// The object of the one claims variable, or for Azure the object of its variables
+    /// (`{"snp": {…}, "azure": {…}, "tpm": {…}}`).
+    Json(Value),
+}
+
 impl Device {
-    /// The value of one of the device's claims variables (`snp`, `azure`, `tpm`, …), or
-    /// `None` for a name that is not one of its section's.
-    pub fn variable(&self, name: &str) -> Option<&Value> {
-        if self.section.is_azure() {
-            self.section
-                .claim_variable_names()
-                .any(|n| n == name)
-                .then(|| self.claims.get(name))
-                .flatten()
-        } else {
-            (name == self.section.name()).then_some(&self.claims)
+    fn new(section: Section, claims: DeviceClaims, warnings: Vec<String>) -> Self {
+        let answer = claims.answer(section);
+        Self {
+            section,
+            claims,
+            answer,
+            warnings,
+        }
+    }
+
+    /// Its claims as `verify --json` prints them: the object of its one claims variable,
+    /// or for Azure the object of its variables (`{"snp": {…}, "azure": {…}, "tpm":
+    /// {…}}`, the verifier's serialization without `tee`).
+    pub fn claims_json(&self) -> Value {
+        match &self.claims {
+            DeviceClaims::Json(v) => v.clone(),
+            DeviceClaims::Verified(claims, i) => match &**claims {
+                Claims::Azure(c) => {
+                    let (name, hardware) = match &c.hardware {
+                        HardwareClaims::Snp(h) => ("snp", to_json(h)),
+                        HardwareClaims::Tdx(h) => ("tdx", to_json(h)),
+                    };
+                    let mut vars = serde_json::Map::new();
+                    vars.insert(name.to_owned(), hardware);
+                    vars.insert("azure".to_owned(), to_json(&c.azure));
+                    vars.insert("tpm".to_owned(), to_json(&c.tpm));
+                    Value::Object(vars)
+                }
+                Claims::Snp(c) => to_json(c),
+                Claims::Tdx(c) => to_json(c),
+                Claims::Sgx(c) => to_json(c),
+                Claims::Gpu(c) => to_json(c),
+                Claims::Gpus(list) => list.get(*i).map_or(Value::Null, to_json),
+                _ => Value::Null,
+            },
+        }
+    }
+
+    /// Binds the device's claims variable `name` (`snp`, `azure`, `tpm`, …) in
+    /// `activation`, converting what `need` asks for. A name that is not one of its
+    /// section's variables, or a variable the device lacks, stays unbound: a rule
+    /// reading it errs.
+    pub(crate) fn bind(
+        &self,
+        activation: &mut Activation,
+        name: &str,
+        need: &Need,
+    ) -> Result<(), BindError> {
+        if !self.section.claim_variable_names().any(|n| n == name) {
+            return Ok(());
+        }
+        let mut bind = |value: &dyn ErasedClaims| value.bind(activation, name, need);
+        match &self.claims {
+            DeviceClaims::Json(v) => {
+                let value = if self.section.is_azure() {
+                    v.get(name)
+                } else {
+                    Some(v)
+                };
+                match value {
+                    Some(value) => activation.bind(name, value),
+                    None => Ok(()),
+                }
+            }
+            DeviceClaims::Verified(claims, i) => match (&**claims, name) {
+                (Claims::Snp(c), _) => bind(&**c),
+                (Claims::Tdx(c), _) => bind(&**c),
+                (Claims::Sgx(c), _) => bind(&**c),
+                (Claims::Gpu(c), _) => bind(&**c),
+                (Claims::Gpus(list), _) => list.get(*i).map_or(Ok(()), |c| bind(c)),
+                (Claims::Azure(c), "azure") => bind(&c.azure),
+                (Claims::Azure(c), "tpm") => bind(&c.tpm),
+                (Claims::Azure(c), _) => match &c.hardware {
+                    HardwareClaims::Snp(h) => bind(&**h),
+                    HardwareClaims::Tdx(h) => bind(&**h),
+                },
+                _ => Ok(()),
+            },
         }
     }
 
@@ -48,12 +130,47 @@ impl Device {
     /// quote `extraData` (its hardware report's REPORT_DATA holds the runtime data's
     /// hash, not the verifier's nonce), or a CPU report's REPORT_DATA.
     pub fn challenge_answer(&self) -> Option<&str> {
-        let value = match self.section {
-            Section::Gpu => self.claims.get("nonce"),
-            s if s.is_azure() => self.claims.get("tpm").and_then(|t| t.get("nonce")),
-            _ => self.claims.get("report_data"),
+        self.answer.as_deref()
+    }
+}
+
+/// The typed claims `Device::bind` converts, behind one object-safe call (serde's
+/// `Serialize` is generic, so it is not).
+trait ErasedClaims {
+    fn bind(&self, activation: &mut Activation, name: &str, need: &Need) -> Result<(), BindError>;
+}
+
+impl<T: serde::Serialize> ErasedClaims for T {
+    fn bind(&self, activation: &mut Activation, name: &str, need: &Need) -> Result<(), BindError> {
+        activation.bind_serialize(name, need, self)
+    }
+}
+
+impl DeviceClaims {
+    /// The hex claim that answers a challenge ([`Device::challenge_answer`]), read from
+    /// the serialized claims (whatever the verifier keeps them as).
+    fn answer(&self, section: Section) -> Option<String> {
+        let path: &[&str] = match section {
+            Section::Gpu => &["nonce"],
+            s if s.is_azure() => &["tpm", "nonce"],
+            _ => &["report_data"],
         };
-        value.and_then(Value::as_str)
+        match self {
+            Self::Json(v) => path
+                .iter()
+                .try_fold(v, |v, key| v.get(key))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            Self::Verified(claims, i) => match (&**claims, path) {
+                (Claims::Snp(c), _) => string_at(&**c, path),
+                (Claims::Tdx(c), _) => string_at(&**c, path),
+                (Claims::Sgx(c), _) => string_at(&**c, path),
+                (Claims::Gpu(c), _) => string_at(&**c, path),
+                (Claims::Gpus(list), _) => list.get(*i).and_then(|c| string_at(c, path)),
+                (Claims::Azure(c), [_, rest @ ..]) => string_at(&c.tpm, rest),
+                _ => None,
+            },
+        }
     }
 }
 
@@ -134,10 +251,14 @@ impl Input {
                     .map(|w| w.code.to_owned())
                     .collect()
             };
-            let device = |section: Section, claims: Value, gpu: Option<usize>| Device {
-                section,
-                claims,
-                warnings: warnings(gpu),
+            // Shared by the GPUs of one result: cloned once, converted as read.
+            let claims = Arc::new(result.claims().clone());
+            let device = |section: Section, gpu: Option<usize>| {
+                Device::new(
+                    section,
+                    DeviceClaims::Verified(Arc::clone(&claims), gpu.unwrap_or(0)),
+                    warnings(gpu),
+                )
             };
             let mut gpu = |c: &verifier::nvidia::GpuClaims, i: Option<usize>| {
                 // One GPU counted twice (the same evidence given again) would satisfy a
@@ -147,17 +268,20 @@ impl Input {
                         device_id: c.device_id.clone(),
                     });
                 }
-                gpus.push(device(Section::Gpu, to_json(c), i));
+                gpus.push(device(Section::Gpu, i));
                 Ok(())
             };
             match result.claims() {
-                Claims::Snp(c) => cpus.push(device(Section::Snp, to_json(c), None)),
-                Claims::Tdx(c) => cpus.push(device(Section::Tdx, to_json(c), None)),
-                Claims::Sgx(c) => cpus.push(device(Section::Sgx, to_json(c), None)),
-                Claims::Azure(c) => {
-                    let (section, claims) = azure_claims(c);
-                    cpus.push(device(section, claims, None));
-                }
+                Claims::Snp(_) => cpus.push(device(Section::Snp, None)),
+                Claims::Tdx(_) => cpus.push(device(Section::Tdx, None)),
+                Claims::Sgx(_) => cpus.push(device(Section::Sgx, None)),
+                Claims::Azure(c) => cpus.push(device(
+                    match c.hardware {
+                        HardwareClaims::Snp(_) => Section::AzureSnp,
+                        HardwareClaims::Tdx(_) => Section::AzureTdx,
+                    },
+                    None,
+                )),
                 Claims::Gpu(c) => gpu(c, None)?,
                 Claims::Gpus(list) => {
                     if list.is_empty() {
@@ -221,19 +345,6 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// Azure claims as the section and the object of its variables.
-fn azure_claims(c: &AzureClaims) -> (Section, Value) {
-    let (section, name, hardware) = match &c.hardware {
-        HardwareClaims::Snp(h) => (Section::AzureSnp, "snp", to_json(h)),
-        HardwareClaims::Tdx(h) => (Section::AzureTdx, "tdx", to_json(h)),
-    };
-    let mut vars = serde_json::Map::new();
-    vars.insert(name.to_owned(), hardware);
-    vars.insert("azure".to_owned(), to_json(&c.azure));
-    vars.insert("tpm".to_owned(), to_json(&c.tpm));
-    (section, Value::Object(vars))
-}
-
 /// Azure claims in a test input are written as the verifier serializes them: `azure`
 /// and `tpm` beside the hardware report's `snp` or `tdx`. Their presence is what makes
 /// the CPU an Azure VM (section `azure_snp` / `azure_tdx`); anything partial is refused
@@ -253,7 +364,7 @@ fn azure_test_claims(
                 .to_owned(),
         );
     };
-    let Some(mut device) = cpu else {
+    let Some(device) = cpu else {
         return Err(
             "`azure` and `tpm` need the hardware report's claims, `snp` or `tdx`".to_owned(),
         );
@@ -268,8 +379,11 @@ fn azure_test_claims(
             ))
         }
     };
+    let DeviceClaims::Json(claims) = device.claims else {
+        return Err("test claims are JSON".to_owned());
+    };
     let mut vars = serde_json::Map::new();
-    vars.insert(hardware.to_owned(), device.claims);
+    vars.insert(hardware.to_owned(), claims);
     for (name, claims) in [("azure", azure), ("tpm", tpm)] {
         if !claims.is_object() {
             return Err(format!(
@@ -282,9 +396,11 @@ fn azure_test_claims(
     let claims = Value::Object(vars);
     // Every variable, the hardware report's again: errors name each by its variable.
     schema::check_ranges(section, &claims)?;
-    device.section = section;
-    device.claims = claims;
-    Ok(Some(device))
+    Ok(Some(Device::new(
+        section,
+        DeviceClaims::Json(claims),
+        device.warnings,
+    )))
 }
 
 // Claims that did not come from the verifier, for policy tests only: nothing checked
@@ -344,11 +460,11 @@ impl Input {
                 ));
             }
             schema::check_ranges_at(section, &at, claims)?;
-            Ok(Device {
+            Ok(Device::new(
                 section,
-                claims: claims.clone(),
-                warnings: warnings.clone(),
-            })
+                DeviceClaims::Json(claims.clone()),
+                warnings.clone(),
+            ))
         };
         let mut cpu: Option<Device> = None;
         for section in [Section::Snp, Section::Tdx, Section::Sgx] {

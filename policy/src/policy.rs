@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_saphyr::Spanned;
 use verifier::crypto::{default_provider, HashAlg};
 
-use crate::cel::{BoundValue, CompileError, Environment, Expression, Limits, Type};
+use crate::cel::{BoundValue, CompileError, Environment, Expression, Limits, Need, Type};
 use crate::document::{self, Document, Position, RuleDoc, SectionDoc, ValueText};
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::schema::{common_variables, type_of_value, Section};
@@ -68,6 +68,8 @@ pub struct SectionRules {
     /// The variables the expressions read: only these are bound when appraising
     /// (binding claims is most of an appraisal's cost).
     pub used: BTreeSet<String>,
+    /// What they read of each variable: a device's claims are converted only so far.
+    pub(crate) needs: BTreeMap<String, Need>,
     /// `ref`, converted once when the policy loads.
     pub(crate) references: BoundValue,
 }
@@ -378,21 +380,24 @@ fn compile_section(
     for (name, expr) in &doc.export {
         exports.push((name.clone(), compile_expr(source, env, expr, Type::Dyn)?));
     }
+    let expressions = rules
+        .iter()
+        .flat_map(|r| std::iter::once(&r.expr).chain(r.when.as_ref()))
+        .chain(exports.iter().map(|(_, e)| e));
     let mut used = BTreeSet::new();
-    for rule in &rules {
-        used.extend(rule.expr.references().iter().cloned());
-        if let Some(when) = &rule.when {
-            used.extend(when.references().iter().cloned());
-        }
-    }
-    for (_, expr) in &exports {
+    let mut needs: BTreeMap<String, Need> = BTreeMap::new();
+    for expr in expressions {
         used.extend(expr.references().iter().cloned());
+        for (name, need) in expr.needs() {
+            needs.entry(name.clone()).or_default().merge(need);
+        }
     }
     Ok(SectionRules {
         env: env.clone(),
         rules,
         exports,
         used,
+        needs,
         references,
     })
 }

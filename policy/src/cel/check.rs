@@ -714,7 +714,7 @@ impl<'a> Checker<'a> {
 }
 
 /// Calls `f` on each direct child of `e`.
-fn for_each_child<'e>(e: &'e IdedExpr, f: &mut dyn FnMut(&'e IdedExpr)) {
+pub(super) fn for_each_child<'e>(e: &'e IdedExpr, f: &mut dyn FnMut(&'e IdedExpr)) {
     match &e.expr {
         Expr::Call(call) => {
             if let Some(target) = &call.target {

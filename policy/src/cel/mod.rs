@@ -36,6 +36,8 @@
 mod check;
 mod error;
 mod functions;
+mod paths;
+mod serialize;
 mod types;
 mod value;
 
@@ -49,6 +51,8 @@ use cel::context::VariableResolver;
 use cel::{Context, Env, ParseErrors, Program};
 
 pub use error::{BindError, CompileError, CompileErrorKind, EvalError};
+pub use paths::Need;
+pub(crate) use serialize::string_at;
 pub use types::{Object, Type};
 pub(crate) use value::{describe, int_problem};
 
@@ -179,12 +183,20 @@ impl Environment {
             limits,
             &expected,
         )?;
+        let mut needs: BTreeMap<String, Need> = BTreeMap::new();
+        for (root, fields) in paths::reads(program.expression()) {
+            // Comprehension variables are not bound; only the declared ones are.
+            if self.inner.variables.get(&root).is_some() {
+                needs.entry(root).or_default().add(&fields);
+            }
+        }
         Ok(Expression {
             program,
             cel: Arc::clone(&self.inner.cel),
             source: source.to_owned(),
             result_type: checked.result,
             references: checked.references,
+            needs,
         })
     }
 
@@ -202,6 +214,24 @@ impl Environment {
         value: &serde_json::Value,
     ) -> Result<BoundValue, BindError> {
         value::from_json(path, ty, value, self.inner.limits.max_list_len)
+            .map(|v| BoundValue(Arc::from(v)))
+    }
+
+    /// [`Environment::convert`] of any `Serialize` value (the verifier's typed claims),
+    /// without its JSON form, keeping only what `need` asks for: the value its
+    /// `serde_json` form would convert to, less the members `need` leaves out.
+    ///
+    /// # Errors
+    ///
+    /// See [`Activation::bind`].
+    pub fn convert_serialize<T: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        ty: &Type,
+        need: &Need,
+        value: &T,
+    ) -> Result<BoundValue, BindError> {
+        serialize::from_serialize(path, ty, need, value, self.inner.limits.max_list_len)
             .map(|v| BoundValue(Arc::from(v)))
     }
 }
@@ -281,6 +311,7 @@ pub struct Expression {
     source: String,
     result_type: Type,
     references: Vec<String>,
+    needs: BTreeMap<String, Need>,
 }
 
 impl Expression {
@@ -297,6 +328,11 @@ impl Expression {
     /// The top-level variables it uses, sorted.
     pub fn references(&self) -> &[String] {
         &self.references
+    }
+
+    /// What it reads of each top-level variable it uses (see [`Need`]).
+    pub fn needs(&self) -> &BTreeMap<String, Need> {
+        &self.needs
     }
 
     /// Evaluates against `activation` and converts the result to JSON
@@ -416,6 +452,26 @@ impl Activation {
         Ok(())
     }
 
+    /// [`Activation::bind`] of a `Serialize` value, converted with
+    /// [`Environment::convert_serialize`]: only what `need` asks for.
+    ///
+    /// # Errors
+    ///
+    /// See [`Activation::bind`].
+    pub fn bind_serialize<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        need: &Need,
+        value: &T,
+    ) -> Result<(), BindError> {
+        let Some(ty) = self.env.variables().get(name) else {
+            return Err(BindError::new(name, "not a declared variable"));
+        };
+        let converted = self.env.convert_serialize(name, ty, need, value)?;
+        self.values.insert(name.to_owned(), converted);
+        Ok(())
+    }
+
     /// Binds `name` to a value already converted with
     /// [`Environment::convert`]; no copy is made.
     pub fn bind_converted(&mut self, name: &str, value: BoundValue) {
@@ -455,6 +511,10 @@ struct Resolver<'a>(&'a Activation);
 
 impl VariableResolver for Resolver<'_> {
     fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        // cel asks for `a.b.c`, then `a.b`, before `a`: no variable has a dot.
+        if variable.contains('.') {
+            return None;
+        }
         self.0
             .values
             .get(variable)

@@ -22,7 +22,7 @@ use super::types::Type;
 
 /// How deep a JSON value may nest. Claims trees are a handful of levels
 /// deep; the cap keeps conversion's recursion far from the stack limit.
-const MAX_JSON_DEPTH: usize = 64;
+pub(super) const MAX_JSON_DEPTH: usize = 64;
 
 /// The range of a `google.protobuf.Duration`, which is what CEL durations are:
 /// ±10,000 years in seconds.
@@ -31,7 +31,7 @@ const MAX_DURATION_SECONDS: i64 = 315_576_000_000;
 /// A position in the value being converted. Kept as a chain on the stack and
 /// only rendered as a string when there is an error to report.
 #[derive(Clone, Copy)]
-enum Path<'a> {
+pub(super) enum Path<'a> {
     Root(&'a str),
     Field(&'a Self, &'a str),
     Index(&'a Self, usize),
@@ -53,7 +53,7 @@ impl Path<'_> {
         }
     }
 
-    fn error(&self, message: impl Into<String>) -> BindError {
+    pub(super) fn error(&self, message: impl Into<String>) -> BindError {
         BindError::new(&self.render(), message)
     }
 }
@@ -71,12 +71,12 @@ pub(crate) fn from_json(
     Converter { max_len }.convert(ty, json, Path::Root(name), 0)
 }
 
-struct Converter {
-    max_len: usize,
+pub(super) struct Converter {
+    pub(super) max_len: usize,
 }
 
 impl Converter {
-    fn convert(
+    pub(super) fn convert(
         &self,
         ty: &Type,
         json: &Json,
@@ -156,7 +156,7 @@ impl Converter {
         Ok(value)
     }
 
-    fn check_len(&self, len: usize, path: &Path<'_>) -> Result<(), BindError> {
+    pub(super) fn check_len(&self, len: usize, path: &Path<'_>) -> Result<(), BindError> {
         if len > self.max_len {
             return Err(path.error(format!(
                 "{len} entries, more than the limit of {}",

@@ -61,6 +61,7 @@ fn from_json(rel: &str) -> AzureEvidence {
 }
 
 /// One real case: evidence, collateral, nonce and time.
+#[derive(Clone)]
 struct Case {
     name: &'static str,
     evidence: AzureEvidence,
@@ -365,28 +366,43 @@ fn td_quote(c: &mut Case) -> &mut Vec<u8> {
     }
 }
 
-/// Runs a recipe on a case and checks the error kind (or success when `kinds` is empty).
+/// Runs a recipe on a case and checks the error kind (or success when `kinds` is empty),
+/// on a fresh verifier and on one that has just verified the unmutated case: its parse
+/// and signature caches (runtime data, carried VCEK, chain signatures) are warm with the
+/// good evidence, and must never carry it over to the mutated one.
 fn check(case: Case, recipe: &str, mutate: &dyn Fn(&mut Case), kinds: &[&str]) {
+    let good = case.clone();
     let mut case = case;
     mutate(&mut case);
     for provider in all_providers() {
-        let result = verify_with(
-            provider,
-            &case.evidence,
-            &case.bundle,
-            &case.nonce,
-            case.now,
-        );
-        let name = format!("{recipe} on {} ({})", case.name, provider.name());
-        match (result, kinds) {
-            (Ok(_), []) => {}
-            (Ok(_), _) => panic!("{name}: verified, expected {kinds:?}"),
-            (Err(e), []) => panic!("{name}: expected to verify, got {e} ({})", e.kind()),
-            (Err(e), _) => assert!(
-                kinds.contains(&e.kind()),
-                "{name}: {e} ({}), expected one of {kinds:?}",
-                e.kind()
-            ),
+        let warm = Verifier::with_provider(TrustAnchors::default(), provider);
+        let verify_on = |verifier: &Verifier, c: &Case| {
+            let evidence = Evidence::Azure(Box::new(c.evidence.clone()));
+            verifier
+                .verify(
+                    &evidence,
+                    &c.bundle,
+                    &expectations(&c.evidence, &c.nonce),
+                    c.now,
+                )
+                .map(|_| ())
+        };
+        verify_on(&warm, &good)
+            .unwrap_or_else(|e| panic!("{recipe}: the unmutated {} fails: {e}", good.name));
+        let fresh = Verifier::with_provider(TrustAnchors::default(), provider);
+        for (cache, verifier) in [("fresh", &fresh), ("warm", &warm)] {
+            let result = verify_on(verifier, &case);
+            let name = format!("{recipe} on {} ({}, {cache})", case.name, provider.name());
+            match (result, kinds) {
+                (Ok(()), []) => {}
+                (Ok(()), _) => panic!("{name}: verified, expected {kinds:?}"),
+                (Err(e), []) => panic!("{name}: expected to verify, got {e} ({})", e.kind()),
+                (Err(e), _) => assert!(
+                    kinds.contains(&e.kind()),
+                    "{name}: {e} ({}), expected one of {kinds:?}",
+                    e.kind()
+                ),
+            }
         }
     }
 }

@@ -421,7 +421,7 @@ impl Pruned<'_> {
     }
 
     fn member<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), SerError> {
-        self.count += 1;
+        self.count = self.count.saturating_add(1);
         let Some(need) = self.need.field(key) else {
             return Ok(());
         };
@@ -436,7 +436,7 @@ impl Pruned<'_> {
             ty,
             need,
             path,
-            depth: self.target.depth + 1,
+            depth: self.target.depth.saturating_add(1),
         })?;
         let key = CelMapKey::from(key.to_owned());
         // An absent claim (null) of an object is left out, as the JSON route does.

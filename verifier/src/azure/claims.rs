@@ -4,6 +4,7 @@
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+pub use super::runtime::VmConfiguration;
 use crate::snp::SnpClaims;
 use crate::tdx::TdxClaims;
 
@@ -48,26 +49,7 @@ pub struct VtpmClaims {
     /// `user-data`, hex; empty when absent.
     pub user_data: String,
     /// `vm-configuration`, each member as given or `null` when absent.
-    pub vm_configuration: VmConfigurationClaims,
-}
-
-/// `azure.vm_configuration.*`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VmConfigurationClaims {
-    /// `console-enabled`.
-    pub console_enabled: Option<bool>,
-    /// `secure-boot`.
-    pub secure_boot: Option<bool>,
-    /// `tpm-enabled`.
-    pub tpm_enabled: Option<bool>,
-    /// `tpm-persisted`.
-    pub tpm_persisted: Option<bool>,
-    /// `vmUniqueId`.
-    pub vm_unique_id: Option<String>,
-    /// `root-cert-thumbprint`.
-    pub root_cert_thumbprint: Option<String>,
-    /// `current-time`, Unix seconds.
-    pub current_time: Option<i64>,
+    pub vm_configuration: VmConfiguration,
 }
 
 /// `tpm.*`: the vTPM quote, signed by the attestation key.

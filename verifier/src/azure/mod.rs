@@ -43,9 +43,7 @@ pub mod runtime;
 pub mod tpm;
 mod verify;
 
-pub use claims::{
-    AzureClaims, HardwareClaims, PcrValues, TpmClaims, VmConfigurationClaims, VtpmClaims,
-};
+pub use claims::{AzureClaims, HardwareClaims, PcrValues, TpmClaims, VmConfiguration, VtpmClaims};
 pub use evidence::{AzureEvidence, AzureHardware, TpmQuote};
 pub use options::{AzureSnpOptions, AzureTdxOptions};
 pub(crate) use verify::{verify, Expect};

@@ -55,8 +55,9 @@ impl RsaJwk {
 }
 
 /// The Azure settings the paravisor reports (`vm-configuration`), each as given; `None`
-/// when absent (not every generation of the paravisor writes every member).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// when absent (not every generation of the paravisor writes every member). Also the
+/// `azure.vm_configuration.*` claims, where an absent member is `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct VmConfiguration {
     /// `console-enabled`: the serial console is enabled.
     pub console_enabled: Option<bool>,

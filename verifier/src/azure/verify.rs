@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use super::claims::{
-    AzureClaims, HardwareClaims, PcrValues, TpmClaims, VmConfigurationClaims, VtpmClaims,
-};
+use super::claims::{AzureClaims, HardwareClaims, PcrValues, TpmClaims, VtpmClaims};
 use super::evidence::{AzureEvidence, AzureHardware};
 use super::hcl::{HclReport, HclReportType};
 use super::runtime::RuntimeData;
@@ -213,7 +211,6 @@ pub(crate) fn verify(
         }
     };
 
-    let vm = &runtime.vm_configuration;
     let claims = AzureClaims {
         hardware,
         azure: VtpmClaims {
@@ -232,15 +229,7 @@ pub(crate) fn verify(
                 .as_deref()
                 .map(crate::hexstr::to_hex)
                 .unwrap_or_default(),
-            vm_configuration: VmConfigurationClaims {
-                console_enabled: vm.console_enabled,
-                secure_boot: vm.secure_boot,
-                tpm_enabled: vm.tpm_enabled,
-                tpm_persisted: vm.tpm_persisted,
-                vm_unique_id: vm.vm_unique_id.clone(),
-                root_cert_thumbprint: vm.root_cert_thumbprint.clone(),
-                current_time: vm.current_time,
-            },
+            vm_configuration: runtime.vm_configuration.clone(),
         },
         tpm: TpmClaims {
             nonce: crate::hexstr::to_hex(attest.extra_data),

@@ -36,6 +36,18 @@ fn ecdsa_alg(
     })
 }
 
+/// An RSA signature by a PKCS#1 `RSAPublicKey`, under one of aws-lc's parameter sets.
+fn verify_rsa(
+    alg: &'static signature::RsaParameters,
+    public_key: &[u8],
+    message: &[u8],
+    sig: &[u8],
+) -> Result<(), BadSignature> {
+    signature::UnparsedPublicKey::new(alg, public_key)
+        .verify(message, sig)
+        .map_err(|_| BadSignature)
+}
+
 impl CryptoProvider for AwsLc {
     fn name(&self) -> &'static str {
         "aws-lc-rs"
@@ -90,15 +102,14 @@ impl CryptoProvider for AwsLc {
         message: &[u8],
         sig: &[u8],
     ) -> Result<(), BadSignature> {
+        use signature as s;
         let alg = match hash {
-            HashAlg::Sha256 => &signature::RSA_PSS_2048_8192_SHA256,
-            HashAlg::Sha384 => &signature::RSA_PSS_2048_8192_SHA384,
-            HashAlg::Sha512 => &signature::RSA_PSS_2048_8192_SHA512,
+            HashAlg::Sha256 => &s::RSA_PSS_2048_8192_SHA256,
+            HashAlg::Sha384 => &s::RSA_PSS_2048_8192_SHA384,
+            HashAlg::Sha512 => &s::RSA_PSS_2048_8192_SHA512,
             HashAlg::Sha1 => return Err(BadSignature),
         };
-        signature::UnparsedPublicKey::new(alg, public_key)
-            .verify(message, sig)
-            .map_err(|_| BadSignature)
+        verify_rsa(alg, public_key, message, sig)
     }
 
     fn verify_rsa_pkcs1(
@@ -108,15 +119,14 @@ impl CryptoProvider for AwsLc {
         message: &[u8],
         sig: &[u8],
     ) -> Result<(), BadSignature> {
+        use signature as s;
         let alg = match hash {
-            HashAlg::Sha256 => &signature::RSA_PKCS1_2048_8192_SHA256,
-            HashAlg::Sha384 => &signature::RSA_PKCS1_2048_8192_SHA384,
-            HashAlg::Sha512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+            HashAlg::Sha256 => &s::RSA_PKCS1_2048_8192_SHA256,
+            HashAlg::Sha384 => &s::RSA_PKCS1_2048_8192_SHA384,
+            HashAlg::Sha512 => &s::RSA_PKCS1_2048_8192_SHA512,
             HashAlg::Sha1 => return Err(BadSignature),
         };
-        signature::UnparsedPublicKey::new(alg, public_key)
-            .verify(message, sig)
-            .map_err(|_| BadSignature)
+        verify_rsa(alg, public_key, message, sig)
     }
 
     fn verify_ed25519(

@@ -33,7 +33,9 @@
 //!   JWT, the steady-state cost of one token.
 //! - `pipeline/baseline_es384_sign`: one ES384 signature, what every token costs at least.
 //!
-//! Run: `cargo bench -p verdict-policy --bench appraise`.
+//! Run: `cargo bench -p verdict-policy --bench appraise`. For instruction counts, run the
+//! bench binary with `VERDICT_APPRAISE_LOOP=<kind>:<n>` under `perf stat` (see
+//! `appraise_loop`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -236,9 +238,38 @@ fn bench_pipeline(c: &mut Criterion) {
     group.finish();
 }
 
+/// `VERDICT_APPRAISE_LOOP=<kind>:<n>`: runs `appraise/verdict/<kind>`'s body `n` times
+/// and nothing else, so that `perf stat -e instructions:u` of two runs (`n` and 0) gives
+/// the instructions of one appraisal, which a busy machine does not disturb as it does
+/// wall-clock time.
+fn appraise_loop(spec: &str) {
+    let (kind, n) = spec.split_once(':').expect("<kind>:<n>");
+    let n: u64 = n.parse().expect("a count");
+    let (file, sample) = match kind {
+        "snp" => ("snp.yaml", common::snp()),
+        "tdx" => ("tdx.yaml", common::tdx()),
+        "nvidia" => ("nvidia-h100.yaml", common::gpu()),
+        other => panic!("unknown kind {other}"),
+    };
+    let policy = common::load_policy(file);
+    for _ in 0..n {
+        let input = Input::from_verified(
+            std::slice::from_ref(black_box(&sample.verified)),
+            Some(vec![7; 32]),
+            sample.now,
+        )
+        .unwrap();
+        black_box(appraise(black_box(&policy), &input).unwrap());
+    }
+}
+
 fn main() {
     if !testvectors::real::snp_dir().exists() {
         eprintln!("real vectors not found (set VERDICT_REAL_VECTORS): nothing measured");
+        return;
+    }
+    if let Ok(spec) = std::env::var("VERDICT_APPRAISE_LOOP") {
+        appraise_loop(&spec);
         return;
     }
     let mut c = Criterion::default()

@@ -50,11 +50,14 @@ pub(crate) fn string_at<T: Serialize + ?Sized>(value: &T, path: &[&str]) -> Opti
     let mut need = Need::default();
     need.add(path);
     let converted = from_serialize("", &Type::Dyn, &need, value, usize::MAX).ok()?;
-    let json = super::value::to_json(converted.as_ref()).ok()?;
-    path.iter()
-        .try_fold(&json, |v, key| v.get(key))?
-        .as_str()
-        .map(str::to_owned)
+    // Read in the converted value itself (maps all the way down, as `Type::Dyn` makes
+    // every object): what its JSON form would hold at `path`.
+    let mut at: &dyn Val = converted.as_ref();
+    for key in path {
+        at = super::map_field(at, key)?;
+    }
+    at.downcast_ref::<CelString<'_>>()
+        .map(|s| s.inner().to_owned())
 }
 
 /// A [`BindError`] as serde wants its errors.

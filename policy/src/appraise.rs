@@ -291,13 +291,17 @@ fn appraise_device(
     }
     let mut exports = Map::new();
     let mut export_errors = Vec::new();
-    for (name, expr) in &rules.exports {
-        match expr.evaluate(&activation) {
+    for (i, (name, expr)) in rules.exports.iter().enumerate() {
+        let value = match rules.constant_exports.get(i) {
+            Some(Some(constant)) => constant.clone(),
+            _ => expr.evaluate(&activation).map_err(|e| e.to_string()),
+        };
+        match value {
             Ok(Value::Null) => {}
             Ok(v) => {
                 exports.insert(name.clone(), v);
             }
-            Err(e) => export_errors.push((name.clone(), e.to_string())),
+            Err(e) => export_errors.push((name.clone(), e)),
         }
     }
     let evidence_nonce = device.challenge_answer().map(str::to_owned);

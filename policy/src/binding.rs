@@ -39,12 +39,16 @@ pub fn compute(
         (Some(rd), Some(ch)) if !ch.is_empty() && ch.len() <= rd.len() => rd.starts_with(ch),
         _ => false,
     };
-    let rd_digest = answer.as_ref().map(|rd| {
-        default_provider()
-            .hash(HashAlg::Sha256, &[rd])
-            .as_ref()
-            .to_vec()
-    });
+    // Only a GPU's nonce is compared with the digest.
+    let rd_digest = answer
+        .as_ref()
+        .filter(|_| !gpu_nonces.is_empty())
+        .map(|rd| {
+            default_provider()
+                .hash(HashAlg::Sha256, &[rd])
+                .as_ref()
+                .to_vec()
+        });
     let schemes: Vec<&str> = gpu_nonces
         .iter()
         .map(|nonce| {

@@ -72,6 +72,9 @@ pub struct SectionRules {
     pub(crate) needs: BTreeMap<String, Need>,
     /// `ref`, converted once when the policy loads.
     pub(crate) references: BoundValue,
+    /// For each export, in order, its value when it reads no variable (`"snp"`):
+    /// evaluated once when the policy loads, as every appraisal would evaluate it.
+    pub(crate) constant_exports: Vec<Option<Result<serde_json::Value, String>>>,
 }
 
 /// A loaded, checked policy.
@@ -392,6 +395,15 @@ fn compile_section(
             needs.entry(name.clone()).or_default().merge(need);
         }
     }
+    let nothing_bound = crate::cel::Activation::new(env);
+    let constant_exports = exports
+        .iter()
+        .map(|(_, expr)| {
+            expr.references()
+                .is_empty()
+                .then(|| expr.evaluate(&nothing_bound).map_err(|e| e.to_string()))
+        })
+        .collect();
     Ok(SectionRules {
         env: env.clone(),
         rules,
@@ -399,6 +411,7 @@ fn compile_section(
         used,
         needs,
         references,
+        constant_exports,
     })
 }
 

@@ -96,3 +96,80 @@ fn pruned_conversion_decides_as_the_whole_claims_do() {
     // Every sample meets at least one policy (SGX through tdx.yaml).
     assert!(compared >= samples.len(), "{compared}");
 }
+
+/// Claims needed whole (a comprehension's range, a helper's argument) are converted
+/// member by member and item by item, without their JSON form: for every real sample,
+/// each claims variable converted that way equals its JSON form converted, as CEL's `==`
+/// sees them (which compares maps by content, whatever their order).
+#[test]
+fn whole_conversion_equals_the_json_route() {
+    use policy::cel::{Activation, Environment, Limits, Need, Object};
+    use policy::Section;
+
+    let samples = [
+        common::snp(),
+        common::tdx(),
+        common::sgx(),
+        common::gpu(),
+        common::azure("snp-v2"),
+        common::azure("tdx-v1"),
+    ];
+    let mut compared = 0;
+    for sample in &samples {
+        let mut claims = serde_json::to_value(sample.verified.claims()).unwrap();
+        let tee = claims.as_object_mut().unwrap().remove("tee").unwrap();
+        let section = match tee.as_str().unwrap() {
+            "snp" => Section::Snp,
+            "tdx" => Section::Tdx,
+            "sgx" => Section::Sgx,
+            "nvidia-gpu" => Section::Gpu,
+            "azure-snp" => Section::AzureSnp,
+            "azure-tdx" => Section::AzureTdx,
+            other => panic!("{other}"),
+        };
+        for (name, ty) in section.claim_variables() {
+            let json = claims[name].clone();
+            let env = Environment::new(
+                Object::new()
+                    .field("direct", ty.clone())
+                    .field("json", ty.clone()),
+                Limits::default(),
+            );
+            let mut activation = Activation::new(&env);
+            activation.bind("json", &json).unwrap();
+            let whole = &Need::Whole;
+            let bound = match (sample.verified.claims(), name) {
+                (policy::Claims::Snp(c), _) => activation.bind_serialize("direct", whole, c),
+                (policy::Claims::Tdx(c), _) => activation.bind_serialize("direct", whole, c),
+                (policy::Claims::Sgx(c), _) => activation.bind_serialize("direct", whole, c),
+                (policy::Claims::Gpu(c), _) => activation.bind_serialize("direct", whole, c),
+                (policy::Claims::Azure(c), "azure") => {
+                    activation.bind_serialize("direct", whole, &c.azure)
+                }
+                (policy::Claims::Azure(c), "tpm") => {
+                    activation.bind_serialize("direct", whole, &c.tpm)
+                }
+                (policy::Claims::Azure(c), _) => match &c.hardware {
+                    verifier::azure::HardwareClaims::Snp(h) => {
+                        activation.bind_serialize("direct", whole, h)
+                    }
+                    verifier::azure::HardwareClaims::Tdx(h) => {
+                        activation.bind_serialize("direct", whole, h)
+                    }
+                },
+                (other, _) => panic!("{}", other.tee()),
+            };
+            bound.unwrap();
+            let same = env
+                .compile("direct == json", policy::cel::Type::Bool)
+                .unwrap();
+            assert!(
+                same.evaluate_bool(&activation).unwrap(),
+                "{} {name}",
+                sample.name
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= samples.len(), "{compared}");
+}

@@ -45,7 +45,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use cel::common::types::{CelBool, CelString};
+use cel::common::traits::Indexer;
+use cel::common::types::{CelBool, CelMap, CelString};
 use cel::common::value::{CowVal, Val};
 use cel::context::VariableResolver;
 use cel::{Context, Env, ParseErrors, Program};
@@ -511,13 +512,29 @@ struct Resolver<'a>(&'a Activation);
 
 impl VariableResolver for Resolver<'_> {
     fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
-        // cel asks for `a.b.c`, then `a.b`, before `a`: no variable has a dot.
-        if variable.contains('.') {
-            return None;
+        // cel asks for `a.b.c`, then `a.b`, before `a` (and then selects the fields left
+        // one by one). No variable has a dot, so `a.b.c` is answered with what those
+        // selections would give, found in one go: the fields of the converted maps. A
+        // field that is missing, or a value that is not a map, answers nothing, and cel
+        // goes on to `a.b` and `a`, reporting the error it reports. Comprehension
+        // variables live in inner scopes, which cel searches (every prefix) before this
+        // one, so one shadowing a variable still wins.
+        let mut segments = variable.split('.');
+        let root = self.0.values.get(segments.next()?)?;
+        let mut at: &dyn Val = root.0.as_ref();
+        for field in segments {
+            at = map_field(at, field)?;
         }
-        self.0
-            .values
-            .get(variable)
-            .map(|v| CowVal::Borrowed(v.0.as_ref()))
+        Some(CowVal::Borrowed(at))
+    }
+}
+
+/// Member `field` of `value` when it is a map (as converted claims objects are), found
+/// with a key that borrows `field`.
+pub(crate) fn map_field<'a>(value: &'a dyn Val, field: &str) -> Option<&'a dyn Val> {
+    let map = value.downcast_ref::<CelMap<'_>>()?;
+    match Indexer::get(map, &CelString::from(field)) {
+        Ok(CowVal::Borrowed(v)) => Some(v),
+        _ => None,
     }
 }

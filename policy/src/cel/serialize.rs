@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use cel::common::types::{CelMap, CelMapKey, CelNull, CelString};
+use cel::common::types::{CelList, CelMap, CelMapKey, CelNull, CelString};
 use cel::common::value::Val;
 use serde::ser::{self, Serialize, Serializer};
 use serde_json::Value as Json;
@@ -50,11 +50,14 @@ pub(crate) fn string_at<T: Serialize + ?Sized>(value: &T, path: &[&str]) -> Opti
     let mut need = Need::default();
     need.add(path);
     let converted = from_serialize("", &Type::Dyn, &need, value, usize::MAX).ok()?;
-    let json = super::value::to_json(converted.as_ref()).ok()?;
-    path.iter()
-        .try_fold(&json, |v, key| v.get(key))?
-        .as_str()
-        .map(str::to_owned)
+    // Read in the converted value itself (maps all the way down, as `Type::Dyn` makes
+    // every object): what its JSON form would hold at `path`.
+    let mut at: &dyn Val = converted.as_ref();
+    for key in path {
+        at = super::map_field(at, key)?;
+    }
+    at.downcast_ref::<CelString<'_>>()
+        .map(|s| s.inner().to_owned())
 }
 
 /// A [`BindError`] as serde wants its errors.
@@ -128,8 +131,34 @@ impl<'a> ValSerializer<'a> {
         target.json(&json)
     }
 
-    /// An object or map: pruned when only some members are needed and the declared type
-    /// has members; otherwise built whole by `serde_json`.
+    /// A list of known length declared as a list (or `dyn`), converted item by item as
+    /// the JSON route's `Converter::convert` does: the length checked first, each item
+    /// whole under the item type, one level deeper. `None` for anything else (a list
+    /// where another type is declared, too deep), which the JSON route reports.
+    fn items(&self, len: usize) -> Result<Option<Items<'a>>, SerError> {
+        let item = match self.ty {
+            Type::List(item) => &**item,
+            Type::Dyn => &Type::Dyn,
+            _ => return Ok(None),
+        };
+        if self.depth > MAX_JSON_DEPTH {
+            return Ok(None);
+        }
+        let target = self.target();
+        target
+            .converter
+            .check_len(len, &target.path)
+            .map_err(SerError)?;
+        Ok(Some(Items {
+            target,
+            item,
+            list: Vec::with_capacity(len),
+        }))
+    }
+
+    /// An object or map, converted member by member (those `need` asks for, every one
+    /// when it is needed whole) where an object, map or `dyn` is declared; otherwise
+    /// built by `serde_json`, whose form the converter then reports as a mismatch.
     fn members(
         self,
         len: Option<usize>,
@@ -137,7 +166,9 @@ impl<'a> ValSerializer<'a> {
     ) -> Result<Members<'a>, SerError> {
         let target = self.target();
         match (self.need, self.ty) {
-            (Need::Fields(_), Type::Object(_) | Type::Map(_) | Type::Dyn) => {
+            // Needed whole or in part, member by member: `Need::Whole` keeps every member
+            // (`Need::field`), under the same rules as the JSON route's `Converter::map`.
+            (_, Type::Object(_) | Type::Map(_) | Type::Dyn) => {
                 if self.depth > MAX_JSON_DEPTH {
                     return Err(SerError(
                         target
@@ -169,8 +200,8 @@ impl<'a> ValSerializer<'a> {
 impl<'a> Serializer for ValSerializer<'a> {
     type Ok = Box<dyn Val>;
     type Error = SerError;
-    type SerializeSeq = ViaJson<'a, <JsonSerializer as Serializer>::SerializeSeq>;
-    type SerializeTuple = ViaJson<'a, <JsonSerializer as Serializer>::SerializeTuple>;
+    type SerializeSeq = Sequence<'a>;
+    type SerializeTuple = Sequence<'a>;
     type SerializeTupleStruct = ViaJson<'a, <JsonSerializer as Serializer>::SerializeTupleStruct>;
     type SerializeTupleVariant = ViaJson<'a, <JsonSerializer as Serializer>::SerializeTupleVariant>;
     type SerializeMap = Members<'a>;
@@ -268,21 +299,27 @@ impl<'a> Serializer for ValSerializer<'a> {
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> {
         let target = self.target();
-        Ok(ViaJson {
+        if let Some(items) = len.and_then(|len| self.items(len).transpose()) {
+            return Ok(Sequence::Items(items?));
+        }
+        Ok(Sequence::Whole(ViaJson {
             inner: JsonSerializer
                 .serialize_seq(len)
                 .map_err(|e| target.json_error(&e))?,
             target,
-        })
+        }))
     }
     fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, Self::Error> {
         let target = self.target();
-        Ok(ViaJson {
+        if let Some(items) = self.items(len)? {
+            return Ok(Sequence::Items(items));
+        }
+        Ok(Sequence::Whole(ViaJson {
             inner: JsonSerializer
-                .serialize_tuple(len)
+                .serialize_seq(Some(len))
                 .map_err(|e| target.json_error(&e))?,
             target,
-        })
+        }))
     }
     fn serialize_tuple_struct(
         self,
@@ -379,11 +416,79 @@ macro_rules! via_json {
     };
 }
 
-via_json!(SerializeSeq, serialize_element);
-via_json!(SerializeTuple, serialize_element);
 via_json!(SerializeTupleStruct, serialize_field);
 via_json!(SerializeTupleVariant, serialize_field);
 via_json!(SerializeStructVariant, serialize_field, key);
+
+/// A list being serialized: converted item by item, or built by `serde_json` where
+/// that is what the JSON route would do (see `ValSerializer::items`).
+pub(crate) enum Sequence<'a> {
+    Items(Items<'a>),
+    Whole(ViaJson<'a, <JsonSerializer as Serializer>::SerializeSeq>),
+}
+
+pub(crate) struct Items<'a> {
+    target: Target<'a>,
+    item: &'a Type,
+    list: Vec<Box<dyn Val>>,
+}
+
+/// Every item is read whole (a list has no fields to prune).
+static WHOLE: Need = Need::Whole;
+
+impl Sequence<'_> {
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
+        match self {
+            Self::Items(items) => {
+                let target = &items.target;
+                let converted = value.serialize(ValSerializer {
+                    converter: target.converter,
+                    ty: items.item,
+                    need: &WHOLE,
+                    path: Path::Index(&target.path, items.list.len()),
+                    depth: target.depth.saturating_add(1),
+                })?;
+                items.list.push(converted);
+                Ok(())
+            }
+            Self::Whole(w) => {
+                let result = ser::SerializeSeq::serialize_element(&mut w.inner, value);
+                w.wrap(result)
+            }
+        }
+    }
+
+    fn finish(self) -> Result<Box<dyn Val>, SerError> {
+        match self {
+            Self::Items(items) => Ok(Box::new(CelList::from(items.list))),
+            Self::Whole(ViaJson { inner, target }) => {
+                ViaJson { inner: (), target }.finish(ser::SerializeSeq::end(inner))
+            }
+        }
+    }
+}
+
+impl ser::SerializeSeq for Sequence<'_> {
+    type Ok = Box<dyn Val>;
+    type Error = SerError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<Box<dyn Val>, SerError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTuple for Sequence<'_> {
+    type Ok = Box<dyn Val>;
+    type Error = SerError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<Box<dyn Val>, SerError> {
+        self.finish()
+    }
+}
 
 /// An object or map being serialized.
 pub(crate) enum Members<'a> {

@@ -200,25 +200,31 @@ impl Bundle {
     /// Adds a JSON collateral document: a PCS TCB Info or QE Identity body, or a
     /// `QuoteCollateralV3` document.
     fn add_json(&mut self, bytes: &[u8]) -> Result<Added, Error> {
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| json(e.to_string()))?;
+        // The top level is read once, as raw members: the kind is told by which members
+        // are there, and a PCS body's signed object is parsed straight from its raw text
+        // (building a `Value` of the document first cost as much as parsing it).
+        let members = crate::json::object_members(bytes).map_err(|e| json(e.to_string()))?;
+        let has = |name: &str| members.as_ref().is_some_and(|m| m.get(name).is_some());
         let mut added = Added::default();
-        if let (Some(_), Some(rim)) = (value.get("id"), value.get("rim").and_then(|r| r.as_str())) {
+        let rim = members
+            .as_ref()
+            .and_then(|m| m.get("id").and(m.get_str("rim")));
+        if let Some(rim) = rim {
             use base64::Engine as _;
             let xml = base64::engine::general_purpose::STANDARD
                 .decode(rim.trim())
                 .map_err(|e| json(format!("RIM service response: rim is not base64: {e}")))?;
             self.push_rim(Rim::parse(&xml)?);
             added.rims = 1;
-        } else if value.get("tcbInfo").is_some() {
-            self.push_tcb_info(SignedTcbInfo::from_pcs_body(bytes)?);
+        } else if let Some(m) = members.as_ref().filter(|_| has("tcbInfo")) {
+            self.push_tcb_info(SignedTcbInfo::from_pcs_members(m)?);
             added.tcb_infos = 1;
-        } else if value.get("enclaveIdentity").is_some() {
-            self.push_qe_identity(SignedQeIdentity::from_pcs_body(bytes)?);
+        } else if let Some(m) = members.as_ref().filter(|_| has("enclaveIdentity")) {
+            self.push_qe_identity(SignedQeIdentity::from_pcs_members(m)?);
             added.qe_identities = 1;
-        } else if value.get("tcb_info").is_some() {
+        } else if has("tcb_info") {
             let doc: QuoteCollateralV3 =
-                serde_json::from_value(value).map_err(|e| json(e.to_string()))?;
+                serde_json::from_slice(bytes).map_err(|e| json(e.to_string()))?;
             let sig = |hex_text: &str, what| crate::tdx::signature_from_hex(hex_text, what);
             self.push_tcb_info(SignedTcbInfo::from_parts(
                 doc.tcb_info.as_bytes(),

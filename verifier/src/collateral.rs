@@ -48,6 +48,11 @@ pub struct Bundle {
 #[derive(Debug, Clone, Default)]
 struct Index {
     amd: AmdIndex,
+    /// Certificates by a hash of their whole DER (then compared byte for byte), keyed
+    /// by `der_state` (random per bundle, as the maps' own keys are, so crafted
+    /// collisions cannot pile up in one entry).
+    certificates_by_der: HashMap<u64, Vec<usize>>,
+    der_state: std::collections::hash_map::RandomState,
     /// CRLs by the raw DER of their issuer name.
     crls_by_issuer: HashMap<Vec<u8>, Vec<usize>>,
     tcb_infos_by_fmspc: HashMap<[u8; 6], Vec<usize>>,
@@ -160,7 +165,8 @@ impl Bundle {
             for block in blocks {
                 match block.tag() {
                     "CERTIFICATE" => {
-                        self.push_certificate(Certificate::from_der(block.contents())?);
+                        let cert = self.certificate_from_der(block.contents())?;
+                        self.push_certificate(cert);
                         added.certificates = added.certificates.saturating_add(1);
                     }
                     "X509 CRL" => {
@@ -177,7 +183,7 @@ impl Bundle {
             }
             return Ok(added);
         }
-        match Certificate::from_der(bytes) {
+        match self.certificate_from_der(bytes) {
             Ok(c) => {
                 self.push_certificate(c);
                 added.certificates = 1;
@@ -337,6 +343,11 @@ impl Bundle {
 
     /// Adds a certificate (indexed by its AMD role, if it has one).
     pub fn push_certificate(&mut self, cert: Certificate) {
+        self.index
+            .certificates_by_der
+            .entry(self.der_hash(cert.der()))
+            .or_default()
+            .push(self.certificates.len());
         self.index.amd.add(self.certificates.len(), &cert);
         self.certificates.push(cert);
     }
@@ -431,6 +442,27 @@ impl Bundle {
             }
         }
         self.ocsp_responses.push(response);
+    }
+
+    /// A certificate parsed from `der`: a copy of one the bundle already holds with
+    /// exactly these bytes (Intel's issuer chains repeat the root and the TCB Signing
+    /// certificate), else a fresh parse. A copy is the parse of the same bytes.
+    fn certificate_from_der(&self, der: &[u8]) -> Result<Certificate, Error> {
+        let held = pick(
+            &self.certificates,
+            self.index.certificates_by_der.get(&self.der_hash(der)),
+        )
+        .find(|c| c.der() == der);
+        match held {
+            Some(c) => Ok(c.clone()),
+            None => Certificate::from_der(der),
+        }
+    }
+
+    /// The index key of a certificate's DER (a collision only costs a byte compare).
+    fn der_hash(&self, der: &[u8]) -> u64 {
+        use std::hash::BuildHasher as _;
+        self.index.der_state.hash_one(der)
     }
 
     /// Certificates (vendor roots, intermediates, leaves), in the order added.

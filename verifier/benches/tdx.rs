@@ -11,8 +11,8 @@
 //!   signature is a cache hit, so the quote signature is the only ECDSA verification left.
 //! - `tdx/verify_cold/<provider>/<case>`: `verify_tdx` with both caches disabled and the
 //!   collateral files parsed into a [`Bundle`] inside the loop: everything from bytes,
-//!   every signature verified (root, PCK CA, PCK, two CRLs, QE report, quote, TCB
-//!   Signing, TCB Info, QE Identity).
+//!   every signature verified (PCK CA, PCK, two CRLs, QE report, quote, TCB Signing, TCB
+//!   Info, QE Identity; the root's too unless its bytes are Intel's known root).
 //! - `tdx/verify_cold_bundle_preparsed/<provider>/<case>`: as `verify_cold` but with the
 //!   bundle parsed once outside the loop, to split `verify_cold` into collateral parsing
 //!   and verification proper.
@@ -21,6 +21,13 @@
 //! - `tdx/p256_verify/<provider>/<case>`: one ECDSA P-256 verification of the quote
 //!   signature by the quote's attestation key over its header and body: the floor for
 //!   `verify_warm`.
+//! - `tdx/cold_signature_floor/<provider>/<case>`: the distinct ECDSA P-256
+//!   verifications a cold verification must do, and nothing else: PCK CA and TCB Signing
+//!   certificates and the Root CA CRL by the root key, the PCK certificate and PCK CRL by
+//!   the PCK CA key, the QE report by the PCK key, the quote by the attestation key, TCB
+//!   Info and QE Identity by the TCB Signing key (9; the known Intel root's self-signature
+//!   is not among them). Keys, messages and signatures are extracted outside the loop, so
+//!   this is the floor of `verify_cold`.
 //! - `tdx/dcap_qvl/verify/<case>`: dcap-qvl 0.7.1 (`ring` backend, its embedded Intel
 //!   production root, `allow_service_td(true)`) verifying the same quote against the same collateral at the same
 //!   time. dcap-qvl caches nothing, so this compares with `verify_cold`; the
@@ -243,9 +250,10 @@ fn bench_verify(c: &mut Criterion, cases: &[Case], providers: &[&'static dyn Cry
         for case in cases {
             let verifier = Verifier::with_provider(TrustAnchors::default(), p);
             let expected = verify(&verifier, case, &case.bundle);
-            // Root, PCK CA, PCK, root CRL, PCK CRL, QE report, TCB Signing, TCB Info and
-            // QE Identity: every signature but the quote's own.
-            assert_eq!(verifier.cache().len(), 9, "{}: cache not warm", case.name);
+            // PCK CA, PCK, root CRL, PCK CRL, QE report, TCB Signing, TCB Info and
+            // QE Identity: every signature but the quote's own (the known Intel root's
+            // self-signature is not checked: `PathChecker::check_known_root`).
+            assert_eq!(verifier.cache().len(), 8, "{}: cache not warm", case.name);
             assert_eq!(verify(&verifier, case, &case.bundle), expected);
             g.bench_function(BenchmarkId::new(p.name(), case.name), |b| {
                 b.iter(|| {
@@ -321,6 +329,143 @@ fn bench_p256(c: &mut Criterion, cases: &[Case], providers: &[&'static dyn Crypt
             );
             g.bench_function(BenchmarkId::new(p.name(), case.name), |b| {
                 b.iter(|| assert!(sig.verify(p)))
+            });
+        }
+    }
+    g.finish();
+}
+
+/// One signature a cold verification checks: key (uncompressed SEC1), message, signature.
+struct Check {
+    what: &'static str,
+    key: Vec<u8>,
+    message: Vec<u8>,
+    der: bool,
+    signature: Vec<u8>,
+}
+
+impl Check {
+    fn verify(&self, p: &dyn CryptoProvider) -> bool {
+        let sig = if self.der {
+            EcdsaSig::Der(&self.signature)
+        } else {
+            EcdsaSig::Fixed(&self.signature)
+        };
+        p.verify_ecdsa(
+            Curve::P256,
+            HashAlg::Sha256,
+            &self.key,
+            black_box(&self.message),
+            sig,
+        )
+        .is_ok()
+    }
+}
+
+fn p256_key(cert: &verifier::pki::Certificate) -> Vec<u8> {
+    match cert.public_key() {
+        verifier::pki::PublicKey::Ec { point, .. } => point.clone(),
+        other => panic!("not an EC key: {other:?}"),
+    }
+}
+
+/// The distinct signatures a cold verification of `case` checks (bench header).
+fn cold_signatures(case: &Case) -> Vec<Check> {
+    let q = Quote::parse(&case.quote).unwrap();
+    let chain = parse_pck_chain(q.signature.certification.data);
+    let [leaf, ca, root] = &chain[..] else {
+        panic!("{}: a 3-certificate PCK chain", case.name)
+    };
+    let signing = case
+        .bundle
+        .certificates()
+        .iter()
+        .find(|c| c.subject().common_name() == Some("Intel SGX TCB Signing"))
+        .unwrap();
+    let crl_by = |issuer: &verifier::pki::Certificate| {
+        case.bundle
+            .crls_by_issuer(issuer.subject().raw())
+            .next()
+            .unwrap()
+    };
+    let (root_crl, pck_crl) = (crl_by(root), crl_by(ca));
+    let cert = |what, issuer, c: &verifier::pki::Certificate| Check {
+        what,
+        key: p256_key(issuer),
+        message: c.tbs().to_vec(),
+        der: true,
+        signature: c.signature().to_vec(),
+    };
+    let crl = |what, issuer, c: &verifier::pki::Crl| Check {
+        what,
+        key: p256_key(issuer),
+        message: c.tbs().to_vec(),
+        der: true,
+        signature: c.signature().to_vec(),
+    };
+    let fixed = |what, key: Vec<u8>, message: &[u8], signature: &[u8]| Check {
+        what,
+        key,
+        message: message.to_vec(),
+        der: false,
+        signature: signature.to_vec(),
+    };
+    let tcb: &SignedTcbInfo = &case.bundle.tcb_infos()[0];
+    let qe: &SignedQeIdentity = &case.bundle.qe_identities()[0];
+    let attestation = QuoteSignature::of(case);
+    vec![
+        cert("PCK CA", root, ca),
+        cert("PCK", ca, leaf),
+        crl("Root CA CRL", root, root_crl),
+        crl("PCK CRL", ca, pck_crl),
+        fixed(
+            "QE report",
+            p256_key(leaf),
+            q.signature.qe_report_raw,
+            &q.signature.qe_report_signature,
+        ),
+        fixed(
+            "quote",
+            attestation.point.to_vec(),
+            &attestation.signed,
+            &attestation.signature,
+        ),
+        cert("TCB Signing", root, signing),
+        fixed(
+            "TCB Info",
+            p256_key(signing),
+            tcb.signed_bytes(),
+            tcb.signature(),
+        ),
+        fixed(
+            "QE Identity",
+            p256_key(signing),
+            qe.signed_bytes(),
+            qe.signature(),
+        ),
+    ]
+}
+
+fn bench_cold_floor(c: &mut Criterion, cases: &[Case], providers: &[&'static dyn CryptoProvider]) {
+    let mut g = c.benchmark_group("tdx/cold_signature_floor");
+    for &p in providers {
+        for case in cases {
+            let checks = cold_signatures(case);
+            for check in &checks {
+                assert!(
+                    check.verify(p),
+                    "{} / {}: {}",
+                    p.name(),
+                    case.name,
+                    check.what
+                );
+            }
+            g.bench_function(BenchmarkId::new(p.name(), case.name), |b| {
+                b.iter(|| {
+                    for check in &checks {
+                        assert!(check.verify(p));
+                    }
+                })
             });
         }
     }
@@ -458,6 +603,7 @@ fn main() {
     bench_parse(&mut c, &cases);
     bench_verify(&mut c, &cases, &providers);
     bench_p256(&mut c, &cases, &providers);
+    bench_cold_floor(&mut c, &cases, &providers);
     bench_warm_parts(&mut c, &cases, &providers);
     bench_dcap_qvl(&mut c, &cases);
 

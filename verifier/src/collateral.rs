@@ -48,6 +48,11 @@ pub struct Bundle {
 #[derive(Debug, Clone, Default)]
 struct Index {
     amd: AmdIndex,
+    /// Certificates by a hash of their whole DER (then compared byte for byte), keyed
+    /// by `der_state` (random per bundle, as the maps' own keys are, so crafted
+    /// collisions cannot pile up in one entry).
+    certificates_by_der: HashMap<u64, Vec<usize>>,
+    der_state: std::collections::hash_map::RandomState,
     /// CRLs by the raw DER of their issuer name.
     crls_by_issuer: HashMap<Vec<u8>, Vec<usize>>,
     tcb_infos_by_fmspc: HashMap<[u8; 6], Vec<usize>>,
@@ -160,7 +165,8 @@ impl Bundle {
             for block in blocks {
                 match block.tag() {
                     "CERTIFICATE" => {
-                        self.push_certificate(Certificate::from_der(block.contents())?);
+                        let cert = self.certificate_from_der(block.contents())?;
+                        self.push_certificate(cert);
                         added.certificates = added.certificates.saturating_add(1);
                     }
                     "X509 CRL" => {
@@ -177,7 +183,7 @@ impl Bundle {
             }
             return Ok(added);
         }
-        match Certificate::from_der(bytes) {
+        match self.certificate_from_der(bytes) {
             Ok(c) => {
                 self.push_certificate(c);
                 added.certificates = 1;
@@ -200,25 +206,31 @@ impl Bundle {
     /// Adds a JSON collateral document: a PCS TCB Info or QE Identity body, or a
     /// `QuoteCollateralV3` document.
     fn add_json(&mut self, bytes: &[u8]) -> Result<Added, Error> {
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| json(e.to_string()))?;
+        // The top level is read once, as raw members: the kind is told by which members
+        // are there, and a PCS body's signed object is parsed straight from its raw text
+        // (building a `Value` of the document first cost as much as parsing it).
+        let members = crate::json::object_members(bytes).map_err(|e| json(e.to_string()))?;
+        let has = |name: &str| members.as_ref().is_some_and(|m| m.get(name).is_some());
         let mut added = Added::default();
-        if let (Some(_), Some(rim)) = (value.get("id"), value.get("rim").and_then(|r| r.as_str())) {
+        let rim = members
+            .as_ref()
+            .and_then(|m| m.get("id").and(m.get_str("rim")));
+        if let Some(rim) = rim {
             use base64::Engine as _;
             let xml = base64::engine::general_purpose::STANDARD
                 .decode(rim.trim())
                 .map_err(|e| json(format!("RIM service response: rim is not base64: {e}")))?;
             self.push_rim(Rim::parse(&xml)?);
             added.rims = 1;
-        } else if value.get("tcbInfo").is_some() {
-            self.push_tcb_info(SignedTcbInfo::from_pcs_body(bytes)?);
+        } else if let Some(m) = members.as_ref().filter(|_| has("tcbInfo")) {
+            self.push_tcb_info(SignedTcbInfo::from_pcs_members(m)?);
             added.tcb_infos = 1;
-        } else if value.get("enclaveIdentity").is_some() {
-            self.push_qe_identity(SignedQeIdentity::from_pcs_body(bytes)?);
+        } else if let Some(m) = members.as_ref().filter(|_| has("enclaveIdentity")) {
+            self.push_qe_identity(SignedQeIdentity::from_pcs_members(m)?);
             added.qe_identities = 1;
-        } else if value.get("tcb_info").is_some() {
+        } else if has("tcb_info") {
             let doc: QuoteCollateralV3 =
-                serde_json::from_value(value).map_err(|e| json(e.to_string()))?;
+                serde_json::from_slice(bytes).map_err(|e| json(e.to_string()))?;
             let sig = |hex_text: &str, what| crate::tdx::signature_from_hex(hex_text, what);
             self.push_tcb_info(SignedTcbInfo::from_parts(
                 doc.tcb_info.as_bytes(),
@@ -331,6 +343,11 @@ impl Bundle {
 
     /// Adds a certificate (indexed by its AMD role, if it has one).
     pub fn push_certificate(&mut self, cert: Certificate) {
+        self.index
+            .certificates_by_der
+            .entry(self.der_hash(cert.der()))
+            .or_default()
+            .push(self.certificates.len());
         self.index.amd.add(self.certificates.len(), &cert);
         self.certificates.push(cert);
     }
@@ -425,6 +442,27 @@ impl Bundle {
             }
         }
         self.ocsp_responses.push(response);
+    }
+
+    /// A certificate parsed from `der`: a copy of one the bundle already holds with
+    /// exactly these bytes (Intel's issuer chains repeat the root and the TCB Signing
+    /// certificate), else a fresh parse. A copy is the parse of the same bytes.
+    fn certificate_from_der(&self, der: &[u8]) -> Result<Certificate, Error> {
+        let held = pick(
+            &self.certificates,
+            self.index.certificates_by_der.get(&self.der_hash(der)),
+        )
+        .find(|c| c.der() == der);
+        match held {
+            Some(c) => Ok(c.clone()),
+            None => Certificate::from_der(der),
+        }
+    }
+
+    /// The index key of a certificate's DER (a collision only costs a byte compare).
+    fn der_hash(&self, der: &[u8]) -> u64 {
+        use std::hash::BuildHasher as _;
+        self.index.der_state.hash_one(der)
     }
 
     /// Certificates (vendor roots, intermediates, leaves), in the order added.

@@ -40,6 +40,139 @@ pub fn from_slice_as<T: de::DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_j
     serde_json::from_value(from_slice(bytes)?)
 }
 
+/// The members of a top-level JSON object as their exact raw text, in document order.
+///
+/// One pass over the document that builds no values: what a caller needs is the exact
+/// bytes of a member (signed JSON collateral is verified over them) or a few small
+/// members, so a `Value` of the whole document would be built only to be thrown away.
+pub(crate) struct Members<'a> {
+    members: Vec<(std::borrow::Cow<'a, str>, &'a serde_json::value::RawValue)>,
+}
+
+impl<'a> Members<'a> {
+    /// The member named `name`, as raw JSON text.
+    pub(crate) fn get(&self, name: &str) -> Option<&'a serde_json::value::RawValue> {
+        self.members
+            .iter()
+            .find(|(n, _)| n.as_ref() == name)
+            .map(|(_, v)| *v)
+    }
+
+    /// The member named `name` if it is a JSON string, unescaped.
+    pub(crate) fn get_str(&self, name: &str) -> Option<std::borrow::Cow<'a, str>> {
+        let raw = self.get(name)?;
+        // Borrowed when the string has no escapes (hex, base64), owned otherwise.
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        CowStr.deserialize(&mut de).ok()
+    }
+}
+
+/// Parses `bytes` as one JSON value and, if it is an object, returns its members as raw
+/// text (`None` for any other value). Like [`from_slice`], it refuses a member named twice
+/// (at the top level here; nested objects are checked by whoever parses a member).
+///
+/// # Errors
+/// serde_json's error for malformed JSON, trailing characters or a duplicated member.
+pub(crate) fn object_members(bytes: &[u8]) -> Result<Option<Members<'_>>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let members = TopLevel.deserialize(&mut de)?;
+    de.end()?;
+    Ok(members)
+}
+
+struct TopLevel;
+
+impl<'de> DeserializeSeed<'de> for TopLevel {
+    type Value = Option<Members<'de>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopLevel {
+    type Value = Option<Members<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members: Vec<(std::borrow::Cow<'de, str>, &'de serde_json::value::RawValue)> =
+            Vec::new();
+        while let Some(name) = map.next_key_seed(CowStr)? {
+            if members.iter().any(|(n, _)| *n == name) {
+                return Err(de::Error::custom(format_args!("duplicate member {name:?}")));
+            }
+            let value = map.next_value()?;
+            members.push((name, value));
+        }
+        Ok(Some(Members { members }))
+    }
+
+    // Any other value is read through (so malformed JSON is still an error) and is no
+    // object.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A string, borrowed from the input where it has no escapes.
+struct CowStr;
+
+impl<'de> DeserializeSeed<'de> for CowStr {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CowStr {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v))
+    }
+}
+
 /// How a JSON value's type reads in a message: `expected a string, found an object`.
 pub fn kind_name(value: &Value) -> &'static str {
     match value {
@@ -150,6 +283,22 @@ mod tests {
         assert!(from_str("").is_err());
         // serde_json's nesting limit still holds.
         assert!(from_str(&"[".repeat(10_000)).is_err());
+    }
+
+    #[test]
+    fn object_members_are_raw_and_unique() {
+        let text = br#" {"a": {"x" : 1}, "s\u0074": "h\u0069", "n": 5} "#;
+        let m = object_members(text).unwrap().unwrap();
+        assert_eq!(m.get("a").unwrap().get(), r#"{"x" : 1}"#);
+        assert_eq!(m.get_str("st").as_deref(), Some("hi"));
+        assert_eq!(m.get_str("n"), None);
+        assert!(m.get("x").is_none());
+        assert!(object_members(br#"{"a": 1, "\u0061": 2}"#).is_err());
+        assert!(object_members(br#"{"a": [1}"#).is_err());
+        assert!(object_members(br#"{"a": 1} x"#).is_err());
+        assert!(object_members(b"[1, 2]").unwrap().is_none());
+        assert!(object_members(b"[1, 2").is_err());
+        assert!(object_members(b"\"s\"").unwrap().is_none());
     }
 
     #[test]

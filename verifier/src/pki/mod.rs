@@ -106,6 +106,40 @@ impl PathChecker<'_> {
         self.check_issued_by(root, role, root, 0)
     }
 
+    /// [`PathChecker::check_root`] less the self-signature, for a root whose whole DER has
+    /// one of the SHA-256 digests in `known` (any other root gets every check). The pin,
+    /// validity, self-issue and CA checks all run; only the signature is skipped, since
+    /// bytes equal to a known certificate's carry the signature a test has verified, so
+    /// checking it again on every cold verification proves nothing new (webpki does not
+    /// check a trust anchor's self-signature at all).
+    ///
+    /// # Errors
+    /// As [`PathChecker::check_root`].
+    pub fn check_known_root(
+        &self,
+        root: &Certificate,
+        role: CertRole,
+        pins: &[[u8; 32]],
+        known: &[[u8; 32]],
+    ) -> Result<(), Error> {
+        let digest = self.provider.hash(HashAlg::Sha256, &[root.der()]);
+        if !known.iter().any(|k| k.as_slice() == digest.as_ref()) {
+            return self.check_root(root, role, pins);
+        }
+        let hash = self.provider.hash(HashAlg::Sha256, &[root.spki_der()]);
+        if !pins.iter().any(|p| p.as_slice() == hash.as_ref()) {
+            return Err(Error::cert(
+                role,
+                root.subject().display(),
+                CertErrorKind::UntrustedRoot {
+                    spki_sha256: hex::encode(hash.as_ref()),
+                },
+            ));
+        }
+        self.check_common(root, role)?;
+        self.check_issuer_constraints(root, role, root, 0)
+    }
+
     /// Checks that `cert` (in `role`) was issued by `issuer` and is valid at `now`.
     /// `below` is the number of intermediate certificates that follow `issuer` in the
     /// chain, `cert` included, the leaf not (RFC 5280 pathLenConstraint): 0 when `cert` is
@@ -154,6 +188,20 @@ impl PathChecker<'_> {
         issuer: &Certificate,
         below: u32,
     ) -> Result<(), Error> {
+        self.check_issuer_constraints(cert, role, issuer, below)?;
+        self.signature_by(cert, issuer)
+            .map_err(|kind| Error::cert(role, cert.subject().display(), kind))
+    }
+
+    /// [`PathChecker::check_issued_by`] less the signature: names chain, and `issuer` may
+    /// issue certificates this deep.
+    fn check_issuer_constraints(
+        &self,
+        cert: &Certificate,
+        role: CertRole,
+        issuer: &Certificate,
+        below: u32,
+    ) -> Result<(), Error> {
         let fail = |kind| Error::cert(role, cert.subject().display(), kind);
         if cert.issuer().raw() != issuer.subject().raw() {
             return Err(fail(CertErrorKind::IssuerMismatch {
@@ -176,7 +224,7 @@ impl PathChecker<'_> {
         if let Some(false) = issuer.can_sign_certificates() {
             return Err(issuer_fail(CertErrorKind::KeyUsage));
         }
-        self.signature_by(cert, issuer).map_err(fail)
+        Ok(())
     }
 
     /// Whether `issuer`'s key made `cert`'s signature (names and constraints aside).

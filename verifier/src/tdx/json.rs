@@ -4,7 +4,6 @@
 //! Verdict keeps the raw span instead, which is what was signed whatever the whitespace.
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::error::{Error, ParseError, ParseErrorKind};
 use crate::time::parse_rfc3339_secs;
@@ -24,19 +23,26 @@ pub(crate) fn envelope<'a>(
     key: &'static str,
     what: &'static str,
 ) -> Result<(&'a [u8], [u8; 64]), Error> {
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(bytes).map_err(|e| json_error(what, e.to_string()))?;
-    // Parse again for the raw span: a map of raw values borrows from the input.
-    let raw: std::collections::BTreeMap<&str, &RawValue> =
-        serde_json::from_slice(bytes).map_err(|e| json_error(what, e.to_string()))?;
-    let inner = raw
+    let members = crate::json::object_members(bytes)
+        .map_err(|e| json_error(what, e.to_string()))?
+        .ok_or_else(|| json_error(what, "not a JSON object"))?;
+    envelope_of(&members, key, what)
+}
+
+/// [`envelope`] over a document whose top level was already read (one pass over the
+/// document whoever detected its kind).
+pub(crate) fn envelope_of<'a>(
+    members: &crate::json::Members<'a>,
+    key: &'static str,
+    what: &'static str,
+) -> Result<(&'a [u8], [u8; 64]), Error> {
+    let inner = members
         .get(key)
         .ok_or_else(|| json_error(what, format!("no \"{key}\" member")))?;
-    let signature = map
-        .get("signature")
-        .and_then(|s| s.as_str())
+    let signature = members
+        .get_str("signature")
         .ok_or_else(|| json_error(what, "no \"signature\" string"))?;
-    let signature = signature_hex(signature, what)?;
+    let signature = signature_hex(&signature, what)?;
     Ok((inner.get().as_bytes(), signature))
 }
 

@@ -26,6 +26,16 @@ pub(super) const PROCESSOR_CA_CN: &str = "Intel SGX PCK Processor CA";
 pub(super) const ROOT_CN: &str = "Intel SGX Root CA";
 pub(super) const TCB_SIGNING_CN: &str = "Intel SGX TCB Signing";
 
+/// SHA-256 of the whole DER of Intel's production SGX Root CA certificate (the one
+/// `anchors::INTEL_SGX_ROOT_CA` pins by key). A root with exactly these bytes carries a
+/// self-signature this module's tests verify, so a verification checks every other
+/// property of it (pin, validity, names, CA) but not that signature again; a root with any
+/// other bytes, the same key included, is checked in full.
+pub(super) const KNOWN_ROOTS: [[u8; 32]; 1] = [[
+    0x44, 0xa0, 0x19, 0x6b, 0x2b, 0x99, 0xf8, 0x89, 0xb8, 0xe1, 0x49, 0xe9, 0x5b, 0x80, 0x7a, 0x35,
+    0x0e, 0x74, 0x24, 0x96, 0x43, 0x99, 0xe8, 0x85, 0xa7, 0xcb, 0xb8, 0xcc, 0xfa, 0xb6, 0x74, 0xd3,
+]];
+
 /// A PCK chain, parsed, with its PCK extension decoded.
 #[derive(Debug)]
 pub(crate) struct PckChain {
@@ -232,5 +242,80 @@ pub(crate) fn known_leaf<'b>(
         PckSource::Ppid(_) => bound_pck_certificates(provider, quote, bundle)
             .into_iter()
             .next(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::all_providers;
+    use crate::pki::PathChecker;
+    use crate::role::CertRole;
+
+    fn real_root() -> Certificate {
+        let pem = std::fs::read(
+            testvectors::real::tdx_dir()
+                .join("cases/tdx-v4-phala-b0c06f-uptodate/collateral/tcb_info_issuer_chain.pem"),
+        )
+        .unwrap();
+        pem::parse_many(pem)
+            .unwrap()
+            .into_iter()
+            .map(|b| Certificate::from_der(b.contents()).unwrap())
+            .find(|c| c.subject().common_name() == Some(ROOT_CN))
+            .unwrap()
+    }
+
+    /// What lets `check_known_root` skip the self-signature: the bytes `KNOWN_ROOTS`
+    /// names are Intel's root, and its self-signature verifies with every provider.
+    #[test]
+    fn the_known_root_is_intels_and_its_self_signature_verifies() {
+        let root = real_root();
+        for p in all_providers() {
+            assert_eq!(
+                p.hash(HashAlg::Sha256, &[root.der()]).as_ref(),
+                KNOWN_ROOTS[0]
+            );
+            let checker = PathChecker {
+                provider: p,
+                cache: &crate::pki::SignatureCache::disabled(),
+                now: root.not_before(),
+            };
+            let pins = [crate::anchors::INTEL_SGX_ROOT_CA];
+            checker
+                .check_root(&root, CertRole::IntelRoot, &pins)
+                .unwrap();
+            checker
+                .check_known_root(&root, CertRole::IntelRoot, &pins, &KNOWN_ROOTS)
+                .unwrap();
+            // The pin still decides: the known bytes are refused by anchors without them.
+            let e = checker
+                .check_known_root(&root, CertRole::IntelRoot, &[[7; 32]], &KNOWN_ROOTS)
+                .unwrap_err();
+            assert_eq!(e.kind(), "untrusted_root");
+        }
+    }
+
+    /// A root with the pinned key and any other bytes gets the self-signature check.
+    #[test]
+    fn a_root_with_other_bytes_gets_its_signature_checked() {
+        let root = real_root();
+        let mut der = root.der().to_vec();
+        // The last byte of the signature's `s`: still DER, no longer a valid signature.
+        let last = der.len() - 1;
+        der[last] ^= 0x01;
+        let forged = Certificate::from_der(&der).unwrap();
+        let pins = [crate::anchors::INTEL_SGX_ROOT_CA];
+        for p in all_providers() {
+            let checker = PathChecker {
+                provider: p,
+                cache: &crate::pki::SignatureCache::disabled(),
+                now: root.not_before(),
+            };
+            let e = checker
+                .check_known_root(&forged, CertRole::IntelRoot, &pins, &KNOWN_ROOTS)
+                .unwrap_err();
+            assert_eq!(e.kind(), "certificate_signature", "{e}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::json::{date, envelope, hex_array, json_error};
+use super::json::{date, envelope, envelope_of, hex_array, json_error};
 use super::signed::Signed;
 use super::status::TcbStatus;
 use crate::error::{Error, Unsupported};
@@ -60,6 +60,12 @@ impl Signed<QeIdentity> {
     /// other than 2.
     pub fn from_pcs_body(bytes: &[u8]) -> Result<Self, Error> {
         let (signed, signature) = envelope(bytes, "enclaveIdentity", WHAT)?;
+        Self::from_parts(signed, signature)
+    }
+
+    /// [`Self::from_pcs_body`] over a body whose top level was already read.
+    pub(crate) fn from_pcs_members(members: &crate::json::Members<'_>) -> Result<Self, Error> {
+        let (signed, signature) = envelope_of(members, "enclaveIdentity", WHAT)?;
         Self::from_parts(signed, signature)
     }
 

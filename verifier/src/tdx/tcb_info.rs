@@ -5,7 +5,7 @@ use core::cmp::Ordering;
 
 use serde::Deserialize;
 
-use super::json::{components, date, envelope, hex_array, json_error, RawComponent};
+use super::json::{components, date, envelope, envelope_of, hex_array, json_error, RawComponent};
 use super::signed::Signed;
 use super::status::TcbStatus;
 use crate::error::{Error, Unsupported};
@@ -124,6 +124,12 @@ impl Signed<TcbInfo> {
     /// other than 3 or an unknown tcbType.
     pub fn from_pcs_body(bytes: &[u8]) -> Result<Self, Error> {
         let (signed, signature) = envelope(bytes, "tcbInfo", WHAT)?;
+        Self::from_parts(signed, signature)
+    }
+
+    /// [`Self::from_pcs_body`] over a body whose top level was already read.
+    pub(crate) fn from_pcs_members(members: &crate::json::Members<'_>) -> Result<Self, Error> {
+        let (signed, signature) = envelope_of(members, "tcbInfo", WHAT)?;
         Self::from_parts(signed, signature)
     }
 

@@ -8,7 +8,8 @@ use super::eventlog::EventLog;
 use super::needs;
 use super::pck_chain::{
     ca_cn, issuers, issuing_ca, parse_pck_chain, pck_certificate_key, pck_certificates, pck_source,
-    PckChain, PckSource, PCK_LEAF_CN, PLATFORM_CA_CN, PROCESSOR_CA_CN, ROOT_CN, TCB_SIGNING_CN,
+    PckChain, PckSource, KNOWN_ROOTS, PCK_LEAF_CN, PLATFORM_CA_CN, PROCESSOR_CA_CN, ROOT_CN,
+    TCB_SIGNING_CN,
 };
 use super::pck_ext::PckExtension;
 use super::quote::{Quote, QuoteBody, TdReport, CERT_TYPE_PCK_CHAIN, TEE_TYPE_TDX};
@@ -135,7 +136,12 @@ fn build_chain(
             }
             for root in roots {
                 let checked = checker
-                    .check_root(root, CertRole::IntelRoot, &verifier.anchors.intel_root)
+                    .check_known_root(
+                        root,
+                        CertRole::IntelRoot,
+                        &verifier.anchors.intel_root,
+                        &KNOWN_ROOTS,
+                    )
                     .and_then(|()| checker.check_issued(ca, CertRole::PckCa, root, 1))
                     .and_then(|()| checker.check_issued(leaf, CertRole::Pck, ca, 0));
                 match checked {
@@ -452,7 +458,12 @@ pub(crate) fn verify(
     expect_subject(root, CertRole::IntelRoot, &[ROOT_CN])?;
     expect_subject(ca, CertRole::PckCa, &[PLATFORM_CA_CN, PROCESSOR_CA_CN])?;
     expect_subject(leaf, CertRole::Pck, &[PCK_LEAF_CN])?;
-    checker.check_root(root, CertRole::IntelRoot, &verifier.anchors.intel_root)?;
+    checker.check_known_root(
+        root,
+        CertRole::IntelRoot,
+        &verifier.anchors.intel_root,
+        &KNOWN_ROOTS,
+    )?;
     // The PCK CA is one intermediate below the root (RFC 5280 pathLenConstraint).
     checker.check_issued(ca, CertRole::PckCa, root, 1)?;
     checker.check_issued(leaf, CertRole::Pck, ca, 0)?;

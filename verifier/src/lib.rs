@@ -175,6 +175,11 @@ pub struct Verifier {
     device_chains: ParsedChainCache<Vec<pki::Certificate>>,
     /// Azure runtime data, parsed, keyed by its SHA-256 (which the hardware report binds).
     runtime_data: ParsedChainCache<azure::runtime::RuntimeData>,
+    /// OCSP answers already authenticated (GPU and RIM chains); judged at `now` per call.
+    ocsp: pki::ocsp::OcspMemo,
+    /// GPU device chains (PEM) parsed, keyed by their exact bytes: looked up on every
+    /// GPU verification, where a SHA-256 over the 4 KB would cost more than the lookup.
+    gpu_chains: ParsedChainCache<Vec<pki::Certificate>, Box<[u8]>>,
 }
 
 impl Verifier {
@@ -192,6 +197,8 @@ impl Verifier {
             chains: ParsedChainCache::default(),
             device_chains: ParsedChainCache::default(),
             runtime_data: ParsedChainCache::default(),
+            ocsp: pki::ocsp::OcspMemo::default(),
+            gpu_chains: ParsedChainCache::default(),
         }
     }
 
@@ -203,6 +210,8 @@ impl Verifier {
         self.chains = ParsedChainCache::disabled();
         self.device_chains = ParsedChainCache::disabled();
         self.runtime_data = ParsedChainCache::disabled();
+        self.ocsp = pki::ocsp::OcspMemo::disabled();
+        self.gpu_chains = ParsedChainCache::disabled();
         self
     }
 

@@ -1136,6 +1136,53 @@ fn an_answer_from_a_responder_expired_since_is_stale() {
     assert!(e.to_string().contains("GH100 A01 GSP BROM"), "{e}");
 }
 
+/// The same, on one verifier whose memo of authenticated answers is warm from a time
+/// when the responder was still valid: its expiry is judged at each call's `now`.
+#[test]
+fn a_memoized_answer_is_stale_once_its_responder_expires() {
+    use testvectors::pki::ocsp::{CertIdHash, OcspResponseSpec, SingleResponseSpec};
+    let s = &GpuPki::cached().specs;
+    let mut responder = collateral::responder(&s.provisioner, "short-lived");
+    responder.not_after = collateral::at() - 60;
+    let responder_der = responder.build();
+    let single = SingleResponseSpec::good(
+        &s.brom.build(),
+        &s.provisioner.build(),
+        CertIdHash::Sha384,
+        collateral::at() - 3600,
+    );
+    let mut spec = OcspResponseSpec::new(single, &responder_der, responder.key.clone());
+    spec.certs = vec![responder_der];
+    let mut full = Full::new();
+    full.device_ocsp[0] = spec.build();
+    let pki = GpuPki::cached();
+    let verifier = Verifier::new(TrustAnchors {
+        nvidia_device_root: vec![pki.root_spki_sha256()],
+        nvidia_rim_root: vec![RimPki::cached().root_spki_sha256()],
+        ..TrustAnchors::empty()
+    });
+    let evidence = GpuEvidence::new(
+        default_spec().sign(GpuPki::cached()),
+        pki.chain_pem().into_bytes(),
+    );
+    let bundle = full.bundle();
+    let verify = |options: &NvidiaOptions, now: u64| {
+        verifier.verify_nvidia(&evidence, &bundle, options, from_secs(now))
+    };
+    let before = collateral::at() - 120;
+    for _ in 0..2 {
+        let v = verify(&options(), before).unwrap();
+        assert_eq!(v.claims().ocsp[1].status, "good");
+    }
+    let v = verify(&options(), collateral::at()).unwrap();
+    assert_eq!(v.claims().ocsp[1].status, "stale");
+    let e = verify(&strict(), collateral::at()).unwrap_err();
+    assert_eq!(e.kind(), "ocsp_stale", "{e}");
+    // And good again at the earlier time.
+    let v = verify(&options(), before).unwrap();
+    assert_eq!(v.claims().ocsp[1].status, "good");
+}
+
 /// Security review, issue 11: an answer without nextUpdate is current only for
 /// `ocsp_max_age_without_next_update` (a day by default) after its thisUpdate.
 #[test]

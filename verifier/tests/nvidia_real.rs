@@ -498,3 +498,109 @@ fn every_flipped_byte_of_set_a_is_refused() {
     );
     assert_eq!(rejected + malformed, ev.report.len());
 }
+
+/// A verifier whose caches are warm with setA (signatures, the parsed device chain, the
+/// authenticated OCSP answers) still judges time and bytes afresh: the same responses
+/// at a `now` past their nextUpdate are stale (a rejection when OCSP is required), and a
+/// response with a flipped signature byte, or a chain with a flipped byte, is refused.
+#[test]
+fn warm_caches_still_reject_stale_ocsp_and_mutations() {
+    let ev = evidence(
+        "setA_h100_550.90.07/attestation_report.hex",
+        "setA_h100_550.90.07/device_cert_chain.pem",
+    );
+    let b = set_a_bundle();
+    let verifier = Verifier::new(TrustAnchors::default());
+    let opts = nonce(SET_A_NONCE);
+    let current = at("2025-08-21T12:00:00Z");
+    let device = |v: &Verified<GpuClaims>| {
+        v.claims()
+            .ocsp
+            .iter()
+            .skip(1)
+            .map(|o| o.status)
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..2 {
+        let v = verifier.verify_nvidia(&ev, &b, &opts, current).unwrap();
+        assert_eq!(device(&v), ["good"; 3]);
+    }
+
+    // Past nextUpdate: the memoized answers are stale, and refused when required.
+    let later = at("2025-08-25T12:00:00Z");
+    let v = verifier.verify_nvidia(&ev, &b, &opts, later).unwrap();
+    assert_eq!(device(&v), ["stale"; 3]);
+    let mut required = opts.clone();
+    required.require_ocsp = true;
+    let e = verifier
+        .verify_nvidia(&ev, &b, &required, later)
+        .unwrap_err();
+    assert_eq!(e.kind(), "ocsp_stale", "{e}");
+    // Before thisUpdate: not yet valid.
+    let earlier = at("2025-08-19T12:00:00Z");
+    let v = verifier.verify_nvidia(&ev, &b, &opts, earlier).unwrap();
+    assert_eq!(device(&v), ["not_yet_valid"; 3]);
+    // And current again.
+    let v = verifier.verify_nvidia(&ev, &b, &opts, current).unwrap();
+    assert_eq!(device(&v), ["good"; 3]);
+
+    // The device ICA's response with a flipped signature byte.
+    for name in ["l2", "l3", "l4"] {
+        let path = format!("setA_h100_550.90.07/ocsp/test_gpu_certificate_{name}.ocsp.der");
+        let good = read(&path);
+        let mut bad = good.clone();
+        // The last byte: in the response's signature, or in its responder
+        // certificate's (which then no longer chains to the issuer).
+        let last = bad.len() - 1;
+        bad[last] ^= 0x01;
+        let mut mutated = Bundle::new();
+        for item in b.ocsp_responses() {
+            if item.der() != good.as_slice() {
+                mutated.add_bytes(item.der()).unwrap();
+            }
+        }
+        for rim in [
+            "setA_h100_550.90.07/NV_GPU_DRIVER_GH100_550.90.07.xml",
+            "setA_h100_550.90.07/NV_GPU_VBIOS_1010_0200_882_96009F0001.xml",
+        ] {
+            mutated.add_bytes(&read(rim)).unwrap();
+        }
+        mutated.add_bytes(&bad).unwrap();
+        let e = verifier
+            .verify_nvidia(&ev, &mutated, &opts, current)
+            .unwrap_err();
+        assert!(e.kind().starts_with("ocsp"), "{name}: {e}");
+
+        // The signed response data changed (a digit of producedAt's seconds): the
+        // response's own signature fails.
+        let parsed = b
+            .ocsp_responses()
+            .iter()
+            .find(|r| r.der() == good.as_slice())
+            .unwrap();
+        let tbs = parsed.tbs_response_data();
+        let start = good.windows(tbs.len()).position(|w| w == tbs).unwrap();
+        let produced_at = tbs.windows(2).position(|w| w == [0x18, 0x0f]).unwrap();
+        let mut bad = good.clone();
+        bad[start + produced_at + 2 + 13] ^= 0x01;
+        let mut mutated = b.clone();
+        mutated.retain(|item| !matches!(item, Item::OcspResponse(r) if r.der() == good.as_slice()));
+        mutated.add_bytes(&bad).unwrap();
+        let e = verifier
+            .verify_nvidia(&ev, &mutated, &opts, current)
+            .unwrap_err();
+        assert!(e.kind().starts_with("ocsp"), "{name}: {e}");
+    }
+
+    // A device chain with a flipped byte inside a certificate's signature.
+    let pem = String::from_utf8(ev.certificate_chain.clone()).unwrap();
+    let end = pem.find("-----END CERTIFICATE-----").unwrap();
+    let mut chain = ev.certificate_chain.clone();
+    let i = end - 8;
+    chain[i] = if chain[i] == b'A' { b'B' } else { b'A' };
+    let mut bad = ev.clone();
+    bad.certificate_chain = chain;
+    assert!(verifier.verify_nvidia(&bad, &b, &opts, current).is_err());
+    // The good evidence is still accepted afterwards.
+    verifier.verify_nvidia(&ev, &b, &opts, current).unwrap();
+}

@@ -8,6 +8,7 @@ use crate::collateral::Bundle;
 use crate::crypto::HashAlg;
 use crate::error::{BindingError, Error, ExpectationError, OcspErrorKind, RimErrorKind};
 use crate::needs::CollateralKey;
+use crate::pki::ocsp::OcspMemo;
 use crate::pki::ocsp::{CertStatus, Freshness, OcspStatus, RevocationReason};
 use crate::pki::{Certificate, PathChecker};
 use crate::time::{rfc3339_secs, UnixTime};
@@ -94,12 +95,16 @@ pub(crate) fn verify(
 
     // 6. OCSP for every certificate below the root. NVIDIA's responder does not answer
     //    for the per-device leaf, so the leaf is checked only when a response is given.
+    let ocsp_checker = OcspChecker {
+        checker: &checker,
+        memo: &verifier.ocsp,
+    };
     let mut ocsp = Vec::new();
     for (i, pair) in chain.certs.windows(2).enumerate() {
         let [cert, issuer] = pair else { continue };
         let covered = i > 0;
         ocsp.push(ocsp_claim(
-            &checker,
+            &ocsp_checker,
             collateral,
             cert,
             issuer,
@@ -285,7 +290,8 @@ fn check_labels(
 }
 
 /// The device chain: from the evidence when it carries one (parsed once per distinct
-/// chain, through the verifier's chain cache), else from the collateral.
+/// chain, through the verifier's chain cache, keyed by the exact bytes), else from the
+/// collateral.
 fn device_certificates(
     verifier: &Verifier,
     evidence: &GpuEvidence,
@@ -295,17 +301,16 @@ fn device_certificates(
     if evidence.certificate_chain.is_empty() {
         return chain_from_bundle(verifier.provider, collateral, report).map(Arc::new);
     }
-    let key = verifier.device_chains.enabled().then(|| {
-        verifier
-            .provider
-            .hash(HashAlg::Sha256, &[&evidence.certificate_chain])
-    });
-    if let Some(chain) = key.as_ref().and_then(|k| verifier.device_chains.get(k)) {
+    let cache = &verifier.gpu_chains;
+    if let Some(chain) = cache.get(evidence.certificate_chain.as_slice()) {
         return Ok(chain);
     }
     let chain = Arc::new(decode_chain(&evidence.certificate_chain)?);
-    if let Some(k) = key {
-        verifier.device_chains.insert(k, Arc::clone(&chain));
+    if cache.enabled() {
+        cache.insert(
+            evidence.certificate_chain.as_slice().into(),
+            Arc::clone(&chain),
+        );
     }
     Ok(chain)
 }
@@ -328,7 +333,7 @@ fn verify_report_signature(
 /// rejects (a revocation, an unauthenticated response, or anything short of a current
 /// `good` when OCSP is required) is an error.
 fn ocsp_claim(
-    checker: &PathChecker<'_>,
+    checker: &OcspChecker<'_>,
     collateral: &Bundle,
     cert: &Certificate,
     issuer: &Certificate,
@@ -402,7 +407,7 @@ fn ocsp_claim(
                 claim.status = "stale";
                 if required {
                     return Err(fail(OcspErrorKind::Stale {
-                        now: crate::time::secs(checker.now),
+                        now: crate::time::secs(checker.checker.now),
                         next_update,
                     }));
                 }
@@ -418,7 +423,7 @@ fn ocsp_claim(
                 claim.status = "not_yet_valid";
                 if required {
                     return Err(fail(OcspErrorKind::NotYetValid {
-                        now: crate::time::secs(checker.now),
+                        now: crate::time::secs(checker.checker.now),
                         this_update,
                     }));
                 }
@@ -435,11 +440,17 @@ fn ocsp_claim(
     Ok(claim)
 }
 
+/// The path checker, and the verifier's memo of authenticated OCSP answers.
+struct OcspChecker<'a> {
+    checker: &'a PathChecker<'a>,
+    memo: &'a OcspMemo,
+}
+
 /// Every supplied response about `cert` is authenticated (one that fails rejects); a
 /// revocation other than a hold wins, else the current response with the latest
 /// thisUpdate, else the latest.
 fn best_ocsp_status(
-    checker: &PathChecker<'_>,
+    OcspChecker { checker, memo }: &OcspChecker<'_>,
     collateral: &Bundle,
     cert: &Certificate,
     issuer: &Certificate,
@@ -450,11 +461,11 @@ fn best_ocsp_status(
     // Only responses with a CertID for this serial can name it (and a hash we cannot
     // compute is skipped below either way).
     for response in collateral.ocsp_responses_for_serial(cert.serial()) {
-        // A CertID hash we cannot compute cannot name this certificate for us.
-        let Ok(Some(single)) = response.find(checker.provider, cert, issuer) else {
+        // Authenticated once per (response, certificate, issuer); judged at `now` here.
+        let Some(answer) = checker.authenticated_answer(memo, response, cert, issuer)? else {
             continue;
         };
-        let status = match checker.check_ocsp_with(response, cert, issuer, None, max_age) {
+        let status = match answer.at(cert, checker.now, max_age) {
             Ok(status) => status,
             // Authentic (an authorized responder signed it), but that responder has
             // expired since, so the answer vouches for nothing now: it is stale from the
@@ -468,14 +479,14 @@ fn best_ocsp_status(
                     },
                 ..
             }) => {
-                let end = single
+                let end = answer
                     .next_update
-                    .unwrap_or_else(|| single.this_update.saturating_add(max_age.as_secs()));
+                    .unwrap_or_else(|| answer.this_update.saturating_add(max_age.as_secs()));
                 OcspStatus {
-                    status: single.status,
-                    this_update: single.this_update,
-                    next_update: single.next_update,
-                    produced_at: response.produced_at_secs().unwrap_or_default(),
+                    status: answer.status,
+                    this_update: answer.this_update,
+                    next_update: answer.next_update,
+                    produced_at: answer.produced_at,
                     freshness: Freshness::Stale {
                         next_update: end.min(not_after),
                     },
@@ -582,12 +593,16 @@ fn verify_candidate<'a>(
             kind: RimErrorKind::NoMeasurements,
         });
     }
+    let ocsp_checker = OcspChecker {
+        checker,
+        memo: &verifier.ocsp,
+    };
     let mut ocsp = Vec::new();
     let mut chain_warnings = Vec::new();
     for pair in rim.certificates().windows(2) {
         let [cert, issuer] = pair else { continue };
         ocsp.push(ocsp_claim(
-            checker,
+            &ocsp_checker,
             collateral,
             cert,
             issuer,

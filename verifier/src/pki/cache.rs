@@ -11,9 +11,11 @@
 //! the other well-kept choice, brings a much larger dependency tree and per-entry
 //! bookkeeping (expiry, listeners, async) this cache does not use.
 
+use std::hash::Hash;
 use std::sync::{Arc, OnceLock};
 
 use quick_cache::sync::Cache;
+use quick_cache::Equivalent;
 
 use super::Certificate;
 use crate::crypto::Digest;
@@ -81,7 +83,9 @@ impl SignatureCache {
 }
 
 /// Certificate chains already parsed (and what was decoded from them), keyed by the
-/// SHA-256 of their exact encoded bytes.
+/// SHA-256 of their exact encoded bytes, or (`K = Box<[u8]>`) by the bytes themselves:
+/// for a chain that is looked up on every call, a non-cryptographic hash and a
+/// comparison of a few KB cost less than a SHA-256 over them.
 ///
 /// Every TDX quote carries its PCK chain as PEM; parsing three certificates and decoding
 /// the PCK extension costs more than the one signature a warm verification needs. Only
@@ -90,19 +94,19 @@ impl SignatureCache {
 /// evicting like [`SignatureCache`]; bounded by count, not weight, since every entry is
 /// a few KB.
 #[derive(Debug)]
-pub(crate) struct ParsedChainCache<T = Vec<Certificate>> {
+pub(crate) struct ParsedChainCache<T = Vec<Certificate>, K = Digest> {
     /// `None` when disabled (capacity 0).
-    entries: Option<Cache<Digest, Arc<T>>>,
+    entries: Option<Cache<K, Arc<T>>>,
 }
 
-impl<T> Default for ParsedChainCache<T> {
+impl<T, K: Eq + Hash> Default for ParsedChainCache<T, K> {
     fn default() -> Self {
         // One entry per platform (PCK certificate); a few KB each.
         Self::with_capacity(1024)
     }
 }
 
-impl<T> ParsedChainCache<T> {
+impl<T, K: Eq + Hash> ParsedChainCache<T, K> {
     /// A cache holding about `capacity` chains; 0 disables caching.
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         Self {
@@ -120,11 +124,11 @@ impl<T> ParsedChainCache<T> {
         self.entries.is_some()
     }
 
-    pub(crate) fn get(&self, key: &Digest) -> Option<Arc<T>> {
+    pub(crate) fn get<Q: Hash + Equivalent<K> + ?Sized>(&self, key: &Q) -> Option<Arc<T>> {
         self.entries.as_ref()?.get(key)
     }
 
-    pub(crate) fn insert(&self, key: Digest, chain: Arc<T>) {
+    pub(crate) fn insert(&self, key: K, chain: Arc<T>) {
         if let Some(e) = &self.entries {
             e.insert(key, chain);
         }

@@ -28,11 +28,14 @@ mod parse;
 use core::fmt;
 use core::ops::Range;
 use core::time::Duration;
+use std::sync::Arc;
+
+use quick_cache::sync::Cache;
 
 use super::algorithm::{self, SignatureAlgorithm, VerifyError};
 use super::cache::DigestMemo;
 use super::{CertRole, Certificate, Name, PathChecker};
-use crate::crypto::{CryptoProvider, HashAlg};
+use crate::crypto::{CryptoProvider, Digest, HashAlg};
 use crate::error::{CertErrorKind, Error, OcspErrorKind};
 use crate::time::{from_secs, secs, UnixTime};
 
@@ -48,6 +51,8 @@ pub const DEFAULT_MAX_AGE_WITHOUT_NEXT_UPDATE: Duration = Duration::from_secs(86
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OcspResponse {
     der: Vec<u8>,
+    /// SHA-256 of `der`: the response's part of an [`OcspMemo`] key.
+    der_memo: DigestMemo,
     outcome: Outcome,
 }
 
@@ -390,6 +395,7 @@ impl OcspResponse {
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         Ok(Self {
             der: der.to_vec(),
+            der_memo: DigestMemo::default(),
             outcome: parse::ocsp_response(der)?,
         })
     }
@@ -551,10 +557,21 @@ impl PathChecker<'_> {
         expected_nonce: Option<&[u8]>,
         max_age_without_next_update: Duration,
     ) -> Result<OcspStatus, Error> {
+        let single = self.find_answer(response, cert, issuer)?;
+        self.authenticate(response, single, cert, issuer, expected_nonce)?
+            .at(cert, self.now, max_age_without_next_update)
+    }
+
+    /// Steps 1 and 2: the response is a successful basic one with an answer about `cert`.
+    fn find_answer<'r>(
+        &self,
+        response: &'r OcspResponse,
+        cert: &Certificate,
+        issuer: &Certificate,
+    ) -> Result<&'r SingleResponse, Error> {
         let fail = |kind| ocsp_error(cert, kind);
-        // 1. a successful basic response
-        let basic = match &response.outcome {
-            Outcome::Basic(basic) => basic,
+        match &response.outcome {
+            Outcome::Basic(_) => {}
             Outcome::Refused(status) => {
                 return Err(fail(OcspErrorKind::ResponseStatus(status.name())))
             }
@@ -563,13 +580,32 @@ impl PathChecker<'_> {
                     oid: oid.clone(),
                 }))
             }
-        };
-        // 2. an answer about this certificate
-        let single = response.find(self.provider, cert, issuer)?.ok_or_else(|| {
+        }
+        response.find(self.provider, cert, issuer)?.ok_or_else(|| {
             fail(OcspErrorKind::NoMatchingResponse {
                 serial: hex::encode(cert.serial()),
             })
-        })?;
+        })
+    }
+
+    /// Steps 3 to 5 for `single`, the answer about `cert` in `response`: everything
+    /// but step 6, which depends on `now`. What it establishes depends only on the bytes
+    /// of the response, `cert`, `issuer` and the nonce.
+    fn authenticate(
+        &self,
+        response: &OcspResponse,
+        single: &SingleResponse,
+        cert: &Certificate,
+        issuer: &Certificate,
+        expected_nonce: Option<&[u8]>,
+    ) -> Result<Authenticated, Error> {
+        let fail = |kind| ocsp_error(cert, kind);
+        let Some(basic) = response.basic() else {
+            // `find_answer` found a SingleResponse, so there is a basic body.
+            return Err(fail(OcspErrorKind::ResponseStatus(
+                response.response_status().name(),
+            )));
+        };
         // 3. from the issuer or a responder it authorized
         let signer = self.authorized_signer(basic, issuer).map_err(fail)?;
         // 4. signed by it, with nothing critical left unprocessed
@@ -582,21 +618,50 @@ impl PathChecker<'_> {
         }
         // 5. answering this request
         check_nonce(expected_nonce, basic.nonce.as_deref()).map_err(fail)?;
-        // 6. by a signer authorized now, not only when it signed
-        self.currently_authorized(signer).map_err(fail)?;
-        Ok(OcspStatus {
+        Ok(Authenticated {
             status: single.status,
             this_update: single.this_update,
             next_update: single.next_update,
             produced_at: basic.produced_at,
-            freshness: Freshness::at(
-                secs(self.now),
-                single.this_update,
-                single.next_update,
-                max_age_without_next_update,
-            ),
             responder: signer.subject().display().to_owned(),
+            responder_not_before: signer.not_before_secs(),
+            responder_not_after: signer.not_after_secs(),
         })
+    }
+
+    /// Steps 1 to 5 of [`Self::check_ocsp_with`] without a nonce, remembered in `memo`
+    /// (only successes, keyed by the exact bytes of the response, `cert` and `issuer`).
+    /// The caller evaluates step 6 and the freshness at `now` with
+    /// [`Authenticated::at`] on every call.
+    ///
+    /// `Ok(None)` when the response has no answer about `cert` (or only CertIDs under a
+    /// hash Verdict does not support): it cannot name this certificate.
+    ///
+    /// # Errors
+    /// As [`Self::check_ocsp_with`], for steps 3 to 5.
+    pub(crate) fn authenticated_answer(
+        &self,
+        memo: &OcspMemo,
+        response: &OcspResponse,
+        cert: &Certificate,
+        issuer: &Certificate,
+    ) -> Result<Option<Arc<Authenticated>>, Error> {
+        let key = memo.key(self.provider, response, cert, issuer);
+        let authenticated = match key.as_ref().and_then(|k| memo.get(k)) {
+            Some(hit) => hit,
+            None => {
+                // A CertID hash we cannot compute cannot name this certificate for us.
+                let Ok(Some(single)) = response.find(self.provider, cert, issuer) else {
+                    return Ok(None);
+                };
+                let fresh = Arc::new(self.authenticate(response, single, cert, issuer, None)?);
+                if let Some(k) = key {
+                    memo.insert(k, Arc::clone(&fresh));
+                }
+                fresh
+            }
+        };
+        Ok(Some(authenticated))
     }
 
     /// The certificate that signed `basic`: the issuer when the ResponderID names it,
@@ -655,30 +720,6 @@ impl PathChecker<'_> {
         Ok(delegate)
     }
 
-    /// The signer's certificate is valid at `now` (RFC 6960 §3.2 item 4). For the issuer
-    /// itself the caller's chain check already holds this.
-    fn currently_authorized(&self, signer: &Certificate) -> Result<(), OcspErrorKind> {
-        let now = secs(self.now);
-        if now > signer.not_after_secs() {
-            return Err(OcspErrorKind::ResponderExpired {
-                responder: signer.subject().display().to_owned(),
-                now,
-                not_after: signer.not_after_secs(),
-            });
-        }
-        if now < signer.not_before_secs() {
-            return Err(OcspErrorKind::ResponderNotAuthorized {
-                responder: signer.subject().display().to_owned(),
-                reason: CertErrorKind::NotYetValid {
-                    now,
-                    not_before: signer.not_before_secs(),
-                }
-                .to_string(),
-            });
-        }
-        Ok(())
-    }
-
     fn verify_response_signature(
         &self,
         response: &OcspResponse,
@@ -715,5 +756,128 @@ fn check_nonce(expected: Option<&[u8]>, actual: Option<&[u8]>) -> Result<(), Ocs
             actual: actual.map(hex::encode).unwrap_or_default(),
         }),
         _ => Ok(()),
+    }
+}
+
+/// What steps 1 to 5 established about one response's answer about one certificate:
+/// nothing here depends on the verification time.
+#[derive(Debug, Clone)]
+pub(crate) struct Authenticated {
+    pub(crate) status: CertStatus,
+    pub(crate) this_update: u64,
+    pub(crate) next_update: Option<u64>,
+    pub(crate) produced_at: u64,
+    /// The signer's subject and validity window, for step 6.
+    responder: String,
+    responder_not_before: u64,
+    responder_not_after: u64,
+}
+
+impl Authenticated {
+    /// Step 6 at `now` (RFC 6960 §3.2 item 4: the signer's certificate is valid now; for
+    /// the issuer itself the caller's chain check already holds this), and the answer's
+    /// freshness at `now`.
+    pub(crate) fn at(
+        &self,
+        cert: &Certificate,
+        now: UnixTime,
+        max_age: Duration,
+    ) -> Result<OcspStatus, Error> {
+        let now = secs(now);
+        if now > self.responder_not_after {
+            return Err(ocsp_error(
+                cert,
+                OcspErrorKind::ResponderExpired {
+                    responder: self.responder.clone(),
+                    now,
+                    not_after: self.responder_not_after,
+                },
+            ));
+        }
+        if now < self.responder_not_before {
+            return Err(ocsp_error(
+                cert,
+                OcspErrorKind::ResponderNotAuthorized {
+                    responder: self.responder.clone(),
+                    reason: CertErrorKind::NotYetValid {
+                        now,
+                        not_before: self.responder_not_before,
+                    }
+                    .to_string(),
+                },
+            ));
+        }
+        Ok(OcspStatus {
+            status: self.status,
+            this_update: self.this_update,
+            next_update: self.next_update,
+            produced_at: self.produced_at,
+            freshness: Freshness::at(now, self.this_update, self.next_update, max_age),
+            responder: self.responder.clone(),
+        })
+    }
+}
+
+/// Responses already authenticated (steps 1 to 5, without a nonce) as the answer about a
+/// certificate, so a warm verification re-evaluates only what depends on `now`: whether
+/// the signer is still valid, and the answer's freshness.
+///
+/// Keyed by the SHA-256 of the whole response and of both certificates' TBSCertificate
+/// (which holds everything steps 1 to 5 read of them: serial, names, key, extensions);
+/// only successes are kept, so a response that failed is checked in full again. Bounded
+/// and evicting like [`super::SignatureCache`].
+#[derive(Debug)]
+pub(crate) struct OcspMemo {
+    /// `None` when disabled (capacity 0).
+    entries: Option<Cache<(Digest, Digest, Digest), Arc<Authenticated>>>,
+}
+
+impl Default for OcspMemo {
+    fn default() -> Self {
+        // A device chain has three covered certificates and each RIM chain three; a few
+        // thousand answers cover a fleet's distinct chips at a few hundred bytes each.
+        Self::with_capacity(4096)
+    }
+}
+
+impl OcspMemo {
+    /// A memo holding about `capacity` answers; 0 disables it.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self {
+            entries: (capacity > 0).then(|| Cache::new(capacity)),
+        }
+    }
+
+    /// A memo that never remembers anything.
+    pub(crate) fn disabled() -> Self {
+        Self::with_capacity(0)
+    }
+
+    fn key(
+        &self,
+        provider: &dyn CryptoProvider,
+        response: &OcspResponse,
+        cert: &Certificate,
+        issuer: &Certificate,
+    ) -> Option<(Digest, Digest, Digest)> {
+        self.entries.as_ref()?;
+        let tbs = |c: &Certificate| {
+            c.tbs_memo()
+                .get_or_init(|| provider.hash(HashAlg::Sha256, &[c.tbs()]))
+        };
+        let whole = response
+            .der_memo
+            .get_or_init(|| provider.hash(HashAlg::Sha256, &[response.der()]));
+        Some((whole, tbs(cert), tbs(issuer)))
+    }
+
+    fn get(&self, key: &(Digest, Digest, Digest)) -> Option<Arc<Authenticated>> {
+        self.entries.as_ref()?.get(key)
+    }
+
+    fn insert(&self, key: (Digest, Digest, Digest), value: Arc<Authenticated>) {
+        if let Some(e) = &self.entries {
+            e.insert(key, value);
+        }
     }
 }

@@ -214,7 +214,7 @@ impl Bundle {
         let mut added = Added::default();
         let rim = members
             .as_ref()
-            .and_then(|m| m.get("id").and(m.get_str("rim")));
+            .and_then(|m| m.get("id").and_then(|_| m.get_str("rim")));
         if let Some(rim) = rim {
             use base64::Engine as _;
             let xml = base64::engine::general_purpose::STANDARD

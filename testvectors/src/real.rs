@@ -46,3 +46,10 @@ pub fn nvidia_dir() -> PathBuf {
     );
     dir
 }
+
+/// Reads a file under the vectors root (`relative` as in `tdx/cases/…`), so the pure
+/// crates' unit tests do no I/O of their own. Panics with the path if it cannot.
+pub fn read(relative: &str) -> Vec<u8> {
+    let path = vectors_dir().join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

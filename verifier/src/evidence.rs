@@ -26,6 +26,21 @@ use crate::{nvidia, snp, tdx};
 pub enum Evidence {
     /// An AMD SEV-SNP attestation report (1184 bytes).
     Snp(Vec<u8>),
+    /// An AMD SEV-SNP attestation report with certificates that travelled with it (DER):
+    /// Trustee's SNP evidence with a `cert_chain` (see [`snp::trustee`]).
+    ///
+    /// A variant of its own rather than a member of [`Self::Snp`], so that code building
+    /// or matching `Snp(report)` is unchanged. The certificates are collateral
+    /// candidates like the bundle's, tried first and trusted no more: verification gives
+    /// each its role (VCEK, VLEK, ASK, ASVK, ARK) by its content, and only a chain to the
+    /// pinned ARK, with the bundle's CRLs, makes one count. So the VCEK need not be in
+    /// the bundle; the ASK/ARK chain and the CRL still come from it unless carried.
+    SnpWithCertificates {
+        /// The report.
+        report: Vec<u8>,
+        /// The certificates, DER, in the order they came.
+        certificates: Vec<Vec<u8>>,
+    },
     /// An Intel TDX quote, with the TD's CCEL event log when given.
     Tdx {
         /// The quote.
@@ -43,7 +58,10 @@ pub enum Evidence {
 
 impl Evidence {
     /// Reads evidence in any accepted form: an SNP report or DCAP quote as raw bytes,
-    /// hex or base64; Trustee's TDX JSON (quote and event log); NVIDIA GPU evidence as
+    /// hex or base64; Trustee's SNP JSON (the report's fields and its certificate table,
+    /// [`snp::trustee`]: [`Self::SnpWithCertificates`] when it carries certificates,
+    /// [`Self::Snp`] otherwise); Trustee's TDX JSON (quote and event log); Trustee's
+    /// Azure vTPM JSON; NVIDIA GPU evidence as
     /// a raw or hex report, or the SDK, NRAS or Trustee JSON with one or several GPUs.
     /// `hint` names the TEE the caller expects: it decides for bytes whose kind cannot
     /// be told by content, and evidence plainly of another kind is refused.
@@ -59,6 +77,12 @@ impl Evidence {
             let evidence = azure::evidence::decode_trustee(raw)?;
             check_hint(hint, evidence.tee())?;
             return Ok(Self::Azure(Box::new(evidence)));
+        }
+        // Trustee's SNP evidence JSON: the report as its fields, recognised by
+        // `attestation_report`, rebuilt into the signed bytes.
+        if let Some(evidence) = snp::trustee::decode(raw)? {
+            check_hint(hint, Tee::Snp)?;
+            return Ok(evidence.into());
         }
         // GPU evidence has forms of its own (hex reports, SDK and Trustee JSON).
         if nvidia::looks_like(raw) {
@@ -118,7 +142,7 @@ impl Evidence {
     /// The TEE that produced it.
     pub fn tee(&self) -> Tee {
         match self {
-            Self::Snp(_) => Tee::Snp,
+            Self::Snp(_) | Self::SnpWithCertificates { .. } => Tee::Snp,
             Self::Tdx { .. } => Tee::Tdx,
             Self::Sgx(_) => Tee::Sgx,
             Self::Gpus(_) => Tee::Nvidia,
@@ -143,6 +167,17 @@ impl Evidence {
                 ),
                 Err(_) => Vec::new(),
             },
+            Self::SnpWithCertificates {
+                report,
+                certificates,
+            } => match snp::AttestationReport::parse(report) {
+                Ok(report) => snp::needs::requirements(
+                    &report,
+                    &expectations.snp.clone().unwrap_or_default(),
+                    &with_carried(known, certificates.iter().map(Vec::as_slice)),
+                ),
+                Err(_) => Vec::new(),
+            },
             Self::Tdx { quote, .. } | Self::Sgx(quote) => tdx::needs::requirements(quote, known),
             Self::Gpus(gpus) => {
                 let options = expectations.nvidia.clone().unwrap_or_default();
@@ -159,7 +194,7 @@ impl Evidence {
                             .as_ref()
                             .map(|o| o.snp.clone())
                             .unwrap_or_default();
-                        let known = with_carried_vcek(known, vcek.as_deref());
+                        let known = with_carried(known, vcek.as_deref());
                         snp::needs::requirements(&report, &options, &known)
                     }
                     None => Vec::new(),
@@ -183,6 +218,15 @@ impl Evidence {
                     snp::needs::select(&report, key, bundle, &mut out);
                 }
             }
+            Self::SnpWithCertificates {
+                report,
+                certificates,
+            } => {
+                if let Ok(report) = snp::AttestationReport::parse(report) {
+                    let bundle = with_carried(bundle, certificates.iter().map(Vec::as_slice));
+                    snp::needs::select(&report, key, &bundle, &mut out);
+                }
+            }
             Self::Tdx { quote, .. } | Self::Sgx(quote) => {
                 tdx::needs::select(quote, key, bundle, &mut out);
             }
@@ -195,7 +239,7 @@ impl Evidence {
             Self::Azure(a) => match &a.hardware {
                 AzureHardware::Snp { vcek } => {
                     if let Some(report) = azure_snp_report(a) {
-                        let bundle = with_carried_vcek(bundle, vcek.as_deref());
+                        let bundle = with_carried(bundle, vcek.as_deref());
                         snp::needs::select(&report, key, &bundle, &mut out);
                     }
                 }
@@ -244,16 +288,43 @@ fn azure_snp_report(evidence: &AzureEvidence) -> Option<snp::AttestationReport> 
     snp::AttestationReport::parse(hcl.hardware_report).ok()
 }
 
-/// `bundle` with the VCEK the evidence carries (it serves the VCEK need, so that only the
-/// chain is fetched).
-fn with_carried_vcek<'b>(bundle: &'b Bundle, vcek: Option<&[u8]>) -> std::borrow::Cow<'b, Bundle> {
-    match vcek.and_then(|der| crate::pki::Certificate::from_der(der).ok()) {
-        Some(cert) => {
-            let mut with = bundle.clone();
-            with.push_certificate(cert);
-            std::borrow::Cow::Owned(with)
+/// `bundle` with the certificates the evidence carries (Azure's VCEK, Trustee's SNP
+/// `cert_chain`): they serve the needs they can, so that only the rest is fetched.
+/// Certificates that do not parse serve nothing (verification names them).
+fn with_carried<'b, 'c>(
+    bundle: &'b Bundle,
+    carried: impl IntoIterator<Item = &'c [u8]>,
+) -> std::borrow::Cow<'b, Bundle> {
+    let mut certs = carried
+        .into_iter()
+        .filter_map(|der| crate::pki::Certificate::from_der(der).ok())
+        .peekable();
+    if certs.peek().is_none() {
+        return std::borrow::Cow::Borrowed(bundle);
+    }
+    let mut with = bundle.clone();
+    for cert in certs {
+        with.push_certificate(cert);
+    }
+    std::borrow::Cow::Owned(with)
+}
+
+impl From<snp::trustee::TrusteeSnpEvidence> for Evidence {
+    /// [`Evidence::Snp`] when no certificate came with the report,
+    /// [`Evidence::SnpWithCertificates`] otherwise.
+    fn from(evidence: snp::trustee::TrusteeSnpEvidence) -> Self {
+        let snp::trustee::TrusteeSnpEvidence {
+            report,
+            certificates,
+        } = evidence;
+        if certificates.is_empty() {
+            Self::Snp(report)
+        } else {
+            Self::SnpWithCertificates {
+                report,
+                certificates,
+            }
         }
-        None => std::borrow::Cow::Borrowed(bundle),
     }
 }
 

@@ -11,7 +11,8 @@
 //!
 //! 1. the report is 1184 bytes, its version is 2–5, every reserved range for that version
 //!    is zero, SIGNATURE_ALGO is 1 and SIGNING_KEY is the VCEK or the VLEK;
-//! 2. a certificate of the kind SIGNING_KEY names is supplied;
+//! 2. a certificate of the kind SIGNING_KEY names is supplied (in the collateral, or
+//!    carried by the evidence: [`Evidence::SnpWithCertificates`]);
 //! 3. the product line comes from CPUID (v3+; Siena/Bergamo are Genoa), or for v2 from
 //!    the caller or the certificate;
 //! 4. the intermediate is the product's ASK (VCEK) or ASVK (VLEK);
@@ -251,6 +252,14 @@ impl Verifier {
             Evidence::Snp(report) => {
                 let options = expectations.snp.clone().unwrap_or_default();
                 self.verify_snp(report, collateral, &options, now)
+                    .map(|v| v.map(|c| Claims::Snp(Box::new(c))))
+            }
+            Evidence::SnpWithCertificates {
+                report,
+                certificates,
+            } => {
+                let options = expectations.snp.clone().unwrap_or_default();
+                snp::verify_carrying(self, report, certificates, collateral, &options, now)
                     .map(|v| v.map(|c| Claims::Snp(Box::new(c))))
             }
             Evidence::Tdx { quote, event_log } => {

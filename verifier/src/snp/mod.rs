@@ -8,6 +8,7 @@ pub(crate) mod needs;
 mod options;
 mod report;
 mod tcb;
+pub mod trustee;
 mod verify;
 
 pub use crate::amd::{Product, TcbComponent};
@@ -21,4 +22,4 @@ pub use report::{
 };
 pub use tcb::{TcbParts, TcbVersion};
 
-pub(crate) use verify::{verify, verify_with_carried};
+pub(crate) use verify::{verify, verify_carrying, verify_with_carried};

@@ -156,6 +156,40 @@ pub struct KeyInfo {
 }
 
 impl KeyInfo {
+    /// Decodes the raw KEY_INFO value (offset 0x048), as [`AttestationReport::parse`]
+    /// does.
+    ///
+    /// # Errors
+    /// [`ParseErrorKind::NonZeroReserved`] for bits 31:5 set;
+    /// [`ParseErrorKind::InvalidValue`] for a reserved SIGNING_KEY encoding (2–6).
+    pub fn decode(raw: u32) -> Result<Self, Error> {
+        if raw >> 5 != 0 {
+            return Err(ParseError {
+                what: "KEY_INFO reserved bits 31:5",
+                offset: 0x048,
+                kind: ParseErrorKind::NonZeroReserved,
+            }
+            .into());
+        }
+        let signing_key = match (raw >> 2) & 0b111 {
+            0 => SigningKey::Vcek,
+            1 => SigningKey::Vlek,
+            7 => SigningKey::None,
+            _ => {
+                return Err(invalid(
+                    "KEY_INFO.SIGNING_KEY",
+                    0x048,
+                    "reserved signing key encoding (2-6)",
+                ))
+            }
+        };
+        Ok(Self {
+            author_key_en: raw & 1 == 1,
+            mask_chip_key: raw & 2 == 2,
+            signing_key,
+        })
+    }
+
     fn encode(self) -> u32 {
         let sk = match self.signing_key {
             SigningKey::Vcek => 0u32,
@@ -397,32 +431,7 @@ impl AttestationReport {
                 "reserved bit 17 must be 1",
             ));
         }
-        let raw_key_info = f.u32(0x048);
-        if raw_key_info >> 5 != 0 {
-            return Err(ParseError {
-                what: "KEY_INFO reserved bits 31:5",
-                offset: 0x048,
-                kind: ParseErrorKind::NonZeroReserved,
-            }
-            .into());
-        }
-        let signing_key = match (raw_key_info >> 2) & 0b111 {
-            0 => SigningKey::Vcek,
-            1 => SigningKey::Vlek,
-            7 => SigningKey::None,
-            _ => {
-                return Err(invalid(
-                    "KEY_INFO.SIGNING_KEY",
-                    0x048,
-                    "reserved signing key encoding (2-6)",
-                ))
-            }
-        };
-        let key_info = KeyInfo {
-            author_key_en: raw_key_info & 1 == 1,
-            mask_chip_key: raw_key_info & 2 == 2,
-            signing_key,
-        };
+        let key_info = KeyInfo::decode(f.u32(0x048))?;
         f.mbz("reserved", 0x04C..0x050)?;
         let cpuid = if version >= 3 {
             f.mbz("reserved", 0x18B..0x1A0)?;

@@ -350,6 +350,59 @@ pub(crate) fn verify(
     verify_with_carried(verifier, bytes, &[], bundle, options, now)
 }
 
+/// As [`verify`], with the certificates (DER) the evidence carried: Trustee's
+/// `cert_chain` (the VCEK or VLEK, perhaps the ASK/ASVK and ARK). They are parsed once
+/// per distinct list (the verifier's cache of carried certificates) and tried before the
+/// bundle's, as untrusted candidates like the bundle's: each gets its role from its
+/// content, and only a chain to the pinned ARK makes one count. A carried certificate
+/// that does not parse rejects the evidence, as Azure's carried VCEK does.
+pub(crate) fn verify_carrying(
+    verifier: &Verifier,
+    bytes: &[u8],
+    certificates: &[Vec<u8>],
+    bundle: &Bundle,
+    options: &SnpOptions,
+    now: crate::time::UnixTime,
+) -> Result<Verified<SnpClaims>, Error> {
+    let carried = carried_certificates(verifier, certificates)?;
+    verify_with_carried(verifier, bytes, &carried, bundle, options, now)
+}
+
+/// Parses carried certificates, through the verifier's cache keyed by the SHA-256 of the
+/// exact list (domain-separated from the single-DER keys of Azure's carried VCEK, and
+/// length-prefixed so that no two lists share a key).
+fn carried_certificates(
+    verifier: &Verifier,
+    certificates: &[Vec<u8>],
+) -> Result<std::sync::Arc<Vec<Certificate>>, Error> {
+    let cache = &verifier.device_chains;
+    let key = cache.enabled().then(|| {
+        let lengths: Vec<[u8; 8]> = certificates
+            .iter()
+            .map(|c| u64::try_from(c.len()).unwrap_or(u64::MAX).to_le_bytes())
+            .collect();
+        let mut parts: Vec<&[u8]> = vec![b"verdict snp carried certificates\0".as_slice()];
+        for (len, der) in lengths.iter().zip(certificates) {
+            parts.push(len);
+            parts.push(der);
+        }
+        verifier.provider.hash(HashAlg::Sha256, &parts)
+    });
+    if let Some(parsed) = key.as_ref().and_then(|k| cache.get(k)) {
+        return Ok(parsed);
+    }
+    let parsed = std::sync::Arc::new(
+        certificates
+            .iter()
+            .map(|der| Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()?,
+    );
+    if let Some(k) = key {
+        cache.insert(k, std::sync::Arc::clone(&parsed));
+    }
+    Ok(parsed)
+}
+
 /// As [`verify`], with certificates the evidence itself carried (Azure's VCEK) tried
 /// before the bundle's. They are as untrusted as the bundle: only the chain decides.
 pub(crate) fn verify_with_carried(

@@ -253,11 +253,9 @@ mod tests {
     use crate::role::CertRole;
 
     fn real_root() -> Certificate {
-        let pem = std::fs::read(
-            testvectors::real::tdx_dir()
-                .join("cases/tdx-v4-phala-b0c06f-uptodate/collateral/tcb_info_issuer_chain.pem"),
-        )
-        .unwrap();
+        let pem = testvectors::real::read(
+            "tdx/cases/tdx-v4-phala-b0c06f-uptodate/collateral/tcb_info_issuer_chain.pem",
+        );
         pem::parse_many(pem)
             .unwrap()
             .into_iter()

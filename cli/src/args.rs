@@ -52,6 +52,88 @@ pub(crate) enum Command {
     /// Collateral bundles: fetch for air-gapped verification, show what one holds.
     #[command(subcommand, after_help = COLLATERAL_EXIT_CODES)]
     Collateral(CollateralCommand),
+    /// Run the attestation token service (HTTP): challenges, attestation, JWKS,
+    /// policies, Trustee's API.
+    #[command(after_help = SERVE_HELP)]
+    Serve(Box<ServeArgs>),
+}
+
+const SERVE_HELP: &str = "With no configuration it runs on 127.0.0.1:8080 with a data \
+directory ./verdict-data (a signing key and challenge key generated there), the default \
+policies and the on-disk collateral cache. Flags win over the VERDICT_* environment \
+variables, which win over --config (TOML, the same names with underscores; see \
+docs/service.md). Exit codes: 0 after a clean shutdown (SIGINT or SIGTERM), 2 when it \
+cannot start.";
+
+/// `verdict serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// The service's configuration file (TOML).
+    #[arg(long, env = "VERDICT_SERVE_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Where to listen (default 127.0.0.1:8080).
+    #[arg(long, env = "VERDICT_LISTEN", value_name = "ADDR:PORT")]
+    pub(crate) listen: Option<std::net::SocketAddr>,
+    /// The data directory (default ./verdict-data).
+    #[arg(long, env = "VERDICT_DATA_DIR", value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// The tokens' issuer (default http://ADDR:PORT).
+    #[arg(long, env = "VERDICT_ISSUER", value_name = "URL")]
+    pub(crate) issuer: Option<String>,
+    /// The tokens' audience.
+    #[arg(long, env = "VERDICT_AUDIENCE")]
+    pub(crate) audience: Option<String>,
+    /// The token signing key, PEM (default: DATA_DIR/keys/current.pem, generated).
+    #[arg(long, env = "VERDICT_SIGNING_KEY", value_name = "FILE")]
+    pub(crate) signing_key: Option<PathBuf>,
+    /// The challenge MAC key file, 64 hex digits, shared by replicas (default:
+    /// DATA_DIR/challenge.key, generated).
+    #[arg(long, env = "VERDICT_CHALLENGE_KEY", value_name = "FILE")]
+    pub(crate) challenge_key: Option<PathBuf>,
+    /// The admin bearer token (policies, key rotation); without one those routes are
+    /// disabled.
+    #[arg(long, env = "VERDICT_ADMIN_TOKEN", hide_env_values = true)]
+    pub(crate) admin_token: Option<String>,
+    /// Redis URL: replicas share the nonce record and collateral through it.
+    #[arg(long, env = "VERDICT_REDIS_URL", value_name = "URL")]
+    pub(crate) redis_url: Option<String>,
+    /// Policy files (ID.yaml) to serve beside the built-in ones.
+    #[arg(long, env = "VERDICT_POLICIES_DIR", value_name = "DIR")]
+    pub(crate) policies_dir: Option<PathBuf>,
+    /// Collateral files or directories to load at start (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) collateral: Vec<PathBuf>,
+    /// Trust these root certificates instead of the vendors' (fake PKIs in tests).
+    #[arg(long = "anchor", value_name = "FILE")]
+    pub(crate) anchors: Vec<PathBuf>,
+    /// Never ask the vendors' services.
+    #[arg(long, env = "VERDICT_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub(crate) offline: bool,
+    /// AMD KDS base URL.
+    #[arg(long, env = "VERDICT_AMD_KDS_URL", value_name = "URL")]
+    pub(crate) amd_kds_url: Option<String>,
+    /// Intel PCS (or PCCS) base URL.
+    #[arg(long, env = "VERDICT_INTEL_PCS_URL", value_name = "URL")]
+    pub(crate) intel_pcs_url: Option<String>,
+    /// NVIDIA RIM service base URL.
+    #[arg(long, env = "VERDICT_NVIDIA_RIM_URL", value_name = "URL")]
+    pub(crate) nvidia_rim_url: Option<String>,
+    /// NVIDIA OCSP responder URL.
+    #[arg(long, env = "VERDICT_NVIDIA_OCSP_URL", value_name = "URL")]
+    pub(crate) nvidia_ocsp_url: Option<String>,
+    /// Verify as of this RFC 3339 time instead of the clock (replaying old evidence;
+    /// never in production).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) at: Option<String>,
+    /// Log JSON lines instead of text.
+    #[arg(long, env = "VERDICT_LOG_JSON", value_parser = clap::builder::FalseyValueParser::new())]
+    pub(crate) log_json: bool,
+    /// TLS certificate chain (PEM); with --tls-key the service speaks HTTPS.
+    #[arg(long, env = "VERDICT_TLS_CERT", value_name = "FILE")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, env = "VERDICT_TLS_KEY", value_name = "FILE")]
+    pub(crate) tls_key: Option<PathBuf>,
 }
 
 /// Token format.

@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         args::Command::Policy(args::PolicyCommand::Check(a)) => cmd::policy::check(&a),
         args::Command::Collateral(args::CollateralCommand::Fetch(a)) => cmd::collateral::fetch(&a),
         args::Command::Collateral(args::CollateralCommand::Show(a)) => cmd::collateral::show(&a),
+        args::Command::Serve(a) => cmd::serve::run(*a),
     };
     ExitCode::from(code)
 }

@@ -19,6 +19,11 @@ pub(crate) struct Document {
     /// Token settings the policy asks for.
     #[serde(default)]
     pub(crate) token: Option<TokenDoc>,
+    /// Whether evidence must answer a challenge: `required` (the default) or
+    /// `optional`. A service refuses a request without a nonce under a policy that
+    /// requires one.
+    #[serde(default)]
+    pub(crate) challenge: Option<Spanned<String>>,
     /// Reference values, read by rules as `ref.<name>`: golden measurements change
     /// here without touching a rule.
     #[serde(default)]

@@ -85,6 +85,7 @@ pub struct Policy {
     digest: String,
     description: Option<String>,
     ttl: i64,
+    challenge_required: bool,
     references: serde_json::Value,
     sections: BTreeMap<Section, SectionRules>,
     pub(crate) tests: Vec<crate::test_cases::Case>,
@@ -145,6 +146,19 @@ impl Policy {
                 ))
             }
         };
+        // Fail closed: a policy that says nothing requires a challenge.
+        let challenge_required = match doc.challenge.as_ref() {
+            None => true,
+            Some(c) if c.value == "required" => true,
+            Some(c) if c.value == "optional" => false,
+            Some(c) => {
+                return Err(PolicyError::at(
+                    PolicyErrorKind::Format,
+                    Position::of(c.referenced),
+                    format!("challenge `{}`: expected `required` or `optional`", c.value),
+                ))
+            }
+        };
         let references = match &doc.references {
             None => serde_json::Value::Object(serde_json::Map::new()),
             Some(r) if r.value.is_object() => r.value.clone(),
@@ -196,6 +210,7 @@ impl Policy {
             digest,
             description: doc.description,
             ttl,
+            challenge_required,
             references,
             sections,
             tests,
@@ -235,6 +250,13 @@ impl Policy {
     /// The token lifetime the policy asks for, in seconds.
     pub fn ttl_seconds(&self) -> i64 {
         self.ttl
+    }
+
+    /// Whether the evidence must answer a challenge (`challenge: required`, the
+    /// default): a caller without a nonce is refused under such a policy rather than
+    /// given a token that says nothing about freshness.
+    pub fn challenge_required(&self) -> bool {
+        self.challenge_required
     }
 
     /// The reference values (`ref`).

@@ -288,3 +288,27 @@ fn an_on_fail_in_the_none_tier_is_refused_at_its_position() {
             .unwrap_or_else(|e| panic!("{value}: {e}"));
     }
 }
+
+#[test]
+fn a_policy_requires_a_challenge_unless_it_says_otherwise() {
+    let silent = Policy::from_yaml(&one_rule("'!snp.policy.debug'", "")).unwrap();
+    assert!(silent.challenge_required());
+    let source = one_rule("'!snp.policy.debug'", "")
+        .replace("version: 1\n", "version: 1\nchallenge: optional\n");
+    assert!(!Policy::from_yaml(&source).unwrap().challenge_required());
+    let required = source.replace("challenge: optional", "challenge: required");
+    assert!(Policy::from_yaml(&required).unwrap().challenge_required());
+}
+
+#[test]
+fn an_unknown_challenge_setting_is_refused_where_it_is_written() {
+    let source = one_rule("'!snp.policy.debug'", "")
+        .replace("version: 1\n", "version: 1\nchallenge: sometimes\n");
+    let e = load_err(&source);
+    assert_eq!(e.kind, PolicyErrorKind::Format);
+    assert_eq!(e.position, at(3, 12));
+    assert!(
+        e.message.contains("expected `required` or `optional`"),
+        "{e}"
+    );
+}

@@ -1,0 +1,89 @@
+//! Evidence as requests carry it: base64 in either alphabet, a TEE name, and the
+//! expectations each kind starts from.
+
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
+use verifier::azure::{AzureSnpOptions, AzureTdxOptions};
+use verifier::nvidia::NvidiaOptions;
+use verifier::snp::SnpOptions;
+use verifier::tdx::{SgxOptions, TdxOptions};
+use verifier::{Evidence, Expectations, Tee};
+
+use crate::problem::Problem;
+
+const INDIFFERENT: GeneralPurposeConfig =
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, INDIFFERENT);
+const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, INDIFFERENT);
+
+/// Decodes base64 in the standard or URL-safe alphabet, padded or not; `field` names
+/// the member in the error.
+pub fn decode_base64(text: &str, field: &str) -> Result<Vec<u8>, Problem> {
+    let engine = if text.contains(['+', '/']) {
+        &STANDARD
+    } else {
+        &URL_SAFE
+    };
+    engine.decode(text.trim()).map_err(|e| {
+        Problem::bad_request("malformed_request", format!("`{field}` is not base64: {e}"))
+    })
+}
+
+/// A TEE named in a request: Verdict's names and Trustee's.
+pub fn tee_of(name: &str) -> Result<Tee, Problem> {
+    Ok(match name {
+        "snp" => Tee::Snp,
+        "tdx" => Tee::Tdx,
+        "sgx" => Tee::Sgx,
+        "nvidia" | "nvidia-gpu" | "nvgpu" => Tee::Nvidia,
+        "azure-snp" | "azsnpvtpm" | "az-snp-vtpm" => Tee::AzureSnp,
+        "azure-tdx" | "aztdxvtpm" | "az-tdx-vtpm" => Tee::AzureTdx,
+        other => {
+            return Err(Problem::bad_request(
+                "unknown_tee",
+                format!(
+                    "tee {other:?} is not one Verdict verifies: snp, tdx, sgx, nvidia, \
+                     azure-snp (azsnpvtpm), azure-tdx (aztdxvtpm)"
+                ),
+            ))
+        }
+    })
+}
+
+/// Reads evidence bytes; `tee`, when given, must agree with the content.
+pub fn evidence_of(raw: &[u8], tee: Option<Tee>, field: &str) -> Result<Evidence, Problem> {
+    // Whatever the library's class, evidence that cannot be read as evidence of the
+    // kind named is a bad request (400), with the library's kind.
+    Evidence::from_bytes(raw, tee)
+        .map_err(|e| Problem::bad_request(e.kind(), format!("{field}: {e}")))
+}
+
+/// The expectations a kind starts from: no caller options (freshness is the policy's
+/// binding check, or the Trustee route's runtime data).
+pub fn default_expectations(tee: Tee) -> Expectations {
+    match tee {
+        Tee::Snp => Expectations::snp(SnpOptions::default()),
+        Tee::Tdx => Expectations::tdx(TdxOptions::default()),
+        Tee::Sgx => Expectations::sgx(SgxOptions::default()),
+        Tee::AzureSnp => Expectations::azure_snp(AzureSnpOptions::default()),
+        Tee::AzureTdx => Expectations::azure_tdx(AzureTdxOptions::default()),
+        _ => Expectations::nvidia(NvidiaOptions::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_alphabets_with_or_without_padding() {
+        for text in ["+/8=", "+/8", "-_8=", "-_8"] {
+            assert_eq!(decode_base64(text, "x").unwrap(), [0xfb, 0xff], "{text}");
+        }
+        assert_eq!(
+            decode_base64("!!", "evidence").unwrap_err().kind,
+            "malformed_request"
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! Each challenge is accepted once. In memory for one replica; replicas that share
+//! Redis share the record, so a nonce used at one is refused at every other.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::challenge::NONCE_LEN;
+use crate::redis::Redis;
+
+/// At most this many unexpired nonces are remembered in memory; past it new nonces
+/// are refused (fail closed) until old ones expire.
+const MAX_REMEMBERED: usize = 1 << 20;
+
+/// Where used nonces are recorded.
+pub enum ReplayGuard {
+    /// This process only.
+    Memory(Mutex<Remembered>),
+    /// Shared by every replica using this Redis.
+    Redis(Redis),
+}
+
+/// The used nonces of one process, with their expiries.
+#[derive(Default)]
+pub struct Remembered {
+    used: HashMap<[u8; NONCE_LEN], u64>,
+}
+
+/// Why a nonce could not be accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// Used before.
+    #[error("the nonce was already used; ask /v1/challenge for a new one")]
+    Replayed,
+    /// The record cannot be consulted (Redis unreachable, or memory full): refused
+    /// rather than risk accepting a replay.
+    #[error("cannot record the nonce's use: {0}")]
+    Unavailable(String),
+}
+
+impl ReplayError {
+    /// The problem kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Replayed => "nonce_replayed",
+            Self::Unavailable(_) => "nonce_store_unavailable",
+        }
+    }
+}
+
+impl ReplayGuard {
+    /// A guard in this process's memory.
+    pub fn memory() -> Self {
+        Self::Memory(Mutex::new(Remembered::default()))
+    }
+
+    /// Records `nonce` (valid until `expiry`) as used at `now`.
+    ///
+    /// # Errors
+    /// [`ReplayError::Replayed`] if it was used before.
+    pub async fn first_use(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        expiry: u64,
+        now: u64,
+    ) -> Result<(), ReplayError> {
+        match self {
+            Self::Memory(m) => {
+                let mut m = m
+                    .lock()
+                    .map_err(|_| ReplayError::Unavailable("the nonce record is poisoned".into()))?;
+                if m.used.len() >= MAX_REMEMBERED {
+                    m.used.retain(|_, e| *e >= now);
+                    if m.used.len() >= MAX_REMEMBERED {
+                        return Err(ReplayError::Unavailable(
+                            "too many unexpired nonces in use".into(),
+                        ));
+                    }
+                }
+                match m.used.get(nonce) {
+                    Some(_) => Err(ReplayError::Replayed),
+                    None => {
+                        m.used.insert(*nonce, expiry);
+                        Ok(())
+                    }
+                }
+            }
+            Self::Redis(r) => {
+                // Kept one second past expiry: after that the MAC check refuses it anyway.
+                let ttl = expiry.saturating_sub(now).saturating_add(1);
+                let key = format!("verdict:nonce:{}", hex::encode(nonce));
+                match r.set_nx_ex(&key, b"1", ttl).await {
+                    Ok(true) => Ok(()),
+                    Ok(false) => Err(ReplayError::Replayed),
+                    Err(e) => Err(ReplayError::Unavailable(format!("redis: {e}"))),
+                }
+            }
+        }
+    }
+
+    /// Whether the record can be consulted (for /readyz).
+    pub async fn ready(&self) -> Result<(), String> {
+        match self {
+            Self::Memory(_) => Ok(()),
+            Self::Redis(r) => r.ping().await.map_err(|e| format!("redis: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_nonce_is_accepted_once() {
+        let guard = ReplayGuard::memory();
+        let nonce = [1; NONCE_LEN];
+        guard.first_use(&nonce, 100, 10).await.unwrap();
+        assert!(matches!(
+            guard.first_use(&nonce, 100, 11).await,
+            Err(ReplayError::Replayed)
+        ));
+        guard.first_use(&[2; NONCE_LEN], 100, 11).await.unwrap();
+    }
+}

@@ -41,9 +41,10 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# serve NAME AT COLLATERAL [REDIS_URL]: starts a replica, prints its port.
+# serve NAME AT COLLATERAL [REDIS_URL]: starts a replica; its port is left in $port
+# (not printed: a command substitution's subshell would own the server).
 serve() {
-  local name=$1 at=$2 collateral=$3 redis=${4:-} port
+  local name=$1 at=$2 collateral=$3 redis=${4:-}
   port=$(free_port)
   local extra=()
   [ -n "$redis" ] && extra=(--redis-url "$redis" --challenge-key "$work/challenge.key")
@@ -52,7 +53,6 @@ serve() {
     2> "$work/$name.log" &
   pids+=($!)
   for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.05; done
-  echo "$port"
 }
 
 body() { # EVIDENCE_FILE POLICY
@@ -107,9 +107,9 @@ PY
 body "$tdx_case/quote.bin" tdx-open > "$work/tdx.json"
 
 echo "load: ${seconds}s per run, $connections connections, $(nproc) cores shared by server and oha"
-port=$(serve snp-1 "$snp_at" "$work/snp-collateral")
+serve snp-1 "$snp_at" "$work/snp-collateral"
 load "SNP, 1 replica" "$work/snp.json" "$port"
-port=$(serve tdx-1 "$tdx_at" "$tdx_case/collateral")
+serve tdx-1 "$tdx_at" "$tdx_case/collateral"
 load "TDX, 1 replica" "$work/tdx.json" "$port"
 
 if command -v redis-server > /dev/null; then
@@ -118,11 +118,11 @@ if command -v redis-server > /dev/null; then
   pids+=($!)
   sleep 0.3
   head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/challenge.key"
-  a=$(serve snp-a "$snp_at" "$work/snp-collateral" "redis://127.0.0.1:$rport/0")
-  b=$(serve snp-b "$snp_at" "$work/snp-collateral" "redis://127.0.0.1:$rport/0")
+  serve snp-a "$snp_at" "$work/snp-collateral" "redis://127.0.0.1:$rport/0"; a=$port
+  serve snp-b "$snp_at" "$work/snp-collateral" "redis://127.0.0.1:$rport/0"; b=$port
   load "SNP, 2 replicas + Redis" "$work/snp.json" "$a" "$b"
-  a=$(serve tdx-a "$tdx_at" "$tdx_case/collateral" "redis://127.0.0.1:$rport/0")
-  b=$(serve tdx-b "$tdx_at" "$tdx_case/collateral" "redis://127.0.0.1:$rport/0")
+  serve tdx-a "$tdx_at" "$tdx_case/collateral" "redis://127.0.0.1:$rport/0"; a=$port
+  serve tdx-b "$tdx_at" "$tdx_case/collateral" "redis://127.0.0.1:$rport/0"; b=$port
   load "TDX, 2 replicas + Redis" "$work/tdx.json" "$a" "$b"
 else
   echo "redis-server not installed: the two-replica runs are skipped" >&2

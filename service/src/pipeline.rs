@@ -54,14 +54,32 @@ pub struct Issued {
 /// evidence does not bind.
 pub async fn attest(state: &Arc<State>, attestation: Attestation) -> Result<Issued, Problem> {
     let now = state.now();
+    match run(state, attestation, now, false).await? {
+        Ok(issued) => Ok(issued),
+        Err(attestation) => run(state, attestation, now, true)
+            .await?
+            .map_err(|_| Problem::internal("collateral missing after its needs were worked out")),
+    }
+}
+
+/// One try: `Ok(Err(attestation))` when the collateral memo was wrong, to try again
+/// with the evidence's needs worked out.
+async fn run(
+    state: &Arc<State>,
+    attestation: Attestation,
+    now: verifier::time::UnixTime,
+    again: bool,
+) -> Result<Result<Issued, Attestation>, Problem> {
     let mut bundles = Vec::with_capacity(attestation.devices.len());
     for device in &attestation.devices {
-        bundles.push(
-            state
-                .collateral
-                .for_evidence(&device.evidence, &device.expectations, now)
-                .await,
-        );
+        let set = &state.collateral;
+        bundles.push(if again {
+            set.for_evidence_again(&device.evidence, &device.expectations, now)
+                .await
+        } else {
+            set.for_evidence(&device.evidence, &device.expectations, now)
+                .await
+        });
     }
     let permit = Arc::clone(&state.workers)
         .acquire_owned()
@@ -72,13 +90,19 @@ pub async fn attest(state: &Arc<State>, attestation: Attestation) -> Result<Issu
         let _permit = permit;
         let mut results: Vec<Verified<Claims>> = Vec::with_capacity(bundles.len());
         for (device, bundle) in attestation.devices.iter().zip(&bundles) {
-            let verified = state
+            match state
                 .verifier
                 .verify(&device.evidence, &bundle.bundle, &device.expectations, now)
-                .map_err(|e| verification_problem(&e, &bundle.failures))?;
-            results.push(verified);
+            {
+                Ok(verified) => results.push(verified),
+                // The memo said the bundle had everything and it had not: ask again.
+                Err(verifier::Error::MissingCollateral { .. }) if !bundle.asked => {
+                    return Ok(Err(attestation));
+                }
+                Err(e) => return Err(verification_problem(&e, &bundle.failures)),
+            }
         }
-        issue(&state, &attestation, &results, now)
+        issue(&state, &attestation, &results, now).map(Ok)
     })
     .await
     .map_err(|e| Problem::internal(format!("the verification task failed: {e}")))?

@@ -15,7 +15,9 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::challenge::NONCE_LEN;
-use crate::evidence_input::{decode_base64, default_expectations, evidence_of, tee_of};
+use crate::evidence_input::{
+    check_device_count, decode_base64, default_expectations, evidence_of, tee_of,
+};
 use crate::pipeline::{self, Attestation, Device};
 use crate::policies::DEFAULT_ID;
 use crate::problem::Problem;
@@ -159,6 +161,7 @@ async fn attest_body(state: &Arc<State>, body: &[u8]) -> Result<AttestResponse, 
             "`evidence` is empty",
         ));
     }
+    check_device_count(request.evidence.len())?;
     let mut devices = Vec::with_capacity(request.evidence.len());
     for (i, item) in request.evidence.iter().enumerate() {
         let field = format!("evidence[{i}]");

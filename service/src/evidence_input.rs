@@ -17,6 +17,22 @@ const INDIFFERENT: GeneralPurposeConfig =
 const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, INDIFFERENT);
 const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, INDIFFERENT);
 
+/// The most devices one request may carry: one CPU report and the GPUs of an 8-GPU
+/// system twice over. Each costs a verification, so the body limit alone would let one
+/// request buy thousands.
+pub const MAX_DEVICES: usize = 17;
+
+/// Refuses more than [`MAX_DEVICES`] devices.
+pub fn check_device_count(n: usize) -> Result<(), Problem> {
+    if n > MAX_DEVICES {
+        return Err(Problem::bad_request(
+            "too_many_devices",
+            format!("{n} pieces of evidence; one request takes at most {MAX_DEVICES}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Decodes base64 in the standard or URL-safe alphabet, padded or not; `field` names
 /// the member in the error.
 pub fn decode_base64(text: &str, field: &str) -> Result<Vec<u8>, Problem> {

@@ -44,16 +44,18 @@ impl<S: Source> RedisSource<S> {
         }
     }
 
-    async fn read(&self, name: &str) -> Option<Fetched> {
+    /// An entry another replica stored, if it is what `key` asks for (the same check
+    /// a vendor's answer gets: Redis is shared, so what it holds is not taken on trust).
+    async fn read(&self, key: &CollateralKey, name: &str) -> Option<Fetched> {
         let bytes = self.redis.get(&entry_key(name)).await.ok()??;
-        decode(&bytes)
+        decode(&bytes).filter(|f| collateral::check_answer(key, &f.bytes).is_ok())
     }
 
     async fn fetch_key(&self, key: &CollateralKey, now: UnixTime) -> Result<Fetched, FetchError> {
         let Some(name) = collateral::file_name(key) else {
             return self.inner.fetch(key, now).await;
         };
-        if let Some(fetched) = self.read(&name).await {
+        if let Some(fetched) = self.read(key, &name).await {
             self.metrics.collateral_shared_hit();
             return Ok(fetched);
         }
@@ -63,7 +65,7 @@ impl<S: Source> RedisSource<S> {
             // Another replica is fetching it: wait for its answer.
             for _ in 0..WAIT_STEPS {
                 tokio::time::sleep(WAIT_STEP).await;
-                if let Some(fetched) = self.read(&name).await {
+                if let Some(fetched) = self.read(key, &name).await {
                     self.metrics.collateral_shared_hit();
                     return Ok(fetched);
                 }

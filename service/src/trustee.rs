@@ -27,7 +27,7 @@ use verifier::tdx::{SgxOptions, TdxOptions};
 use verifier::{Expectations, Tee};
 
 use crate::api::{parse_json, read_body, AppState};
-use crate::evidence_input::{decode_base64, evidence_of, tee_of};
+use crate::evidence_input::{check_device_count, decode_base64, evidence_of, tee_of};
 use crate::pipeline::{self, Attestation, Device};
 use crate::policies::DEFAULT_ID;
 use crate::problem::Problem;
@@ -106,6 +106,7 @@ async fn attestation_body(
             "`verification_requests` is empty",
         ));
     }
+    check_device_count(request.verification_requests.len())?;
     let mut devices = Vec::new();
     let mut bound = Vec::new();
     for (i, item) in request.verification_requests.iter().enumerate() {

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::api::{read_body, AppState};
-use crate::policies::Summary;
+use crate::policies::{PolicyStore, PutError, Summary};
 use crate::problem::Problem;
 use crate::state::{wall_secs, State};
 
@@ -112,21 +112,39 @@ pub async fn put(
     let body = read_body(&state, body).await?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| Problem::bad_request("malformed_request", "the policy is not UTF-8 text"))?;
+    let refused = |e: PutError| {
+        let status = match e {
+            PutError::BadId(_) => StatusCode::BAD_REQUEST,
+            PutError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Problem::new(status, e.kind(), e.to_string())
+    };
     let state2 = std::sync::Arc::clone(&state);
-    let id2 = id.clone();
-    let text = text.to_owned();
+    let (id2, text2) = (id.clone(), text.to_owned());
     // Compiling and running the tests is CPU work: off the async threads.
-    let entry = tokio::task::spawn_blocking(move || state2.policies.put(&id2, &text))
-        .await
-        .map_err(|e| Problem::internal(e.to_string()))?
-        .map_err(|e| {
-            let status = match e {
-                crate::policies::PutError::BadId(_) => StatusCode::BAD_REQUEST,
-                crate::policies::PutError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            Problem::new(status, e.kind(), e.to_string())
-        })?;
+    let entry = match &state.redis {
+        None => tokio::task::spawn_blocking(move || state2.policies.put(&id2, &text2))
+            .await
+            .map_err(|e| Problem::internal(e.to_string()))?
+            .map_err(refused)?,
+        Some(redis) => {
+            let entry = tokio::task::spawn_blocking(move || PolicyStore::check(&id2, &text2))
+                .await
+                .map_err(|e| Problem::internal(e.to_string()))?
+                .map_err(refused)?;
+            // Published first, so the version number is the fleet's.
+            let held = state.policies.version_of(&id);
+            let version = crate::policy_sync::publish(redis, &id, Some(text), held)
+                .await
+                .map_err(redis_down)?;
+            state
+                .policies
+                .install(&id, version, Some(entry.clone()))
+                .map_err(Problem::internal)?;
+            crate::policies::Entry { version, ..entry }
+        }
+    };
     tracing::info!(id, version = entry.version, policy = %entry.policy.id(), "policy stored");
     Ok(Json(PutResponse {
         id,
@@ -149,7 +167,22 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> Result<StatusCode, Problem> {
     authorize(&state, &headers)?;
-    match state.policies.delete(&id).map_err(Problem::internal)? {
+    let deleted = match &state.redis {
+        None => state.policies.delete(&id).map_err(Problem::internal)?,
+        Some(_) if !state.policies.has_managed(&id) => None,
+        Some(redis) => {
+            let held = state.policies.version_of(&id);
+            let version = crate::policy_sync::publish(redis, &id, None, held)
+                .await
+                .map_err(redis_down)?;
+            state
+                .policies
+                .install(&id, version, None)
+                .map_err(Problem::internal)?;
+            Some(version)
+        }
+    };
+    match deleted {
         Some(version) => {
             tracing::info!(id, version, "policy deleted");
             Ok(StatusCode::NO_CONTENT)
@@ -183,6 +216,14 @@ pub async fn rotate(
         .map_err(|e| Problem::new(StatusCode::CONFLICT, "rotation_unavailable", e.to_string()))?;
     tracing::info!(kid, "signing key rotated");
     Ok(Json(RotateResponse { kid }))
+}
+
+fn redis_down(e: crate::redis::RedisError) -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "policy_store_unavailable",
+        format!("the change cannot reach the other replicas (redis: {e}); it was not made"),
+    )
 }
 
 fn unknown(id: &str) -> Problem {

@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pipeline;
 pub mod policies;
+pub mod policy_sync;
 pub mod problem;
 pub mod redis;
 pub mod redis_source;

@@ -220,6 +220,62 @@ impl PolicyStore {
             .collect()
     }
 
+    /// Compiles `text` and runs its tests: the entry to install if they pass.
+    ///
+    /// # Errors
+    /// [`PutError`] saying why it was refused.
+    pub fn check(id: &str, text: &str) -> Result<Entry, PutError> {
+        check_id(id).map_err(|_| PutError::BadId(id.to_owned()))?;
+        Ok(accept(text)?.0)
+    }
+
+    /// The admin API's current version of `id` (0: none).
+    pub fn version_of(&self, id: &str) -> u32 {
+        self.managed
+            .read()
+            .ok()
+            .and_then(|m| m.get(id).map(|(v, _)| *v))
+            .unwrap_or(0)
+    }
+
+    /// Whether the admin API holds a (not deleted) policy `id`.
+    pub fn has_managed(&self, id: &str) -> bool {
+        self.managed
+            .read()
+            .is_ok_and(|m| matches!(m.get(id), Some((_, Some(_)))))
+    }
+
+    /// Makes `entry` (or a deletion, `None`) policy `id`'s version `version`, if that
+    /// is newer than the one held: how versions published by other replicas arrive.
+    /// Returns whether it changed anything.
+    ///
+    /// # Errors
+    /// When the data directory cannot be written.
+    pub fn install(&self, id: &str, version: u32, entry: Option<Entry>) -> Result<bool, String> {
+        check_id(id)?;
+        let mut managed = self
+            .managed
+            .write()
+            .map_err(|_| "the policy table is poisoned".to_owned())?;
+        if managed.get(id).is_some_and(|(v, _)| *v >= version) {
+            return Ok(false);
+        }
+        let dir = self.dir.join(id);
+        let entry = match entry {
+            Some(mut e) => {
+                write_private(&dir.join(format!("{version}.yaml")), e.source.as_bytes())?;
+                e.version = version;
+                Some(e)
+            }
+            None => {
+                write_private(&dir.join(format!("{version}.deleted")), b"")?;
+                None
+            }
+        };
+        managed.insert(id.to_owned(), (version, entry));
+        Ok(true)
+    }
+
     /// Compiles `text`, runs its tests and, if they pass, makes it policy `id`'s next
     /// version.
     ///

@@ -92,3 +92,54 @@ impl Redis {
         Ok(())
     }
 }
+
+impl Redis {
+    /// `INCR key`.
+    ///
+    /// # Errors
+    /// When Redis cannot answer.
+    pub async fn incr(&self, key: &str) -> Result<i64, RedisError> {
+        let mut c = self.connection.clone();
+        Ok(redis::cmd("INCR").arg(key).query_async(&mut c).await?)
+    }
+
+    /// `HSET key field value`.
+    ///
+    /// # Errors
+    /// When Redis cannot answer.
+    pub async fn hset(&self, key: &str, field: &str, value: &[u8]) -> Result<(), RedisError> {
+        let mut c = self.connection.clone();
+        let _: i64 = redis::cmd("HSET")
+            .arg(key)
+            .arg(field)
+            .arg(value)
+            .query_async(&mut c)
+            .await?;
+        Ok(())
+    }
+
+    /// `HGETALL key`.
+    ///
+    /// # Errors
+    /// When Redis cannot answer.
+    pub async fn hgetall(&self, key: &str) -> Result<Vec<(String, Vec<u8>)>, RedisError> {
+        let mut c = self.connection.clone();
+        Ok(redis::cmd("HGETALL").arg(key).query_async(&mut c).await?)
+    }
+}
+
+impl Redis {
+    /// `SET key value` (no expiry).
+    ///
+    /// # Errors
+    /// When Redis cannot answer.
+    pub async fn set(&self, key: &str, value: &[u8]) -> Result<(), RedisError> {
+        let mut c = self.connection.clone();
+        let () = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .query_async(&mut c)
+            .await?;
+        Ok(())
+    }
+}

@@ -150,6 +150,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), String> {
     let tls = tls_acceptor(&state.config)?;
+    // Policy changes made at other replicas arrive through Redis.
+    let follower = state
+        .redis
+        .clone()
+        .map(|redis| tokio::spawn(crate::policy_sync::follow(redis, Arc::clone(&state))));
     let app = router(state);
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -197,6 +202,9 @@ pub async fn serve(
         });
     }
     drop(listener);
+    if let Some(follower) = follower {
+        follower.abort();
+    }
     tracing::info!("shutting down: finishing in-flight requests");
     tokio::select! {
         () = graceful.shutdown() => tracing::info!("all requests finished"),

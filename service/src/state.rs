@@ -42,6 +42,8 @@ pub struct State {
     pub metrics: Arc<Metrics>,
     /// Verifications running at once.
     pub workers: Arc<Semaphore>,
+    /// Redis, when replicas share one (nonces, collateral, policies).
+    pub redis: Option<Redis>,
     pinned: Option<UnixTime>,
 }
 
@@ -95,8 +97,8 @@ impl State {
             Duration::from_secs(config.collateral_refresh_seconds.max(1)),
             Arc::clone(&metrics),
         );
-        let replay = match redis {
-            Some(r) => ReplayGuard::Redis(r),
+        let replay = match &redis {
+            Some(r) => ReplayGuard::Redis(r.clone()),
             None => ReplayGuard::memory(),
         };
         let workers = config
@@ -118,6 +120,7 @@ impl State {
             replay,
             metrics,
             workers: Arc::new(Semaphore::new(workers)),
+            redis,
             pinned,
             config,
         }))

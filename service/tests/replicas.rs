@@ -283,3 +283,54 @@ async fn trustees_snp_evidence_json_with_its_vcek_gets_a_token_offline() {
     assert_eq!(status, 422, "{answer}");
     service.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_put_at_one_replica_is_served_by_the_other() {
+    let redis = RedisServer::start();
+    let mock = MockVendor::start(Catalog::amd_kds().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let a = Service::start(replica(dir.path(), "a", &mock, Some(&redis.url))).await;
+    let b = Service::start(replica(dir.path(), "b", &mock, Some(&redis.url))).await;
+    let text = open_policy("snp.yaml");
+    let (status, put) = put_policy(&a, "fleet", &text).await;
+    assert_eq!((status, put["version"].as_u64()), (200, Some(1)), "{put}");
+    let until = |service: &Service, want: u16| {
+        let url = service.url("/v1/policies/fleet");
+        async move {
+            let started = std::time::Instant::now();
+            loop {
+                let status = client().get(&url).send().await.unwrap().status().as_u16();
+                if status == want {
+                    return started.elapsed();
+                }
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(10),
+                    "still {status}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    };
+    until(&b, 200).await;
+    let (_, list) = b.get("/v1/policies").await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == "fleet" && p["version"] == 1),
+        "{list}"
+    );
+    // A second version at b, then a deletion at b: a follows both.
+    let (status, put) = put_policy(&b, "fleet", &text.replace("version: 1", "version: 2")).await;
+    assert_eq!((status, put["version"].as_u64()), (200, Some(2)), "{put}");
+    let r = client()
+        .delete(b.url("/v1/policies/fleet"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    until(&a, 404).await;
+    a.stop().await;
+    b.stop().await;
+}

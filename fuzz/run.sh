@@ -6,7 +6,7 @@
 # TARGET: snp_report | x509_collateral | evidence_decode | snp_verify | snp_verify_fake_chain
 #         | tdx_quote | intel_collateral_json | tdx_verify
 #         | rim_xml | ocsp | nvidia_report | policy_yaml | token_verify | json_inputs
-#         | collateral_answer | azure_parse
+#         | collateral_answer | azure_parse | snp_trustee_json
 #
 # Environment:
 #   SANITIZER       address (default) or none. ASan links on stable 1.95 x86_64-linux.
@@ -38,7 +38,7 @@ case "$TARGET" in
     tdx_quote|intel_collateral_json|tdx_verify) ;;
     rim_xml|ocsp|nvidia_report) ;;
     policy_yaml|token_verify|json_inputs) ;;
-    collateral_answer|azure_parse) ;;
+    collateral_answer|azure_parse|snp_trustee_json) ;;
     *) echo "unknown target: $TARGET" >&2; exit 2 ;;
 esac
 
@@ -130,6 +130,13 @@ if [ -d "$VERDICT_VECTORS" ]; then
             ;;
         tdx_verify)
             seed_quotes
+            ;;
+        snp_trustee_json)
+            # Trustee's real SnpEvidence document.
+            for f in "$VERDICT_VECTORS"/snp/*/evidence.json; do
+                [ -f "$f" ] && seed "$f"
+            done
+            EXTRA_FLAGS+=("-dict=$FUZZ_DIR/dicts/snp_trustee_json.dict")
             ;;
         policy_yaml)
             cp -f "$REPO"/policies/*.yaml "$CORPUS/"

@@ -603,3 +603,39 @@ async fn tls_serves_https_with_the_configured_certificate() {
     assert!(client.get(service.url("/healthz")).send().await.is_err());
     service.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_the_request_in_flight_and_takes_no_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::start(fake_snp_config(dir.path())).await;
+    let addr = service.base.trim_start_matches("http://").to_owned();
+    let body = attest_body(&fake_snp_report(&[1; 32]), None, Some("snp")).to_string();
+    // A request whose body is half sent when shutdown begins.
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    let head = format!(
+        "POST /v1/attest HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body.as_bytes()[..body.len() / 2]).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let server = service.begin_stop();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // New connections are refused once the listener is gone.
+    assert!(std::net::TcpStream::connect(&addr).is_err());
+    // The request in flight completes and is answered.
+    let rest = body.as_bytes()[body.len() / 2..].to_vec();
+    let answer = tokio::task::spawn_blocking(move || {
+        s.write_all(&rest).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .unwrap();
+    // (No nonce under the default policy: the answer is a problem, but an answer.)
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("nonce_required"), "{answer}");
+    server.await.unwrap().unwrap();
+}

@@ -54,6 +54,14 @@ impl Service {
         format!("{}{path}", self.base)
     }
 
+    /// Signals shutdown and returns the server task, without waiting for it.
+    pub fn begin_stop(mut self) -> tokio::task::JoinHandle<Result<(), String>> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.take().unwrap()
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

@@ -375,19 +375,6 @@ pub(crate) fn load_paths(paths: &[std::path::PathBuf]) -> Result<collateral::Loa
     })
 }
 
-/// Expectations of a kind with every option at its default: what `collateral fetch`
-/// fetches for (optional keys are fetched too).
-pub(crate) fn default_expectations(tee: Tee) -> Expectations {
-    match tee {
-        Tee::Snp => Expectations::snp(SnpOptions::default()),
-        Tee::Tdx => Expectations::tdx(TdxOptions::default()),
-        Tee::Sgx => Expectations::sgx(SgxOptions::default()),
-        Tee::AzureSnp => Expectations::azure_snp(AzureSnpOptions::default()),
-        Tee::AzureTdx => Expectations::azure_tdx(AzureTdxOptions::default()),
-        _ => Expectations::nvidia(NvidiaOptions::default()),
-    }
-}
-
 /// `--nonce` for a CPU report: REPORT_DATA equals it (64 bytes) or begins with it.
 fn report_data(nonce: Option<&str>) -> Result<Option<ReportDataExpectation>, Failure> {
     let Some(bytes) = nonce_bytes(nonce)? else {

@@ -135,13 +135,11 @@ pub async fn put(
                 .map_err(refused)?;
             // Published first, so the version number is the fleet's.
             let held = state.policies.version_of(&id);
-            let version = crate::policy_sync::publish(redis, &id, Some(text), held)
-                .await
-                .map_err(redis_down)?;
-            state
-                .policies
-                .install(&id, version, Some(entry.clone()))
-                .map_err(Problem::internal)?;
+            let version =
+                crate::policy_sync::publish(redis, &state.policy_key, &id, Some(text), held)
+                    .await
+                    .map_err(redis_down)?;
+            install(&state, &id, version, Some(entry.clone()))?;
             crate::policies::Entry { version, ..entry }
         }
     };
@@ -150,7 +148,7 @@ pub async fn put(
         id,
         version: entry.version,
         policy_id: entry.policy.id(),
-        tests_passed: entry.policy.run_tests().len(),
+        tests_passed: entry.tests_passed,
     }))
 }
 
@@ -172,13 +170,10 @@ pub async fn delete(
         Some(_) if !state.policies.has_managed(&id) => None,
         Some(redis) => {
             let held = state.policies.version_of(&id);
-            let version = crate::policy_sync::publish(redis, &id, None, held)
+            let version = crate::policy_sync::publish(redis, &state.policy_key, &id, None, held)
                 .await
                 .map_err(redis_down)?;
-            state
-                .policies
-                .install(&id, version, None)
-                .map_err(Problem::internal)?;
+            install(&state, &id, version, None)?;
             Some(version)
         }
     };
@@ -216,6 +211,28 @@ pub async fn rotate(
         .map_err(|e| Problem::new(StatusCode::CONFLICT, "rotation_unavailable", e.to_string()))?;
     tracing::info!(kid, "signing key rotated");
     Ok(Json(RotateResponse { kid }))
+}
+
+/// Installs a version this replica published; one not newer than what it holds (a
+/// Redis counter gone wrong) is an error, never a change reported but not made.
+fn install(
+    state: &State,
+    id: &str,
+    version: u32,
+    entry: Option<crate::policies::Entry>,
+) -> Result<(), Problem> {
+    match state.policies.install(id, version, entry) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Problem::new(
+            StatusCode::CONFLICT,
+            "policy_version_stale",
+            format!(
+                "Redis gave version {version} for policy {id}, which is not newer than this \
+                 replica's; the change was not made"
+            ),
+        )),
+        Err(e) => Err(Problem::internal(e)),
+    }
 }
 
 fn redis_down(e: crate::redis::RedisError) -> Problem {

@@ -13,11 +13,10 @@ use policy::token::TokenFormat;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
+use verifier::Expectations;
 
 use crate::challenge::NONCE_LEN;
-use crate::evidence_input::{
-    check_device_count, decode_base64, default_expectations, evidence_of, tee_of,
-};
+use crate::evidence_input::{check_device_count, decode_base64, evidence_of, tee_of};
 use crate::pipeline::{self, Attestation, Device};
 use crate::policies::DEFAULT_ID;
 use crate::problem::Problem;
@@ -174,7 +173,8 @@ async fn attest_body(state: &Arc<State>, body: &[u8]) -> Result<AttestResponse, 
                 .with_event_log(log)
                 .map_err(|e| Problem::from_verifier(&e))?;
         }
-        let expectations = default_expectations(evidence.tee());
+        // No caller options: freshness is the policy's binding check.
+        let expectations = Expectations::defaults_for(evidence.tee());
         devices.push(Device {
             evidence,
             expectations,

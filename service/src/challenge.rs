@@ -69,6 +69,16 @@ impl Challenger {
         mac
     }
 
+    /// A key for another purpose, derived from the challenge key (HMAC-SHA-256 of
+    /// `label`): replicas share the challenge key, so they share what is derived from it.
+    pub fn derive(&self, label: &[u8]) -> [u8; KEY_LEN] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+        mac.update(b"verdict-derive-v1\0");
+        mac.update(label);
+        mac.finalize().into_bytes().into()
+    }
+
     /// A fresh nonce, valid until `now + ttl`; returns it and its expiry.
     pub fn issue(&self, now: u64) -> ([u8; NONCE_LEN], u64) {
         let expiry = now.saturating_add(self.ttl_seconds);

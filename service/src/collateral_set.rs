@@ -178,10 +178,13 @@ impl CollateralSet {
         let grown = Arc::new(resolved.bundle);
         if !resolved.fetched.is_empty() {
             if let Ok(mut current) = self.current.write() {
-                // Another request may have grown it meanwhile: what it added is
-                // fetched again (from the disk cache) by the next request needing it.
-                current.0 = Arc::clone(&grown);
-                current.2 += 1;
+                // Only over the generation it grew from: a reset meanwhile stands. (Another
+                // request's growth from the same generation is lost; what it added is
+                // fetched again, from the disk cache, by the next request needing it.)
+                if current.2 == generation {
+                    current.0 = Arc::clone(&grown);
+                    current.2 += 1;
+                }
             }
         }
         ForRequest {

@@ -1,14 +1,10 @@
-//! Evidence as requests carry it: base64 in either alphabet, a TEE name, and the
-//! expectations each kind starts from.
+//! Evidence as requests carry it: base64 in either alphabet, a TEE name, a bounded
+//! number of devices.
 
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
-use verifier::azure::{AzureSnpOptions, AzureTdxOptions};
-use verifier::nvidia::NvidiaOptions;
-use verifier::snp::SnpOptions;
-use verifier::tdx::{SgxOptions, TdxOptions};
-use verifier::{Evidence, Expectations, Tee};
+use verifier::{Evidence, Tee};
 
 use crate::problem::Problem;
 
@@ -73,19 +69,6 @@ pub fn evidence_of(raw: &[u8], tee: Option<Tee>, field: &str) -> Result<Evidence
     // kind named is a bad request (400), with the library's kind.
     Evidence::from_bytes(raw, tee)
         .map_err(|e| Problem::bad_request(e.kind(), format!("{field}: {e}")))
-}
-
-/// The expectations a kind starts from: no caller options (freshness is the policy's
-/// binding check, or the Trustee route's runtime data).
-pub fn default_expectations(tee: Tee) -> Expectations {
-    match tee {
-        Tee::Snp => Expectations::snp(SnpOptions::default()),
-        Tee::Tdx => Expectations::tdx(TdxOptions::default()),
-        Tee::Sgx => Expectations::sgx(SgxOptions::default()),
-        Tee::AzureSnp => Expectations::azure_snp(AzureSnpOptions::default()),
-        Tee::AzureTdx => Expectations::azure_tdx(AzureTdxOptions::default()),
-        _ => Expectations::nvidia(NvidiaOptions::default()),
-    }
 }
 
 #[cfg(test)]

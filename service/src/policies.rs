@@ -43,6 +43,8 @@ pub struct Entry {
     pub source: Arc<str>,
     /// 0 for built-in and configured policies, else the admin API's version number.
     pub version: u32,
+    /// How many embedded tests it passed when it was accepted.
+    pub tests_passed: usize,
 }
 
 /// A policy as `GET /v1/policies` lists it.
@@ -174,7 +176,11 @@ impl PolicyStore {
 
     /// The policy `id` names now.
     pub fn get(&self, id: &str) -> Option<Entry> {
-        let managed = self.managed.read().ok()?;
+        // A poisoned table still holds what it held: never lose the built-ins to it.
+        let managed = self
+            .managed
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // A deleted version (None) brings back what it overrode, if anything.
         match managed.get(id) {
             Some((_, Some(entry))) => Some(entry.clone()),
@@ -288,7 +294,10 @@ impl PolicyStore {
             .managed
             .write()
             .map_err(|_| PutError::Store("the policy table is poisoned".into()))?;
-        let version = managed.get(id).map_or(1, |(v, _)| v + 1);
+        let version = managed
+            .get(id)
+            .map_or(Some(1), |(v, _)| v.checked_add(1))
+            .ok_or_else(|| PutError::Store(format!("policy {id} has no version number left")))?;
         let path = self.dir.join(id).join(format!("{version}.yaml"));
         write_private(&path, text.as_bytes()).map_err(PutError::Store)?;
         entry.version = version;
@@ -310,7 +319,9 @@ impl PolicyStore {
         let Some((version, Some(_))) = managed.get(id) else {
             return Ok(None);
         };
-        let version = version + 1;
+        let version = version
+            .checked_add(1)
+            .ok_or_else(|| format!("policy {id} has no version number left"))?;
         write_private(&self.dir.join(id).join(format!("{version}.deleted")), b"")?;
         managed.insert(id.to_owned(), (version, None));
         Ok(Some(version))
@@ -332,6 +343,7 @@ fn accept(text: &str) -> Result<(Entry, Vec<TestOutcome>), PutError> {
             policy: Arc::new(policy),
             source: Arc::from(text),
             version: 0,
+            tests_passed: outcomes.len(),
         },
         outcomes,
     ))

@@ -3,13 +3,16 @@
 //! same one), is stored in the hash `verdict:policies` (id → `{version, text}`, `text`
 //! null for a deletion), and bumps `verdict:policies:generation`. Each replica polls the
 //! generation every second and installs what is newer than what it holds, after
-//! compiling it and running its tests itself (a replica never serves a policy it has
-//! not checked).
+//! checking the entry's MAC (a key derived from the challenge key the replicas share:
+//! write access to Redis is not the power to change what the fleet appraises with),
+//! compiling it and running its tests itself.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 
 use crate::policies::PolicyStore;
 use crate::redis::{Redis, RedisError};
@@ -24,6 +27,25 @@ pub const POLL: Duration = Duration::from_secs(1);
 struct Published {
     version: u32,
     text: Option<String>,
+    /// HMAC-SHA-256 over the id, version and text, hex.
+    mac: String,
+}
+
+fn mac(key: &[u8; 32], id: &str, version: u32, text: Option<&str>) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    // Length-prefixed, so no two (id, text) pairs share an input.
+    mac.update(&(id.len() as u64).to_be_bytes());
+    mac.update(id.as_bytes());
+    mac.update(&version.to_be_bytes());
+    match text {
+        Some(t) => {
+            mac.update(&[1]);
+            mac.update(t.as_bytes());
+        }
+        None => mac.update(&[0]),
+    }
+    mac
 }
 
 /// Publishes policy `id`'s new text (`None`: its deletion); returns its version, above
@@ -34,6 +56,7 @@ struct Published {
 /// When Redis cannot answer: the change is then not made anywhere.
 pub async fn publish(
     redis: &Redis,
+    key: &[u8; 32],
     id: &str,
     text: Option<&str>,
     held: u32,
@@ -44,9 +67,11 @@ pub async fn publish(
         version = held.saturating_add(1);
         redis.set(&counter, version.to_string().as_bytes()).await?;
     }
+    let tag = hex::encode(mac(key, id, version, text).finalize().into_bytes());
     let body = serde_json::to_vec(&Published {
         version,
         text: text.map(str::to_owned),
+        mac: tag,
     })
     .unwrap_or_default();
     redis.hset(POLICIES, id, &body).await?;
@@ -63,6 +88,24 @@ async fn pull(redis: &Redis, store: &Arc<State>) -> Result<usize, RedisError> {
             continue;
         };
         if published.version <= store.policies.version_of(&id) {
+            continue;
+        }
+        let authentic = hex::decode(&published.mac).is_ok_and(|tag| {
+            mac(
+                &store.policy_key,
+                &id,
+                published.version,
+                published.text.as_deref(),
+            )
+            .verify_slice(&tag)
+            .is_ok()
+        });
+        if !authentic {
+            tracing::warn!(
+                id,
+                version = published.version,
+                "a published policy's MAC does not verify: skipped"
+            );
             continue;
         }
         let state = Arc::clone(store);

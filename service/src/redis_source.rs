@@ -10,7 +10,10 @@
 //!
 //! An entry is `fetched_at` (u64, big-endian Unix seconds) ‖ URL length (u16) ‖ the
 //! vendor URL ‖ the bytes, and lives until the collateral's own validity ends (a day
-//! at most), so Redis never serves what the vendor has replaced.
+//! at most): Redis serves nothing past its validity, though it may serve a copy the
+//! vendor has since replaced early, as any cache may. What it serves gets the same
+//! "is this what was asked" check as a vendor's answer, and its signatures are checked
+//! at verification.
 
 use std::time::Duration;
 

@@ -11,6 +11,9 @@ use crate::redis::Redis;
 /// are refused (fail closed) until old ones expire.
 const MAX_REMEMBERED: usize = 1 << 20;
 
+/// How far replicas' clocks may disagree without reopening a used nonce.
+const CLOCK_SKEW: u64 = 60;
+
 /// Where used nonces are recorded.
 pub enum ReplayGuard {
     /// This process only.
@@ -85,8 +88,9 @@ impl ReplayGuard {
                 }
             }
             Self::Redis(r) => {
-                // Kept one second past expiry: after that the MAC check refuses it anyway.
-                let ttl = expiry.saturating_sub(now).saturating_add(1);
+                // Kept a minute past expiry: after that the MAC check refuses it, even at
+                // a replica whose clock runs up to a minute behind this one's.
+                let ttl = expiry.saturating_sub(now).saturating_add(CLOCK_SKEW);
                 let key = format!("verdict:nonce:{}", hex::encode(nonce));
                 match r.set_nx_ex(&key, b"1", ttl).await {
                     Ok(true) => Ok(()),

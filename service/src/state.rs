@@ -44,6 +44,9 @@ pub struct State {
     pub workers: Arc<Semaphore>,
     /// Redis, when replicas share one (nonces, collateral, policies).
     pub redis: Option<Redis>,
+    /// The key policies published through Redis are authenticated with (derived from
+    /// the challenge key, which replicas share).
+    pub policy_key: [u8; 32],
     pinned: Option<UnixTime>,
 }
 
@@ -110,7 +113,9 @@ impl State {
             .as_deref()
             .map(time::parse_rfc3339_explained)
             .transpose()?;
+        let policy_key = challenger.derive(b"policy-sync");
         Ok(Arc::new(Self {
+            policy_key,
             issuer: config.issuer(),
             verifier: Verifier::new(anchors),
             collateral,

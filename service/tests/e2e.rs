@@ -469,6 +469,19 @@ async fn trustee_requests_bind_runtime_data_as_trustee_does() {
     options.expected_nonce = Some(digest.to_vec());
     verify_token(token.as_bytes(), &jwks(&service).await, &options).unwrap();
 
+    // REPORT_DATA that begins with the digest but goes on: Trustee compares all 64
+    // bytes (the digest zero-padded), so this is refused, not taken as a prefix match.
+    let mut tailed = digest.to_vec();
+    tailed.extend_from_slice(&[0xEE; 16]);
+    let tailed_report = fake_snp_report(&tailed);
+    let mut tailed_request = request(runtime_data.clone());
+    tailed_request["verification_requests"][0]["evidence"] = json!(b64url(&tailed_report));
+    let (status, body) = service.post("/attestation", &tailed_request).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["kind"].as_str().unwrap().contains("report_data"),
+        "{body}"
+    );
     // Other runtime data: the evidence does not bind it.
     let mut changed = runtime_data.clone();
     changed["nonce"] = json!("b3RoZXI");

@@ -334,3 +334,96 @@ async fn a_policy_put_at_one_replica_is_served_by_the_other() {
     a.stop().await;
     b.stop().await;
 }
+
+/// The keys of `redis` matching `pattern` (redis-cli comes with redis-server).
+fn redis_keys(url: &str, pattern: &str) -> Vec<String> {
+    let port = url.rsplit(':').next().unwrap().split('/').next().unwrap();
+    let out = std::process::Command::new("redis-cli")
+        .args(["-p", port, "--scan", "--pattern", pattern])
+        .output()
+        .expect("redis-cli runs");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_collateral_entry_that_is_not_what_was_asked_is_not_used() {
+    let redis = RedisServer::start();
+    let mock = MockVendor::start(Catalog::amd_kds().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let a = Service::start(replica(dir.path(), "a", &mock, Some(&redis.url))).await;
+    let body = attest_body(&snp_report(), None, Some("snp-open"));
+    assert_eq!(
+        put_policy(&a, "snp-open", &open_policy("snp.yaml")).await.0,
+        200
+    );
+    assert_eq!(a.post("/v1/attest", &body).await.0, 200);
+    // Someone with access to Redis replaces what a published: well-formed entries whose
+    // bytes are not the collateral their keys name.
+    let shared = service::redis::Redis::connect(&redis.url).await.unwrap();
+    let keys = redis_keys(&redis.url, "verdict:collateral:*");
+    assert!(!keys.is_empty());
+    for key in &keys {
+        let entry = shared.get(key).await.unwrap().unwrap();
+        let url_len = usize::from(u16::from_be_bytes([entry[8], entry[9]]));
+        let mut forged = entry[..10 + url_len].to_vec();
+        forged.extend_from_slice(
+            b"-----BEGIN CERTIFICATE-----\nnot this\n-----END CERTIFICATE-----\n",
+        );
+        shared.set_ex(key, &forged, 600).await.unwrap();
+    }
+    // Replica b, its disk cache empty, does not take them: it asks the vendor and verifies.
+    let b = Service::start(replica(dir.path(), "b", &mock, Some(&redis.url))).await;
+    // (b takes snp-open from a through Redis within a poll or two.)
+    let started = std::time::Instant::now();
+    while b.get("/v1/policies/snp-open").await.0 != 200 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let asked = mock.request_count();
+    let (status, answer) = b.post("/v1/attest", &body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        mock.request_count() > asked,
+        "b must have gone to the vendor"
+    );
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_written_into_redis_without_the_fleets_key_is_not_installed() {
+    let redis = RedisServer::start();
+    let mock = MockVendor::start(Catalog::amd_kds().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let a = Service::start(replica(dir.path(), "a", &mock, Some(&redis.url))).await;
+    let text = open_policy("snp.yaml");
+    assert_eq!(put_policy(&a, "fleet", &text).await.0, 200);
+    // A newer version written straight into Redis, with a MAC made without the key.
+    let shared = service::redis::Redis::connect(&redis.url).await.unwrap();
+    let forged = json!({"version": 99, "text": text.replace("version: 1", "version: 99"), "mac": "00".repeat(32)});
+    shared
+        .hset("verdict:policies", "fleet", forged.to_string().as_bytes())
+        .await
+        .unwrap();
+    shared.incr("verdict:policies:generation").await.unwrap();
+    tokio::time::sleep(service::policy_sync::POLL * 3).await;
+    let (_, list) = a.get("/v1/policies").await;
+    let fleet = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "fleet")
+        .unwrap()
+        .clone();
+    assert_eq!(fleet["version"], 1, "{fleet}");
+    // A replica started now does not take it either.
+    let b = Service::start(replica(dir.path(), "b", &mock, Some(&redis.url))).await;
+    tokio::time::sleep(service::policy_sync::POLL * 3).await;
+    assert_eq!(b.get("/v1/policies/fleet").await.0, 404);
+    a.stop().await;
+    b.stop().await;
+}

@@ -34,6 +34,20 @@ impl Expectations {
         Self::default()
     }
 
+    /// The set for `tee` with every option at its default: the evidence's own checks,
+    /// no caller expectations (what a caller that has none, or fetches collateral for
+    /// any evidence of the kind, passes).
+    pub fn defaults_for(tee: Tee) -> Self {
+        match tee {
+            Tee::Snp => Self::snp(SnpOptions::default()),
+            Tee::Tdx => Self::tdx(TdxOptions::default()),
+            Tee::Sgx => Self::sgx(SgxOptions::default()),
+            Tee::Nvidia => Self::nvidia(NvidiaOptions::default()),
+            Tee::AzureSnp => Self::azure_snp(AzureSnpOptions::default()),
+            Tee::AzureTdx => Self::azure_tdx(AzureTdxOptions::default()),
+        }
+    }
+
     /// Expectations for an SEV-SNP report.
     pub fn snp(options: SnpOptions) -> Self {
         Self {

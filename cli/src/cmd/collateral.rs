@@ -47,7 +47,7 @@ fn run_fetch(args: &CollateralFetchArgs) -> Result<Exit, Failure> {
     let mut written = 0usize;
     let mut missing = 0usize;
     for (path, evidence) in args.evidence.iter().zip(&evidence) {
-        let expectations = pipeline::default_expectations(evidence.tee());
+        let expectations = verifier::Expectations::defaults_for(evidence.tee());
         let resolved = fetching::complete(
             evidence,
             &expectations,

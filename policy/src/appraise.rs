@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use verifier::time::UnixTime;
 
 use crate::binding;
-use crate::cel::{Activation, Environment, Need};
+use crate::cel::{Activation, BoundValue, Environment, Need};
 pub use crate::input::{AppraiseError, Device, Input};
 use crate::policy::{Policy, Rule, SectionRules};
 use crate::schema::Section;
@@ -117,7 +117,7 @@ pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseErr
     }
     let binding = input.binding();
     let nonce_hex = input.nonce().map(hex::encode).unwrap_or_default();
-    let now = time_value(input.now());
+    let now = BoundValue::timestamp(input.now());
     let common = Common {
         binding: &binding,
         nonce: &Value::String(nonce_hex),
@@ -240,11 +240,8 @@ fn enforce_challenge(submods: &mut [SubmodAppraisal], binding: &Value, challenge
 struct Common<'a> {
     binding: &'a Value,
     nonce: &'a Value,
-    now: &'a Value,
-}
-
-fn time_value(now: UnixTime) -> Value {
-    Value::String(verifier::time::rfc3339(now))
+    /// Converted once for every device (a timestamp, whatever the environment).
+    now: &'a BoundValue,
 }
 
 fn appraise_device(
@@ -334,9 +331,16 @@ fn bind(
                 activation.bind_converted("ref", rules.references.clone());
                 Ok(())
             }
-            "binding" => activation.bind("binding", common.binding),
+            "binding" => activation.bind_serialize(
+                "binding",
+                rules.needs.get("binding").unwrap_or(&Need::Whole),
+                common.binding,
+            ),
             "nonce" => activation.bind("nonce", common.nonce),
-            "now" => activation.bind("now", common.now),
+            "now" => {
+                activation.bind_converted("now", common.now.clone());
+                Ok(())
+            }
             "warnings" => {
                 let codes = device.warnings.iter().cloned().map(Value::String).collect();
                 activation.bind("warnings", &Value::Array(codes))

@@ -165,8 +165,9 @@ impl DeviceClaims {
                 (Claims::Snp(c), _) => string_at(&**c, path),
                 (Claims::Tdx(c), _) => string_at(&**c, path),
                 (Claims::Sgx(c), _) => string_at(&**c, path),
-                (Claims::Gpu(c), _) => string_at(&**c, path),
-                (Claims::Gpus(list), _) => list.get(*i).and_then(|c| string_at(c, path)),
+                // A GPU keeps its nonce as the hex text it serializes to.
+                (Claims::Gpu(c), _) => Some(c.nonce.clone()),
+                (Claims::Gpus(list), _) => list.get(*i).map(|c| c.nonce.clone()),
                 (Claims::Azure(c), [_, rest @ ..]) => string_at(&c.tpm, rest),
                 _ => None,
             },
@@ -251,8 +252,8 @@ impl Input {
                     .map(|w| w.code.to_owned())
                     .collect()
             };
-            // Shared by the GPUs of one result: cloned once, converted as read.
-            let claims = Arc::new(result.claims().clone());
+            // Shared with the result and by its GPUs: converted as read, never copied.
+            let claims = result.shared_claims();
             let device = |section: Section, gpu: Option<usize>| {
                 Device::new(
                     section,

@@ -457,3 +457,33 @@ fn an_expression_reports_its_source_and_type() {
     assert_eq!(e.result_type(), &Type::Int);
     assert_eq!(e.references(), ["gpus"]);
 }
+
+/// `now` is bound from seconds, not from its RFC 3339 text: both give the same
+/// timestamp (equal, and printed the same), at a few instants including the epoch and a
+/// leap day.
+#[test]
+fn a_timestamp_from_seconds_equals_the_same_instant_parsed() {
+    use policy::cel::BoundValue;
+
+    let env = Environment::new(
+        Object::new()
+            .field("direct", Type::Timestamp)
+            .field("text", Type::Timestamp),
+        limits(),
+    );
+    let same = env.compile("direct == text", Type::Bool).unwrap();
+    let printed = env.compile("string(direct)", Type::String).unwrap();
+    for secs in [0_u64, 951_782_400, 1_755_777_600, 4_102_444_799] {
+        let at = verifier::time::from_secs(secs);
+        let text = verifier::time::rfc3339(at);
+        let mut activation = Activation::new(&env);
+        activation.bind_converted("direct", BoundValue::timestamp(at));
+        activation.bind("text", &json!(text)).unwrap();
+        assert!(same.evaluate_bool(&activation).unwrap(), "{text}");
+        assert_eq!(
+            printed.evaluate(&activation).unwrap(),
+            json!(text),
+            "{text}"
+        );
+    }
+}

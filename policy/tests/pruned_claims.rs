@@ -173,3 +173,106 @@ fn whole_conversion_equals_the_json_route() {
     }
     assert!(compared >= samples.len(), "{compared}");
 }
+
+/// A comprehension's range is converted item by item, each item only as far as the loop
+/// reads its variable; used any other way, the items are whole. Each expression is
+/// evaluated over the GPU sample's claims converted under its own needs and over the
+/// JSON form converted whole: the results agree, and the needs are what they say.
+#[test]
+fn comprehension_ranges_keep_what_the_loop_reads() {
+    use policy::cel::{Activation, Environment, Limits, Need, Object, Type};
+    use policy::Section;
+
+    let sample = common::gpu();
+    let policy::Claims::Gpu(claims) = sample.verified.claims() else {
+        panic!("the GPU sample");
+    };
+    let json = serde_json::to_value(&**claims).unwrap();
+    let ty = Section::Gpu
+        .claim_variables()
+        .into_iter()
+        .find(|(name, _)| *name == "gpu")
+        .map(|(_, ty)| ty)
+        .unwrap();
+    let env = Environment::new(Object::new().field("gpu", ty), Limits::default());
+    let fields = |pairs: &[(&str, Need)]| {
+        Need::Fields(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
+    };
+    let items = |need: Need| Need::Items(Box::new(need));
+    let ocsp = |item: Need| fields(&[("ocsp", items(item))]);
+    let cases: Vec<(&str, Need, bool)> = vec![
+        (
+            r#"gpu.ocsp.all(c, c.status == "good" || c.serial == gpu.leaf_serial)"#,
+            fields(&[
+                (
+                    "ocsp",
+                    items(fields(&[("status", Need::Whole), ("serial", Need::Whole)])),
+                ),
+                ("leaf_serial", Need::Whole),
+            ]),
+            true,
+        ),
+        // `has` reads the field it tests: pruning must not turn it false.
+        (
+            "gpu.ocsp.exists(c, has(c.this_update))",
+            ocsp(fields(&[("this_update", Need::Whole)])),
+            true,
+        ),
+        (
+            "gpu.ocsp.exists(c, has(c.reason))",
+            ocsp(fields(&[("reason", Need::Whole)])),
+            false,
+        ),
+        // The loop variable used bare: every item whole.
+        ("gpu.ocsp.all(c, size(c) >= 3)", ocsp(Need::Whole), true),
+        // The range read another way as well: whole.
+        (
+            r#"gpu.ocsp.exists(c, c.status == "good") && size(gpu.ocsp) == 4"#,
+            fields(&[("ocsp", Need::Whole)]),
+            true,
+        ),
+        // A body that reads nothing of its variable still sees every item (each an
+        // empty map).
+        (
+            "gpu.ocsp.all(c, true) && gpu.ocsp.map(c, 1).size() == 4",
+            ocsp(fields(&[])),
+            true,
+        ),
+        (
+            "gpu.rims.driver.ocsp.map(c, c.certificate).size() > 0",
+            fields(&[(
+                "rims",
+                fields(&[(
+                    "driver",
+                    fields(&[("ocsp", items(fields(&[("certificate", Need::Whole)])))]),
+                )]),
+            )]),
+            true,
+        ),
+        (
+            "gpu.mismatched_indices.all(i, i < 100)",
+            fields(&[("mismatched_indices", items(Need::Whole))]),
+            true,
+        ),
+    ];
+    assert_eq!(
+        claims.ocsp.len(),
+        4,
+        "the sample's device chain below the root"
+    );
+    for (source, need, expected) in cases {
+        let expr = env.compile(source, Type::Bool).unwrap();
+        assert_eq!(expr.needs().get("gpu"), Some(&need), "{source}");
+        let mut pruned = Activation::new(&env);
+        pruned.bind_serialize("gpu", &need, &**claims).unwrap();
+        let mut whole = Activation::new(&env);
+        whole.bind("gpu", &json).unwrap();
+        assert_eq!(expr.evaluate_bool(&pruned).unwrap(), expected, "{source}");
+        assert_eq!(expr.evaluate_bool(&whole).unwrap(), expected, "{source}");
+    }
+}

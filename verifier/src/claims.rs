@@ -1,6 +1,8 @@
 //! Verified claims: the normalized, documented schema a policy sees (docs/claims.md), and
 //! the [`Verified`] proof wrapper that only this crate can construct.
 
+use std::sync::Arc;
+
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -11,20 +13,31 @@ use crate::tdx::{QuoteClaims, SgxClaims, TdxClaims};
 
 /// A value that passed verification. Only the verifier constructs it, so a policy engine
 /// taking `&Verified<Claims>` cannot be handed unverified claims (rustls' proof types).
+///
+/// The claims are shared (an `Arc`): a policy engine keeps them for an appraisal without
+/// copying a GPU's measurements or a report's fields, and nothing can change them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified<T> {
-    claims: T,
+    claims: Arc<T>,
     warnings: Vec<Warning>,
 }
 
 impl<T> Verified<T> {
     pub(crate) fn new(claims: T, warnings: Vec<Warning>) -> Self {
-        Self { claims, warnings }
+        Self {
+            claims: Arc::new(claims),
+            warnings,
+        }
     }
 
     /// The verified claims.
     pub fn claims(&self) -> &T {
         &self.claims
+    }
+
+    /// The verified claims, shared: to keep them beyond this value without a copy.
+    pub fn shared_claims(&self) -> Arc<T> {
+        Arc::clone(&self.claims)
     }
 
     /// Things that did not fail verification but that a relying party should know.
@@ -34,17 +47,21 @@ impl<T> Verified<T> {
 
     /// The claims and the warnings, owned (for a verifier step that wraps another's
     /// result). Crate-private, like [`Self::map`].
-    pub(crate) fn into_parts(self) -> (T, Vec<Warning>) {
-        (self.claims, self.warnings)
+    pub(crate) fn into_parts(self) -> (T, Vec<Warning>)
+    where
+        T: Clone,
+    {
+        (Arc::unwrap_or_clone(self.claims), self.warnings)
     }
 
     /// Maps the claims, keeping the proof (for wrapping per-TEE claims into [`Claims`]).
     /// Crate-private: a caller able to map could put any claims behind the proof.
-    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Verified<U> {
-        Verified {
-            claims: f(self.claims),
-            warnings: self.warnings,
-        }
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Verified<U>
+    where
+        T: Clone,
+    {
+        // The value was made a moment ago and is not shared yet: no copy is made.
+        Verified::new(f(Arc::unwrap_or_clone(self.claims)), self.warnings)
     }
 }
 

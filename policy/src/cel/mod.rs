@@ -185,13 +185,20 @@ impl Environment {
             &expected,
         )?;
         let mut needs: BTreeMap<String, Need> = BTreeMap::new();
-        for (root, fields) in paths::reads(program.expression()) {
+        for read in paths::reads(program.expression()) {
             // Comprehension variables are not bound; only the declared ones are.
-            if self.inner.variables.get(&root).is_some() {
-                needs.entry(root).or_default().add(&fields);
+            if self.inner.variables.get(&read.root).is_some() {
+                needs
+                    .entry(read.root)
+                    .or_default()
+                    .add_at(&read.fields, &read.need);
             }
         }
+        // A bare selection (`gpu.hwmodel`, most exports) is answered by looking it up.
+        let lookup = paths::chain(program.expression())
+            .filter(|(root, _)| self.inner.variables.get(root).is_some());
         Ok(Expression {
+            lookup,
             program,
             cel: Arc::clone(&self.inner.cel),
             source: source.to_owned(),
@@ -307,6 +314,10 @@ fn offset_of(source: &str, line: isize, column: isize) -> usize {
 
 /// A compiled, type-checked expression. Immutable, `Send + Sync`.
 pub struct Expression {
+    /// For an expression that is only a variable's fields selected (`gpu.hwmodel`):
+    /// the variable and the fields, looked up without cel's interpreter when the bound
+    /// value has them; cel evaluates it otherwise, and so reports what it reports.
+    lookup: Option<(String, Vec<String>)>,
     program: Program,
     cel: Arc<Env>,
     source: String,
@@ -377,6 +388,9 @@ impl Expression {
         activation: &Activation,
         finish: impl FnOnce(&dyn Val) -> Result<T, EvalError>,
     ) -> Result<T, EvalError> {
+        if let Some(found) = self.look_up(activation) {
+            return finish(found);
+        }
         // A context per evaluation is cheap (an `Arc` clone and empty maps);
         // the variables are borrowed from the activation through the
         // resolver, not copied into it.
@@ -385,6 +399,19 @@ impl Expression {
         context.set_variable_resolver(&resolver);
         let result = cel::Value::resolve_val(self.program.expression(), &context)?;
         finish(result.as_ref())
+    }
+}
+
+impl Expression {
+    /// The value of a bare selection, found in the bound maps: what cel's selection
+    /// gives when every field is there. `None` sends the expression to cel.
+    fn look_up<'a>(&self, activation: &'a Activation) -> Option<&'a dyn Val> {
+        let (root, fields) = self.lookup.as_ref()?;
+        let mut at: &dyn Val = activation.values.get(root)?.0.as_ref();
+        for field in fields {
+            at = map_field(at, field)?;
+        }
+        Some(at)
     }
 }
 
@@ -408,6 +435,20 @@ impl fmt::Debug for Expression {
 /// A claims value converted to cel once; cloning shares it.
 #[derive(Clone)]
 pub struct BoundValue(Arc<dyn Val>);
+
+impl BoundValue {
+    /// `now` as cel's timestamp, at whole seconds in UTC: what the RFC 3339 text of
+    /// the same instant converts to, without writing and parsing that text.
+    pub fn timestamp(now: verifier::time::UnixTime) -> Self {
+        let secs = i64::try_from(verifier::time::secs(now)).unwrap_or(i64::MAX);
+        // Out of chrono's range (beyond the year 262,143) only through a forged clock;
+        // the largest timestamp it holds is still later than any expiry.
+        let at = chrono::DateTime::from_timestamp(secs, 0)
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+            .fixed_offset();
+        Self(Arc::new(cel::common::types::CelTimestamp::from(at)))
+    }
+}
 
 impl fmt::Debug for BoundValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -152,6 +152,7 @@ impl<'a> ValSerializer<'a> {
         Ok(Some(Items {
             target,
             item,
+            need: self.need.item(),
             list: Vec::with_capacity(len),
         }))
     }
@@ -176,10 +177,15 @@ impl<'a> ValSerializer<'a> {
                             .error(format!("nested deeper than {MAX_JSON_DEPTH} levels")),
                     ));
                 }
+                // Room for what is kept, so the table is not regrown member by member.
+                let kept = match self.need {
+                    Need::Fields(fields) => fields.len(),
+                    Need::Whole | Need::Items(_) => len.unwrap_or(0),
+                };
                 let pruned = Pruned {
                     target,
                     need: self.need,
-                    map: HashMap::new(),
+                    map: HashMap::with_capacity(kept.min(len.unwrap_or(kept))),
                     count: 0,
                     counted: len.is_some(),
                     key: None,
@@ -430,11 +436,11 @@ pub(crate) enum Sequence<'a> {
 pub(crate) struct Items<'a> {
     target: Target<'a>,
     item: &'a Type,
+    /// What is read of each item (of an object item, the fields a comprehension's body
+    /// selects from its loop variable).
+    need: &'a Need,
     list: Vec<Box<dyn Val>>,
 }
-
-/// Every item is read whole (a list has no fields to prune).
-static WHOLE: Need = Need::Whole;
 
 impl Sequence<'_> {
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
@@ -444,7 +450,7 @@ impl Sequence<'_> {
                 let converted = value.serialize(ValSerializer {
                     converter: target.converter,
                     ty: items.item,
-                    need: &WHOLE,
+                    need: items.need,
                     path: Path::Index(&target.path, items.list.len()),
                     depth: target.depth.saturating_add(1),
                 })?;
@@ -525,7 +531,16 @@ impl Pruned<'_> {
             .map_err(SerError)
     }
 
-    fn member<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), SerError> {
+    /// Member `key` (a struct's field name, `'static`, becomes a key without a copy).
+    fn member<T: Serialize + ?Sized>(
+        &mut self,
+        key: MemberKey<'_>,
+        value: &T,
+    ) -> Result<(), SerError> {
+        let (key, field_name) = match key {
+            MemberKey::Field(name) => (name, Some(name)),
+            MemberKey::Entry(text) => (text, None),
+        };
         self.count = self.count.saturating_add(1);
         let Some(need) = self.need.field(key) else {
             return Ok(());
@@ -543,7 +558,10 @@ impl Pruned<'_> {
             path,
             depth: self.target.depth.saturating_add(1),
         })?;
-        let key = CelMapKey::from(key.to_owned());
+        let key = match field_name {
+            Some(name) => CelMapKey::from(name),
+            None => CelMapKey::from(key.to_owned()),
+        };
         // An absent claim (null) of an object is left out, as the JSON route does.
         if skip_null && converted.downcast_ref::<CelNull>().is_some() {
             self.map.remove(&key);
@@ -560,6 +578,13 @@ impl Pruned<'_> {
         }
         Ok(Box::new(CelMap::from(self.map)))
     }
+}
+
+/// The name of a member: a struct's field, or a map's key as text.
+#[derive(Clone, Copy)]
+enum MemberKey<'k> {
+    Field(&'static str),
+    Entry(&'k str),
 }
 
 /// A map key as `serde_json` writes it: strings as they are, numbers and bools in
@@ -585,7 +610,7 @@ impl ser::SerializeStruct for Members<'_> {
         value: &T,
     ) -> Result<(), SerError> {
         match self {
-            Self::Pruned(p) => p.member(key, value),
+            Self::Pruned(p) => p.member(MemberKey::Field(key), value),
             Self::Whole(w) => {
                 let result = ser::SerializeStruct::serialize_field(&mut w.inner, key, value);
                 w.wrap(result)
@@ -624,7 +649,7 @@ impl ser::SerializeMap for Members<'_> {
         match self {
             Self::Pruned(p) => {
                 let key = p.key.take().unwrap_or_default();
-                p.member(&key, value)
+                p.member(MemberKey::Entry(&key), value)
             }
             Self::Whole(w) => {
                 let result = ser::SerializeMap::serialize_value(&mut w.inner, value);

@@ -157,26 +157,25 @@ impl Bundle {
             return Ok(added);
         }
         if looks_like_pem(bytes) {
-            let blocks =
-                pem::parse_many(bytes).map_err(|e| der("PEM collateral", e.to_string()))?;
+            let blocks = crate::pem_blocks::parse(bytes).map_err(|e| der("PEM collateral", e))?;
             if blocks.is_empty() {
                 return Err(der("PEM collateral", "no PEM blocks".into()));
             }
             for block in blocks {
-                match block.tag() {
-                    "CERTIFICATE" => {
-                        let cert = self.certificate_from_der(block.contents())?;
+                match (block.label.as_str(), &block.der) {
+                    ("CERTIFICATE", Some(bytes)) => {
+                        let cert = self.certificate_from_der(bytes)?;
                         self.push_certificate(cert);
                         added.certificates = added.certificates.saturating_add(1);
                     }
-                    "X509 CRL" => {
-                        self.push_crl(Crl::from_der(block.contents())?);
+                    ("X509 CRL", Some(bytes)) => {
+                        self.push_crl(Crl::from_der(bytes)?);
                         added.crls = added.crls.saturating_add(1);
                     }
-                    _ => {
+                    (label, _) => {
                         return Err(der(
                             "PEM collateral",
-                            format!("unexpected PEM block {}", block.tag()),
+                            format!("unexpected PEM block {label}"),
                         ))
                     }
                 }

@@ -144,6 +144,7 @@ mod hexstr;
 pub mod json;
 pub mod needs;
 pub mod nvidia;
+mod pem_blocks;
 pub mod pki;
 mod reader;
 mod role;

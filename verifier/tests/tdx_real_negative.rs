@@ -553,3 +553,44 @@ fn a_quote_collateral_v3_field_holding_the_wrong_kind_is_refused_whole() {
         (b.certificates().len(), 2, 1, 1)
     );
 }
+
+/// The PCK chain holds certificates only: a block relabelled (same length, so the quote
+/// still parses) as another kind the PEM reader knows, or as one it does not, is
+/// refused by name rather than skipped; so is collateral PEM with such a block.
+#[test]
+fn pem_blocks_other_than_certificates_are_refused() {
+    let original = quote(V4);
+    let b = bundle(V4);
+    let relabel = |label: &[u8; 11]| {
+        let mut q = original.clone();
+        for marker in [&b"BEGIN CERTIFICATE"[..], b"END CERTIFICATE"] {
+            let at = q.windows(marker.len()).position(|w| w == marker).unwrap();
+            let start = at + marker.len() - 11;
+            q[start..start + 11].copy_from_slice(label);
+        }
+        q
+    };
+    for label in [b"PRIVATE KEY", b"CERTIFICATF"] {
+        let err = verify(V4, &relabel(label), &b, &TdxOptions::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("PEM blocks other than CERTIFICATE"),
+            "{}: {err}",
+            String::from_utf8_lossy(label)
+        );
+    }
+
+    let mut chain = file(V4, "pck_crl_issuer_chain.pem");
+    chain.extend_from_slice(
+        b"-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+    );
+    let err = Bundle::new().add_bytes(&chain).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unexpected PEM block OPENSSH PRIVATE KEY"),
+        "{err}"
+    );
+    let mut unterminated = file(V4, "pck_crl_issuer_chain.pem");
+    unterminated.extend_from_slice(b"-----BEGIN CERTIFICATE-----\nAAAA\n");
+    assert!(Bundle::new().add_bytes(&unterminated).is_err());
+}

@@ -238,12 +238,11 @@ fn vcek_der(value: &Value) -> Result<Vec<u8>, Error> {
     const WHAT: &str = "Azure evidence \"vcek\"";
     match value {
         Value::String(text) if text.contains("-----BEGIN") => {
-            let first = pem::parse_many(text)
+            crate::pem_blocks::parse(text.as_bytes())
                 .map_err(|_| encoding_error(WHAT, "a PEM certificate"))?
                 .into_iter()
-                .find(|p| p.tag() == "CERTIFICATE")
-                .ok_or_else(|| encoding_error(WHAT, "a PEM certificate"))?;
-            Ok(first.into_contents())
+                .find_map(crate::pem_blocks::Block::certificate)
+                .ok_or_else(|| encoding_error(WHAT, "a PEM certificate"))
         }
         Value::String(text) => {
             base64_text(text).ok_or_else(|| encoding_error(WHAT, "base64url DER or PEM"))

@@ -225,7 +225,7 @@ fn fwid_entry(entry: Any<'_>) -> Option<Vec<u8>> {
     }
     let (rest, oid) = Any::from_der(entry.data).ok()?;
     let (rest, digest) = Any::from_der(rest).ok()?;
-    let oid = oid.as_oid().ok()?.to_id_string();
+    let oid = crate::pki::dotted(&oid.as_oid().ok()?);
     (rest.is_empty()
         && oid == SHA384_OID
         && digest.tag() == Tag::OctetString

@@ -145,11 +145,11 @@ pub fn decode_chain(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
             .decode(strip_ws(text))
             .map_err(|_| chain_error("PEM or base64 of PEM"))?
     };
-    let blocks = pem::parse_many(&pem_text).map_err(|_| chain_error("well-formed PEM"))?;
+    let blocks = crate::pem_blocks::parse(&pem_text).map_err(|_| chain_error("well-formed PEM"))?;
     let certs = blocks
-        .iter()
-        .filter(|b| b.tag() == "CERTIFICATE")
-        .map(|b| Certificate::from_der(b.contents()))
+        .into_iter()
+        .filter_map(crate::pem_blocks::Block::certificate)
+        .map(|der| Certificate::from_der(&der))
         .collect::<Result<Vec<_>, _>>()?;
     if certs.is_empty() {
         return Err(chain_error("PEM holding a CERTIFICATE block").into());

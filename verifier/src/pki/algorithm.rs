@@ -26,7 +26,7 @@ const RSASSA_PSS: &str = "1.2.840.113549.1.1.10";
 const MGF1: &str = "1.2.840.113549.1.1.8";
 
 fn hash_from_oid(oid: &Oid<'_>) -> Option<HashAlg> {
-    match oid.to_id_string().as_str() {
+    match crate::pki::dotted(oid).as_str() {
         "2.16.840.1.101.3.4.2.1" => Some(HashAlg::Sha256),
         "2.16.840.1.101.3.4.2.2" => Some(HashAlg::Sha384),
         "2.16.840.1.101.3.4.2.3" => Some(HashAlg::Sha512),
@@ -45,7 +45,7 @@ fn no_params(alg: &AlgorithmIdentifier<'_>) -> bool {
 /// bytes: AMD's ARK and ASK spell out the DEFAULT trailerField (`[3] INTEGER 1`) while
 /// newer VCEKs and CRLs omit it, and both mean the same parameters.
 pub(crate) fn classify(alg: &AlgorithmIdentifier<'_>) -> Result<SignatureAlgorithm, CertErrorKind> {
-    let oid = alg.algorithm.to_id_string();
+    let oid = crate::pki::dotted(&alg.algorithm);
     let unsupported = || CertErrorKind::UnsupportedSignatureAlgorithm { oid: oid.clone() };
     let ecdsa = |h| {
         if no_params(alg) {
@@ -85,7 +85,7 @@ fn pss_hash(params: &RsaSsaPssParams<'_>) -> Result<HashAlg, CertErrorKind> {
         .ok_or(CertErrorKind::PssParameters(
             "mask generation is the MGF1-SHA-1 default",
         ))?;
-    if mgf.algorithm.to_id_string() != MGF1 {
+    if crate::pki::dotted(&mgf.algorithm) != MGF1 {
         return Err(CertErrorKind::PssParameters("mask generation is not MGF1"));
     }
     let mgf_hash = params

@@ -1,6 +1,7 @@
 //! An X.509 certificate, parsed once into owned values that keep the exact signed bytes.
 
 use core::ops::Range;
+use std::sync::OnceLock;
 
 use x509_parser::certificate::X509Certificate;
 use x509_parser::der_parser::asn1_rs::{Any, Oid};
@@ -13,12 +14,28 @@ use crate::crypto::Curve;
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
 use crate::time::{from_secs, UnixTime};
 
-/// A distinguished name: the raw DER (compared for chaining) and a readable form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A distinguished name: the raw DER (compared for chaining) and a readable form,
+/// rendered when first asked for (error messages and claims, not chain building).
+#[derive(Clone)]
 pub struct Name {
     raw: Vec<u8>,
-    display: String,
+    display: OnceLock<String>,
     common_name: Option<String>,
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        // The rest is derived from the DER.
+        self.raw == other.raw
+    }
+}
+
+impl Eq for Name {}
+
+impl core::fmt::Debug for Name {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("Name").field(&self.display()).finish()
+    }
 }
 
 impl Name {
@@ -30,7 +47,7 @@ impl Name {
             .map(str::to_owned);
         Self {
             raw: name.as_raw().to_vec(),
-            display: name.to_string(),
+            display: OnceLock::new(),
             common_name,
         }
     }
@@ -42,7 +59,12 @@ impl Name {
 
     /// An RFC 4514-style readable form.
     pub fn display(&self) -> &str {
-        &self.display
+        self.display.get_or_init(|| {
+            // The bytes parsed as a name when the certificate or CRL was read.
+            X509Name::from_der(&self.raw)
+                .map(|(_, name)| name.to_string())
+                .unwrap_or_else(|_| format!("<name {}>", crate::hexstr::to_hex(&self.raw)))
+        })
     }
 
     /// The first commonName, if any.
@@ -86,6 +108,25 @@ pub struct Extension {
 }
 
 const EXTENDED_KEY_USAGE: &str = "2.5.29.37";
+
+/// An OID in dotted decimal. `Oid::to_id_string` goes through a big integer per arc
+/// (x509-parser turns asn1-rs' `bigint` on), a tenth of a certificate's parse; arcs that
+/// fit 64 bits, which is every arc in practice, are written directly, to the same text.
+pub(crate) fn dotted(oid: &Oid<'_>) -> String {
+    use core::fmt::Write as _;
+    let Some(arcs) = oid.iter() else {
+        return oid.to_id_string();
+    };
+    let mut text = String::with_capacity(oid.as_bytes().len().saturating_mul(3));
+    for (i, arc) in arcs.enumerate() {
+        if i > 0 {
+            text.push('.');
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(text, "{arc}");
+    }
+    text
+}
 
 /// Extensions whose semantics the path checker implements, so they may be critical.
 /// basicConstraints and keyUsage are enforced; the rest carry no constraint on the
@@ -185,7 +226,7 @@ pub(crate) fn algorithm_encodings_match(der: &[u8], tbs: &[u8]) -> bool {
 /// the purposes it knows into flags and would lose their order and any repeats.
 fn key_purposes(value: &[u8]) -> Option<Vec<String>> {
     match Vec::<Oid<'_>>::from_der(value) {
-        Ok(([], oids)) => Some(oids.iter().map(Oid::to_id_string).collect()),
+        Ok(([], oids)) => Some(oids.iter().map(dotted).collect()),
         _ => None,
     }
 }
@@ -195,7 +236,7 @@ pub(crate) fn timestamp(t: i64) -> u64 {
 }
 
 fn public_key(spki: &SubjectPublicKeyInfo<'_>) -> PublicKey {
-    let alg = spki.algorithm.algorithm.to_id_string();
+    let alg = dotted(&spki.algorithm.algorithm);
     let key = spki.subject_public_key.data.to_vec();
     match alg.as_str() {
         "1.2.840.10045.2.1" => {
@@ -204,7 +245,7 @@ fn public_key(spki: &SubjectPublicKeyInfo<'_>) -> PublicKey {
                 .parameters
                 .as_ref()
                 .and_then(|p| p.as_oid().ok())
-                .map(|o| o.to_id_string());
+                .map(|o| dotted(&o));
             match curve.as_deref() {
                 Some("1.2.840.10045.3.1.7") => PublicKey::Ec {
                     curve: Curve::P256,
@@ -275,7 +316,7 @@ impl Certificate {
             .extensions()
             .iter()
             .map(|e| Extension {
-                oid: e.oid.to_id_string(),
+                oid: dotted(&e.oid),
                 critical: e.critical,
                 value: e.value.to_vec(),
             })

@@ -20,6 +20,7 @@
 mod algorithm;
 mod cache;
 mod cert;
+pub(crate) use cert::dotted;
 mod crl;
 pub mod ocsp;
 

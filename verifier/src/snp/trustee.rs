@@ -614,16 +614,12 @@ fn certificates(entries: &[Value]) -> Result<Vec<Vec<u8>>, Error> {
             return Err(err(".data: empty, where a certificate belongs".to_owned()));
         }
         if data.starts_with(b"-----BEGIN") {
-            let blocks = core::str::from_utf8(&data)
-                .ok()
-                .and_then(|text| pem::parse_many(text).ok())
-                .unwrap_or_default();
+            let blocks = crate::pem_blocks::parse(&data).unwrap_or_default();
             let before = out.len();
             out.extend(
                 blocks
                     .into_iter()
-                    .filter(|p| p.tag() == "CERTIFICATE")
-                    .map(pem::Pem::into_contents),
+                    .filter_map(crate::pem_blocks::Block::certificate),
             );
             if out.len() == before {
                 return Err(ParseError::new(

@@ -256,10 +256,11 @@ mod tests {
         let pem = testvectors::real::read(
             "tdx/cases/tdx-v4-phala-b0c06f-uptodate/collateral/tcb_info_issuer_chain.pem",
         );
-        pem::parse_many(pem)
+        crate::pem_blocks::parse(&pem)
             .unwrap()
             .into_iter()
-            .map(|b| Certificate::from_der(b.contents()).unwrap())
+            .filter_map(crate::pem_blocks::Block::certificate)
+            .map(|der| Certificate::from_der(&der).unwrap())
             .find(|c| c.subject().common_name() == Some(ROOT_CN))
             .unwrap()
     }

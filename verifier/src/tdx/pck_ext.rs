@@ -158,8 +158,8 @@ fn pairs<'a>(obj: &'a BerObject<'a>) -> Result<Vec<(String, &'a BerObject<'a>)>,
         };
         let oid = oid
             .as_oid()
-            .map_err(|_| "an entry does not start with an OID".to_owned())?
-            .to_id_string();
+            .map_err(|_| "an entry does not start with an OID".to_owned())?;
+        let oid = crate::pki::dotted(oid);
         let name = oid
             .strip_prefix(OID_PREFIX)
             .ok_or_else(|| format!("entry OID {oid} is outside {SGX_EXTENSION_OID}"))?;

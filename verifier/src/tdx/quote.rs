@@ -558,22 +558,22 @@ pub(crate) fn refuse_plain_ppid(cert: &CertificationData<'_>) -> Result<(), Erro
 /// NUL-terminated.
 pub(crate) fn pck_chain_pem(cert: &CertificationData<'_>) -> Result<Vec<Vec<u8>>, Error> {
     let text = cert.data.strip_suffix(&[0]).unwrap_or(cert.data);
-    let blocks = pem::parse_many(text).map_err(|e| ParseError {
+    let blocks = crate::pem_blocks::parse(text).map_err(|e| ParseError {
         what: "PCK certificate chain",
         offset: cert.offset,
-        kind: ParseErrorKind::Der(e.to_string()),
+        kind: ParseErrorKind::Der(e),
     })?;
     let mut out = Vec::with_capacity(blocks.len());
     for block in blocks {
-        if block.tag() != "CERTIFICATE" {
+        let Some(der) = block.certificate() else {
             return Err(invalid(
                 "PCK certificate chain",
                 cert.offset,
                 "PEM blocks other than CERTIFICATE",
             )
             .into());
-        }
-        out.push(block.into_contents());
+        };
+        out.push(der);
     }
     Ok(out)
 }

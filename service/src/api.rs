@@ -16,7 +16,9 @@ use utoipa::ToSchema;
 use verifier::Expectations;
 
 use crate::challenge::NONCE_LEN;
-use crate::evidence_input::{check_device_count, decode_base64, evidence_of, tee_of};
+use crate::evidence_input::{
+    check_decoded_devices, check_device_count, decode_base64, evidence_of, tee_of,
+};
 use crate::pipeline::{self, Attestation, Device};
 use crate::policies::DEFAULT_ID;
 use crate::problem::Problem;
@@ -137,6 +139,7 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Prob
 #[utoipa::path(post, path = "/v1/attest", tag = "attestation", request_body = AttestRequest,
     responses((status = 200, body = AttestResponse),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "unknown_policy", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn attest(
@@ -180,6 +183,7 @@ async fn attest_body(state: &Arc<State>, body: &[u8]) -> Result<AttestResponse, 
             expectations,
         });
     }
+    check_decoded_devices(devices.iter().map(|d| &d.evidence))?;
     let tees: Vec<_> = devices.iter().map(|d| d.evidence.tee()).collect();
     let policy = match request.policy.as_deref() {
         None | Some(DEFAULT_ID) => state.policies.default_for(&tees),

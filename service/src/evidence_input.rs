@@ -18,12 +18,33 @@ const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, INDIFF
 /// request buy thousands.
 pub const MAX_DEVICES: usize = 17;
 
-/// Refuses more than [`MAX_DEVICES`] devices.
+/// Refuses more than [`MAX_DEVICES`] pieces of evidence, before any is decoded.
 pub fn check_device_count(n: usize) -> Result<(), Problem> {
     if n > MAX_DEVICES {
         return Err(Problem::bad_request(
             "too_many_devices",
             format!("{n} pieces of evidence; one request takes at most {MAX_DEVICES}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses more than [`MAX_DEVICES`] devices once the evidence is decoded: one document
+/// may hold the GPUs of a whole system, and each costs a verification.
+pub fn check_decoded_devices<'a>(
+    evidence: impl IntoIterator<Item = &'a Evidence>,
+) -> Result<(), Problem> {
+    let n = evidence
+        .into_iter()
+        .map(|e| match e {
+            Evidence::Gpus(gpus) => gpus.len(),
+            _ => 1,
+        })
+        .fold(0_usize, usize::saturating_add);
+    if n > MAX_DEVICES {
+        return Err(Problem::bad_request(
+            "too_many_devices",
+            format!("the evidence holds {n} devices; one request takes at most {MAX_DEVICES}"),
         ));
     }
     Ok(())

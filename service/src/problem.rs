@@ -62,6 +62,9 @@ impl Problem {
     /// refused is 422, collateral that could not be had is 503 (a retry may succeed).
     pub fn from_verifier(e: &verifier::Error) -> Self {
         let status = match e.class() {
+            // The same GPU twice in one document: a request that names a device twice,
+            // refused like the same GPU given as two pieces of evidence.
+            _ if matches!(e, verifier::Error::DuplicateDevice { .. }) => StatusCode::BAD_REQUEST,
             verifier::error::ErrorClass::Malformed => StatusCode::BAD_REQUEST,
             verifier::error::ErrorClass::Rejected => StatusCode::UNPROCESSABLE_ENTITY,
             verifier::error::ErrorClass::MissingCollateral => StatusCode::SERVICE_UNAVAILABLE,

@@ -27,7 +27,9 @@ use verifier::tdx::{SgxOptions, TdxOptions};
 use verifier::{Expectations, Tee};
 
 use crate::api::{parse_json, read_body, AppState};
-use crate::evidence_input::{check_device_count, decode_base64, evidence_of, tee_of};
+use crate::evidence_input::{
+    check_decoded_devices, check_device_count, decode_base64, evidence_of, tee_of,
+};
 use crate::pipeline::{self, Attestation, Device};
 use crate::policies::DEFAULT_ID;
 use crate::problem::Problem;
@@ -83,7 +85,9 @@ pub enum RuntimeData {
 #[utoipa::path(post, path = "/attestation", tag = "trustee", request_body = TrusteeAttestationRequest,
     responses((status = 200, description = "The token (JWT)", content_type = "text/plain"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "unknown_policy", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn attestation(AxumState(state): AppState, body: Body) -> Result<Response, Problem> {
     let body = read_body(&state, body).await?;
     let answer = attestation_body(&state, &body).await;
@@ -137,6 +141,7 @@ async fn attestation_body(
             evidence,
         });
     }
+    check_decoded_devices(devices.iter().map(|d| &d.evidence))?;
     let policy = match request.policy_ids.as_slice() {
         [] => None,
         [id] if id == DEFAULT_ID => None,

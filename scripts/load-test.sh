@@ -41,13 +41,14 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# serve NAME AT COLLATERAL [REDIS_URL]: starts a replica; its port is left in $port
+# serve NAME AT COLLATERAL [REDIS_URL [FLAG...]]: starts a replica; its port is left in $port
 # (not printed: a command substitution's subshell would own the server).
 serve() {
   local name=$1 at=$2 collateral=$3 redis=${4:-}
+  shift $(( $# < 4 ? $# : 4 ))
   port=$(free_port)
-  local extra=()
-  [ -n "$redis" ] && extra=(--redis-url "$redis" --challenge-key "$work/challenge.key")
+  local extra=("$@")
+  [ -n "$redis" ] && extra+=(--redis-url "$redis" --challenge-key "$work/challenge.key")
   RUST_LOG=warn "$verdict" serve --listen "127.0.0.1:$port" --data-dir "$work/$name" --offline \
     --collateral "$collateral" --policies-dir "$work/policies" --at "$at" "${extra[@]}" \
     2> "$work/$name.log" &
@@ -111,6 +112,11 @@ serve snp-1 "$snp_at" "$work/snp-collateral"
 load "SNP, 1 replica" "$work/snp.json" "$port"
 serve tdx-1 "$tdx_at" "$tdx_case/collateral"
 load "TDX, 1 replica" "$work/tdx.json" "$port"
+# The token signature is the largest single cost of a TDX request (ES384, the default):
+# the same run with a P-256 key shows what the key's algorithm costs.
+"$verdict" token keygen --alg es256 --out "$work/es256.pem"
+serve tdx-es256 "$tdx_at" "$tdx_case/collateral" "" --signing-key "$work/es256.pem"
+load "TDX, 1 replica, ES256 key" "$work/tdx.json" "$port"
 
 if command -v redis-server > /dev/null; then
   rport=$(free_port)

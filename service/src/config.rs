@@ -68,7 +68,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Per request, reading the body included, in seconds.
     pub request_timeout_seconds: u64,
-    /// Verifications running at once (default: the number of cores).
+    /// Verifications running at once (default: four per core).
     pub verify_workers: Option<usize>,
     /// Logs as JSON lines instead of text.
     pub log_json: bool,

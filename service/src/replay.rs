@@ -23,9 +23,10 @@ pub enum ReplayGuard {
 }
 
 /// The used nonces of one process, with their expiries.
-#[derive(Default)]
 pub struct Remembered {
     used: HashMap<[u8; NONCE_LEN], u64>,
+    /// [`MAX_REMEMBERED`], smaller in tests.
+    capacity: usize,
 }
 
 /// Why a nonce could not be accepted.
@@ -53,7 +54,14 @@ impl ReplayError {
 impl ReplayGuard {
     /// A guard in this process's memory.
     pub fn memory() -> Self {
-        Self::Memory(Mutex::new(Remembered::default()))
+        Self::memory_with_capacity(MAX_REMEMBERED)
+    }
+
+    fn memory_with_capacity(capacity: usize) -> Self {
+        Self::Memory(Mutex::new(Remembered {
+            used: HashMap::new(),
+            capacity,
+        }))
     }
 
     /// Records `nonce` (valid until `expiry`) as used at `now`.
@@ -71,21 +79,20 @@ impl ReplayGuard {
                 let mut m = m
                     .lock()
                     .map_err(|_| ReplayError::Unavailable("the nonce record is poisoned".into()))?;
-                if m.used.len() >= MAX_REMEMBERED {
+                // A nonce used before is a replay, however full the record is.
+                if m.used.contains_key(nonce) {
+                    return Err(ReplayError::Replayed);
+                }
+                if m.used.len() >= m.capacity {
                     m.used.retain(|_, e| *e >= now);
-                    if m.used.len() >= MAX_REMEMBERED {
+                    if m.used.len() >= m.capacity {
                         return Err(ReplayError::Unavailable(
                             "too many unexpired nonces in use".into(),
                         ));
                     }
                 }
-                match m.used.get(nonce) {
-                    Some(_) => Err(ReplayError::Replayed),
-                    None => {
-                        m.used.insert(*nonce, expiry);
-                        Ok(())
-                    }
-                }
+                m.used.insert(*nonce, expiry);
+                Ok(())
             }
             Self::Redis(r) => {
                 // Kept a minute past expiry: after that the MAC check refuses it, even at
@@ -124,5 +131,31 @@ mod tests {
             Err(ReplayError::Replayed)
         ));
         guard.first_use(&[2; NONCE_LEN], 100, 11).await.unwrap();
+    }
+
+    /// Full of unexpired nonces, the record refuses new ones (fail closed) rather than
+    /// forgetting used ones; once some expire they make room, and a used nonce is still
+    /// refused while it is remembered.
+    #[tokio::test]
+    async fn a_full_record_refuses_until_nonces_expire() {
+        let guard = ReplayGuard::memory_with_capacity(3);
+        for (i, expiry) in [(1_u8, 50), (2, 100), (3, 100)] {
+            guard.first_use(&[i; NONCE_LEN], expiry, 10).await.unwrap();
+        }
+        let fourth = [4; NONCE_LEN];
+        assert!(matches!(
+            guard.first_use(&fourth, 100, 20).await,
+            Err(ReplayError::Unavailable(_))
+        ));
+        // Nonce 1 expired at 50: its slot is freed, the others are still refused.
+        guard.first_use(&fourth, 100, 60).await.unwrap();
+        assert!(matches!(
+            guard.first_use(&[2; NONCE_LEN], 100, 61).await,
+            Err(ReplayError::Replayed)
+        ));
+        assert!(matches!(
+            guard.first_use(&[5; NONCE_LEN], 100, 61).await,
+            Err(ReplayError::Unavailable(_))
+        ));
     }
 }

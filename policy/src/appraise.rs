@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use verifier::time::UnixTime;
 
 use crate::binding;
-use crate::cel::{Activation, BoundValue, Environment, Need};
+use crate::cel::{Activation, BindError, BoundValue, Environment, Need};
 pub use crate::input::{AppraiseError, Device, Input};
 use crate::policy::{Policy, Rule, SectionRules};
 use crate::schema::Section;
@@ -121,7 +121,7 @@ pub fn appraise(policy: &Policy, input: &Input) -> Result<Appraisal, AppraiseErr
     let common = Common {
         binding: &binding,
         nonce: &Value::String(nonce_hex),
-        now: &now,
+        now: now.as_ref(),
     };
     let mut submods = Vec::with_capacity(1 + input.gpus().len());
     if let Some(cpu) = input.cpu() {
@@ -240,8 +240,9 @@ fn enforce_challenge(submods: &mut [SubmodAppraisal], binding: &Value, challenge
 struct Common<'a> {
     binding: &'a Value,
     nonce: &'a Value,
-    /// Converted once for every device (a timestamp, whatever the environment).
-    now: &'a BoundValue,
+    /// Converted once for every device (a timestamp, whatever the environment); `None`
+    /// for a time RFC 3339 cannot write.
+    now: Option<&'a BoundValue>,
 }
 
 fn appraise_device(
@@ -337,10 +338,16 @@ fn bind(
                 common.binding,
             ),
             "nonce" => activation.bind("nonce", common.nonce),
-            "now" => {
-                activation.bind_converted("now", common.now.clone());
-                Ok(())
-            }
+            "now" => match common.now {
+                Some(now) => {
+                    activation.bind_converted("now", now.clone());
+                    Ok(())
+                }
+                None => Err(BindError::new(
+                    "now",
+                    "the appraisal time is past 9999-12-31T23:59:59Z",
+                )),
+            },
             "warnings" => {
                 let codes = device.warnings.iter().cloned().map(Value::String).collect();
                 activation.bind("warnings", &Value::Array(codes))

@@ -477,7 +477,7 @@ fn a_timestamp_from_seconds_equals_the_same_instant_parsed() {
         let at = verifier::time::from_secs(secs);
         let text = verifier::time::rfc3339(at);
         let mut activation = Activation::new(&env);
-        activation.bind_converted("direct", BoundValue::timestamp(at));
+        activation.bind_converted("direct", BoundValue::timestamp(at).unwrap());
         activation.bind("text", &json!(text)).unwrap();
         assert!(same.evaluate_bool(&activation).unwrap(), "{text}");
         assert_eq!(

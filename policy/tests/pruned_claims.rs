@@ -276,3 +276,32 @@ fn comprehension_ranges_keep_what_the_loop_reads() {
         assert_eq!(expr.evaluate_bool(&whole).unwrap(), expected, "{source}");
     }
 }
+
+/// `now` is bound from seconds: a time past 9999-12-31T23:59:59Z (a forged clock; RFC
+/// 3339 cannot write it) makes the appraisal fail rather than compare as a timestamp.
+#[test]
+fn an_appraisal_time_past_rfc_3339_fails() {
+    let sample = common::snp();
+    let policy = policy::Policy::from_yaml(
+        "policy: clock\nversion: 1\ndescription: reads the time\ntoken:\n  ttl: 60\n\
+         snp:\n  rules:\n    - id: after-2020\n      claim: hardware\n      \
+         expr: now > timestamp(\"2020-01-01T00:00:00Z\")\n      \
+         on_fail: UNSAFE_HARDWARE\n      message: the clock is wrong\n",
+    )
+    .unwrap();
+    let input = |secs| {
+        Input::from_verified(
+            std::slice::from_ref(&sample.verified),
+            None,
+            verifier::time::from_secs(secs),
+        )
+        .unwrap()
+    };
+    assert!(appraise(&policy, &input(253_402_300_799)).is_ok());
+    match appraise(&policy, &input(253_402_300_800)) {
+        Err(AppraiseError::Bind { message, .. }) => {
+            assert!(message.contains("past 9999-12-31T23:59:59Z"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

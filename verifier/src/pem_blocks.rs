@@ -3,11 +3,13 @@
 //! character-by-character collection of each body was a tenth of a cold TDX
 //! verification's parsing.
 //!
-//! That reader skips blocks whose label it does not know. Verdict refuses some of those
-//! (collateral, the PCK chain) and names them in the error, so every `-----BEGIN` line is
-//! accounted for here: a block with a known label carries its decoded bytes, one with
-//! another label only its label, and a `-----BEGIN` line the reader did not turn into a
-//! block (a second BEGIN before an END, say) makes the whole text an error.
+//! That reader skips blocks whose label it does not know, and it reads lines: a marker
+//! that does not start its line is not seen as one. Verdict refuses some kinds of block
+//! (collateral, the PCK chain) and names them in the error, so the text's structure is
+//! checked here first: every `-----BEGIN` and `-----END` marker starts its line, blocks
+//! do not nest or overlap, and each BEGIN has its END with the same label. Then a block
+//! with a known label carries its decoded bytes and one with another label only its
+//! label.
 
 use rustls_pki_types::pem::{PemObject, SectionKind};
 
@@ -38,9 +40,10 @@ impl Block {
 /// A readable reason: a block without its END line, a body that is not base64, a
 /// `-----BEGIN` line that starts no block.
 pub(crate) fn parse(text: &[u8]) -> Result<Vec<Block>, String> {
+    let labels = block_labels(text)?;
     let mut decoded = <(SectionKind, Vec<u8>)>::pem_slice_iter(text);
     let mut blocks = Vec::new();
-    for label in begin_labels(text) {
+    for label in labels {
         let label_text = String::from_utf8_lossy(label).into_owned();
         let der = match SectionKind::try_from(label) {
             Ok(kind) => match decoded.next() {
@@ -66,14 +69,63 @@ pub(crate) fn parse(text: &[u8]) -> Result<Vec<Block>, String> {
     }
 }
 
-/// The label of each `-----BEGIN <label>-----` line, in order (lines as the reader
-/// splits them: at `\n`, a trailing `\r` or spaces after the dashes allowed).
-fn begin_labels(text: &[u8]) -> impl Iterator<Item = &[u8]> {
-    text.split(|&b| b == b'\n').filter_map(|line| {
-        let rest = line.strip_prefix(b"-----BEGIN ")?;
-        let rest = rest.trim_ascii_end();
-        Some(rest.strip_suffix(b"-----").unwrap_or(rest))
-    })
+/// The label of each block, in order, once the markers are known to be well placed: each
+/// `-----BEGIN <label>-----` and `-----END <label>-----` starts its line (lines as the
+/// reader splits them: at `\n`, with a trailing `\r` or spaces allowed), a BEGIN comes
+/// only outside a block, and an END closes the open block's label.
+fn block_labels(text: &[u8]) -> Result<Vec<&[u8]>, String> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    const END: &[u8] = b"-----END ";
+    let shown = |label: &[u8]| String::from_utf8_lossy(label).into_owned();
+    let mut labels = Vec::new();
+    let mut open: Option<&[u8]> = None;
+    for line in text.split(|&b| b == b'\n') {
+        let marker = |prefix: &[u8]| {
+            let rest = line.strip_prefix(prefix)?.trim_ascii_end();
+            Some(rest.strip_suffix(b"-----").unwrap_or(rest))
+        };
+        if let Some(label) = marker(BEGIN) {
+            if let Some(outer) = open {
+                return Err(format!(
+                    "malformed PEM: a {} block begins inside the {} block",
+                    shown(label),
+                    shown(outer)
+                ));
+            }
+            open = Some(label);
+            labels.push(label);
+        } else if let Some(label) = marker(END) {
+            match open.take() {
+                Some(begun) if begun == label => {}
+                Some(begun) => {
+                    return Err(format!(
+                        "malformed PEM: the {} block ends as {}",
+                        shown(begun),
+                        shown(label)
+                    ))
+                }
+                None => {
+                    return Err(format!(
+                        "malformed PEM: an END {} line outside a block",
+                        shown(label)
+                    ))
+                }
+            }
+        } else if contains(line, BEGIN) || contains(line, END) {
+            return Err("malformed PEM: a BEGIN or END marker that does not start its line".into());
+        }
+    }
+    match open {
+        Some(label) => Err(format!(
+            "malformed PEM: the {} block does not end",
+            shown(label)
+        )),
+        None => Ok(labels),
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[cfg(test)]
@@ -108,6 +160,17 @@ mod tests {
             "-----BEGIN CERTIFICATE-----\nAAEC\n-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n",
             // a BEGIN line with a bad trailer
             "-----BEGIN CERTIFICATE----\nAAEC\n-----END CERTIFICATE-----\n",
+            // an unknown block without its END, before a certificate: its body would be
+            // read into the certificate's
+            "-----BEGIN FOO-----\nAAEC\n-----BEGIN CERTIFICATE-----\nAw==\n-----END CERTIFICATE-----\n",
+            // two blocks on one line (a file without its last newline, concatenated):
+            // the second would be dropped
+            "-----BEGIN X509 CRL-----\nBAU=\n-----END X509 CRL----------BEGIN X509 CRL-----\nBAU=\n-----END X509 CRL-----\n",
+            // text before a marker on its line
+            "junk -----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n",
+            // END of another label, END outside a block
+            "-----BEGIN CERTIFICATE-----\nAAEC\n-----END X509 CRL-----\n",
+            "-----END CERTIFICATE-----\n",
         ] {
             assert!(parse(bad.as_bytes()).is_err(), "{bad:?}");
         }

@@ -438,15 +438,17 @@ pub struct BoundValue(Arc<dyn Val>);
 
 impl BoundValue {
     /// `now` as cel's timestamp, at whole seconds in UTC: what the RFC 3339 text of
-    /// the same instant converts to, without writing and parsing that text.
-    pub fn timestamp(now: verifier::time::UnixTime) -> Self {
-        let secs = i64::try_from(verifier::time::secs(now)).unwrap_or(i64::MAX);
-        // Out of chrono's range (beyond the year 262,143) only through a forged clock;
-        // the largest timestamp it holds is still later than any expiry.
-        let at = chrono::DateTime::from_timestamp(secs, 0)
-            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
-            .fixed_offset();
-        Self(Arc::new(cel::common::types::CelTimestamp::from(at)))
+    /// the same instant converts to, without writing and parsing that text. `None` past
+    /// 9999-12-31T23:59:59Z, which RFC 3339 cannot write (a forged clock): a time no
+    /// timestamp claim could be compared with.
+    pub fn timestamp(now: verifier::time::UnixTime) -> Option<Self> {
+        const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
+        let secs = verifier::time::secs(now);
+        if secs > LAST_RFC3339_SECOND {
+            return None;
+        }
+        let at = chrono::DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)?.fixed_offset();
+        Some(Self(Arc::new(cel::common::types::CelTimestamp::from(at))))
     }
 }
 

@@ -114,6 +114,12 @@ const EXTENDED_KEY_USAGE: &str = "2.5.29.37";
 /// fit 64 bits, which is every arc in practice, are written directly, to the same text.
 pub(crate) fn dotted(oid: &Oid<'_>) -> String {
     use core::fmt::Write as _;
+    // An unterminated last arc (its final byte's high bit set) is decoded by asn1-rs as
+    // if it ended, cut to 64 bits, so the bytes of no OID could read as a known one
+    // (`…3.1.81 80 … 87` as P-256's `…3.1.7`): such an OID gets a text no known OID has.
+    if oid.as_bytes().last().is_some_and(|b| b & 0x80 != 0) {
+        return format!("malformed OID {}", crate::hexstr::to_hex(oid.as_bytes()));
+    }
     let Some(arcs) = oid.iter() else {
         return oid.to_id_string();
     };
@@ -466,5 +472,44 @@ impl Certificate {
             .iter()
             .find(|e| e.critical && !HANDLED_CRITICAL.contains(&e.oid.as_str()))
             .map(|e| e.oid.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::borrow::Cow;
+
+    use super::*;
+
+    /// `dotted` writes what asn1-rs writes, for ordinary OIDs and for an arc past 64 bits;
+    /// an unterminated last arc, which asn1-rs reads as ending (here as P-256's OID), is
+    /// named malformed instead.
+    #[test]
+    fn dotted_matches_asn1_rs() {
+        let cases: [&[u8]; 5] = [
+            &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+            &[0x55, 0x1d, 0x13],
+            &[0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x01],
+            &[
+                0x2a, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01,
+            ],
+            &[
+                0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                0x80, 0x80, 0x80, 0x87,
+            ],
+        ];
+        for bytes in &cases[..4] {
+            let oid = Oid::new(Cow::Borrowed(*bytes));
+            assert_eq!(dotted(&oid), oid.to_id_string(), "{bytes:02x?}");
+        }
+        assert_eq!(
+            dotted(&Oid::new(Cow::Borrowed(cases[0]))),
+            "1.2.840.10045.3.1.7"
+        );
+        let unterminated = Oid::new(Cow::Borrowed(cases[4]));
+        assert_eq!(unterminated.to_id_string(), "1.2.840.10045.3.1.7");
+        assert!(dotted(&unterminated).starts_with("malformed OID 2a8648ce3d030181"));
     }
 }

@@ -126,31 +126,8 @@ fn a_bad_configuration_is_one_line_and_exit_2() {
 
 #[test]
 fn two_processes_sharing_redis_accept_a_nonce_once() {
-    let redis_port = free_port();
     let dir = tempfile::tempdir().unwrap();
-    let mut redis = Command::new(
-        std::env::var("VERDICT_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into()),
-    )
-    .args([
-        "--port",
-        &redis_port.to_string(),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-    ])
-    .arg("--dir")
-    .arg(dir.path())
-    .stdout(Stdio::null())
-    .spawn()
-    .expect("redis-server runs (.ci/run installs it)");
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", redis_port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(10));
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let redis = testvectors::redis::RedisServer::start();
     let snp = testvectors::real::snp_dir();
     let collateral = dir.path().join("collateral");
     std::fs::create_dir_all(&collateral).unwrap();
@@ -166,7 +143,7 @@ fn two_processes_sharing_redis_accept_a_nonce_once() {
     .unwrap();
     let key = dir.path().join("challenge.key");
     std::fs::write(&key, "ab".repeat(32)).unwrap();
-    let redis_url = format!("redis://127.0.0.1:{redis_port}/0");
+    let redis_url = redis.url.clone();
     let args = [
         "--redis-url",
         &redis_url,
@@ -203,6 +180,5 @@ fn two_processes_sharing_redis_accept_a_nonce_once() {
     );
     assert_eq!(a.terminate(), Some(0));
     assert_eq!(b.terminate(), Some(0));
-    let _ = redis.kill();
-    let _ = redis.wait();
+    drop(redis);
 }

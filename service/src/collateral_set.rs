@@ -78,7 +78,7 @@ impl CollateralSet {
             Err(p) => p.into_inner(),
         };
         if current.1.elapsed() >= self.refresh_every {
-            let generation = current.2 + 1;
+            let generation = current.2.wrapping_add(1);
             *current = (Arc::clone(&self.base), Instant::now(), generation);
         }
         (Arc::clone(&current.0), current.2)
@@ -183,7 +183,7 @@ impl CollateralSet {
                 // fetched again, from the disk cache, by the next request needing it.)
                 if current.2 == generation {
                     current.0 = Arc::clone(&grown);
-                    current.2 += 1;
+                    current.2 = current.2.wrapping_add(1);
                 }
             }
         }

@@ -120,6 +120,14 @@ async fn start(config: service::Config) -> Service {
     service
 }
 
+/// [`start`] on the real vectors' collateral ([`real_config`]), with its data directory
+/// (dropped, and removed, when the test ends).
+async fn start_real() -> (tempfile::TempDir, Service) {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(real_config(dir.path())).await;
+    (dir, service)
+}
+
 /// setA as NVIDIA's attestation SDK (`nvattest collect-evidence`) and nvtrust's collector
 /// write it: an array of `{evidence, certificate, arch, nonce}`, report and PEM chain in
 /// base64.
@@ -282,8 +290,7 @@ async fn assert_cpu_token(service: &Service) {
 /// policy, and NVSwitch evidence, are refused with their kinds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_h100_report_alone_is_appraised_under_the_gpu_policy() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = start(real_config(dir.path())).await;
+    let (_dir, service) = start_real().await;
     let gpu = sdk_evidence();
 
     assert_problem(
@@ -386,8 +393,7 @@ async fn a_real_h100_report_alone_is_appraised_under_the_gpu_policy() {
 /// claim says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_cpu_and_gpu_that_do_not_bind_each_other_are_not_affirmed() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = start(real_config(dir.path())).await;
+    let (_dir, service) = start_real().await;
     let cpu = std::fs::read(real_snp("milan-v3-vlek-aws-trustee/report.bin")).unwrap();
     let gpu = sdk_evidence();
 
@@ -488,8 +494,7 @@ async fn a_bound_cpu_does_not_carry_an_unbound_gpu() {
 /// the device.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_gpu_twice_is_refused_as_one_device() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = start(real_config(dir.path())).await;
+    let (_dir, service) = start_real().await;
     let detail = format!(
         "GPU {} is given more than once; each device counts once",
         set_a_device_id()
@@ -534,8 +539,7 @@ async fn the_same_gpu_twice_is_refused_as_one_device() {
 /// docs/service.md lists `duplicate_device` as a 400.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_gpu_twice_in_one_document_is_a_bad_request() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = start(real_config(dir.path())).await;
+    let (_dir, service) = start_real().await;
     let device = trustee_device(
         &set_a("attestation_report.bin"),
         &set_a("device_cert_chain.pem"),
@@ -573,8 +577,7 @@ async fn the_same_gpu_twice_in_one_document_is_a_bad_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_cpu_reports_are_refused() {
     let detail = "one appraisal takes at most one CPU TEE report, got 2";
-    let dir = tempfile::tempdir().unwrap();
-    let service = start(real_config(dir.path())).await;
+    let (_dir, service) = start_real().await;
     let aws = std::fs::read(real_snp("milan-v3-vlek-aws-trustee/report.bin")).unwrap();
     let oak = std::fs::read(real_snp("milan-v3-oak-oc-release/report.bin")).unwrap();
     let gpu = sdk_evidence();
@@ -661,8 +664,7 @@ async fn two_cpu_reports_are_refused() {
 /// the same GPU 17 times).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_devices_than_the_limit_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = start(real_config(dir.path())).await;
+    let (_dir, service) = start_real().await;
     assert_eq!(service::evidence_input::MAX_DEVICES, 17);
     let gpu = sdk_evidence();
     let trustee = trustee_set_a();
@@ -744,8 +746,7 @@ fn plain_items(relative: &str) -> Vec<Value> {
 /// setA, and the "cert hold" Hopper) in one document.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gpus_inside_one_document_count_toward_the_device_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = start(real_config(dir.path())).await;
+    let (_dir, service) = start_real().await;
     let mut items = plain_items("ppcie_nvswitch/ppcie_gpu_evidence_590.12.json");
     items.extend(plain_items("blackwell/mpt_8x_gb100_590.48.01.json"));
     items.extend(plain_items("asdk_hopper/hopper_evidence_cert_hold.json"));
@@ -798,8 +799,7 @@ async fn gpus_inside_one_document_count_toward_the_device_limit() {
 /// mismatch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trustees_nvidia_evidence_on_the_trustee_route() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = start(real_config(dir.path())).await;
+    let (_dir, service) = start_real().await;
     let evidence = trustee_set_a();
 
     let request = json!({"verification_requests": [verification_request("nvidia", &evidence)]});
@@ -875,8 +875,7 @@ async fn trustees_nvidia_evidence_on_the_trustee_route() {
 /// `["default"]`, is the built-in policy for the evidence.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trustee_policy_ids_several_or_unknown() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = start(real_config(dir.path())).await;
+    let (_dir, service) = start_real().await;
     let evidence = trustee_set_a();
     let request = |policy_ids: Value| {
         json!({

@@ -9,6 +9,7 @@ mod common;
 use common::*;
 use mockvendor::{Catalog, MockVendor};
 use serde_json::json;
+use testvectors::redis::RedisServer;
 
 const SNP_VECTOR: &str = "milan-v3-oak-oc-release";
 const SNP_AT: &str = "2025-01-16T21:21:54Z";

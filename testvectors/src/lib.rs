@@ -8,6 +8,7 @@
 pub mod build;
 pub mod pki;
 pub mod real;
+pub mod redis;
 pub mod verify;
 
 use verifier::collateral::Bundle;

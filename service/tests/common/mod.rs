@@ -1,11 +1,9 @@
 //! A service on 127.0.0.1 for the tests, evidence builders, and a real Redis.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::TcpListener as StdListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
@@ -214,68 +212,4 @@ pub async fn put_policy(service: &Service, id: &str, text: &str) -> (u16, Value)
         .await
         .unwrap();
     answer(r).await
-}
-
-/// A real redis-server on a free loopback port, stopped on drop.
-pub struct RedisServer {
-    pub url: String,
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl RedisServer {
-    pub fn start() -> Self {
-        let port = StdListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let child = Command::new(redis_server())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server runs (.ci/run installs it: apt-get install redis-server)");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Self {
-            url: format!("redis://127.0.0.1:{port}/0"),
-            child,
-            dir,
-        }
-    }
-
-    pub fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn redis_server() -> PathBuf {
-    std::env::var_os("VERDICT_REDIS_SERVER")
-        .map_or_else(|| PathBuf::from("redis-server"), PathBuf::from)
 }

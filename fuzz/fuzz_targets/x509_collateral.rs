@@ -1,4 +1,4 @@
-//! Certificate, CRL and collateral-bundle loading on the same input.
+//! Certificate, CRL, SGX-extension and collateral-bundle loading on the same input.
 //!
 //! Invariant: nothing panics; every accessor of an accepted certificate or CRL works.
 #![no_main]
@@ -22,12 +22,16 @@ fn touch_cert(c: &Certificate) {
     let _ = c.public_key();
     let _ = c.basic_constraints();
     let _ = c.can_sign_certificates();
+    let _ = c.can_sign_data();
+    let _ = c.extended_key_usage();
     let _ = c.extensions().len();
     let _ = c.unhandled_critical_extension();
     // The AMD VEK extensions are decoded from any certificate the bundle selects.
     for product in verifier::snp::Product::ALL {
         let _ = verifier::snp::VekExtensions::decode(c, product);
     }
+    // And the SGX extension, from a PCK certificate.
+    let _ = verifier::tdx::PckExtension::decode(c);
 }
 
 fn touch_crl(c: &Crl) {
@@ -43,6 +47,8 @@ fn touch_crl(c: &Crl) {
 }
 
 fuzz_target!(|data: &[u8]| {
+    // The SGX extension's value alone (its decoder reads DER itself).
+    let _ = verifier::tdx::PckExtension::from_der(data);
     if let Ok(cert) = Certificate::from_der(data) {
         touch_cert(&cert);
     }

@@ -164,7 +164,7 @@ impl Bundle {
             for block in blocks {
                 match (block.label.as_str(), &block.der) {
                     ("CERTIFICATE", Some(bytes)) => {
-                        let cert = self.certificate_from_der(bytes)?;
+                        let cert = self.parse_certificate(bytes)?;
                         self.push_certificate(cert);
                         added.certificates = added.certificates.saturating_add(1);
                     }
@@ -182,7 +182,7 @@ impl Bundle {
             }
             return Ok(added);
         }
-        match self.certificate_from_der(bytes) {
+        match self.parse_certificate(bytes) {
             Ok(c) => {
                 self.push_certificate(c);
                 added.certificates = 1;
@@ -446,7 +446,7 @@ impl Bundle {
     /// A certificate parsed from `der`: a copy of one the bundle already holds with
     /// exactly these bytes (Intel's issuer chains repeat the root and the TCB Signing
     /// certificate), else a fresh parse. A copy is the parse of the same bytes.
-    fn certificate_from_der(&self, der: &[u8]) -> Result<Certificate, Error> {
+    pub(crate) fn parse_certificate(&self, der: &[u8]) -> Result<Certificate, Error> {
         let held = pick(
             &self.certificates,
             self.index.certificates_by_der.get(&self.der_hash(der)),

@@ -1,17 +1,18 @@
 //! The workspace's one DER (X.690) reader, and a TLV writer. The verifier reads OCSP
-//! responses with it; `policy` reads and wraps private keys with it, which is why the
-//! module is public (only as far as that needs).
+//! responses, CRLs, the SGX extension of PCK certificates and the basicConstraints and
+//! keyUsage extensions with it; `policy` reads and wraps private keys with it, which is
+//! why the module is public (only as far as that needs).
 //!
 //! Every TLV keeps its offset in the whole input, so a parse error points into the OCSP
 //! response even inside the BasicOCSPResponse that an OCTET STRING wraps.
 //!
 //! Strict means: single-byte tags, definite minimal lengths of at most four octets,
-//! minimal INTEGERs and OIDs, BOOLEAN as 00/FF, GeneralizedTime as `YYYYMMDDHHMMSSZ`.
+//! minimal INTEGERs and OIDs, BOOLEAN as 00/FF, GeneralizedTime as `YYYYMMDDHHMMSSZ` and
+//! UTCTime as `YYMMDDHHMMSSZ`, each naming a day that exists.
 
 use core::ops::Range;
 
 use crate::error::{ParseError, ParseErrorKind};
-use crate::time::parse_rfc3339_secs;
 
 /// Tag of BOOLEAN.
 pub const BOOLEAN: u8 = 0x01;
@@ -27,6 +28,8 @@ pub const NULL: u8 = 0x05;
 pub const OID: u8 = 0x06;
 /// Tag of ENUMERATED.
 pub const ENUMERATED: u8 = 0x0A;
+/// Tag of UTCTime.
+pub const UTC_TIME: u8 = 0x17;
 /// Tag of GeneralizedTime.
 pub const GENERALIZED_TIME: u8 = 0x18;
 /// Tag of SEQUENCE (constructed).
@@ -165,23 +168,67 @@ impl<'a> Tlv<'a> {
     /// fraction), as seconds since the epoch.
     pub(crate) fn generalized_time(&self, what: &'static str) -> Result<u64, ParseError> {
         let bad = || self.invalid(what, "GeneralizedTime is not YYYYMMDDHHMMSSZ");
-        let (digits, zone) = self.content.split_at_checked(14).ok_or_else(bad)?;
-        if zone != b"Z" || !digits.iter().all(u8::is_ascii_digit) {
-            return Err(bad());
-        }
-        let d = core::str::from_utf8(digits).map_err(|_| bad())?;
-        let part = |r: Range<usize>| d.get(r).ok_or_else(bad);
-        let rfc3339 = format!(
-            "{}-{}-{}T{}:{}:{}Z",
-            part(0..4)?,
-            part(4..6)?,
-            part(6..8)?,
-            part(8..10)?,
-            part(10..12)?,
-            part(12..14)?
-        );
-        parse_rfc3339_secs(&rfc3339).ok_or_else(bad)
+        let (century, rest) = self.content.split_at_checked(2).ok_or_else(bad)?;
+        let century = two_digits(century).ok_or_else(bad)?;
+        let (yy, rest) = rest.split_at_checked(2).ok_or_else(bad)?;
+        // At most 99 · 100 + 99: no overflow.
+        let year = i32::from(century)
+            .saturating_mul(100)
+            .saturating_add(i32::from(two_digits(yy).ok_or_else(bad)?));
+        utc_seconds(year, rest).ok_or_else(bad)
     }
+
+    /// A UTCTime in the RFC 5280 §4.1.2.5.1 form `YYMMDDHHMMSSZ` (`YY` below 50 is 20YY,
+    /// otherwise 19YY), as seconds since the epoch.
+    pub(crate) fn utc_time(&self, what: &'static str) -> Result<u64, ParseError> {
+        let bad = || self.invalid(what, "UTCTime is not YYMMDDHHMMSSZ");
+        let (yy, rest) = self.content.split_at_checked(2).ok_or_else(bad)?;
+        let yy = i32::from(two_digits(yy).ok_or_else(bad)?);
+        let year = yy.saturating_add(if yy < 50 { 2000 } else { 1900 });
+        utc_seconds(year, rest).ok_or_else(bad)
+    }
+
+    /// An X.509 `Time`: a UTCTime or a GeneralizedTime, by its tag.
+    pub(crate) fn x509_time(&self, what: &'static str) -> Result<u64, ParseError> {
+        match self.tag {
+            UTC_TIME => self.utc_time(what),
+            GENERALIZED_TIME => self.generalized_time(what),
+            other => Err(self.malformed(
+                what,
+                format!("expected UTCTime or GeneralizedTime, found tag {other:#04x}"),
+            )),
+        }
+    }
+}
+
+/// Two ASCII digits as a number.
+fn two_digits(pair: &[u8]) -> Option<u8> {
+    match *pair {
+        [a @ b'0'..=b'9', b @ b'0'..=b'9'] => Some(
+            a.wrapping_sub(b'0')
+                .wrapping_mul(10)
+                .wrapping_add(b.wrapping_sub(b'0')),
+        ),
+        _ => None,
+    }
+}
+
+/// `MMDDHHMMSSZ` of `year` as seconds since the epoch: `None` unless every field is two
+/// digits, the date and time exist (the calendar checks are the `time` crate's) and the
+/// moment is not before 1970.
+fn utc_seconds(year: i32, rest: &[u8]) -> Option<u64> {
+    let [m0, m1, d0, d1, h0, h1, n0, n1, s0, s1, b'Z'] = *rest else {
+        return None;
+    };
+    let month = time::Month::try_from(two_digits(&[m0, m1])?).ok()?;
+    let date = time::Date::from_calendar_date(year, month, two_digits(&[d0, d1])?).ok()?;
+    let clock = time::Time::from_hms(
+        two_digits(&[h0, h1])?,
+        two_digits(&[n0, n1])?,
+        two_digits(&[s0, s1])?,
+    )
+    .ok()?;
+    u64::try_from(date.with_time(clock).assume_utc().unix_timestamp()).ok()
 }
 
 /// A cursor over the TLVs in `input[pos..end]`.
@@ -320,22 +367,31 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Whether OBJECT IDENTIFIER content octets are well formed: not empty, the last
+/// subidentifier ended, none padded with a leading 0x80 (arcs that overflow 64 bits are
+/// [`oid_to_string`]'s concern).
+pub(crate) fn oid_well_formed(content: &[u8]) -> bool {
+    let mut starts_arc = true;
+    for &b in content {
+        if starts_arc && b == 0x80 {
+            return false;
+        }
+        starts_arc = b & 0x80 == 0;
+    }
+    !content.is_empty() && starts_arc
+}
+
 /// The dotted form of an OBJECT IDENTIFIER's content octets (`1.3.132.0.35`); `None` if
 /// they are empty, end inside a subidentifier or pad one with a leading 0x80.
 pub fn oid_to_string(content: &[u8]) -> Option<String> {
-    if content.last().is_none_or(|b| b & 0x80 != 0) {
+    if !oid_well_formed(content) {
         return None;
     }
     let mut arcs = Vec::new();
     let mut arc: u64 = 0;
-    let mut starts_arc = true;
     for &b in content {
-        if starts_arc && b == 0x80 {
-            return None; // a leading 0x80 pads the arc: not minimal
-        }
         arc = arc.checked_mul(128)?.checked_add(u64::from(b & 0x7F))?;
-        starts_arc = b & 0x80 == 0;
-        if starts_arc {
+        if b & 0x80 == 0 {
             arcs.push(arc);
             arc = 0;
         }
@@ -463,10 +519,39 @@ mod tests {
             &b"20250821064707.5Z"[..],
             b"202508210647Z",
             b"20250821064707+",
+            b"20250230064707Z", // February 30th
+            b"20251321064707Z",
+            b"20250821246707Z",
+            b"2025082106470-Z",
+            b"19691231235959Z", // before the epoch
         ] {
             let t = [&[0x18, bad.len() as u8][..], bad].concat();
-            assert!(one(&t).unwrap().generalized_time("t").is_err());
+            assert!(one(&t).unwrap().generalized_time("t").is_err(), "{bad:?}");
         }
+        let utc = |text: &[u8]| [&[0x17, text.len() as u8][..], text].concat();
+        assert_eq!(
+            one(&utc(b"250821064707Z")).unwrap().x509_time("t").unwrap(),
+            1_755_758_827
+        );
+        // RFC 5280's pivot: 49 is 2049, 50 is 1950 (before the epoch: refused).
+        assert_eq!(
+            one(&utc(b"491231235959Z")).unwrap().utc_time("t").unwrap(),
+            2_524_607_999
+        );
+        assert!(one(&utc(b"500101000000Z")).unwrap().utc_time("t").is_err());
+        assert_eq!(
+            one(&utc(b"700101000000Z")).unwrap().utc_time("t").unwrap(),
+            0
+        );
+        for bad in [
+            &b"2508210647Z"[..],
+            b"250821064707",
+            b"250229000000Z",
+            b"250821064707+0000",
+        ] {
+            assert!(one(&utc(bad)).unwrap().utc_time("t").is_err(), "{bad:?}");
+        }
+        assert!(one(&[0x04, 0x00]).unwrap().x509_time("t").is_err());
         assert!(one(&[0x02, 0x02, 0x00, 0x7F])
             .unwrap()
             .integer("i")

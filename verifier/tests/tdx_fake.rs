@@ -892,8 +892,8 @@ fn a_version_3_quote_must_be_sgx_and_a_revoked_current_tcb_rejects() {
 #[test]
 fn a_crl_whose_signature_claims_unused_bits_is_malformed() {
     // A signature BIT STRING claiming unused bits would be a second encoding of the same
-    // CRL. x509-parser refuses both these (RSA and ECDSA) itself today; `Crl::from_der`
-    // also checks explicitly, as `Certificate::from_der` must (see ocsp_fake.rs).
+    // CRL: `Crl::from_der` refuses it (RSA and ECDSA), as `Certificate::from_der` must
+    // (see ocsp_fake.rs).
     let amd = testvectors::pki::amd::AmdPki::cached(verifier::snp::Product::Milan);
     for mut der in [IntelPki::cached().root_ca_crl().build(), amd.crl().build()] {
         verifier::pki::Crl::from_der(&der).unwrap();

@@ -45,6 +45,9 @@ pub struct CrlSpec {
     /// A CRLReason (RFC 5280 §5.3.1, e.g. 1 = keyCompromise) written as an entry extension
     /// on every revoked certificate, as Intel's CRLs do; `None` writes no entry extensions.
     pub entry_reason: Option<u8>,
+    /// Mark that entry extension critical (as no real CRL does: a verifier must refuse a
+    /// critical entry extension it does not process).
+    pub entry_critical: bool,
 }
 
 impl CrlSpec {
@@ -69,6 +72,7 @@ impl CrlSpec {
             tbs_alg_override: None,
             corrupt_signature: false,
             entry_reason: None,
+            entry_critical: false,
         };
         spec.extensions.push(Ext::new(
             oids::AUTHORITY_KEY_ID,
@@ -100,7 +104,12 @@ impl CrlSpec {
             .unwrap_or_else(|| self.sig_alg.algorithm_identifier());
         let entry_extensions = self.entry_reason.map(|reason| {
             // CRLReason ::= ENUMERATED, id-ce-cRLReasons.
-            vec![Ext::new(oids::CRL_REASON, false, asn1::tlv(0x0A, &[reason])).to_x509()]
+            vec![Ext::new(
+                oids::CRL_REASON,
+                self.entry_critical,
+                asn1::tlv(0x0A, &[reason]),
+            )
+            .to_x509()]
         });
         let revoked = self
             .revoked

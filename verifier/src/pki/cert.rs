@@ -3,14 +3,16 @@
 use core::ops::Range;
 use std::sync::OnceLock;
 
-use x509_parser::certificate::X509Certificate;
+use x509_parser::certificate::X509CertificateParser;
 use x509_parser::der_parser::asn1_rs::{Any, Oid};
+use x509_parser::nom::Parser as _;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
 
 use super::algorithm::{classify, SignatureAlgorithm};
 use super::cache::DigestMemo;
 use crate::crypto::Curve;
+use crate::der;
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
 use crate::time::{from_secs, UnixTime};
 
@@ -108,6 +110,55 @@ pub struct Extension {
 }
 
 const EXTENDED_KEY_USAGE: &str = "2.5.29.37";
+const BASIC_CONSTRAINTS: &str = "2.5.29.19";
+const KEY_USAGE: &str = "2.5.29.15";
+
+/// keyUsage bits Verdict reads, in the first octet (bit 0 is its most significant).
+const KU_DIGITAL_SIGNATURE: u8 = 0x80;
+const KU_KEY_CERT_SIGN: u8 = 0x04;
+
+/// `BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
+/// (0..MAX) OPTIONAL }` as (cA, pathLenConstraint); `None` if malformed.
+fn decode_basic_constraints(value: &[u8]) -> Option<(bool, Option<u32>)> {
+    let mut top = der::Reader::new(value);
+    let seq = top.expect(der::SEQUENCE, "basicConstraints").ok()?;
+    top.finish("basicConstraints").ok()?;
+    let mut fields = seq.reader();
+    let ca = match fields.optional(der::BOOLEAN, "cA").ok()? {
+        Some(flag) => flag.boolean("cA").ok()?,
+        None => false,
+    };
+    let path_len = match fields.optional(der::INTEGER, "pathLenConstraint").ok()? {
+        Some(n) => {
+            let content = n.integer("pathLenConstraint").ok()?;
+            let magnitude = match content {
+                [0, rest @ ..] => rest,
+                [first, ..] if first & 0x80 != 0 => return None,
+                all => all,
+            };
+            if magnitude.len() > 4 {
+                return None;
+            }
+            Some(magnitude.iter().fold(0u32, |v, b| (v << 8) | u32::from(*b)))
+        }
+        None => None,
+    };
+    fields.finish("basicConstraints").ok()?;
+    Some((ca, path_len))
+}
+
+/// The first octet of a `KeyUsage ::= BIT STRING` (named bits 0–7); `None` if malformed.
+fn decode_key_usage(value: &[u8]) -> Option<u8> {
+    let mut top = der::Reader::new(value);
+    let bits = top.expect(der::BIT_STRING, "keyUsage").ok()?;
+    top.finish("keyUsage").ok()?;
+    match bits.content {
+        [unused, first, ..] if *unused <= 7 => Some(*first),
+        // No named bit set: an empty bit string.
+        [0] => Some(0),
+        _ => None,
+    }
+}
 
 /// An OID in dotted decimal. `Oid::to_id_string` goes through a big integer per arc
 /// (x509-parser turns asn1-rs' `bigint` on), a tenth of a certificate's parse; arcs that
@@ -277,8 +328,12 @@ impl Certificate {
     /// # Errors
     /// [`Error::Parse`] naming what did not decode.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let (rest, x509) =
-            X509Certificate::from_der(der).map_err(|e| der_error("certificate", e))?;
+        // Extensions are read here, not by x509-parser's deep parse: Verdict acts on three
+        // of them, and a deep parse that fails leaves an extension looking absent.
+        let (rest, x509) = X509CertificateParser::new()
+            .with_deep_parse_extensions(false)
+            .parse(der)
+            .map_err(|e| der_error("certificate", e))?;
         if !rest.is_empty() {
             return Err(Error::Parse(ParseError {
                 what: "certificate",
@@ -308,16 +363,6 @@ impl Certificate {
         } else {
             Err(CertErrorKind::AlgorithmMismatch)
         };
-        let basic_constraints = tbs_cert
-            .basic_constraints()
-            .map_err(|e| der_error("certificate basicConstraints", e))?
-            .map(|bc| (bc.value.ca, bc.value.path_len_constraint));
-        let key_usage = tbs_cert
-            .key_usage()
-            .map_err(|e| der_error("certificate keyUsage", e))?;
-        let key_cert_sign = key_usage.as_ref().map(|ku| ku.value.key_cert_sign());
-        let digital_signature = key_usage.as_ref().map(|ku| ku.value.digital_signature());
-
         let extensions = tbs_cert
             .extensions()
             .iter()
@@ -327,6 +372,41 @@ impl Certificate {
                 value: e.value.to_vec(),
             })
             .collect::<Vec<_>>();
+        // RFC 5280 §4.2: a certificate must not include an extension twice (which one
+        // counts would be up to the reader).
+        for (i, e) in extensions.iter().enumerate() {
+            if extensions
+                .get(..i)
+                .unwrap_or(&[])
+                .iter()
+                .any(|p| p.oid == e.oid)
+            {
+                return Err(der_error(
+                    "certificate extensions",
+                    format!("extension {} appears twice", e.oid),
+                ));
+            }
+        }
+        let basic_constraints = extensions
+            .iter()
+            .find(|e| e.oid == BASIC_CONSTRAINTS)
+            .map(|e| {
+                decode_basic_constraints(&e.value).ok_or_else(|| {
+                    der_error("certificate basicConstraints", "not a BasicConstraints")
+                })
+            })
+            .transpose()?;
+        let key_usage = extensions
+            .iter()
+            .find(|e| e.oid == KEY_USAGE)
+            .map(|e| {
+                decode_key_usage(&e.value)
+                    .ok_or_else(|| der_error("certificate keyUsage", "not a KeyUsage BIT STRING"))
+            })
+            .transpose()?;
+        let digital_signature = key_usage.map(|bits| bits & KU_DIGITAL_SIGNATURE != 0);
+        let key_cert_sign = key_usage.map(|bits| bits & KU_KEY_CERT_SIGN != 0);
+
         let extended_key_usage = extensions
             .iter()
             .find(|e| e.oid == EXTENDED_KEY_USAGE)
@@ -511,5 +591,40 @@ mod tests {
         let unterminated = Oid::new(Cow::Borrowed(cases[4]));
         assert_eq!(unterminated.to_id_string(), "1.2.840.10045.3.1.7");
         assert!(dotted(&unterminated).starts_with("malformed OID 2a8648ce3d030181"));
+    }
+
+    #[test]
+    fn basic_constraints_and_key_usage_decode_strictly() {
+        assert_eq!(decode_basic_constraints(&[0x30, 0x00]), Some((false, None)));
+        assert_eq!(
+            decode_basic_constraints(&[0x30, 0x06, 0x01, 0x01, 0xFF, 0x02, 0x01, 0x00]),
+            Some((true, Some(0)))
+        );
+        assert_eq!(
+            decode_basic_constraints(&[0x30, 0x04, 0x02, 0x02, 0x00, 0x80]),
+            Some((false, Some(128)))
+        );
+        for bad in [
+            &[0x30, 0x03, 0x01, 0x01, 0x01][..], // BOOLEAN neither 00 nor FF
+            &[0x30, 0x03, 0x02, 0x01, 0xFF],     // negative pathLen
+            &[0x30, 0x04, 0x02, 0x02, 0x00, 0x01], // non-minimal INTEGER
+            &[0x30, 0x05, 0x01, 0x01, 0xFF, 0x05, 0x00], // something after cA
+            &[0x30, 0x02, 0x01, 0x01],           // truncated
+            &[0x30, 0x00, 0x00],                 // trailing byte
+            &[0x31, 0x00],                       // a SET
+        ] {
+            assert_eq!(decode_basic_constraints(bad), None, "{bad:02x?}");
+        }
+        // keyCertSign | cRLSign (bits 5, 6): 03 02 01 06; digitalSignature: 03 02 07 80.
+        assert_eq!(decode_key_usage(&[0x03, 0x02, 0x01, 0x06]), Some(0x06));
+        assert_eq!(decode_key_usage(&[0x03, 0x02, 0x07, 0x80]), Some(0x80));
+        assert_eq!(decode_key_usage(&[0x03, 0x01, 0x00]), Some(0));
+        for bad in [
+            &[0x03, 0x01, 0x01][..],
+            &[0x03, 0x02, 0x08, 0x80],
+            &[0x04, 0x01, 0x00],
+        ] {
+            assert_eq!(decode_key_usage(bad), None, "{bad:02x?}");
+        }
     }
 }

@@ -1,13 +1,21 @@
-//! An X.509 certificate revocation list, parsed once into owned values.
+//! An X.509 certificate revocation list (RFC 5280 §5), parsed once into owned values.
+//!
+//! The structure is read with the workspace's strict DER reader rather than x509-parser:
+//! x509-parser decodes every revoked entry into a big-integer serial and parsed
+//! extensions, a quarter of reading Intel's collateral from its files (a PCK CRL lists
+//! 40–60 entries), while a verification asks of an entry only its serial and date.
+//! The pieces with their own structure (the issuer name and the signature algorithm)
+//! are still x509-parser's.
 
 use core::ops::Range;
 
 use x509_parser::prelude::FromDer;
-use x509_parser::revocation_list::CertificateRevocationList;
+use x509_parser::x509::{AlgorithmIdentifier, X509Name};
 
 use super::algorithm::{classify, SignatureAlgorithm};
 use super::cache::DigestMemo;
-use super::cert::{algorithm_encodings_match, normalize_serial, subrange, timestamp, Name};
+use super::cert::{normalize_serial, Name};
+use crate::der::{self, Reader, Tlv};
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
 use crate::time::{from_secs, UnixTime};
 
@@ -34,61 +42,19 @@ pub struct Crl {
     revoked: Vec<RevokedEntry>,
 }
 
+/// The only CRL version with extensions, which every CRL Verdict reads carries.
+const VERSION_2: u8 = 1;
+
 impl Crl {
-    /// Parses one DER CRL. Trailing bytes are an error.
+    /// Parses one DER CRL. Trailing bytes are an error, and so is a critical extension
+    /// (on the CRL or on an entry): Verdict processes none, and ignoring one could read a
+    /// delta CRL, a partitioned CRL or an indirect CRL's entries as a complete list of
+    /// the issuer's revocations.
     ///
     /// # Errors
-    /// [`Error::Parse`] naming what did not decode.
+    /// [`Error::Parse`] naming the field that did not decode and its offset.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let err = |offset, kind| {
-            Error::Parse(ParseError {
-                what: "CRL",
-                offset,
-                kind,
-            })
-        };
-        let (rest, crl) = CertificateRevocationList::from_der(der)
-            .map_err(|e| err(0, ParseErrorKind::Der(e.to_string())))?;
-        if !rest.is_empty() {
-            return Err(err(
-                der.len().saturating_sub(rest.len()),
-                ParseErrorKind::TrailingData { extra: rest.len() },
-            ));
-        }
-        // As for certificates: a signature with unused bits would be a second encoding of
-        // the same CRL; refused here rather than trusting the parser to refuse it.
-        if crl.signature_value.unused_bits != 0 {
-            return Err(err(
-                0,
-                ParseErrorKind::Der("CRL signatureValue: BIT STRING with unused bits".into()),
-            ));
-        }
-        let tbs_list = &crl.tbs_cert_list;
-        let tbs = subrange(der, tbs_list.as_ref())
-            .ok_or_else(|| err(0, ParseErrorKind::Der("TBS range".into())))?;
-        let inner_same = algorithm_encodings_match(der, tbs_list.as_ref());
-        let signature_algorithm = if inner_same {
-            classify(&crl.signature_algorithm)
-        } else {
-            Err(CertErrorKind::AlgorithmMismatch)
-        };
-        Ok(Self {
-            der: der.to_vec(),
-            tbs,
-            tbs_memo: DigestMemo::default(),
-            signature_algorithm,
-            signature: crl.signature_value.data.to_vec(),
-            issuer: Name::from_x509(&tbs_list.issuer),
-            this_update: timestamp(tbs_list.this_update.timestamp()),
-            next_update: tbs_list.next_update.map(|t| timestamp(t.timestamp())),
-            revoked: crl
-                .iter_revoked_certificates()
-                .map(|r| RevokedEntry {
-                    serial: normalize_serial(r.raw_serial()),
-                    revoked_at: timestamp(r.revocation_date.timestamp()),
-                })
-                .collect(),
-        })
+        parse(der).map_err(Error::Parse)
     }
 
     /// The whole CRL, DER.
@@ -152,4 +118,134 @@ impl Crl {
     pub fn revoked(&self, serial: &[u8]) -> Option<&RevokedEntry> {
         self.revoked.iter().find(|r| r.serial == serial)
     }
+}
+
+fn parse(der: &[u8]) -> Result<Crl, ParseError> {
+    let mut top = Reader::new(der);
+    let list = top.expect(der::SEQUENCE, "CertificateList")?;
+    top.finish("CRL")?;
+    let mut fields = list.reader();
+    let tbs = fields.expect(der::SEQUENCE, "tbsCertList")?;
+    let outer_algorithm = fields.expect(der::SEQUENCE, "CRL signatureAlgorithm")?;
+    // A signature with unused bits would be a second encoding of the same CRL.
+    let signature = fields
+        .expect(der::BIT_STRING, "CRL signatureValue")?
+        .bit_string_octets("CRL signatureValue")?;
+    fields.finish("CertificateList")?;
+
+    let mut t = tbs.reader();
+    if let Some(version) = t.optional(der::INTEGER, "CRL version")? {
+        if version.small_uint("CRL version")? != VERSION_2 {
+            return Err(version.invalid("CRL version", "must be v2 (1)"));
+        }
+    }
+    let inner_algorithm = t.expect(der::SEQUENCE, "tbsCertList signature")?;
+    let issuer = name(&t.expect(der::SEQUENCE, "CRL issuer")?)?;
+    let this_update = t.read("CRL thisUpdate")?.x509_time("CRL thisUpdate")?;
+    let next_update = match t.peek_tag() {
+        Some(der::UTC_TIME | der::GENERALIZED_TIME) => {
+            Some(t.read("CRL nextUpdate")?.x509_time("CRL nextUpdate")?)
+        }
+        _ => None,
+    };
+    let revoked = match t.optional(der::SEQUENCE, "revokedCertificates")? {
+        Some(list) => revoked_entries(&list)?,
+        None => Vec::new(),
+    };
+    if let Some(extensions) = t.optional(der::context(0), "crlExtensions")? {
+        let extensions = extensions.explicit(der::SEQUENCE, "crlExtensions")?;
+        refuse_critical(&extensions, "crlExtensions")?;
+    }
+    t.finish("tbsCertList")?;
+
+    // The outer signatureAlgorithm is unsigned: it must be byte for byte the one inside
+    // the TBS (RFC 5280 §5.1.1.2), or a lenient decoder could let it change.
+    let Ok(([], outer)) = AlgorithmIdentifier::from_der(outer_algorithm.raw()) else {
+        return Err(
+            outer_algorithm.malformed("CRL signatureAlgorithm", "not an AlgorithmIdentifier")
+        );
+    };
+    let signature_algorithm = if outer_algorithm.raw() == inner_algorithm.raw() {
+        classify(&outer)
+    } else {
+        Err(CertErrorKind::AlgorithmMismatch)
+    };
+    Ok(Crl {
+        der: der.to_vec(),
+        tbs: tbs.range(),
+        tbs_memo: DigestMemo::default(),
+        signature_algorithm,
+        signature: signature.to_vec(),
+        issuer,
+        this_update,
+        next_update,
+        revoked,
+    })
+}
+
+fn name(tlv: &Tlv<'_>) -> Result<Name, ParseError> {
+    match X509Name::from_der(tlv.raw()) {
+        Ok(([], name)) => Ok(Name::from_x509(&name)),
+        Ok(_) => Err(tlv.malformed("CRL issuer", "trailing bytes in the Name")),
+        Err(e) => Err(tlv.malformed("CRL issuer", e.to_string())),
+    }
+}
+
+/// `SEQUENCE OF SEQUENCE { userCertificate INTEGER, revocationDate Time,
+/// crlEntryExtensions Extensions OPTIONAL }`.
+fn revoked_entries(list: &Tlv<'_>) -> Result<Vec<RevokedEntry>, ParseError> {
+    let mut entries = list.reader();
+    let mut out = Vec::new();
+    while !entries.is_empty() {
+        let entry = entries.expect(der::SEQUENCE, "revoked certificate")?;
+        let mut e = entry.reader();
+        let serial = e
+            .expect(der::INTEGER, "revoked userCertificate")?
+            .integer("revoked userCertificate")?;
+        let revoked_at = e.read("revocationDate")?.x509_time("revocationDate")?;
+        if let Some(extensions) = e.optional(der::SEQUENCE, "crlEntryExtensions")? {
+            refuse_critical(&extensions, "crlEntryExtensions")?;
+        }
+        e.finish("revoked certificate")?;
+        out.push(RevokedEntry {
+            serial: normalize_serial(serial),
+            revoked_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension` and fails on the first
+/// critical one. Non-critical ones (CRL number, authority key id, reason code,
+/// invalidity date) tell a verifier nothing it acts on.
+fn refuse_critical(extensions: &Tlv<'_>, what: &'static str) -> Result<(), ParseError> {
+    let mut list = extensions.reader();
+    if list.is_empty() {
+        return Err(extensions.invalid(what, "an empty Extensions SEQUENCE"));
+    }
+    while !list.is_empty() {
+        let extension = list.expect(der::SEQUENCE, what)?;
+        let mut f = extension.reader();
+        let oid = f.expect(der::OID, what)?;
+        if !der::oid_well_formed(oid.content) {
+            return Err(oid.malformed(what, "malformed OBJECT IDENTIFIER"));
+        }
+        let critical = match f.optional(der::BOOLEAN, what)? {
+            Some(flag) => flag.boolean(what)?,
+            None => false,
+        };
+        f.expect(der::OCTET_STRING, what)?;
+        f.finish(what)?;
+        if critical {
+            return Err(ParseError {
+                what,
+                offset: extension.offset,
+                kind: ParseErrorKind::InvalidValue(
+                    "a critical extension, which Verdict does not process (delta, partitioned \
+                     and indirect CRLs are not supported)",
+                ),
+            });
+        }
+    }
+    Ok(())
 }

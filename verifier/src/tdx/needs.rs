@@ -68,7 +68,7 @@ pub(crate) fn requirements(bytes: &[u8], known: &Bundle) -> Vec<Requirement> {
     };
     match pck_source(&quote) {
         Ok(PckSource::Chain) => {
-            if let Ok(chain) = parse_pck_chain(&quote) {
+            if let Ok(chain) = parse_pck_chain(&quote, None) {
                 platform(pck_ca(&chain), chain.pck.ok(), &mut needs);
             }
         }
@@ -104,7 +104,7 @@ struct Names {
 fn names(provider: &dyn CryptoProvider, quote: &Quote<'_>, bundle: &Bundle) -> Option<Names> {
     match pck_source(quote).ok()? {
         PckSource::Chain => {
-            let chain = parse_pck_chain(quote).ok()?;
+            let chain = parse_pck_chain(quote, Some(bundle)).ok()?;
             Some(Names {
                 ca: Some((pck_ca(&chain), chain.ca.subject().raw().to_vec())),
                 root: Some(chain.root.subject().raw().to_vec()),

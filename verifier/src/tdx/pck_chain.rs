@@ -92,8 +92,13 @@ fn parse_pck_leaf(cert: &CertificationData<'_>) -> Result<Certificate, Error> {
     Certificate::from_der(der)
 }
 
-/// The PCK chain a quote carries (type 5): exactly PCK, PCK CA, root.
-pub(super) fn parse_pck_chain(quote: &Quote<'_>) -> Result<PckChain, Error> {
+/// The PCK chain a quote carries (type 5): exactly PCK, PCK CA, root. A certificate
+/// `bundle` holds with the same bytes (the CA and the root, which the PCK CRL's issuer
+/// chain carries too) is taken from it rather than parsed again.
+pub(super) fn parse_pck_chain(
+    quote: &Quote<'_>,
+    bundle: Option<&Bundle>,
+) -> Result<PckChain, Error> {
     let cert = &quote.signature.certification;
     if cert.cert_type != CERT_TYPE_PCK_CHAIN {
         return Err(Unsupported::CertificationDataType(
@@ -105,7 +110,10 @@ pub(super) fn parse_pck_chain(quote: &Quote<'_>) -> Result<PckChain, Error> {
     let ders = pck_chain_pem(cert)?;
     let mut certs = ders
         .iter()
-        .map(|d| Certificate::from_der(d))
+        .map(|d| match bundle {
+            Some(b) => b.parse_certificate(d),
+            None => Certificate::from_der(d),
+        })
         .collect::<Result<Vec<_>, _>>()?
         .into_iter();
     let (Some(leaf), Some(ca), Some(root), None) =

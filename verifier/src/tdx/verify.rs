@@ -30,12 +30,16 @@ use crate::time::{secs, UnixTime};
 use crate::Verifier;
 
 /// The PCK chain a quote carries (type 5), parsed (through the verifier's chain cache).
-fn carried_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<PckChain>, Error> {
+fn carried_chain(
+    verifier: &Verifier,
+    quote: &Quote<'_>,
+    bundle: &Bundle,
+) -> Result<Arc<PckChain>, Error> {
     let cert = &quote.signature.certification;
     // The type is checked before the cache: a cached chain must not stand in for
     // certification data of another type.
     if cert.cert_type != CERT_TYPE_PCK_CHAIN {
-        return parse_pck_chain(quote).map(Arc::new);
+        return parse_pck_chain(quote, Some(bundle)).map(Arc::new);
     }
     let key = verifier
         .chains
@@ -44,7 +48,7 @@ fn carried_chain(verifier: &Verifier, quote: &Quote<'_>) -> Result<Arc<PckChain>
     if let Some(chain) = key.as_ref().and_then(|k| verifier.chains.get(k)) {
         return Ok(chain);
     }
-    let chain = Arc::new(parse_pck_chain(quote)?);
+    let chain = Arc::new(parse_pck_chain(quote, Some(bundle))?);
     if let Some(k) = key {
         verifier.chains.insert(k, Arc::clone(&chain));
     }
@@ -61,7 +65,7 @@ fn platform_chain(
     bundle: &Bundle,
 ) -> Result<Arc<PckChain>, Error> {
     match pck_source(quote)? {
-        PckSource::Chain => carried_chain(verifier, quote),
+        PckSource::Chain => carried_chain(verifier, quote, bundle),
         PckSource::Leaf(leaf) => build_chain(verifier, checker, &[&leaf], bundle).map(Arc::new),
         PckSource::Ppid(ppid) => {
             let candidates: Vec<&Certificate> = pck_certificates(bundle).collect();

@@ -34,6 +34,16 @@ pub const UTC_TIME: u8 = 0x17;
 pub const GENERALIZED_TIME: u8 = 0x18;
 /// Tag of SEQUENCE (constructed).
 pub const SEQUENCE: u8 = 0x30;
+/// Tag of SET (constructed).
+pub const SET: u8 = 0x31;
+/// Tag of UTF8String.
+pub const UTF8_STRING: u8 = 0x0C;
+/// Tag of NumericString.
+pub const NUMERIC_STRING: u8 = 0x12;
+/// Tag of PrintableString.
+pub const PRINTABLE_STRING: u8 = 0x13;
+/// Tag of IA5String.
+pub const IA5_STRING: u8 = 0x16;
 
 /// `[n]` context-specific, constructed (EXPLICIT tags and IMPLICIT SEQUENCEs).
 pub(crate) const fn context(n: u8) -> u8 {
@@ -167,7 +177,12 @@ impl<'a> Tlv<'a> {
     /// A GeneralizedTime in the RFC 5280 §4.1.2.5.2 form `YYYYMMDDHHMMSSZ` (UTC, no
     /// fraction), as seconds since the epoch.
     pub(crate) fn generalized_time(&self, what: &'static str) -> Result<u64, ParseError> {
-        let bad = || self.invalid(what, "GeneralizedTime is not YYYYMMDDHHMMSSZ");
+        let bad = || {
+            self.invalid(
+                what,
+                "GeneralizedTime is not YYYYMMDDHHMMSSZ, in 1970 or later",
+            )
+        };
         let (century, rest) = self.content.split_at_checked(2).ok_or_else(bad)?;
         let century = two_digits(century).ok_or_else(bad)?;
         let (yy, rest) = rest.split_at_checked(2).ok_or_else(bad)?;
@@ -181,7 +196,7 @@ impl<'a> Tlv<'a> {
     /// A UTCTime in the RFC 5280 §4.1.2.5.1 form `YYMMDDHHMMSSZ` (`YY` below 50 is 20YY,
     /// otherwise 19YY), as seconds since the epoch.
     pub(crate) fn utc_time(&self, what: &'static str) -> Result<u64, ParseError> {
-        let bad = || self.invalid(what, "UTCTime is not YYMMDDHHMMSSZ");
+        let bad = || self.invalid(what, "UTCTime is not YYMMDDHHMMSSZ, in 1970 or later");
         let (yy, rest) = self.content.split_at_checked(2).ok_or_else(bad)?;
         let yy = i32::from(two_digits(yy).ok_or_else(bad)?);
         let year = yy.saturating_add(if yy < 50 { 2000 } else { 1900 });

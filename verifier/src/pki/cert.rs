@@ -3,11 +3,9 @@
 use core::ops::Range;
 use std::sync::OnceLock;
 
-use x509_parser::certificate::X509CertificateParser;
-use x509_parser::der_parser::asn1_rs::{Any, Oid};
-use x509_parser::nom::Parser as _;
+use x509_parser::der_parser::asn1_rs::Oid;
 use x509_parser::prelude::FromDer;
-use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
+use x509_parser::x509::{AlgorithmIdentifier, X509Name};
 
 use super::algorithm::{classify, SignatureAlgorithm};
 use super::cache::DigestMemo;
@@ -41,17 +39,52 @@ impl core::fmt::Debug for Name {
 }
 
 impl Name {
-    pub(crate) fn from_x509(name: &X509Name<'_>) -> Self {
-        let common_name = name
-            .iter_common_name()
-            .next()
-            .and_then(|cn| cn.as_str().ok())
-            .map(str::to_owned);
-        Self {
-            raw: name.as_raw().to_vec(),
+    /// Reads a DER `Name` (RFC 5280 §4.1.2.4): a SEQUENCE of non-empty SETs of
+    /// `SEQUENCE { type OID, value }`. The common name is the first commonName attribute
+    /// when it is a NumericString, PrintableString, UTF8String or IA5String in UTF-8.
+    pub(crate) fn from_tlv(name: &der::Tlv<'_>, what: &'static str) -> Result<Self, ParseError> {
+        /// id-at-commonName (2.5.4.3).
+        const COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
+        if name.tag != der::SEQUENCE {
+            return Err(name.malformed(what, "a Name is a SEQUENCE"));
+        }
+        let mut common_name = None;
+        let mut seen_common_name = false;
+        let mut rdns = name.reader();
+        while !rdns.is_empty() {
+            let rdn = rdns.expect(der::SET, what)?;
+            let mut attributes = rdn.reader();
+            if attributes.is_empty() {
+                return Err(rdn.malformed(what, "an empty RelativeDistinguishedName"));
+            }
+            while !attributes.is_empty() {
+                let attribute = attributes.expect(der::SEQUENCE, what)?;
+                let mut fields = attribute.reader();
+                let kind = fields.expect(der::OID, what)?;
+                if !der::oid_well_formed(kind.content) {
+                    return Err(kind.malformed(what, "malformed OBJECT IDENTIFIER"));
+                }
+                let value = fields.read(what)?;
+                fields.finish(what)?;
+                if !seen_common_name && kind.content == COMMON_NAME {
+                    seen_common_name = true;
+                    common_name = match value.tag {
+                        der::NUMERIC_STRING
+                        | der::PRINTABLE_STRING
+                        | der::UTF8_STRING
+                        | der::IA5_STRING => {
+                            core::str::from_utf8(value.content).ok().map(str::to_owned)
+                        }
+                        _ => None,
+                    };
+                }
+            }
+        }
+        Ok(Self {
+            raw: name.raw().to_vec(),
             display: OnceLock::new(),
             common_name,
-        }
+        })
     }
 
     /// The DER encoding.
@@ -221,14 +254,6 @@ pub struct Certificate {
     extensions: Vec<Extension>,
 }
 
-fn der_error(what: &'static str, e: impl core::fmt::Display) -> Error {
-    Error::Parse(ParseError {
-        what,
-        offset: 0,
-        kind: ParseErrorKind::Der(e.to_string()),
-    })
-}
-
 /// The range of `inner` within `outer`, when `inner` is a sub-slice of it.
 pub(crate) fn subrange(outer: &[u8], inner: &[u8]) -> Option<Range<usize>> {
     let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
@@ -246,38 +271,6 @@ pub(crate) fn normalize_serial(raw: &[u8]) -> Vec<u8> {
     raw.get(start..).unwrap_or(raw).to_vec()
 }
 
-/// The raw TLVs of a DER SEQUENCE's contents, in order.
-fn elements(seq: &[u8]) -> Option<Vec<&[u8]>> {
-    let (_, any) = Any::from_der(seq).ok()?;
-    let mut content = any.data;
-    let mut out = Vec::new();
-    while !content.is_empty() {
-        let (rest, _) = Any::from_der(content).ok()?;
-        let len = content.len().checked_sub(rest.len())?;
-        out.push(content.get(..len)?);
-        content = rest;
-    }
-    Some(out)
-}
-
-/// Whether the outer signatureAlgorithm of a certificate or CRL is byte for byte the
-/// AlgorithmIdentifier inside its signed TBS (RFC 5280 §4.1.1.2, §5.1.1.2). Comparing
-/// decoded values is not enough: the outer copy is unsigned, and a lenient decoder
-/// would let its bytes change while the structure still verifies.
-pub(crate) fn algorithm_encodings_match(der: &[u8], tbs: &[u8]) -> bool {
-    let outer = elements(der);
-    let inner = elements(tbs);
-    // In both TBS forms the AlgorithmIdentifier is the first SEQUENCE: it follows the
-    // [0] version and INTEGER serial of a certificate, or the INTEGER version of a CRL.
-    let inner_alg = inner
-        .as_ref()
-        .and_then(|e| e.iter().find(|t| t.first() == Some(&0x30)).copied());
-    match (outer.as_ref().and_then(|o| o.get(1)), inner_alg) {
-        (Some(a), Some(b)) => *a == b,
-        _ => false,
-    }
-}
-
 /// The KeyPurposeIds of an extendedKeyUsage value (`SEQUENCE OF OBJECT IDENTIFIER`), in
 /// order. Decoded here rather than through x509-parser's `ExtendedKeyUsage`, which folds
 /// the purposes it knows into flags and would lose their order and any repeats.
@@ -288,17 +281,12 @@ fn key_purposes(value: &[u8]) -> Option<Vec<String>> {
     }
 }
 
-pub(crate) fn timestamp(t: i64) -> u64 {
-    u64::try_from(t).unwrap_or(0)
-}
-
-fn public_key(spki: &SubjectPublicKeyInfo<'_>) -> PublicKey {
-    let alg = dotted(&spki.algorithm.algorithm);
-    let key = spki.subject_public_key.data.to_vec();
+fn public_key(algorithm: &AlgorithmIdentifier<'_>, key: &[u8]) -> PublicKey {
+    let alg = dotted(&algorithm.algorithm);
+    let key = key.to_vec();
     match alg.as_str() {
         "1.2.840.10045.2.1" => {
-            let curve = spki
-                .algorithm
+            let curve = algorithm
                 .parameters
                 .as_ref()
                 .and_then(|p| p.as_oid().ok())
@@ -322,120 +310,193 @@ fn public_key(spki: &SubjectPublicKeyInfo<'_>) -> PublicKey {
     }
 }
 
+/// Reads a certificate (RFC 5280 §4.1) with the workspace's DER reader: the frame, the
+/// names, validity, key and extensions here; the AlgorithmIdentifiers (of the signature
+/// and of the key) by x509-parser, whose readings `algorithm` and [`public_key`]
+/// classify. (x509-parser's whole-certificate parse was half of reading Intel's
+/// collateral files: every name decoded attribute by attribute, the serial as a big
+/// integer, the times through a calendar type.)
+fn parse_certificate(der: &[u8]) -> Result<Certificate, ParseError> {
+    let mut top = der::Reader::new(der);
+    let certificate = top.expect(der::SEQUENCE, "certificate")?;
+    top.finish("certificate")?;
+    let mut fields = certificate.reader();
+    let tbs = fields.expect(der::SEQUENCE, "tbsCertificate")?;
+    let outer_algorithm = fields.expect(der::SEQUENCE, "certificate signatureAlgorithm")?;
+    // Every signature Verdict verifies is whole octets: a BIT STRING claiming unused
+    // bits would be a second encoding of the same certificate.
+    let signature = fields
+        .expect(der::BIT_STRING, "certificate signatureValue")?
+        .bit_string_octets("certificate signatureValue")?;
+    fields.finish("certificate")?;
+
+    let mut t = tbs.reader();
+    if let Some(version) = t.optional(der::context(0), "certificate version")? {
+        let version = version.explicit(der::INTEGER, "certificate version")?;
+        if version.small_uint("certificate version")? > 2 {
+            return Err(version.invalid("certificate version", "not v1, v2 or v3"));
+        }
+    }
+    let serial = t
+        .expect(der::INTEGER, "certificate serialNumber")?
+        .integer("certificate serialNumber")?;
+    let inner_algorithm = t.expect(der::SEQUENCE, "tbsCertificate signature")?;
+    let issuer = Name::from_tlv(&t.read("certificate issuer")?, "certificate issuer")?;
+    let validity = t.expect(der::SEQUENCE, "certificate validity")?;
+    let mut times = validity.reader();
+    let not_before = times.read("notBefore")?.x509_time("notBefore")?;
+    let not_after = times.read("notAfter")?.x509_time("notAfter")?;
+    times.finish("certificate validity")?;
+    let subject = Name::from_tlv(&t.read("certificate subject")?, "certificate subject")?;
+    let spki_tlv = t.expect(der::SEQUENCE, "subjectPublicKeyInfo")?;
+    // issuerUniqueID [1] and subjectUniqueID [2], IMPLICIT BIT STRINGs: read past.
+    t.optional(der::context_primitive(1), "issuerUniqueID")?;
+    t.optional(der::context_primitive(2), "subjectUniqueID")?;
+    let extensions = match t.optional(der::context(3), "certificate extensions")? {
+        Some(wrapped) => {
+            read_extensions(&wrapped.explicit(der::SEQUENCE, "certificate extensions")?)?
+        }
+        None => Vec::new(),
+    };
+    t.finish("tbsCertificate")?;
+
+    // SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier,
+    // subjectPublicKey BIT STRING }; every key Verdict uses is whole octets.
+    let mut spki = spki_tlv.reader();
+    let key_algorithm = spki.expect(der::SEQUENCE, "subjectPublicKeyInfo algorithm")?;
+    let key_bits = spki.expect(der::BIT_STRING, "subjectPublicKey")?;
+    let key = key_bits.bit_string_octets("subjectPublicKey")?;
+    spki.finish("subjectPublicKeyInfo")?;
+    let Ok(([], key_algorithm_parsed)) = AlgorithmIdentifier::from_der(key_algorithm.raw()) else {
+        return Err(key_algorithm.malformed(
+            "subjectPublicKeyInfo algorithm",
+            "not an AlgorithmIdentifier",
+        ));
+    };
+    let Ok(([], outer)) = AlgorithmIdentifier::from_der(outer_algorithm.raw()) else {
+        return Err(outer_algorithm.malformed(
+            "certificate signatureAlgorithm",
+            "not an AlgorithmIdentifier",
+        ));
+    };
+    // The outer signatureAlgorithm is unsigned: it must be byte for byte the one inside
+    // the TBS (RFC 5280 §4.1.1.2), or a lenient decoder could let it change.
+    let signature_algorithm = if outer_algorithm.raw() == inner_algorithm.raw() {
+        classify(&outer)
+    } else if AlgorithmIdentifier::from_der(inner_algorithm.raw())
+        .is_ok_and(|(rest, _)| rest.is_empty())
+    {
+        Err(CertErrorKind::AlgorithmMismatch)
+    } else {
+        return Err(
+            inner_algorithm.malformed("tbsCertificate signature", "not an AlgorithmIdentifier")
+        );
+    };
+    let malformed = |what, why: &str| ParseError {
+        what,
+        offset: tbs.offset,
+        kind: ParseErrorKind::Der(why.to_owned()),
+    };
+    let spki_range = spki_tlv.range();
+    let public_key_bits = subrange(der, key)
+        .ok_or_else(|| malformed("subjectPublicKeyInfo", "subjectPublicKey range"))?;
+
+    // RFC 5280 §4.2: a certificate must not include an extension twice (which one
+    // counts would be up to the reader).
+    for (i, e) in extensions.iter().enumerate() {
+        if extensions
+            .get(..i)
+            .unwrap_or(&[])
+            .iter()
+            .any(|p| p.oid == e.oid)
+        {
+            return Err(malformed(
+                "certificate extensions",
+                &format!("extension {} appears twice", e.oid),
+            ));
+        }
+    }
+    let basic_constraints = extensions
+        .iter()
+        .find(|e| e.oid == BASIC_CONSTRAINTS)
+        .map(|e| {
+            decode_basic_constraints(&e.value)
+                .ok_or_else(|| malformed("certificate basicConstraints", "not a BasicConstraints"))
+        })
+        .transpose()?;
+    let key_usage = extensions
+        .iter()
+        .find(|e| e.oid == KEY_USAGE)
+        .map(|e| {
+            decode_key_usage(&e.value)
+                .ok_or_else(|| malformed("certificate keyUsage", "not a KeyUsage BIT STRING"))
+        })
+        .transpose()?;
+    let extended_key_usage = extensions
+        .iter()
+        .find(|e| e.oid == EXTENDED_KEY_USAGE)
+        .map(|e| {
+            key_purposes(&e.value)
+                .ok_or_else(|| malformed("certificate extendedKeyUsage", "not a SEQUENCE OF OID"))
+        })
+        .transpose()?;
+    Ok(Certificate {
+        der: der.to_vec(),
+        tbs: tbs.range(),
+        tbs_memo: DigestMemo::default(),
+        signature_algorithm,
+        signature: signature.to_vec(),
+        serial: normalize_serial(serial),
+        subject,
+        issuer,
+        not_before,
+        not_after,
+        spki: spki_range,
+        public_key_bits,
+        public_key: public_key(&key_algorithm_parsed, key),
+        basic_constraints,
+        key_cert_sign: key_usage.map(|bits| bits & KU_KEY_CERT_SIGN != 0),
+        digital_signature: key_usage.map(|bits| bits & KU_DIGITAL_SIGNATURE != 0),
+        extended_key_usage,
+        extensions,
+    })
+}
+
+/// `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension`, each `SEQUENCE { extnID OID,
+/// critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`.
+fn read_extensions(list: &der::Tlv<'_>) -> Result<Vec<Extension>, ParseError> {
+    const WHAT: &str = "certificate extension";
+    let mut items = list.reader();
+    if items.is_empty() {
+        return Err(list.malformed(WHAT, "an empty Extensions SEQUENCE"));
+    }
+    let mut out = Vec::with_capacity(8);
+    while !items.is_empty() {
+        let extension = items.expect(der::SEQUENCE, WHAT)?;
+        let mut f = extension.reader();
+        let oid = f.expect(der::OID, WHAT)?.oid(WHAT)?;
+        let critical = match f.optional(der::BOOLEAN, WHAT)? {
+            Some(flag) => flag.boolean(WHAT)?,
+            None => false,
+        };
+        let value = f.expect(der::OCTET_STRING, WHAT)?.content.to_vec();
+        f.finish(WHAT)?;
+        out.push(Extension {
+            oid,
+            critical,
+            value,
+        });
+    }
+    Ok(out)
+}
+
 impl Certificate {
     /// Parses one DER certificate. Trailing bytes are an error.
     ///
     /// # Errors
     /// [`Error::Parse`] naming what did not decode.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        // Extensions are read here, not by x509-parser's deep parse: Verdict acts on three
-        // of them, and a deep parse that fails leaves an extension looking absent.
-        let (rest, x509) = X509CertificateParser::new()
-            .with_deep_parse_extensions(false)
-            .parse(der)
-            .map_err(|e| der_error("certificate", e))?;
-        if !rest.is_empty() {
-            return Err(Error::Parse(ParseError {
-                what: "certificate",
-                offset: der.len().saturating_sub(rest.len()),
-                kind: ParseErrorKind::TrailingData { extra: rest.len() },
-            }));
-        }
-        // Every signature Verdict verifies is whole octets. x509-parser drops the unused-bits
-        // octet, so without this check a second encoding of the same certificate verifies.
-        if x509.signature_value.unused_bits != 0 {
-            return Err(der_error(
-                "certificate signatureValue",
-                "BIT STRING with unused bits",
-            ));
-        }
-        let tbs_cert = &x509.tbs_certificate;
-        let tbs = subrange(der, tbs_cert.as_ref())
-            .ok_or_else(|| der_error("certificate", "TBS range"))?;
-        let spki = subrange(der, tbs_cert.subject_pki.raw)
-            .ok_or_else(|| der_error("certificate", "SPKI range"))?;
-        let public_key_bits = subrange(der, &tbs_cert.subject_pki.subject_public_key.data)
-            .ok_or_else(|| der_error("certificate", "subjectPublicKey range"))?;
-        let outer = classify(&x509.signature_algorithm);
-        let inner_same = algorithm_encodings_match(der, tbs_cert.as_ref());
-        let signature_algorithm = if inner_same {
-            outer
-        } else {
-            Err(CertErrorKind::AlgorithmMismatch)
-        };
-        let extensions = tbs_cert
-            .extensions()
-            .iter()
-            .map(|e| Extension {
-                oid: dotted(&e.oid),
-                critical: e.critical,
-                value: e.value.to_vec(),
-            })
-            .collect::<Vec<_>>();
-        // RFC 5280 §4.2: a certificate must not include an extension twice (which one
-        // counts would be up to the reader).
-        for (i, e) in extensions.iter().enumerate() {
-            if extensions
-                .get(..i)
-                .unwrap_or(&[])
-                .iter()
-                .any(|p| p.oid == e.oid)
-            {
-                return Err(der_error(
-                    "certificate extensions",
-                    format!("extension {} appears twice", e.oid),
-                ));
-            }
-        }
-        let basic_constraints = extensions
-            .iter()
-            .find(|e| e.oid == BASIC_CONSTRAINTS)
-            .map(|e| {
-                decode_basic_constraints(&e.value).ok_or_else(|| {
-                    der_error("certificate basicConstraints", "not a BasicConstraints")
-                })
-            })
-            .transpose()?;
-        let key_usage = extensions
-            .iter()
-            .find(|e| e.oid == KEY_USAGE)
-            .map(|e| {
-                decode_key_usage(&e.value)
-                    .ok_or_else(|| der_error("certificate keyUsage", "not a KeyUsage BIT STRING"))
-            })
-            .transpose()?;
-        let digital_signature = key_usage.map(|bits| bits & KU_DIGITAL_SIGNATURE != 0);
-        let key_cert_sign = key_usage.map(|bits| bits & KU_KEY_CERT_SIGN != 0);
-
-        let extended_key_usage = extensions
-            .iter()
-            .find(|e| e.oid == EXTENDED_KEY_USAGE)
-            .map(|e| {
-                key_purposes(&e.value).ok_or_else(|| {
-                    der_error("certificate extendedKeyUsage", "not a SEQUENCE OF OID")
-                })
-            })
-            .transpose()?;
-        Ok(Self {
-            der: der.to_vec(),
-            tbs,
-            tbs_memo: DigestMemo::default(),
-            signature_algorithm,
-            signature: x509.signature_value.data.to_vec(),
-            serial: normalize_serial(tbs_cert.raw_serial()),
-            subject: Name::from_x509(&tbs_cert.subject),
-            issuer: Name::from_x509(&tbs_cert.issuer),
-            not_before: timestamp(tbs_cert.validity.not_before.timestamp()),
-            not_after: timestamp(tbs_cert.validity.not_after.timestamp()),
-            spki,
-            public_key_bits,
-            public_key: public_key(&tbs_cert.subject_pki),
-            basic_constraints,
-            key_cert_sign,
-            digital_signature,
-            extended_key_usage,
-            extensions,
-        })
+        parse_certificate(der).map_err(Error::Parse)
     }
 
     /// The whole certificate, DER.

@@ -4,13 +4,13 @@
 //! x509-parser decodes every revoked entry into a big-integer serial and parsed
 //! extensions, a quarter of reading Intel's collateral from its files (a PCK CRL lists
 //! 40–60 entries), while a verification asks of an entry only its serial and date.
-//! The pieces with their own structure (the issuer name and the signature algorithm)
-//! are still x509-parser's.
+//! The signature algorithm is still read by x509-parser (its parameters are
+//! classified in `algorithm`).
 
 use core::ops::Range;
 
 use x509_parser::prelude::FromDer;
-use x509_parser::x509::{AlgorithmIdentifier, X509Name};
+use x509_parser::x509::AlgorithmIdentifier;
 
 use super::algorithm::{classify, SignatureAlgorithm};
 use super::cache::DigestMemo;
@@ -140,7 +140,7 @@ fn parse(der: &[u8]) -> Result<Crl, ParseError> {
         }
     }
     let inner_algorithm = t.expect(der::SEQUENCE, "tbsCertList signature")?;
-    let issuer = name(&t.expect(der::SEQUENCE, "CRL issuer")?)?;
+    let issuer = Name::from_tlv(&t.expect(der::SEQUENCE, "CRL issuer")?, "CRL issuer")?;
     let this_update = t.read("CRL thisUpdate")?.x509_time("CRL thisUpdate")?;
     let next_update = match t.peek_tag() {
         Some(der::UTC_TIME | der::GENERALIZED_TIME) => {
@@ -167,8 +167,14 @@ fn parse(der: &[u8]) -> Result<Crl, ParseError> {
     };
     let signature_algorithm = if outer_algorithm.raw() == inner_algorithm.raw() {
         classify(&outer)
-    } else {
+    } else if AlgorithmIdentifier::from_der(inner_algorithm.raw())
+        .is_ok_and(|(rest, _)| rest.is_empty())
+    {
         Err(CertErrorKind::AlgorithmMismatch)
+    } else {
+        return Err(
+            inner_algorithm.malformed("tbsCertList signature", "not an AlgorithmIdentifier")
+        );
     };
     Ok(Crl {
         der: der.to_vec(),
@@ -181,14 +187,6 @@ fn parse(der: &[u8]) -> Result<Crl, ParseError> {
         next_update,
         revoked,
     })
-}
-
-fn name(tlv: &Tlv<'_>) -> Result<Name, ParseError> {
-    match X509Name::from_der(tlv.raw()) {
-        Ok(([], name)) => Ok(Name::from_x509(&name)),
-        Ok(_) => Err(tlv.malformed("CRL issuer", "trailing bytes in the Name")),
-        Err(e) => Err(tlv.malformed("CRL issuer", e.to_string())),
-    }
 }
 
 /// `SEQUENCE OF SEQUENCE { userCertificate INTEGER, revocationDate Time,

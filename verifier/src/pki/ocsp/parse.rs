@@ -2,7 +2,7 @@
 //! module. Each function decodes one ASN.1 type, whose definition heads it.
 
 use x509_parser::prelude::FromDer;
-use x509_parser::x509::{AlgorithmIdentifier, X509Name};
+use x509_parser::x509::AlgorithmIdentifier;
 
 use super::{
     BasicResponse, CertId, CertStatus, OcspHash, Outcome, ResponderId, ResponseStatus,
@@ -210,10 +210,10 @@ fn responder_id(choice: &Tlv<'_>) -> Result<ResponderId, ParseError> {
     match choice.tag {
         t if t == context(1) => {
             let name = choice.explicit(SEQUENCE, "responderID byName")?;
-            match X509Name::from_der(name.raw()) {
-                Ok(([], parsed)) => Ok(ResponderId::ByName(Name::from_x509(&parsed))),
-                _ => Err(name.malformed("responderID byName", "not a Name")),
-            }
+            Ok(ResponderId::ByName(Name::from_tlv(
+                &name,
+                "responderID byName",
+            )?))
         }
         t if t == context(2) => {
             let key_hash = choice.explicit(OCTET_STRING, "responderID byKey")?;

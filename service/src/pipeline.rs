@@ -166,3 +166,74 @@ fn verification_problem(e: &verifier::Error, failures: &[collateral::FetchError]
     }
     problem
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::config::Config;
+
+    /// A memo saying the shared bundle holds everything a quote needs, when it does not
+    /// (here: no QE Identity): the verifier misses the key, the request goes back for
+    /// its needs worked out, and the answer names the collateral that could not be had
+    /// (which only that second pass knows), never an internal error or a token.
+    #[tokio::test]
+    async fn a_wrong_collateral_memo_sends_the_request_back_for_its_needs() {
+        let case = testvectors::real::tdx_dir().join("cases/tdx-v4-phala-b0c06f-uptodate");
+        let dir = tempfile::tempdir().unwrap();
+        let collateral = dir.path().join("collateral");
+        std::fs::create_dir_all(&collateral).unwrap();
+        for file in [
+            "tcb_info.json",
+            "tcb_info_issuer_chain.pem",
+            "pck_crl.der",
+            "pck_crl_issuer_chain.pem",
+            "root_ca_crl.der",
+        ] {
+            std::fs::copy(case.join("collateral").join(file), collateral.join(file)).unwrap();
+        }
+        let expected: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(case.join("expected.json")).unwrap()).unwrap();
+        let state = State::build(Config {
+            data_dir: dir.path().join("data"),
+            collateral: vec![collateral],
+            offline: true,
+            at: expected["valid_from"].as_str().map(str::to_owned),
+            ..Config::default()
+        })
+        .await
+        .unwrap();
+        let evidence = Evidence::from_bytes(
+            &std::fs::read(case.join("quote.bin")).unwrap(),
+            Some(verifier::Tee::Tdx),
+        )
+        .unwrap();
+        state.collateral.mark_satisfied(&evidence);
+        let attestation = || Attestation {
+            devices: vec![Device {
+                evidence: evidence.clone(),
+                expectations: Expectations::none(),
+            }],
+            nonce: None,
+            policy: state.policies.default_for(&[verifier::Tee::Tdx]).unwrap(),
+            format: TokenFormat::Jwt,
+        };
+        let Err(problem) = attest(&state, attestation()).await else {
+            panic!("a token without the QE Identity");
+        };
+        assert_eq!(
+            (problem.status, problem.kind.as_str()),
+            (503, "collateral_offline"),
+            "{} {}: {}",
+            problem.status,
+            problem.kind,
+            problem.detail
+        );
+        assert!(
+            problem.detail.contains("TD_QE identity"),
+            "{}",
+            problem.detail
+        );
+    }
+}

@@ -1,7 +1,7 @@
-//! The workspace's one DER (X.690) reader, and a TLV writer. The verifier reads OCSP
-//! responses, CRLs, the SGX extension of PCK certificates and the basicConstraints and
-//! keyUsage extensions with it; `policy` reads and wraps private keys with it, which is
-//! why the module is public (only as far as that needs).
+//! The workspace's one DER (X.690) reader, and a TLV writer. The verifier reads
+//! certificates, CRLs, OCSP responses and the SGX extension of PCK certificates with it;
+//! `policy` reads and wraps private keys with it, which is why the module is public
+//! (only as far as that needs).
 //!
 //! Every TLV keeps its offset in the whole input, so a parse error points into the OCSP
 //! response even inside the BasicOCSPResponse that an OCTET STRING wraps.

@@ -9,7 +9,8 @@
 //! for the caller to name in its refusal.
 //!
 //! Bodies are decoded by the `base64` crate's standard engine (padding required,
-//! non-canonical trailing bits refused) once their whitespace is dropped. rustls-pki-types'
+//! non-canonical trailing bits refused) once their whitespace is dropped; lines are found
+//! with `memchr`. rustls-pki-types'
 //! reader, used before, decoded with a constant-time routine meant for private keys and
 //! read every line a second time after this module's structure check: together a sixth
 //! of reading Intel's collateral files.
@@ -52,7 +53,7 @@ pub(crate) fn parse(text: &[u8]) -> Result<Vec<Block>, String> {
     let mut blocks = Vec::new();
     // The open block: its label and, for a decoded label, its base64 so far.
     let mut open: Option<(&[u8], Option<Vec<u8>>)> = None;
-    for line in text.split(|&b| b == b'\n') {
+    for line in lines(text) {
         if let Some(label) = marker(line, BEGIN)? {
             if let Some((outer, _)) = open {
                 return Err(format!(
@@ -86,13 +87,7 @@ pub(crate) fn parse(text: &[u8]) -> Result<Vec<Block>, String> {
         } else if line.contains(&b'-') && (contains(line, BEGIN) || contains(line, END)) {
             return Err("malformed PEM: a BEGIN or END marker that does not start its line".into());
         } else if let Some((_, Some(b64))) = open.as_mut() {
-            let line = line.trim_ascii();
-            // Body lines rarely hold inner whitespace: copy them whole when they do not.
-            if line.iter().any(u8::is_ascii_whitespace) {
-                b64.extend(line.iter().filter(|b| !b.is_ascii_whitespace()));
-            } else {
-                b64.extend_from_slice(line);
-            }
+            b64.extend_from_slice(line.trim_ascii());
         }
     }
     match open {
@@ -119,9 +114,39 @@ fn marker<'t>(line: &'t [u8], prefix: &[u8]) -> Result<Option<&'t [u8]>, String>
     }
 }
 
+/// The lines of `text`, split at `\n` (a `\r` before it stays, for `trim_ascii`).
+fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(text);
+    core::iter::from_fn(move || {
+        let current = rest?;
+        match memchr::memchr(b'\n', current) {
+            Some(at) => {
+                rest = current.get(at.saturating_add(1)..);
+                current.get(..at)
+            }
+            None => rest.take(),
+        }
+    })
+}
+
+/// The body's base64, its lines' ends already trimmed. Whitespace inside a line (which
+/// RFC 7468's lax readers allow) is rare: it is dropped only when a first decode fails.
 fn decode(label: &[u8], b64: &[u8]) -> Result<Vec<u8>, String> {
-    base64::engine::general_purpose::STANDARD
+    let engine = &base64::engine::general_purpose::STANDARD;
+    engine
         .decode(b64)
+        .or_else(|e| {
+            if b64.iter().any(u8::is_ascii_whitespace) {
+                let compact: Vec<u8> = b64
+                    .iter()
+                    .copied()
+                    .filter(|b| !b.is_ascii_whitespace())
+                    .collect();
+                engine.decode(compact)
+            } else {
+                Err(e)
+            }
+        })
         .map_err(|e| {
             format!(
                 "malformed PEM {} block: {e}",

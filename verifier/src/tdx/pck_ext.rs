@@ -183,12 +183,20 @@ fn entries<'a>(seq: &Tlv<'a>) -> Result<Vec<Entry<'a>>, Bad> {
             return Err("an entry is not a SEQUENCE".to_owned());
         }
         let mut fields = item.reader();
-        let mut pair = Vec::with_capacity(2);
-        while !fields.is_empty() {
-            pair.push(fields.read("SGX extension entry").map_err(der_text)?);
-        }
-        let [oid, value] = pair[..] else {
-            return Err(format!("an entry has {} elements, expected 2", pair.len()));
+        let mut count = 0usize;
+        let mut next = || -> Result<Option<Tlv<'a>>, Bad> {
+            if fields.is_empty() {
+                return Ok(None);
+            }
+            count = count.saturating_add(1);
+            fields
+                .read("SGX extension entry")
+                .map(Some)
+                .map_err(der_text)
+        };
+        let (Some(oid), Some(value), None) = (next()?, next()?, next()?) else {
+            while next()?.is_some() {}
+            return Err(format!("an entry has {count} elements, expected 2"));
         };
         if oid.tag != der::OID {
             return Err("an entry does not start with an OID".to_owned());

@@ -402,28 +402,52 @@ pub fn oid_to_string(content: &[u8]) -> Option<String> {
     if !oid_well_formed(content) {
         return None;
     }
-    let mut arcs = Vec::new();
+    // Written digit by digit: certificates name an OID per extension, and the
+    // formatting machinery was most of reading their extensions.
+    let mut dotted = String::with_capacity(content.len().saturating_mul(3));
     let mut arc: u64 = 0;
+    let mut first = true;
     for &b in content {
         arc = arc.checked_mul(128)?.checked_add(u64::from(b & 0x7F))?;
-        if b & 0x80 == 0 {
-            arcs.push(arc);
-            arc = 0;
+        if b & 0x80 != 0 {
+            continue;
         }
-    }
-    // The first subidentifier packs the first two arcs (X.690 §8.19.4).
-    let (first, rest) = arcs.split_first()?;
-    let (a, b) = match *first {
-        0..=39 => (0, *first),
-        40..=79 => (1, first.saturating_sub(40)),
-        _ => (2, first.saturating_sub(80)),
-    };
-    let mut dotted = format!("{a}.{b}");
-    for arc in rest {
-        dotted.push('.');
-        dotted.push_str(&arc.to_string());
+        if first {
+            // The first subidentifier packs the first two arcs (X.690 §8.19.4).
+            let (a, b) = match arc {
+                0..=39 => (0, arc),
+                40..=79 => (1, arc.saturating_sub(40)),
+                _ => (2, arc.saturating_sub(80)),
+            };
+            push_decimal(&mut dotted, a);
+            dotted.push('.');
+            push_decimal(&mut dotted, b);
+            first = false;
+        } else {
+            dotted.push('.');
+            push_decimal(&mut dotted, arc);
+        }
+        arc = 0;
     }
     Some(dotted)
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start = start.saturating_sub(1);
+        if let Some(slot) = digits.get_mut(start) {
+            // n % 10 < 10: the digit fits.
+            *slot = b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    out.push_str(core::str::from_utf8(digits.get(start..).unwrap_or(&[])).unwrap_or(""));
 }
 
 /// Appends one TLV with a single-octet `tag` and a minimal definite length.
@@ -606,6 +630,26 @@ mod tests {
         assert_eq!(
             oid_to_string(&[0x2b, 0x81, 0x04, 0x00, 0x23]).unwrap(),
             "1.3.132.0.35"
+        );
+        for (content, dotted) in [
+            (&[0x00][..], "0.0"),
+            (&[0x27], "0.39"),
+            (&[0x28], "1.0"),
+            (&[0x88, 0x37, 0x03], "2.999.3"),
+            (&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D], "1.2.840.113549"),
+            (
+                &[
+                    0x2A, 0x81, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F,
+                ],
+                "1.2.18446744073709551615",
+            ),
+        ] {
+            assert_eq!(oid_to_string(content).as_deref(), Some(dotted));
+        }
+        // One past u64: no text rather than a wrapped one.
+        assert_eq!(
+            oid_to_string(&[0x2A, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]),
+            None
         );
     }
 }

@@ -7,8 +7,9 @@ use x509_parser::der_parser::asn1_rs::Oid;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{AlgorithmIdentifier, X509Name};
 
-use super::algorithm::{classify, SignatureAlgorithm};
+use super::algorithm::SignatureAlgorithm;
 use super::cache::DigestMemo;
+use super::frame;
 use crate::crypto::Curve;
 use crate::der;
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
@@ -317,18 +318,11 @@ fn public_key(algorithm: &AlgorithmIdentifier<'_>, key: &[u8]) -> PublicKey {
 /// collateral files: every name decoded attribute by attribute, the serial as a big
 /// integer, the times through a calendar type.)
 fn parse_certificate(der: &[u8]) -> Result<Certificate, ParseError> {
-    let mut top = der::Reader::new(der);
-    let certificate = top.expect(der::SEQUENCE, "certificate")?;
-    top.finish("certificate")?;
-    let mut fields = certificate.reader();
-    let tbs = fields.expect(der::SEQUENCE, "tbsCertificate")?;
-    let outer_algorithm = fields.expect(der::SEQUENCE, "certificate signatureAlgorithm")?;
-    // Every signature Verdict verifies is whole octets: a BIT STRING claiming unused
-    // bits would be a second encoding of the same certificate.
-    let signature = fields
-        .expect(der::BIT_STRING, "certificate signatureValue")?
-        .bit_string_octets("certificate signatureValue")?;
-    fields.finish("certificate")?;
+    let frame::Signed {
+        tbs,
+        outer_algorithm,
+        signature,
+    } = frame::signed(der, &NAMES)?;
 
     let mut t = tbs.reader();
     if let Some(version) = t.optional(der::context(0), "certificate version")? {
@@ -373,25 +367,8 @@ fn parse_certificate(der: &[u8]) -> Result<Certificate, ParseError> {
             "not an AlgorithmIdentifier",
         ));
     };
-    let Ok(([], outer)) = AlgorithmIdentifier::from_der(outer_algorithm.raw()) else {
-        return Err(outer_algorithm.malformed(
-            "certificate signatureAlgorithm",
-            "not an AlgorithmIdentifier",
-        ));
-    };
-    // The outer signatureAlgorithm is unsigned: it must be byte for byte the one inside
-    // the TBS (RFC 5280 §4.1.1.2), or a lenient decoder could let it change.
-    let signature_algorithm = if outer_algorithm.raw() == inner_algorithm.raw() {
-        classify(&outer)
-    } else if AlgorithmIdentifier::from_der(inner_algorithm.raw())
-        .is_ok_and(|(rest, _)| rest.is_empty())
-    {
-        Err(CertErrorKind::AlgorithmMismatch)
-    } else {
-        return Err(
-            inner_algorithm.malformed("tbsCertificate signature", "not an AlgorithmIdentifier")
-        );
-    };
+    let signature_algorithm =
+        frame::signature_algorithm(&outer_algorithm, &inner_algorithm, &NAMES)?;
     let malformed = |what, why: &str| ParseError {
         what,
         offset: tbs.offset,
@@ -462,33 +439,29 @@ fn parse_certificate(der: &[u8]) -> Result<Certificate, ParseError> {
     })
 }
 
-/// `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension`, each `SEQUENCE { extnID OID,
-/// critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`.
+/// The extensions, their OIDs written out.
 fn read_extensions(list: &der::Tlv<'_>) -> Result<Vec<Extension>, ParseError> {
     const WHAT: &str = "certificate extension";
-    let mut items = list.reader();
-    if items.is_empty() {
-        return Err(list.malformed(WHAT, "an empty Extensions SEQUENCE"));
-    }
-    let mut out = Vec::with_capacity(8);
-    while !items.is_empty() {
-        let extension = items.expect(der::SEQUENCE, WHAT)?;
-        let mut f = extension.reader();
-        let oid = f.expect(der::OID, WHAT)?.oid(WHAT)?;
-        let critical = match f.optional(der::BOOLEAN, WHAT)? {
-            Some(flag) => flag.boolean(WHAT)?,
-            None => false,
-        };
-        let value = f.expect(der::OCTET_STRING, WHAT)?.content.to_vec();
-        f.finish(WHAT)?;
-        out.push(Extension {
-            oid,
-            critical,
-            value,
-        });
-    }
-    Ok(out)
+    frame::extensions(list, WHAT)?
+        .into_iter()
+        .map(|e| {
+            Ok(Extension {
+                oid: e.oid.oid(WHAT)?,
+                critical: e.critical,
+                value: e.value.to_vec(),
+            })
+        })
+        .collect()
 }
+
+/// A certificate's parts, as errors name them.
+const NAMES: frame::Names = frame::Names {
+    whole: "certificate",
+    tbs: "tbsCertificate",
+    outer_algorithm: "certificate signatureAlgorithm",
+    inner_algorithm: "tbsCertificate signature",
+    signature: "certificate signatureValue",
+};
 
 impl Certificate {
     /// Parses one DER certificate. Trailing bytes are an error.

@@ -9,13 +9,11 @@
 
 use core::ops::Range;
 
-use x509_parser::prelude::FromDer;
-use x509_parser::x509::AlgorithmIdentifier;
-
-use super::algorithm::{classify, SignatureAlgorithm};
+use super::algorithm::SignatureAlgorithm;
 use super::cache::DigestMemo;
 use super::cert::{normalize_serial, Name};
-use crate::der::{self, Reader, Tlv};
+use super::frame;
+use crate::der::{self, Tlv};
 use crate::error::{CertErrorKind, Error, ParseError, ParseErrorKind};
 use crate::time::{from_secs, UnixTime};
 
@@ -121,17 +119,11 @@ impl Crl {
 }
 
 fn parse(der: &[u8]) -> Result<Crl, ParseError> {
-    let mut top = Reader::new(der);
-    let list = top.expect(der::SEQUENCE, "CertificateList")?;
-    top.finish("CRL")?;
-    let mut fields = list.reader();
-    let tbs = fields.expect(der::SEQUENCE, "tbsCertList")?;
-    let outer_algorithm = fields.expect(der::SEQUENCE, "CRL signatureAlgorithm")?;
-    // A signature with unused bits would be a second encoding of the same CRL.
-    let signature = fields
-        .expect(der::BIT_STRING, "CRL signatureValue")?
-        .bit_string_octets("CRL signatureValue")?;
-    fields.finish("CertificateList")?;
+    let frame::Signed {
+        tbs,
+        outer_algorithm,
+        signature,
+    } = frame::signed(der, &NAMES)?;
 
     let mut t = tbs.reader();
     if let Some(version) = t.optional(der::INTEGER, "CRL version")? {
@@ -158,24 +150,8 @@ fn parse(der: &[u8]) -> Result<Crl, ParseError> {
     }
     t.finish("tbsCertList")?;
 
-    // The outer signatureAlgorithm is unsigned: it must be byte for byte the one inside
-    // the TBS (RFC 5280 §5.1.1.2), or a lenient decoder could let it change.
-    let Ok(([], outer)) = AlgorithmIdentifier::from_der(outer_algorithm.raw()) else {
-        return Err(
-            outer_algorithm.malformed("CRL signatureAlgorithm", "not an AlgorithmIdentifier")
-        );
-    };
-    let signature_algorithm = if outer_algorithm.raw() == inner_algorithm.raw() {
-        classify(&outer)
-    } else if AlgorithmIdentifier::from_der(inner_algorithm.raw())
-        .is_ok_and(|(rest, _)| rest.is_empty())
-    {
-        Err(CertErrorKind::AlgorithmMismatch)
-    } else {
-        return Err(
-            inner_algorithm.malformed("tbsCertList signature", "not an AlgorithmIdentifier")
-        );
-    };
+    let signature_algorithm =
+        frame::signature_algorithm(&outer_algorithm, &inner_algorithm, &NAMES)?;
     Ok(Crl {
         der: der.to_vec(),
         tbs: tbs.range(),
@@ -217,33 +193,27 @@ fn revoked_entries(list: &Tlv<'_>) -> Result<Vec<RevokedEntry>, ParseError> {
 /// critical one. Non-critical ones (CRL number, authority key id, reason code,
 /// invalidity date) tell a verifier nothing it acts on.
 fn refuse_critical(extensions: &Tlv<'_>, what: &'static str) -> Result<(), ParseError> {
-    let mut list = extensions.reader();
-    if list.is_empty() {
-        return Err(extensions.invalid(what, "an empty Extensions SEQUENCE"));
+    match frame::extensions(extensions, what)?
+        .into_iter()
+        .find(|e| e.critical)
+    {
+        Some(critical) => Err(ParseError {
+            what,
+            offset: critical.tlv.offset,
+            kind: ParseErrorKind::InvalidValue(
+                "a critical extension, which Verdict does not process (delta, partitioned \
+                 and indirect CRLs are not supported)",
+            ),
+        }),
+        None => Ok(()),
     }
-    while !list.is_empty() {
-        let extension = list.expect(der::SEQUENCE, what)?;
-        let mut f = extension.reader();
-        let oid = f.expect(der::OID, what)?;
-        if !der::oid_well_formed(oid.content) {
-            return Err(oid.malformed(what, "malformed OBJECT IDENTIFIER"));
-        }
-        let critical = match f.optional(der::BOOLEAN, what)? {
-            Some(flag) => flag.boolean(what)?,
-            None => false,
-        };
-        f.expect(der::OCTET_STRING, what)?;
-        f.finish(what)?;
-        if critical {
-            return Err(ParseError {
-                what,
-                offset: extension.offset,
-                kind: ParseErrorKind::InvalidValue(
-                    "a critical extension, which Verdict does not process (delta, partitioned \
-                     and indirect CRLs are not supported)",
-                ),
-            });
-        }
-    }
-    Ok(())
 }
+
+/// A CRL's parts, as errors name them.
+const NAMES: frame::Names = frame::Names {
+    whole: "CertificateList",
+    tbs: "tbsCertList",
+    outer_algorithm: "CRL signatureAlgorithm",
+    inner_algorithm: "tbsCertList signature",
+    signature: "CRL signatureValue",
+};

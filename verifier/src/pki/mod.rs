@@ -22,6 +22,7 @@ mod cache;
 mod cert;
 pub(crate) use cert::dotted;
 mod crl;
+mod frame;
 pub mod ocsp;
 
 pub use crate::role::CertRole;

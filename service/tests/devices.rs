@@ -176,6 +176,16 @@ fn verification_request(tee: &str, evidence: &[u8]) -> Value {
     json!({"tee": tee, "evidence": b64url(evidence)})
 }
 
+/// `/attestation`'s body (Trustee's request): these verification requests under these
+/// policy ids (none: the member is left out).
+fn trustee_request(requests: Vec<Value>, policy_ids: &[&str]) -> Value {
+    let mut body = json!({ "verification_requests": requests });
+    if !policy_ids.is_empty() {
+        body["policy_ids"] = json!(policy_ids);
+    }
+    body
+}
+
 /// `/v1/attest`'s body for several pieces of evidence.
 fn several(evidence: &[&[u8]], nonce: Option<&str>, policy: Option<&str>) -> Value {
     let items: Vec<Value> = evidence
@@ -517,13 +527,13 @@ async fn the_same_gpu_twice_is_refused_as_one_device() {
         );
     }
     let trustee = trustee_set_a();
-    let request = json!({
-        "verification_requests": [
+    let request = trustee_request(
+        vec![
             verification_request("nvidia", &trustee),
             verification_request("nvidia", &trustee),
         ],
-        "policy_ids": ["nvidia-open"]
-    });
+        &["nvidia-open"],
+    );
     assert_problem(
         &service.post("/attestation", &request).await,
         400,
@@ -557,10 +567,10 @@ async fn the_same_gpu_twice_in_one_document_is_a_bad_request() {
         "duplicate_device",
         &detail,
     );
-    let request = json!({
-        "verification_requests": [verification_request("nvidia", &twice)],
-        "policy_ids": ["nvidia-open"]
-    });
+    let request = trustee_request(
+        vec![verification_request("nvidia", &twice)],
+        &["nvidia-open"],
+    );
     assert_problem(
         &service.post("/attestation", &request).await,
         400,
@@ -647,7 +657,7 @@ async fn two_cpu_reports_are_refused() {
         "runtime_data": {"raw": b64url(runtime_data)},
         "runtime_data_hash_algorithm": "sha384"
     });
-    let request = json!({"verification_requests": [item.clone(), item]});
+    let request = trustee_request(vec![item.clone(), item], &[]);
     assert_problem(
         &service.post("/attestation", &request).await,
         400,
@@ -693,7 +703,7 @@ async fn more_devices_than_the_limit_are_refused() {
         let requests: Vec<Value> = (0..n)
             .map(|_| verification_request("nvidia", &trustee))
             .collect();
-        let request = json!({"verification_requests": requests, "policy_ids": ["nvidia-open"]});
+        let request = trustee_request(requests, &["nvidia-open"]);
         assert_problem(
             &service.post("/attestation", &request).await,
             status,
@@ -760,10 +770,10 @@ async fn gpus_inside_one_document_count_toward_the_device_limit() {
         ),
         (
             "/attestation",
-            json!({
-                "verification_requests": [verification_request("nvidia", &document)],
-                "policy_ids": ["nvidia-open"]
-            }),
+            trustee_request(
+                vec![verification_request("nvidia", &document)],
+                &["nvidia-open"],
+            ),
         ),
     ] {
         let (status, body) = service.post(path, &request).await;
@@ -802,7 +812,7 @@ async fn trustees_nvidia_evidence_on_the_trustee_route() {
     let (_dir, service) = start_real().await;
     let evidence = trustee_set_a();
 
-    let request = json!({"verification_requests": [verification_request("nvidia", &evidence)]});
+    let request = trustee_request(vec![verification_request("nvidia", &evidence)], &[]);
     assert_problem(
         &service.post("/attestation", &request).await,
         400,
@@ -824,8 +834,8 @@ async fn trustees_nvidia_evidence_on_the_trustee_route() {
         "nonce is {SET_A_NONCE}, expected {}",
         hex::encode(&digest[..32])
     );
-    for policy_ids in [json!(["default"]), json!(["nvidia-open"])] {
-        let request = json!({"verification_requests": [item.clone()], "policy_ids": policy_ids});
+    for policy_id in ["default", "nvidia-open"] {
+        let request = trustee_request(vec![item.clone()], &[policy_id]);
         assert_problem(
             &service.post("/attestation", &request).await,
             422,
@@ -834,10 +844,10 @@ async fn trustees_nvidia_evidence_on_the_trustee_route() {
         );
     }
 
-    let request = json!({
-        "verification_requests": [verification_request("nvidia", &evidence)],
-        "policy_ids": ["nvidia-open"]
-    });
+    let request = trustee_request(
+        vec![verification_request("nvidia", &evidence)],
+        &["nvidia-open"],
+    );
     let r = client()
         .post(service.url("/attestation"))
         .json(&request)
@@ -858,7 +868,7 @@ async fn trustees_nvidia_evidence_on_the_trustee_route() {
         ["gpu-rims-not-revoked"]
     );
 
-    let request = json!({"verification_requests": [verification_request("snp", &evidence)]});
+    let request = trustee_request(vec![verification_request("snp", &evidence)], &[]);
     assert_problem(
         &service.post("/attestation", &request).await,
         400,

@@ -224,6 +224,91 @@ fn a_malformed_basic_constraints_or_key_usage_is_refused_not_ignored() {
     assert!(e.to_string().contains("keyUsage"), "{e}");
 }
 
+/// Why `der` is refused: the error's kind and text.
+fn refusal(der: &[u8]) -> (String, String) {
+    let e = Certificate::from_der(der).unwrap_err();
+    (e.kind().to_owned(), e.to_string())
+}
+
+/// `der` with its first `from` replaced by `to` (same length): a change the parser must
+/// see before any signature is checked.
+fn patched(der: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let at = der
+        .windows(from.len())
+        .position(|w| w == from)
+        .unwrap_or_else(|| panic!("{from:02x?} not in the certificate"));
+    let mut out = der.to_vec();
+    out[at..at + to.len()].copy_from_slice(to);
+    out
+}
+
+#[test]
+fn a_version_past_v3_is_refused() {
+    let der = ca_spec().build();
+    // [0] EXPLICIT INTEGER 2 (v3) → 3.
+    let (kind, text) = refusal(&patched(
+        &der,
+        &[0xA0, 0x03, 0x02, 0x01, 0x02],
+        &[0xA0, 0x03, 0x02, 0x01, 0x03],
+    ));
+    assert_eq!(kind, "invalid_value", "{text}");
+    assert!(text.contains("certificate version"), "{text}");
+}
+
+#[test]
+fn a_public_key_with_unused_bits_is_refused() {
+    let mut spec = ca_spec();
+    let mut spki = spec.spki_der();
+    // P-256 SPKI: the key BIT STRING `03 42 00 04 …` is its last TLV.
+    let at = spki
+        .windows(3)
+        .rposition(|w| w == [0x03, 0x42, 0x00])
+        .unwrap();
+    spki[at + 2] = 0x01;
+    spec.spki_override = Some(spki);
+    let (kind, text) = refusal(&spec.build());
+    assert_eq!(kind, "malformed_der", "{text}");
+    assert!(text.contains("subjectPublicKey"), "{text}");
+}
+
+#[test]
+fn an_algorithm_identifier_that_does_not_parse_is_malformed_not_a_mismatch() {
+    // ecdsa-with-SHA256 with its OID's tag made INTEGER: the TBS's copy comes first, the
+    // outer one last.
+    let alg = [
+        0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02,
+    ];
+    let der = ca_spec().build();
+    let at: Vec<usize> = der
+        .windows(alg.len())
+        .enumerate()
+        .filter(|(_, w)| *w == alg)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(at.len(), 2);
+    for (i, what) in [
+        (at[0], "tbsCertificate signature"),
+        (at[1], "certificate signatureAlgorithm"),
+    ] {
+        let mut bad = der.clone();
+        bad[i + 2] = 0x02;
+        let (kind, text) = refusal(&bad);
+        assert_eq!(kind, "malformed_der", "{text}");
+        assert!(text.contains(what), "{text}");
+    }
+    // Two well-formed but different AlgorithmIdentifiers are a mismatch, refused when
+    // the signature is checked.
+    let mut spec = ca_spec();
+    spec.outer_alg_override = Some(vec![
+        0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x03,
+    ]);
+    let cert = Certificate::from_der(&spec.build()).unwrap();
+    assert_eq!(
+        cert.signature_algorithm(),
+        Err(verifier::error::CertErrorKind::AlgorithmMismatch)
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1024))]
 

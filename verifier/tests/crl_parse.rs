@@ -251,6 +251,32 @@ fn an_outer_algorithm_other_than_the_signed_one_is_a_mismatch() {
     );
 }
 
+#[test]
+fn an_algorithm_identifier_that_does_not_parse_is_malformed_not_a_mismatch() {
+    // ecdsa-with-SHA256 with its OID's tag made INTEGER (which x509-parser's
+    // AlgorithmIdentifier reads past): the TBS's copy comes first, the outer one last.
+    let alg = [
+        0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02,
+    ];
+    let der = IntelPki::cached().pck_crl().build();
+    let at: Vec<usize> = der
+        .windows(alg.len())
+        .enumerate()
+        .filter(|(_, w)| *w == alg)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(at.len(), 2);
+    for (i, what) in [
+        (at[0], "tbsCertList signature"),
+        (at[1], "CRL signatureAlgorithm"),
+    ] {
+        let mut bad = der.clone();
+        bad[i + 2] = 0x02;
+        let e = refused(&bad, "malformed_der");
+        assert!(e.contains(what), "{e}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 

@@ -361,12 +361,8 @@ fn parse_certificate(der: &[u8]) -> Result<Certificate, ParseError> {
     let key_bits = spki.expect(der::BIT_STRING, "subjectPublicKey")?;
     let key = key_bits.bit_string_octets("subjectPublicKey")?;
     spki.finish("subjectPublicKeyInfo")?;
-    let Ok(([], key_algorithm_parsed)) = AlgorithmIdentifier::from_der(key_algorithm.raw()) else {
-        return Err(key_algorithm.malformed(
-            "subjectPublicKeyInfo algorithm",
-            "not an AlgorithmIdentifier",
-        ));
-    };
+    let key_algorithm_parsed =
+        frame::algorithm_identifier(&key_algorithm, "subjectPublicKeyInfo algorithm")?;
     let signature_algorithm =
         frame::signature_algorithm(&outer_algorithm, &inner_algorithm, &NAMES)?;
     let malformed = |what, why: &str| ParseError {
@@ -659,6 +655,73 @@ mod tests {
             &[0x04, 0x01, 0x00],
         ] {
             assert_eq!(decode_key_usage(bad), None, "{bad:02x?}");
+        }
+    }
+
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        der::write_tlv(&mut out, tag, content);
+        out
+    }
+
+    fn attribute(oid: &[u8], tag: u8, value: &[u8]) -> Vec<u8> {
+        tlv(
+            der::SEQUENCE,
+            &[tlv(der::OID, oid), tlv(tag, value)].concat(),
+        )
+    }
+
+    fn name(rdns: &[Vec<u8>]) -> Result<Name, ParseError> {
+        let bytes = tlv(der::SEQUENCE, &rdns.concat());
+        let mut r = der::Reader::new(&bytes);
+        Name::from_tlv(&r.read("test").unwrap(), "test")
+    }
+
+    /// The first commonName counts, and only as one of the four string types x509-parser
+    /// reads as text; a later commonName does not stand in for one of another type.
+    #[test]
+    fn a_name_keeps_its_first_common_name_and_is_read_strictly() {
+        const CN: &[u8] = &[0x55, 0x04, 0x03];
+        const O: &[u8] = &[0x55, 0x04, 0x0A];
+        let rdn = |attrs: &[Vec<u8>]| tlv(der::SET, &attrs.concat());
+        let n = name(&[
+            rdn(&[attribute(O, der::UTF8_STRING, b"Org")]),
+            rdn(&[attribute(CN, der::PRINTABLE_STRING, b"First")]),
+            rdn(&[attribute(CN, der::UTF8_STRING, b"Second")]),
+        ])
+        .unwrap();
+        assert_eq!(n.common_name(), Some("First"));
+        // BMPString (0x1E) and a constructed UTF8String: no text.
+        for tag in [0x1E, 0x2C] {
+            let n = name(&[
+                rdn(&[attribute(CN, tag, b"\0A")]),
+                rdn(&[attribute(CN, der::UTF8_STRING, b"Later")]),
+            ])
+            .unwrap();
+            assert_eq!(n.common_name(), None, "tag {tag:#04x}");
+        }
+        assert_eq!(
+            name(&[rdn(&[attribute(CN, der::UTF8_STRING, &[0xFF])])])
+                .unwrap()
+                .common_name(),
+            None
+        );
+        assert!(name(&[]).unwrap().common_name().is_none());
+        for bad in [
+            vec![rdn(&[])],                                                   // an empty RDN
+            vec![tlv(der::SEQUENCE, &attribute(CN, der::UTF8_STRING, b"x"))], // not a SET
+            vec![rdn(&[attribute(&[0x55, 0x84], der::UTF8_STRING, b"x")])],   // bad OID
+            vec![rdn(&[tlv(
+                der::SEQUENCE,
+                &[
+                    tlv(der::OID, CN),
+                    tlv(der::UTF8_STRING, b"x"),
+                    tlv(der::NULL, &[]),
+                ]
+                .concat(),
+            )])], // three elements
+        ] {
+            assert!(name(&bad).is_err(), "{bad:02x?}");
         }
     }
 }

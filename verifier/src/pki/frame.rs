@@ -56,21 +56,37 @@ pub(super) fn signature_algorithm<'a>(
     inner: &Tlv<'a>,
     names: &Names,
 ) -> Result<Result<SignatureAlgorithm, CertErrorKind>, ParseError> {
-    fn parses<'a>(tlv: &Tlv<'a>) -> Option<AlgorithmIdentifier<'a>> {
-        match AlgorithmIdentifier::from_der(tlv.raw()) {
-            Ok(([], alg)) => Some(alg),
-            _ => None,
-        }
-    }
-    let Some(outer_parsed) = parses(outer) else {
-        return Err(outer.malformed(names.outer_algorithm, "not an AlgorithmIdentifier"));
-    };
+    let outer_parsed = algorithm_identifier(outer, names.outer_algorithm)?;
     if outer.raw() == inner.raw() {
         return Ok(classify(&outer_parsed));
     }
-    match parses(inner) {
-        Some(_) => Ok(Err(CertErrorKind::AlgorithmMismatch)),
-        None => Err(inner.malformed(names.inner_algorithm, "not an AlgorithmIdentifier")),
+    algorithm_identifier(inner, names.inner_algorithm)?;
+    Ok(Err(CertErrorKind::AlgorithmMismatch))
+}
+
+/// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY
+/// OPTIONAL }`: its shape checked here (x509-parser's reading takes an INTEGER where the
+/// OID goes), then read by x509-parser for `algorithm::classify`.
+pub(super) fn algorithm_identifier<'a>(
+    tlv: &Tlv<'a>,
+    what: &'static str,
+) -> Result<AlgorithmIdentifier<'a>, ParseError> {
+    let not_one = || tlv.malformed(what, "not an AlgorithmIdentifier");
+    if tlv.tag != der::SEQUENCE {
+        return Err(not_one());
+    }
+    let mut fields = tlv.reader();
+    let oid = fields.expect(der::OID, what)?;
+    if !der::oid_well_formed(oid.content) {
+        return Err(oid.malformed(what, "malformed OBJECT IDENTIFIER"));
+    }
+    if !fields.is_empty() {
+        fields.read(what)?;
+    }
+    fields.finish(what)?;
+    match AlgorithmIdentifier::from_der(tlv.raw()) {
+        Ok(([], alg)) => Ok(alg),
+        _ => Err(not_one()),
     }
 }
 
@@ -115,4 +131,105 @@ pub(super) fn extensions<'a>(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::der::write_tlv;
+
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_tlv(&mut out, tag, content);
+        out
+    }
+
+    /// One Extension with OID content `oid`, an optional critical flag and an empty
+    /// value.
+    fn extension(oid: &[u8], critical: Option<u8>) -> Vec<u8> {
+        let mut content = tlv(der::OID, oid);
+        if let Some(flag) = critical {
+            content.extend(tlv(der::BOOLEAN, &[flag]));
+        }
+        content.extend(tlv(der::OCTET_STRING, &[]));
+        tlv(der::SEQUENCE, &content)
+    }
+
+    fn read(list: &[u8]) -> Result<Vec<(Vec<u8>, bool)>, ParseError> {
+        let mut r = Reader::new(list);
+        let list = r.read("test").unwrap();
+        Ok(extensions(&list, "test")?
+            .into_iter()
+            .map(|e| (e.oid.content.to_vec(), e.critical))
+            .collect())
+    }
+
+    #[test]
+    fn extensions_are_read_strictly() {
+        let bc = [0x55, 0x1D, 0x13];
+        let good = tlv(
+            der::SEQUENCE,
+            &[
+                extension(&bc, Some(0xFF)),
+                extension(&bc, Some(0x00)),
+                extension(&bc, None),
+            ]
+            .concat(),
+        );
+        assert_eq!(
+            read(&good).unwrap(),
+            [
+                (bc.to_vec(), true),
+                (bc.to_vec(), false),
+                (bc.to_vec(), false)
+            ]
+        );
+        for bad in [
+            tlv(der::SEQUENCE, &[]),                                   // SIZE (1..MAX)
+            tlv(der::SEQUENCE, &extension(&bc, Some(0x01))),           // BOOLEAN not 00/FF
+            tlv(der::SEQUENCE, &extension(&[0x55, 0x9D], None)),       // unterminated arc
+            tlv(der::SEQUENCE, &extension(&[0x55, 0x80, 0x1D], None)), // padded arc
+            tlv(der::SEQUENCE, &tlv(der::SET, &[])),                   // not a SEQUENCE
+        ] {
+            assert!(read(&bad).is_err(), "{bad:02x?}");
+        }
+        // Something after extnValue.
+        let mut content = extension(&bc, None);
+        content[1] += 2;
+        content.extend([0x05, 0x00]);
+        assert!(read(&tlv(der::SEQUENCE, &content)).is_err());
+    }
+
+    #[test]
+    fn algorithm_identifiers_are_shaped_before_they_are_read() {
+        let ecdsa_sha256 = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
+        let check = |bytes: Vec<u8>| {
+            let mut r = Reader::new(&bytes);
+            let t = r.read("test").unwrap();
+            algorithm_identifier(&t, "test").is_ok()
+        };
+        assert!(check(tlv(der::SEQUENCE, &tlv(der::OID, &ecdsa_sha256))));
+        assert!(check(tlv(
+            der::SEQUENCE,
+            &[tlv(der::OID, &ecdsa_sha256), tlv(der::NULL, &[])].concat()
+        )));
+        for bad in [
+            tlv(der::SEQUENCE, &tlv(der::INTEGER, &ecdsa_sha256)), // x509-parser takes this
+            tlv(der::SEQUENCE, &[]),
+            tlv(der::SET, &tlv(der::OID, &ecdsa_sha256)),
+            tlv(
+                der::SEQUENCE,
+                &[
+                    tlv(der::OID, &ecdsa_sha256),
+                    tlv(der::NULL, &[]),
+                    tlv(der::NULL, &[]),
+                ]
+                .concat(),
+            ),
+        ] {
+            assert!(!check(bad.clone()), "{bad:02x?}");
+        }
+    }
 }

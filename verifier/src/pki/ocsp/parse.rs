@@ -1,9 +1,6 @@
 //! Decoding of an OCSPResponse (RFC 6960 §4.2.1) into the owned types of the parent
 //! module. Each function decodes one ASN.1 type, whose definition heads it.
 
-use x509_parser::prelude::FromDer;
-use x509_parser::x509::AlgorithmIdentifier;
-
 use super::{
     BasicResponse, CertId, CertStatus, OcspHash, Outcome, ResponderId, ResponseStatus,
     RevocationReason, SingleResponse,
@@ -16,6 +13,7 @@ use crate::error::{Error, ParseError};
 use crate::pki::algorithm::classify;
 use crate::pki::cache::DigestMemo;
 use crate::pki::cert::{normalize_serial, Name};
+use crate::pki::frame::algorithm_identifier;
 use crate::pki::Certificate;
 
 /// id-pkix-ocsp-basic.
@@ -100,29 +98,10 @@ fn basic_response(basic: &Tlv<'_>) -> Result<BasicResponse, Error> {
         responses: data.responses,
         nonce: data.nonce,
         unhandled_critical_extension: data.unhandled_critical_extension,
-        signature_algorithm: classify(&algorithm_identifier(&algorithm)?),
+        signature_algorithm: classify(&algorithm_identifier(&algorithm, "signatureAlgorithm")?),
         signature: signature.to_vec(),
         certs,
     })
-}
-
-/// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY
-/// OPTIONAL }`, checked strictly here (x509-parser takes a wrong tag for the OID), then
-/// decoded by x509-parser for [`classify`].
-fn algorithm_identifier<'a>(tlv: &Tlv<'a>) -> Result<AlgorithmIdentifier<'a>, ParseError> {
-    let mut fields = tlv.reader();
-    fields
-        .expect(OID, "signatureAlgorithm")?
-        .oid("signatureAlgorithm")?;
-    if !fields.is_empty() {
-        fields.read("signatureAlgorithm parameters")?;
-    }
-    fields.finish("signatureAlgorithm")?;
-    match AlgorithmIdentifier::from_der(tlv.raw()) {
-        Ok(([], alg)) => Ok(alg),
-        Ok(_) => Err(tlv.malformed("signatureAlgorithm", "trailing bytes")),
-        Err(e) => Err(tlv.malformed("signatureAlgorithm", e.to_string())),
-    }
 }
 
 /// `SEQUENCE OF Certificate`, each parsed by [`Certificate::from_der`].
